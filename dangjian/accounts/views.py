@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from .actions import register_login_failure, register_login_success
+from .models import User
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Login with lockout: LOGIN_MAX_FAILURES consecutive failures lock the account for a while.
+    The message does not reveal whether the user name exists."""
+
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续输错多次后账户将被临时锁定。",
+        "inactive": "该账户已停用，请联系管理员。",
+        "locked": "该账户因连续登录失败已被临时锁定，请于 %(until)s 后再试，或联系管理员解锁。",
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        user = User.objects.filter(username=username).first() if username else None
+        if user is not None and user.is_locked:
+            raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                        params={"until": timezone.localtime(user.locked_until).strftime("%H:%M")})
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if user is not None:
+                register_login_failure(user)
+            raise
+        register_login_success(self.get_user())
+        return cleaned
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LockoutAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "dangjian.core"
+    verbose_name = "核心"
+
+    def ready(self):
+        from . import engine  # noqa: F401  (registry)
+        engine.autodiscover()

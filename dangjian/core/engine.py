@@ -1,0 +1,272 @@
+"""The rules engine.
+
+Each domain registers its compliance rules in its own `rules.py` with `@rule(...)`: the rule ID and
+citation from shared/rules.md, a severity, the kind of subject it judges and its period. A rule is a
+function `check(ctx) -> iterable of Hit` that works set-wise over the database through `ctx`, so one
+implementation serves the live system (full or incremental runs) and `dangjian check FILE` (which
+loads the file into a throwaway database).
+
+`run()` turns hits into stored Findings with a lifecycle: new hits open findings, findings no longer
+hit are resolved automatically, waived findings stay waived.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+SEVERITIES = ("BLOCK", "WARN", "INFO")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A configurable ([P]) parameter with its default and a Chinese label."""
+
+    key: str
+    default: Any
+    label: str
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    citation: str
+    severity: str
+    subject: str
+    period: str | None
+    check: Callable[["Context"], Iterable["Hit"]]
+    domain: str = ""
+    settings: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass
+class Hit:
+    """One rule's judgement: `subject` is a model instance (Org, Person, …)."""
+
+    subject: Any
+    message: str
+    period: str | None = None
+    severity: str | None = None
+    org_id: int | None = None   # where the finding lives in the tree; derived when omitted
+
+
+class Registry:
+    def __init__(self):
+        self.rules: dict[str, Rule] = {}
+        self.settings: dict[str, Setting] = {}
+
+    def register(self, rule: Rule) -> None:
+        if rule.id in self.rules and self.rules[rule.id].check is not rule.check:
+            raise ValueError(f"规则编号重复：{rule.id}")
+        if rule.severity not in SEVERITIES:
+            raise ValueError(f"{rule.id}: 未知级别 {rule.severity}")
+        self.rules[rule.id] = rule
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self.rules.get(rule_id)
+
+    def __iter__(self):
+        return iter(sorted(self.rules.values(), key=lambda r: _rule_sort_key(r.id)))
+
+    def __len__(self):
+        return len(self.rules)
+
+
+def _rule_sort_key(rule_id: str):
+    prefix, _, num = rule_id.rpartition("-")
+    return (prefix, int(num) if num.isdigit() else 0, num)
+
+
+registry = Registry()
+
+
+def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",
+         period: str | None = None, settings: Iterable[str] = (), description: str = ""):
+    """Register a compliance rule. `citation` is the article quoted to users, in Chinese."""
+
+    def deco(fn):
+        registry.register(Rule(id=id, title=title, citation=citation, severity=severity,
+                               subject=subject, period=period, check=fn,
+                               domain=fn.__module__.split(".")[-2], settings=tuple(settings),
+                               description=description or (fn.__doc__ or "").strip()))
+        return fn
+
+    return deco
+
+
+def setting(key: str, default: Any, label: str, rules: Iterable[str] = ()) -> Setting:
+    s = Setting(key, default, label, tuple(rules))
+    registry.settings[key] = s
+    return s
+
+
+def autodiscover() -> None:
+    for cfg in apps.get_app_configs():
+        if cfg.name.startswith("dangjian."):
+            try:
+                importlib.import_module(f"{cfg.name}.rules")
+            except ModuleNotFoundError as e:
+                if e.name != f"{cfg.name}.rules":
+                    raise
+
+
+def effective_settings(overrides: dict | None = None) -> dict[str, Any]:
+    from .models import JurisdictionSetting
+
+    values = {k: s.default for k, s in registry.settings.items()}
+    values.update(dict(JurisdictionSetting.objects.values_list("key", "value")))
+    if overrides:
+        values.update(overrides)
+    return values
+
+
+@dataclass
+class Context:
+    """What a rule sees: the as-of date, the settings, and the part of the tree being judged."""
+
+    as_of: dt.date
+    settings: dict[str, Any]
+    org_ids: frozenset[int] | None = None  # None: the whole database
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def setting(self, key: str) -> Any:
+        return self.settings[key]
+
+    def orgs(self):
+        from dangjian.orgs.models import Org
+
+        qs = Org.objects.active_on(self.as_of)
+        return qs if self.org_ids is None else qs.filter(pk__in=self.org_ids)
+
+    def people(self):
+        from dangjian.people.models import Person
+
+        qs = Person.objects.all()
+        return qs if self.org_ids is None else qs.filter(org_id__in=self.org_ids)
+
+    def in_scope(self, org_id: int | None) -> bool:
+        return self.org_ids is None or org_id in self.org_ids
+
+    def memo(self, key: str, fn: Callable[[], Any]) -> Any:
+        """Share one computation (e.g. member counts per org) between the rules of one run."""
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
+
+
+def subject_org_id(subject) -> int | None:
+    from dangjian.orgs.models import Org
+
+    if isinstance(subject, Org):
+        return subject.pk
+    return getattr(subject, "org_id", None)
+
+
+def evaluate(ctx: Context, rule_ids: Iterable[str] | None = None) -> list[tuple[Rule, Hit]]:
+    wanted = set(rule_ids) if rule_ids is not None else None
+    out: list[tuple[Rule, Hit]] = []
+    for r in registry:
+        if wanted is not None and r.id not in wanted:
+            continue
+        for hit in r.check(ctx):
+            if hit.org_id is None:
+                hit.org_id = subject_org_id(hit.subject)
+            if hit.org_id is None or not ctx.in_scope(hit.org_id):
+                continue
+            out.append((r, hit))
+    return out
+
+
+def expand_with_ancestors(org_ids: Iterable[int]) -> frozenset[int]:
+    """Rules on an org may count its whole subtree, so a change below re-judges its ancestors."""
+    from dangjian.orgs.models import Org
+
+    paths = list(Org.objects.filter(pk__in=list(org_ids)).values_list("path", flat=True))
+    steplen = Org.steplen
+    prefixes = {p[:i] for p in paths for i in range(steplen, len(p) + 1, steplen)}
+    return frozenset(Org.objects.filter(path__in=prefixes).values_list("pk", flat=True))
+
+
+@dataclass
+class RunResult:
+    opened: int = 0
+    resolved: int = 0
+    kept: int = 0
+    reopened: int = 0
+
+    def __str__(self):
+        return f"新增 {self.opened}，重新打开 {self.reopened}，保持 {self.kept}，自动消除 {self.resolved}"
+
+
+def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
+        rule_ids: Iterable[str] | None = None, settings_overrides: dict | None = None) -> RunResult:
+    """Evaluate and store. With `org_ids`, only those orgs (and their ancestors) are re-judged."""
+    from dangjian.people.models import Person
+    from .models import Finding, FindingState
+
+    as_of = as_of or timezone.localdate()
+    scope = None if org_ids is None else expand_with_ancestors(org_ids)
+    ctx = Context(as_of=as_of, settings=effective_settings(settings_overrides), org_ids=scope)
+    rule_ids = list(rule_ids) if rule_ids is not None else [r.id for r in registry]
+    hits = evaluate(ctx, rule_ids)
+    result = RunResult()
+    now = timezone.now()
+    with transaction.atomic():
+        existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
+        if scope is not None:
+            existing_qs = existing_qs.filter(org_id__in=scope)
+        existing = {(f.rule_id, f.subject_kind, f.subject_id, f.period): f
+                    for f in existing_qs.only("id", "rule_id", "subject_kind", "subject_id",
+                                              "period", "state", "message", "severity", "org_id")}
+        seen: set[tuple] = set()
+        new, changed = [], []
+        for r, hit in hits:
+            kind = r.subject
+            key = (r.id, kind, hit.subject.pk, hit.period or "")
+            if key in seen:
+                continue
+            seen.add(key)
+            severity = hit.severity or r.severity
+            f = existing.get(key)
+            if f is None:
+                new.append(Finding(rule_id=r.id, severity=severity, subject_kind=kind,
+                                   subject_id=hit.subject.pk, period=hit.period or "",
+                                   org_id=hit.org_id,
+                                   person_id=hit.subject.pk if isinstance(hit.subject, Person) else None,
+                                   message=hit.message, citation=r.citation))
+                result.opened += 1
+                continue
+            if f.state == FindingState.RESOLVED:
+                f.state = FindingState.OPEN
+                f.resolved_at = None
+                result.reopened += 1
+            else:
+                result.kept += 1
+            f.message, f.severity, f.org_id, f.last_seen = hit.message, severity, hit.org_id, now
+            changed.append(f)
+        Finding.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            Finding.objects.bulk_update(changed, ["state", "resolved_at", "message", "severity",
+                                                  "org_id", "last_seen"], batch_size=1000)
+        gone = [f.pk for k, f in existing.items() if k not in seen and f.state == FindingState.OPEN]
+        for i in range(0, len(gone), 1000):
+            Finding.objects.filter(pk__in=gone[i:i + 1000]).update(state=FindingState.RESOLVED,
+                                                                   resolved_at=now)
+        result.resolved = len(gone)
+    return result
+
+
+def schedule(org_ids: Iterable[int]) -> None:
+    """Re-judge what an action touched once its transaction commits (incremental evaluation)."""
+    ids = frozenset(i for i in org_ids if i)
+    if not ids:
+        return
+    transaction.on_commit(lambda: run(org_ids=ids))

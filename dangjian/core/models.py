@@ -1,0 +1,126 @@
+"""Cross-domain records: the audit trail of domain events, the findings of the rules engine, and the
+jurisdiction's configurable ([P]) settings."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .permissions import VIEW, VIEW_AUDIT
+from .querysets import RestrictedQuerySet
+
+
+class AuditEvent(models.Model):
+    """痕迹: one domain event written by an action (`do_*`) — who, when, what, before/after.
+
+    Field-level diffs of every save are kept by django-auditlog; this table holds what the
+    domain means ("调入", "停止党籍", "合并组织") so that a person's or org's history reads as
+    a story. ID numbers never appear here unmasked."""
+
+    created = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    verb = models.CharField("事件", max_length=64, db_index=True)
+    summary = models.CharField("摘要", max_length=500)
+    org = models.ForeignKey("orgs.Org", verbose_name="所属组织", null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey("people.Person", verbose_name="相关人员", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    data = models.JSONField("前后数据", default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作记录"
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M} {self.summary}"
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        # A member sees the events about themself (their own history), nothing else.
+        if action == VIEW_AUDIT or action == VIEW:
+            pid = getattr(user, "person_id", None)
+            return Q(person_id=pid) if pid else None
+        return None
+
+
+class Severity(models.TextChoices):
+    BLOCK = "BLOCK", "阻断"
+    WARN = "WARN", "警告"
+    INFO = "INFO", "提示"
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", "未解决"
+    RESOLVED = "resolved", "已消除"
+    WAIVED = "waived", "已豁免"
+
+
+class Finding(models.Model):
+    """预警: one rule's judgement about one subject for one period. Opened by the engine, resolved
+    by the engine once the data satisfies the rule, or waived with a reason by an authorised role."""
+
+    rule_id = models.CharField("规则", max_length=32, db_index=True)
+    severity = models.CharField("级别", max_length=8, choices=Severity.choices)
+    subject_kind = models.CharField("对象类型", max_length=16)  # org | person | meeting | election …
+    subject_id = models.BigIntegerField("对象编号")
+    period = models.CharField("期间", max_length=16, blank=True, default="")
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.CASCADE,
+                            related_name="findings")
+    person = models.ForeignKey("people.Person", verbose_name="人员", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="findings")
+    message = models.TextField("说明")
+    citation = models.CharField("依据", max_length=255)
+    state = models.CharField("状态", max_length=16, choices=FindingState.choices,
+                             default=FindingState.OPEN, db_index=True)
+    first_seen = models.DateTimeField("首次发现", auto_now_add=True)
+    last_seen = models.DateTimeField("最近确认", auto_now=True)
+    resolved_at = models.DateTimeField("消除时间", null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="豁免人", null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    waived_reason = models.TextField("豁免理由", blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预警"
+        ordering = ["state", "-severity", "rule_id"]
+        constraints = [models.UniqueConstraint(fields=["rule_id", "subject_kind", "subject_id", "period"],
+                                               name="finding_unique_subject_period")]
+        indexes = [models.Index(fields=["org", "state"]), models.Index(fields=["person", "state"])]
+
+    def __str__(self):
+        return f"{self.rule_id} {self.message}"
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        pid = getattr(user, "person_id", None)
+        return Q(person_id=pid) if (pid and action == VIEW) else None
+
+    @property
+    def rule(self):
+        from .engine import registry
+
+        return registry.get(self.rule_id)
+
+
+class JurisdictionSetting(models.Model):
+    """A configurable ([P]) rule parameter of the jurisdiction, e.g. `vacancy_days` = 90.
+    Defaults live with the rules (`core.engine.SETTINGS`); a row here overrides one."""
+
+    key = models.CharField("参数", max_length=64, unique=True)
+    value = models.JSONField("取值")
+    note = models.CharField("说明", max_length=255, blank=True)
+    updated = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则参数"
+
+    def __str__(self):
+        return f"{self.key}={self.value}"

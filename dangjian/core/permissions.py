@@ -1,0 +1,96 @@
+"""Who may do what, where: the one choke point every user-facing query goes through.
+
+A role assignment is (role, org) and covers that org's whole subtree. `restrict(user, action)` turns
+a user's assignments into a filter on the materialised path of the org tree (one indexed prefix
+query per subtree). Objects outside the result answer 404 (see `core.views.get_restricted`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+VIEW_ID_NUMBER = "view_id_number"   # see a 公民身份号码 unmasked
+VIEW_AUDIT = "view_audit"           # read the audit trail
+WAIVE = "waive"                     # waive a finding with a reason
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, VIEW_ID_NUMBER, VIEW_AUDIT, WAIVE)
+
+# Role codes (labels live in accounts.choices.Role).
+WORK_COMMITTEE_ADMIN = "work_committee_admin"
+ORG_ADMIN = "org_admin"
+AUDITOR = "auditor"
+MEMBER = "member"
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    WORK_COMMITTEE_ADMIN: frozenset(ACTIONS),
+    ORG_ADMIN: frozenset(ACTIONS),
+    AUDITOR: frozenset({VIEW, VIEW_AUDIT}),
+    # A member's self-service is expressed by each model's `restrict_self`, not by a subtree.
+    MEMBER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    prefixes: tuple[str, ...] = ()
+    user: object = field(default=None, compare=False)
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.prefixes
+
+
+def _minimal_prefixes(paths) -> tuple[str, ...]:
+    """Drop paths already covered by an ancestor's prefix."""
+    out: list[str] = []
+    for p in sorted(set(paths)):
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return tuple(out)
+
+
+def user_scope(user, action: str = VIEW) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True, user=user)
+    cache = user.__dict__.setdefault("_dangjian_scope_cache", {})
+    if action not in cache:
+        assignments = cache.get("_assignments")
+        if assignments is None:
+            from dangjian.accounts.models import RoleAssignment
+
+            assignments = list(RoleAssignment.objects.active().filter(user=user)
+                               .values_list("role", "org__path"))
+            cache["_assignments"] = assignments
+        paths = [path for role, path in assignments if action in ROLE_ACTIONS.get(role, ())]
+        cache[action] = Scope(prefixes=_minimal_prefixes(paths), user=user)
+    return cache[action]
+
+
+def clear_scope_cache(user) -> None:
+    user.__dict__.pop("_dangjian_scope_cache", None)
+
+
+def subtree_q(lookup: str, prefixes) -> Q:
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(**{f"{lookup}__startswith": p})
+    return q
+
+
+def can(user, action: str, obj) -> bool:
+    """Object-level check built on the same choke point."""
+    if obj is None:
+        return False
+    return type(obj).objects.filter(pk=obj.pk).restrict(user, action).exists()
+
+
+def can_in_org(user, action: str, org) -> bool:
+    """May `user` do `action` on things that live in `org` (e.g. add a member to it)?"""
+    scope = user_scope(user, action)
+    if scope.everything:
+        return True
+    return org is not None and any(org.path.startswith(p) for p in scope.prefixes)

@@ -1,0 +1,39 @@
+import django_filters as df
+from django.db.models import Q
+
+from dangjian.core import crypto
+from dangjian.orgs.models import Org
+
+from .choices import DuesCategory, Gender, Status
+from .models import Person
+
+
+class PersonFilterSet(df.FilterSet):
+    q = df.CharFilter(method="search", label="姓名或身份证号")
+    status = df.MultipleChoiceFilter(choices=Status.choices, label="党籍状态")
+    within = df.NumberFilter(method="in_subtree", label="所属组织（含下级）")
+    gender = df.ChoiceFilter(choices=Gender.choices, label="性别")
+    dues_category = df.ChoiceFilter(choices=DuesCategory.choices, label="党费类别")
+    probationary_after = df.DateFilter(field_name="probationary_date", lookup_expr="gte", label="入党日期起")
+    probationary_before = df.DateFilter(field_name="probationary_date", lookup_expr="lte", label="入党日期止")
+    full_after = df.DateFilter(field_name="full_member_date", lookup_expr="gte", label="转正日期起")
+    full_before = df.DateFilter(field_name="full_member_date", lookup_expr="lte", label="转正日期止")
+    leading_cadre = df.BooleanFilter(label="党员领导干部")
+    lost_contact = df.BooleanFilter(field_name="lost_contact_since", lookup_expr="isnull", exclude=True,
+                                    label="失联")
+    away = df.BooleanFilter(field_name="away_since", lookup_expr="isnull", exclude=True, label="流动（外出）")
+
+    class Meta:
+        model = Person
+        fields = ["q", "status", "within", "org", "gender", "dues_category", "leading_cadre"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if len(value) == 18 and crypto.id_number_problem(value) is None:
+            # An exact ID number matches through the blind index; it is never searched in clear.
+            return qs.filter(id_number_digest=crypto.blind_index(crypto.normalize_id_number(value)))
+        return qs.filter(Q(name__icontains=value))
+
+    def in_subtree(self, qs, name, value):
+        path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
+        return qs.filter(org__path__startswith=path) if path else qs.none()

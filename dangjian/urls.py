@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dangjian.accounts import views as account_views
+from dangjian.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("people/", include("dangjian.people.urls")),
+    path("findings/", include("dangjian.core.urls")),
+    path("djx/", include("dangjian.djx.urls")),
+    path("api/", include("dangjian.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
