@@ -14,7 +14,7 @@ from .models import Person
 
 # Fields a plain edit may change (status, org and ID number have their own actions).
 EDITABLE = ("name", "gender", "ethnicity", "birth_date", "education", "group", "application_date",
-            "probationary_date", "full_member_date", "dues_category", "unit", "job_title", "phone",
+            "probationary_date", "full_member_date", "dues_category", "unit", "job_title", "personnel_category", "phone",
             "leading_cadre", "on_probation_sanction", "lost_contact_since", "away_since",
             "away_fixed_location", "external_id")
 # What a member may change on their own record.

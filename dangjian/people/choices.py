@@ -54,3 +54,13 @@ class DuesCategory(models.TextChoices):
 
 EDUCATION_CHOICES = ["研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下"]
 ETHNICITY_DEFAULT = "汉族"
+
+
+class PersonnelCategory(models.TextChoices):
+    CIVIL_SERVANT = "civil_servant", "公务员"
+    CIVIL_SERVANT_LIKE = "civil_servant_like", "参照公务员法管理人员"
+    PUBLIC_INSTITUTION = "public_institution", "事业单位人员"
+    WORKER = "worker", "机关工勤人员"
+    ENTERPRISE = "enterprise", "企业人员"
+    RETIRED = "retired", "离退休人员"
+    OTHER = "other", "其他"

@@ -8,7 +8,7 @@ from dangjian.core import crypto
 from dangjian.core.permissions import CHANGE, VIEW
 from dangjian.core.querysets import RestrictedQuerySet
 
-from .choices import MEMBER_STATUSES, DuesCategory, Gender, Status
+from .choices import MEMBER_STATUSES, DuesCategory, Gender, PersonnelCategory, Status
 
 
 class PersonQuerySet(RestrictedQuerySet):
@@ -48,6 +48,8 @@ class Person(models.Model):
     unit = models.ForeignKey("orgs.Unit", verbose_name="工作单位", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="people")
     job_title = models.CharField("职务", max_length=100, blank=True)
+    personnel_category = models.CharField("人员类别", max_length=24, choices=PersonnelCategory.choices,
+                                          blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     leading_cadre = models.BooleanField("党员领导干部", default=False)
     on_probation_sanction = models.BooleanField("留党察看期间", default=False)
