@@ -1,5 +1,20 @@
-"""One API router; each app registers its viewsets in `<app>/api/urls.py` (ROUTES)."""
+"""One API router; each app registers its viewsets in `<app>/api/urls.py` as ROUTES, a list of
+(prefix, viewset, basename). Route names are `<basename>-list`, `<basename>-detail`,
+`<basename>-<action>`; the permission-matrix test maps them to fixtures by that basename."""
+from importlib import import_module
+from importlib.util import find_spec
+
 from rest_framework.routers import DefaultRouter
 
+APPS = ("orgs", "people", "core", "accounts", "djx")
+
+
 router = DefaultRouter()
+for app in APPS:
+    module_name = f"dangjian.{app}.api.urls"
+    if find_spec(module_name) is None:  # an app without API routes yet
+        continue
+    for prefix, viewset, basename in getattr(import_module(module_name), "ROUTES", ()):
+        router.register(prefix, viewset, basename=basename)
+
 urlpatterns = router.urls

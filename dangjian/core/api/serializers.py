@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from dangjian.core.models import AuditEvent, Finding
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    rule_title = serializers.SerializerMethodField(label="规则名称")
+    severity_display = serializers.CharField(source="get_severity_display", read_only=True, label="级别名称")
+    state_display = serializers.CharField(source="get_state_display", read_only=True, label="状态名称")
+    org_name = serializers.CharField(source="org.name", read_only=True, label="党组织名称")
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, label="人员姓名")
+    waived_by = serializers.StringRelatedField(read_only=True, label="豁免人")
+
+    class Meta:
+        model = Finding
+        fields = ["id", "rule_id", "rule_title", "severity", "severity_display", "subject_kind", "subject_id",
+                  "period", "org", "org_name", "person", "person_name", "message", "citation", "state",
+                  "state_display", "first_seen", "last_seen", "resolved_at", "waived_by", "waived_reason"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rule_title(self, obj) -> str | None:
+        rule = obj.rule
+        return rule.title if rule else None
+
+
+class WaiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="豁免理由", help_text="说明为何不适用或已另行处理；将记入操作记录。")
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="恢复理由")
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField(read_only=True, label="操作人")
+    org_name = serializers.CharField(source="org.name", read_only=True, default=None, label="所属组织名称")
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, label="相关人员姓名")
+    data = serializers.JSONField(read_only=True, label="前后数据")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created", "actor", "request_id", "verb", "summary", "org", "org_name", "person",
+                  "person_name", "object_type", "object_id", "data"]
+        read_only_fields = fields
