@@ -1,0 +1,206 @@
+"""Writing the database (or one subtree, or what one user may see) as a DJX v1 document.
+
+Ids in the file are the records' `external_id` when they have one (so data that came in by DJX goes
+out with the ids it came with) and otherwise stable generated ones (`org-12`, `p-345`, `u-3`). The
+output is canonical — fixed section and key order, empty optional values left out — so that export →
+import → export gives the same document.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from dangjian.core import audit, crypto
+from dangjian.core.permissions import VIEW, VIEW_ID_NUMBER
+from dangjian.orgs.models import Org, Post, Unit
+from dangjian.people.models import Person
+
+from .importer import in_chunks
+from .validation import FORMAT, SECTIONS
+
+PREFIX = {"units": "u", "orgs": "org", "people": "p"}
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def natural_key(value: str):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", value)]
+
+
+class _Ids:
+    """File ids for one section: external ids first (first come keeps it), then generated ones."""
+
+    def __init__(self, prefix: str, rows: list[tuple[int, str]]):
+        self.map: dict[int, str] = {}
+        used: set[str] = set()
+        for pk, ext in rows:
+            if ext and ext not in used:
+                self.map[pk] = ext
+                used.add(ext)
+        for pk, _ext in rows:
+            if pk in self.map:
+                continue
+            candidate, n = f"{prefix}-{pk}", 1
+            while candidate in used:
+                n += 1
+                candidate = f"{prefix}-{pk}-{n}"
+            self.map[pk] = candidate
+            used.add(candidate)
+
+    def get(self, pk: int | None) -> str | None:
+        return self.map.get(pk) if pk is not None else None
+
+
+def _compact(record: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k in keep or v not in (None, "", [], False)}
+
+
+def export_document(*, user=None, org: Org | None = None, title: str | None = None,
+                    log: bool = True) -> dict:
+    """The DJX document for `org`'s subtree (or everything), as `user` may see it (`user` None:
+    the system operator, who sees everything including ID numbers)."""
+    orgs_qs = Org.objects.active()
+    if user is not None:
+        orgs_qs = orgs_qs.restrict(user, VIEW)
+    if org is not None:
+        orgs_qs = orgs_qs.filter(path__startswith=org.path)
+    orgs = list(orgs_qs.order_by("path").values(
+        "pk", "path", "name", "type", "unit_id", "founded", "committee_elected", "term_years",
+        "village_or_community", "external_id"))
+    org_pks = [o["pk"] for o in orgs]
+    by_path = {o["path"]: o["pk"] for o in orgs}
+    org_ids = _Ids(PREFIX["orgs"], [(o["pk"], o["external_id"]) for o in orgs])
+    org_order = {pk: i for i, pk in enumerate(org_pks)}
+
+    people_qs = Person.objects.all()
+    if user is not None:
+        people_qs = people_qs.restrict(user, VIEW)
+    if org is not None:
+        people_qs = people_qs.filter(org__path__startswith=org.path)
+    whole = org is None and user is None
+    people = [p for p in people_qs.values(
+        "pk", "external_id", "name", "gender", "birth_date", "id_number_encrypted", "ethnicity",
+        "education", "org_id", "group_id", "status", "probationary_date", "full_member_date",
+        "dues_category", "unit_id", "leading_cadre", "on_probation_sanction", "lost_contact_since",
+        "away_since", "away_fixed_location").iterator(chunk_size=2000)
+        if p["org_id"] in org_order or (whole and p["org_id"] is None)]
+    person_ids = _Ids(PREFIX["people"], [(p["pk"], p["external_id"]) for p in people])
+    person_pks = {p["pk"] for p in people}
+    if user is None:
+        may_see_number = person_pks
+    else:
+        may_see_number = {pk for chunk in in_chunks(p["pk"] for p in people if p["id_number_encrypted"])
+                          for pk in Person.objects.restrict(user, VIEW_ID_NUMBER).filter(pk__in=chunk)
+                          .values_list("pk", flat=True)}
+
+    joint: dict[int, list[int]] = {}
+    for org_pk, unit_pk in Org.joint_units.through.objects.values_list("org_id", "unit_id") \
+            .order_by("org_id", "unit_id").iterator(chunk_size=2000):
+        if org_pk in org_order:
+            joint.setdefault(org_pk, []).append(unit_pk)
+
+    # Units: everything for a whole export; otherwise those the exported records point at, with
+    # their parent departments, as far as the user may see them.
+    units_qs = Unit.objects.all()
+    if user is not None:
+        units_qs = units_qs.restrict(user, VIEW)
+    all_units = {u["pk"]: u for u in units_qs.values("pk", "name", "parent_id", "head_id", "external_id")}
+    if whole:
+        wanted = set(all_units)
+    else:
+        wanted = {o["unit_id"] for o in orgs} | {p["unit_id"] for p in people} | \
+                 {u for us in joint.values() for u in us}
+        parents = dict(Unit.objects.values_list("pk", "parent_id")) if wanted else {}
+        for pk in list(wanted):
+            while pk is not None and pk in parents:
+                wanted.add(pk)
+                pk = parents[pk]
+        wanted = {pk for pk in wanted if pk in all_units}
+    units = [all_units[pk] for pk in all_units if pk in wanted]
+    unit_ids = _Ids(PREFIX["units"], sorted((u["pk"], u["external_id"]) for u in units))
+
+    out_units = sorted((_compact({
+        "id": unit_ids.get(u["pk"]), "name": u["name"],
+        "parent": unit_ids.get(u["parent_id"]) if u["parent_id"] in wanted else None,
+        "head": person_ids.get(u["head_id"]) if u["head_id"] in person_pks else None,
+    }, keep=("id", "name")) for u in units), key=lambda r: natural_key(r["id"]))
+
+    out_orgs = []
+    for o in orgs:
+        parent_pk = by_path.get(o["path"][:-Org.steplen])
+        out_orgs.append(_compact({
+            "id": org_ids.get(o["pk"]), "name": o["name"], "type": o["type"],
+            "parent": org_ids.get(parent_pk),
+            "unit": unit_ids.get(o["unit_id"]) if o["unit_id"] in wanted else None,
+            "founded": _iso(o["founded"]), "committee_elected": _iso(o["committee_elected"]),
+            "term_years": o["term_years"], "village_or_community": o["village_or_community"],
+            "joint_units": [unit_ids.get(u) for u in joint.get(o["pk"], []) if u in wanted],
+        }, keep=("id", "name", "type", "parent")))
+
+    people.sort(key=lambda p: (org_order.get(p["org_id"], len(org_order)),
+                               natural_key(person_ids.get(p["pk"]))))
+    revealed = 0
+    out_people = []
+    for p in people:
+        number = None
+        if p["id_number_encrypted"] and p["pk"] in may_see_number:
+            number = crypto.decrypt(p["id_number_encrypted"])
+            revealed += 1
+        out_people.append(_compact({
+            "id": person_ids.get(p["pk"]), "name": p["name"], "gender": p["gender"],
+            "birth_date": _iso(p["birth_date"]), "id_number": number, "ethnicity": p["ethnicity"],
+            "education": p["education"], "org": org_ids.get(p["org_id"]),
+            "group": org_ids.get(p["group_id"]) if p["group_id"] in org_order else None,
+            "status": p["status"], "probationary_date": _iso(p["probationary_date"]),
+            "full_member_date": _iso(p["full_member_date"]), "dues_category": p["dues_category"],
+            "unit": unit_ids.get(p["unit_id"]) if p["unit_id"] in wanted else None,
+            "leading_cadre": p["leading_cadre"], "on_probation_sanction": p["on_probation_sanction"],
+            "lost_contact_since": _iso(p["lost_contact_since"]), "away_since": _iso(p["away_since"]),
+            "away_fixed_location": p["away_fixed_location"],
+        }, keep=("id", "name", "status", "dues_category")))
+
+    person_order = {pk: i for i, pk in enumerate(p["pk"] for p in people)}
+    posts_qs = Post.objects.all() if org is None else Post.objects.filter(org__path__startswith=org.path)
+    posts = [p for p in posts_qs.values(
+        "person_id", "org_id", "role", "start", "end", "approved").iterator(chunk_size=2000)
+        if p["person_id"] in person_pks and p["org_id"] in org_order]
+    posts.sort(key=lambda p: (org_order[p["org_id"]], person_order[p["person_id"]], p["role"],
+                              p["start"] or dt.date.min))
+    out_posts = [_compact({
+        "person": person_ids.get(p["person_id"]), "org": org_ids.get(p["org_id"]), "role": p["role"],
+        "start": _iso(p["start"]), "end": _iso(p["end"]), "approved": _iso(p["approved"]),
+    }, keep=("person", "org", "role")) for p in posts]
+
+    meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
+                            "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
+    from dangjian.core.models import JurisdictionSetting
+
+    settings = dict(JurisdictionSetting.objects.order_by("key").values_list("key", "value"))
+    if settings:
+        meta["settings"] = settings
+    doc: dict[str, Any] = {"format": FORMAT, "meta": meta}
+    doc.update({s: [] for s in SECTIONS})
+    doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts)
+    if log:
+        # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
+        audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "
+                     f"{len(out_people)} 名" + (f"，含完整公民身份号码 {revealed} 个" if revealed else ""),
+                     actor=user, org=org, orgs=len(out_orgs), people=len(out_people),
+                     id_numbers=revealed)
+    return doc
+
+
+def find_org(ref: str) -> Org | None:
+    """An org named on the command line: its primary key, its exchange id, or `org-<pk>`."""
+    ref = ref.strip()
+    org = Org.objects.filter(external_id=ref).order_by("path").first()
+    if org is None and ref.isdigit():
+        org = Org.objects.filter(pk=int(ref)).first()
+    if org is None and ref.startswith(PREFIX["orgs"] + "-") and ref[4:].isdigit():
+        org = Org.objects.filter(pk=int(ref[4:])).first()
+    return org

@@ -1,0 +1,521 @@
+"""Writing a validated DJX document into the database.
+
+Records are matched by `external_id` (the id they carry in the file), so importing the same file
+twice updates instead of duplicating. People without a match by id are matched by their ID number
+(through the keyed blind index) so that a person typed in by hand and later imported stays one
+person. Units and orgs are few and go one by one (orgs through treebeard paths, parents first);
+people and posts are many and go in bulk.
+
+Sections whose module is not built yet are validated with everything else and reported as
+skipped. Call through `dangjian.djx.actions.do_import_djx`, which owns the transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from dangjian.core import crypto
+from dangjian.core.permissions import ADD, user_scope
+from dangjian.orgs.models import Org, Post, Unit
+from dangjian.people.models import Person
+
+from .validation import SECTION_LABELS, SECTIONS, DjxError
+
+IMPORTED_SECTIONS = ("units", "orgs", "people", "posts")
+
+PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
+                 "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
+                 "leading_cadre", "on_probation_sanction", "lost_contact_since", "away_since",
+                 "away_fixed_location")
+ORG_FIELDS = ("name", "type", "unit_id", "founded", "committee_elected", "term_years",
+              "village_or_community")
+
+
+class ImportAborted(Exception):
+    """Raised inside the transaction when the data cannot be written; everything rolls back."""
+
+    def __init__(self, errors: list[DjxError]):
+        self.errors = errors
+        super().__init__("; ".join(map(str, errors)))
+
+
+@dataclass
+class SectionCount:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    dry_run: bool = False
+    committed: bool = False
+    errors: list[DjxError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, SectionCount] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    # file id → primary key, per section (used by `check` to name subjects with the file's ids)
+    maps: dict[str, dict[str, int]] = field(default_factory=dict)
+    org_ids: set[int] = field(default_factory=set)
+    top_org: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        if self.errors:
+            out.append(f"导入失败，未写入任何数据。共 {len(self.errors)} 处错误：")
+            out += [f"  {e}" for e in self.errors]
+            return out
+        head = "试导入（未写入数据库）" if self.dry_run else "导入完成"
+        out.append(head + "：")
+        for section in IMPORTED_SECTIONS:
+            c = self.counts.get(section)
+            if c and c.total:
+                out.append(f"  {section}（{SECTION_LABELS[section]}）{c.total} 条：新增 {c.created}，"
+                           f"更新 {c.updated}，无变化 {c.unchanged}")
+        if self.skipped:
+            out.append("已校验，暂未导入（模块尚未实现）: " + "，".join(
+                f"{s} {n} 条" for s, n in self.skipped.items()))
+        out += [f"  注意：{w}" for w in self.warnings]
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "dry_run": self.dry_run, "committed": self.committed,
+                "errors": [{"path": e.path, "message": e.message} for e in self.errors],
+                "warnings": self.warnings,
+                "counts": {s: vars(c) for s, c in self.counts.items()}, "skipped": self.skipped}
+
+
+def _generated_pks(ids, prefix: str) -> dict[str, int]:
+    """Ids an export generated for records without an exchange id (`org-12`): importing such a file
+    back into the same database matches those records by primary key."""
+    out = {}
+    for i in ids:
+        m = re.fullmatch(rf"{prefix}-(\d+)", i)
+        if m:
+            out[i] = int(m.group(1))
+    return out
+
+
+def _match_generated(qs, existing: dict, ids, prefix: str) -> None:
+    wanted = {k: pk for k, pk in _generated_pks(ids, prefix).items() if k not in existing}
+    if wanted:
+        found = {o.pk: o for chunk in in_chunks(wanted.values())
+                 for o in qs.filter(pk__in=chunk, external_id="")}
+        for key, pk in wanted.items():
+            if pk in found:
+                existing[key] = found[pk]
+
+
+def in_chunks(values, size: int = 2000):
+    """Long `__in` lists go in slices: SQLite limits the parameters of one statement."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _rows(doc: dict, section: str) -> list[dict]:
+    return [r for r in (doc.get(section) or []) if isinstance(r, dict)]
+
+
+def _d(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class Importer:
+    def __init__(self, doc: dict, *, acting_user=None, attach_to: Org | None = None,
+                 match_existing: bool = True):
+        self.doc = doc
+        self.user = acting_user
+        self.attach_to = attach_to
+        self.match_existing = match_existing
+        self.report = ImportReport(counts={s: SectionCount() for s in IMPORTED_SECTIONS})
+        self.errors: list[DjxError] = []
+        self.scope = user_scope(acting_user, ADD) if acting_user is not None else None
+        self.units: dict[str, Unit] = {}
+        self.orgs: dict[str, Org] = {}
+        self.people: dict[str, int] = {}      # file id → Person pk
+        self.org_index = {r["id"]: i for i, r in enumerate(doc.get("orgs") or []) if isinstance(r, dict)}
+        self.person_index = {r["id"]: i for i, r in enumerate(doc.get("people") or []) if isinstance(r, dict)}
+
+    # --- scope -----------------------------------------------------------------------------
+    @property
+    def restricted(self) -> bool:
+        return self.scope is not None and not self.scope.everything
+
+    def may_add_in(self, org: Org) -> bool:
+        return not self.restricted or any(org.path.startswith(p) for p in self.scope.prefixes)
+
+    def candidates(self, qs):
+        """Existing records the import may match (and so change): the user's `add` scope."""
+        return qs.restrict(self.user, ADD) if self.restricted else qs
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(DjxError(path, message))
+
+    # --- run -------------------------------------------------------------------------------
+    def run(self) -> ImportReport:
+        self.import_units()
+        self.import_orgs()
+        if self.errors:
+            raise ImportAborted(self.errors)
+        self.import_people()
+        if self.errors:
+            raise ImportAborted(self.errors)
+        self.import_posts()
+        self.unit_heads()
+        if self.errors:
+            raise ImportAborted(self.errors)
+        for section in SECTIONS:
+            if section not in IMPORTED_SECTIONS and self.doc.get(section):
+                self.report.skipped[section] = len(self.doc[section])
+        settings = (self.doc.get("meta") or {}).get("settings")
+        if settings:
+            self.report.warnings.append("meta.settings 仅在 dangjian check 中生效，未写入本系统的辖区参数设置。")
+        self.report.maps = {
+            "units": {k: u.pk for k, u in self.units.items()},
+            "orgs": {k: o.pk for k, o in self.orgs.items()},
+            "people": dict(self.people),
+        }
+        self.report.org_ids = {o.pk for o in self.orgs.values()}
+        self.report.top_org = min(self.orgs.values(), key=lambda o: (o.depth, o.path), default=None)
+        return self.report
+
+    # --- units -----------------------------------------------------------------------------
+    def import_units(self) -> None:
+        """Names and parents now; heads (people) once people exist; counts after that."""
+        rows = _rows(self.doc, "units")
+        self.unit_existing: set[str] = set()
+        self.unit_dirty: set[str] = set()
+        existing: dict[str, Unit] = {}
+        if self.match_existing and rows:
+            for chunk in in_chunks(r["id"] for r in rows):
+                for u in self.candidates(Unit.objects.filter(external_id__in=chunk)).order_by("pk"):
+                    existing.setdefault(u.external_id, u)
+            _match_generated(self.candidates(Unit.objects.all()), existing, [r["id"] for r in rows], "u")
+        for r in rows:
+            u = existing.get(r["id"])
+            if u is None:
+                u = Unit(external_id=r["id"], name=r["name"])
+                u.save()
+            else:
+                self.unit_existing.add(r["id"])
+                if u.name != r["name"]:
+                    u.name = r["name"]
+                    u.save(update_fields=["name"])
+                    self.unit_dirty.add(r["id"])
+            self.units[r["id"]] = u
+        for r in rows:  # a parent may come after its children in the file
+            u = self.units[r["id"]]
+            parent = self.units[r["parent"]] if r.get("parent") else None
+            if u.parent_id != (parent.pk if parent else None):
+                u.parent = parent
+                u.save(update_fields=["parent"])
+                self.unit_dirty.add(r["id"])
+
+    def unit_heads(self) -> None:
+        rows = _rows(self.doc, "units")
+        for r in rows:
+            u = self.units[r["id"]]
+            head = self.people.get(r["head"]) if r.get("head") else None
+            if u.head_id != head:
+                u.head_id = head
+                u.save(update_fields=["head"])
+                self.unit_dirty.add(r["id"])
+        count = self.report.counts.setdefault("units", SectionCount())
+        for r in rows:
+            if r["id"] not in self.unit_existing:
+                count.created += 1
+            elif r["id"] in self.unit_dirty:
+                count.updated += 1
+            else:
+                count.unchanged += 1
+
+    # --- orgs ------------------------------------------------------------------------------
+    def _parent_first(self, rows: list[dict]) -> list[dict]:
+        by_id = {r["id"]: r for r in rows}
+        done: set[str] = set()
+        out: list[dict] = []
+
+        def visit(r):
+            if r["id"] in done:
+                return
+            done.add(r["id"])
+            if r.get("parent") in by_id:
+                visit(by_id[r["parent"]])
+            out.append(r)
+
+        for r in rows:
+            visit(r)
+        return out
+
+    def _org_values(self, r: dict) -> dict[str, Any]:
+        return {"name": r["name"], "type": r["type"],
+                "unit_id": self.units[r["unit"]].pk if r.get("unit") else None,
+                "founded": _d(r.get("founded")), "committee_elected": _d(r.get("committee_elected")),
+                "term_years": r.get("term_years"),
+                "village_or_community": bool(r.get("village_or_community"))}
+
+    def import_orgs(self) -> None:
+        rows = self._parent_first(_rows(self.doc, "orgs"))
+        count = self.report.counts.setdefault("orgs", SectionCount())
+        existing: dict[str, Org] = {}
+        if self.match_existing and rows:
+            for chunk in in_chunks(r["id"] for r in rows):
+                for o in self.candidates(Org.objects.filter(external_id__in=chunk)).order_by("path"):
+                    existing.setdefault(o.external_id, o)
+            _match_generated(self.candidates(Org.objects.all()), existing, [r["id"] for r in rows], "org")
+        if self.attach_to is not None and not self.may_add_in(self.attach_to):
+            self.fail("orgs", f"您无权在“{self.attach_to}”下导入组织（不在您的管理范围内）。")
+            return
+
+        steplen = Org.steplen
+        next_pos: dict[str, int] = {}   # parent path ("" for roots) → next free position
+
+        def allocate(parent_path: str, depth: int) -> str:
+            if parent_path not in next_pos:
+                siblings = Org.objects.filter(depth=depth)
+                if parent_path:
+                    siblings = siblings.filter(path__startswith=parent_path)
+                last = siblings.order_by("-path").values_list("path", flat=True).first()
+                next_pos[parent_path] = (Org._str2int(last[-steplen:]) + 1) if last else 1
+            pos = next_pos[parent_path]
+            next_pos[parent_path] = pos + 1
+            return Org._get_path(parent_path or None, depth, pos)
+
+        new: list[Org] = []
+        changed: list[Org] = []
+        changed_pks: set[int] = set()
+        moves: list[tuple[Org, Org, int]] = []
+        added_children: dict[int, int] = {}   # existing parent pk → how many new children
+        for r in rows:
+            i = self.org_index[r["id"]]
+            values = self._org_values(r)
+            parent_ref = r.get("parent")
+            parent = self.orgs.get(parent_ref) if parent_ref else None
+            org = existing.get(r["id"])
+            if org is not None:
+                if any(getattr(org, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(org, k, v)
+                    changed.append(org)
+                    changed_pks.add(org.pk)
+                # A file root that already exists stays where it is: a subtree exported from here
+                # and imported back must not be torn out of its place in the tree.
+                if parent is not None and org.path[:-steplen] != parent.path:
+                    moves.append((org, parent, i))
+                self.orgs[r["id"]] = org
+                continue
+            if parent is None:
+                parent = self.attach_to
+            if parent is None:
+                if self.restricted:
+                    self.fail(f"orgs[{i}].parent", "只有工委管理员可以导入最上级组织；请在导入页选择“挂接到”的上级组织。")
+                    continue
+            elif parent.pk is not None and not self.may_add_in(parent):
+                self.fail(f"orgs[{i}].parent", f"您无权在“{parent}”下设立组织（不在您的管理范围内）。")
+                continue
+            depth = (parent.depth + 1) if parent is not None else 1
+            org = Org(external_id=r["id"], depth=depth, numchild=0,
+                      path=allocate(parent.path if parent is not None else "", depth), **values)
+            if parent is not None:
+                if parent.pk is None:
+                    parent.numchild += 1
+                else:
+                    added_children[parent.pk] = added_children.get(parent.pk, 0) + 1
+            new.append(org)
+            self.orgs[r["id"]] = org
+            count.created += 1
+        if self.errors:
+            return
+        Org.objects.bulk_create(new, batch_size=500)
+        for pk, n in added_children.items():
+            Org.objects.filter(pk=pk).update(numchild=F("numchild") + n)
+        if changed:
+            Org.objects.bulk_update(changed, list(ORG_FIELDS), batch_size=500)
+        moved: set[int] = set()
+        for org, parent, i in moves:
+            node, target = Org.objects.get(pk=org.pk), Org.objects.get(pk=parent.pk)
+            if target.path.startswith(node.path):
+                self.fail(f"orgs[{i}].parent", f"不能把组织“{node}”移到它自己的下级组织“{target}”之下。")
+                continue
+            if self.restricted and not self.may_add_in(target):
+                self.fail(f"orgs[{i}].parent", f"您无权把组织移到“{target}”之下（不在您的管理范围内）。")
+                continue
+            Org.objects.move(node, target, pos="last-child")
+            moved.add(org.pk)
+        if moves:
+            # Paths changed under the moved nodes: reload everything this import holds.
+            fresh = Org.objects.in_bulk([o.pk for o in self.orgs.values()])
+            self.orgs = {k: fresh[o.pk] for k, o in self.orgs.items()}
+        for r in rows:
+            org = self.orgs.get(r["id"])
+            if r["id"] in existing:
+                if org.pk in changed_pks or org.pk in moved:
+                    count.updated += 1
+                else:
+                    count.unchanged += 1
+        joint = {r["id"]: [self.units[u].pk for u in (r.get("joint_units") or [])] for r in rows}
+        if any(joint.values()) or existing:
+            through = Org.joint_units.through
+            have: dict[int, set[int]] = {}
+            for chunk in in_chunks(o.pk for o in self.orgs.values()):
+                for org_id, unit_id in through.objects.filter(org_id__in=chunk).values_list("org_id", "unit_id"):
+                    have.setdefault(org_id, set()).add(unit_id)
+            for key, unit_ids in joint.items():
+                org = self.orgs[key]
+                if set(unit_ids) != have.get(org.pk, set()):
+                    org.joint_units.set(unit_ids)
+                    if key in existing and org.pk not in changed_pks and org.pk not in moved:
+                        count.unchanged -= 1
+                        count.updated += 1
+
+    # --- people ----------------------------------------------------------------------------
+    def _person_values(self, r: dict) -> dict[str, Any]:
+        return {
+            "name": r["name"], "gender": r.get("gender") or "", "birth_date": _d(r.get("birth_date")),
+            "ethnicity": r.get("ethnicity") or "", "education": r.get("education") or "",
+            "org_id": self.orgs[r["org"]].pk if r.get("org") else None,
+            "group_id": self.orgs[r["group"]].pk if r.get("group") else None,
+            "status": r["status"], "probationary_date": _d(r.get("probationary_date")),
+            "full_member_date": _d(r.get("full_member_date")),
+            "dues_category": r.get("dues_category") or "in_service",
+            "unit_id": self.units[r["unit"]].pk if r.get("unit") else None,
+            "leading_cadre": bool(r.get("leading_cadre")),
+            "on_probation_sanction": bool(r.get("on_probation_sanction")),
+            "lost_contact_since": _d(r.get("lost_contact_since")), "away_since": _d(r.get("away_since")),
+            "away_fixed_location": bool(r.get("away_fixed_location")),
+        }
+
+    def import_people(self) -> None:
+        rows = _rows(self.doc, "people")
+        count = self.report.counts.setdefault("people", SectionCount())
+        if not rows:
+            return
+        only = ("pk", "external_id", "id_number_digest") + PERSON_FIELDS
+        by_ext: dict[str, Person] = {}
+        by_digest: dict[str, Person] = {}
+        digests = {r["id"]: crypto.blind_index(crypto.normalize_id_number(r["id_number"]))
+                   for r in rows if r.get("id_number")}
+        if self.match_existing:
+            ids = [r["id"] for r in rows]
+            for chunk in in_chunks(ids):
+                for p in self.candidates(Person.objects.filter(external_id__in=chunk)).only(*only).order_by("pk"):
+                    by_ext.setdefault(p.external_id, p)
+            _match_generated(self.candidates(Person.objects.only(*only)), by_ext, ids, "p")
+        if digests:
+            for chunk in in_chunks(digests.values()):
+                for p in Person.objects.filter(id_number_digest__in=chunk).only(*only):
+                    by_digest.setdefault(p.id_number_digest, p)
+        claimed: dict[int, str] = {}
+        new: list[Person] = []
+        new_keys: list[str] = []
+        changed: list[Person] = []
+        fields_changed: set[str] = set()
+        now = timezone.now()
+        for r in rows:
+            i = self.person_index[r["id"]]
+            values = self._person_values(r)
+            if r.get("org") is None and self.restricted:
+                self.fail(f"people[{i}].org", "请填写人员所在的党组织（未编入组织的人员只能由工委管理员导入）。")
+                continue
+            p = by_ext.get(r["id"])
+            digest = digests.get(r["id"])
+            holder = by_digest.get(digest) if digest else None
+            if p is None and holder is not None and self.match_existing:
+                if self.restricted and not self.candidates(Person.objects.filter(pk=holder.pk)).exists():
+                    self.fail(f"people[{i}].id_number",
+                              "该公民身份号码已在您管理范围以外的组织登记，请先办理组织关系转接。")
+                    continue
+                p = holder
+            elif holder is not None and (p is None or holder.pk != p.pk):
+                self.fail(f"people[{i}].id_number", f"该公民身份号码已由系统中另一人员（{holder.name}）登记，请核对。")
+                continue
+            if p is not None:
+                if p.pk in claimed:
+                    self.fail(f"people[{i}]", f"与 people[{self.person_index[claimed[p.pk]]}] 对应系统中的同一人员，请核对编号和公民身份号码。")
+                    continue
+                claimed[p.pk] = r["id"]
+                diff = [k for k, v in values.items() if getattr(p, k) != v]
+                if p.external_id != r["id"] and not (p.external_id == "" and r["id"] == f"p-{p.pk}"):
+                    diff.append("external_id")
+                    p.external_id = r["id"]
+                for k in diff:
+                    if k != "external_id":
+                        setattr(p, k, values[k])
+                # An absent ID number keeps the stored one: exports for users who may not see ID
+                # numbers leave them out, and importing such a file back must not erase them.
+                if digest and p.id_number_digest != digest:
+                    p.id_number = r["id_number"]
+                    diff += ["id_number_encrypted", "id_number_digest"]
+                if diff:
+                    p.updated = now
+                    fields_changed.update(diff)
+                    changed.append(p)
+                    count.updated += 1
+                else:
+                    count.unchanged += 1
+                self.people[r["id"]] = p.pk
+            else:
+                p = Person(external_id=r["id"], **values)
+                if r.get("id_number"):
+                    p.id_number = r["id_number"]
+                p.status_since = None
+                new.append(p)
+                new_keys.append(r["id"])
+                count.created += 1
+        if self.errors:
+            return
+        Person.objects.bulk_create(new, batch_size=1000)
+        for key, p in zip(new_keys, new):
+            self.people[key] = p.pk
+        if changed:
+            Person.objects.bulk_update(changed, sorted(fields_changed | {"updated"}), batch_size=1000)
+
+    # --- posts -----------------------------------------------------------------------------
+    def import_posts(self) -> None:
+        rows = _rows(self.doc, "posts")
+        count = self.report.counts.setdefault("posts", SectionCount())
+        if not rows:
+            return
+        person_pks = sorted(set(self.people.values()))
+        existing: dict[tuple, Post] = {}
+        if self.match_existing:
+            for chunk in in_chunks(person_pks):
+                for post in Post.objects.filter(person_id__in=chunk).order_by("pk"):
+                    existing.setdefault((post.person_id, post.org_id, post.role, post.start), post)
+        new, changed = [], []
+        for r in rows:
+            person_id, org_id = self.people[r["person"]], self.orgs[r["org"]].pk
+            start, end, approved = _d(r.get("start")), _d(r.get("end")), _d(r.get("approved"))
+            post = existing.get((person_id, org_id, r["role"], start))
+            if post is None:
+                new.append(Post(person_id=person_id, org_id=org_id, role=r["role"], start=start,
+                                end=end, approved=approved))
+                count.created += 1
+            elif (post.end, post.approved) != (end, approved):
+                post.end, post.approved = end, approved
+                changed.append(post)
+                count.updated += 1
+            else:
+                count.unchanged += 1
+        Post.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            Post.objects.bulk_update(changed, ["end", "approved"], batch_size=1000)
