@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -147,6 +148,8 @@ class Context:
         return qs if self.org_ids is None else qs.filter(pk__in=self.org_ids)
 
     def people(self):
+        """People whose own org is in scope. A rule that counts a subtree (JG-01) must look below
+        the scope itself: an incremental run holds only the touched orgs and their ancestors."""
         from dangjian.people.models import Person
 
         qs = Person.objects.all()
@@ -201,6 +204,7 @@ class RunResult:
     resolved: int = 0
     kept: int = 0
     reopened: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)  # subjects hit in this run, per rule
 
     def __str__(self):
         return f"新增 {self.opened}，重新打开 {self.reopened}，保持 {self.kept}，自动消除 {self.resolved}"
@@ -219,25 +223,38 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
     hits = evaluate(ctx, rule_ids)
     result = RunResult()
     now = timezone.now()
+    # One finding per (rule, subject, period): the first hit wins (rules combine their messages).
+    wanted: dict[tuple, tuple[Rule, Hit]] = {}
+    for r, hit in hits:
+        wanted.setdefault((r.id, r.subject, hit.subject.pk, hit.period or ""), (r, hit))
     with transaction.atomic():
         existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
         if scope is not None:
             existing_qs = existing_qs.filter(org_id__in=scope)
+        fields = ("id", "rule_id", "subject_kind", "subject_id", "period", "state", "message",
+                  "severity", "org_id", "citation")
         existing = {(f.rule_id, f.subject_kind, f.subject_id, f.period): f
-                    for f in existing_qs.only("id", "rule_id", "subject_kind", "subject_id",
-                                              "period", "state", "message", "severity", "org_id")}
-        seen: set[tuple] = set()
-        new, changed = [], []
-        for r, hit in hits:
-            kind = r.subject
-            key = (r.id, kind, hit.subject.pk, hit.period or "")
-            if key in seen:
-                continue
-            seen.add(key)
+                    for f in existing_qs.only(*fields)}
+        in_scope_keys = set(existing)
+        if scope is not None:
+            # A subject judged here may own a finding stored under an org outside the scope (a
+            # person moved from another branch): update that row instead of violating the
+            # one-finding-per-subject constraint.
+            missing: dict[tuple[str, str], set] = {}
+            for key in wanted.keys() - existing.keys():
+                missing.setdefault(key[:2], set()).add(key[2])
+            for (rid, kind), sids in missing.items():
+                sids = sorted(sids)
+                for i in range(0, len(sids), 500):
+                    for f in Finding.objects.filter(rule_id=rid, subject_kind=kind,
+                                                    subject_id__in=sids[i:i + 500]).only(*fields):
+                        existing[(f.rule_id, f.subject_kind, f.subject_id, f.period)] = f
+        new, changed, confirmed = [], [], []
+        for key, (r, hit) in wanted.items():
             severity = hit.severity or r.severity
             f = existing.get(key)
             if f is None:
-                new.append(Finding(rule_id=r.id, severity=severity, subject_kind=kind,
+                new.append(Finding(rule_id=r.id, severity=severity, subject_kind=r.subject,
                                    subject_id=hit.subject.pk, period=hit.period or "",
                                    org_id=hit.org_id,
                                    person_id=hit.subject.pk if isinstance(hit.subject, Person) else None,
@@ -250,23 +267,57 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
                 result.reopened += 1
             else:
                 result.kept += 1
+                if (f.message, f.severity, f.org_id, f.citation) == (hit.message, severity, hit.org_id,
+                                                                      r.citation):
+                    # Most findings of a run are confirmed unchanged: one UPDATE per chunk, since
+                    # a CASE-per-row bulk_update of 100,000 rows is what a full run cannot afford.
+                    confirmed.append(f.pk)
+                    continue
             f.message, f.severity, f.org_id, f.last_seen = hit.message, severity, hit.org_id, now
+            f.citation = r.citation   # a corrected citation reaches the findings already open
             changed.append(f)
         Finding.objects.bulk_create(new, batch_size=1000)
         if changed:
             Finding.objects.bulk_update(changed, ["state", "resolved_at", "message", "severity",
-                                                  "org_id", "last_seen"], batch_size=1000)
-        gone = [f.pk for k, f in existing.items() if k not in seen and f.state == FindingState.OPEN]
+                                                  "org_id", "citation", "last_seen"], batch_size=500)
+        for i in range(0, len(confirmed), 1000):
+            Finding.objects.filter(pk__in=confirmed[i:i + 1000]).update(last_seen=now)
+        gone = [f.pk for k, f in existing.items()
+                if k in in_scope_keys and k not in wanted and f.state == FindingState.OPEN]
         for i in range(0, len(gone), 1000):
             Finding.objects.filter(pk__in=gone[i:i + 1000]).update(state=FindingState.RESOLVED,
                                                                    resolved_at=now)
         result.resolved = len(gone)
+        for r, _ in wanted.values():
+            result.by_rule[r.id] = result.by_rule.get(r.id, 0) + 1
     return result
 
 
+_pending = threading.local()
+
+
 def schedule(org_ids: Iterable[int]) -> None:
-    """Re-judge what an action touched once its transaction commits (incremental evaluation)."""
-    ids = frozenset(i for i in org_ids if i)
+    """Re-judge what an action touched once its transaction commits (incremental evaluation).
+
+    The orgs of every action in one transaction are pooled and judged by one run when it commits:
+    an import that calls 40,000 actions in one transaction costs one incremental run, not 40,000.
+    A rolled-back action's orgs may be judged with the next commit — harmless, judging is idempotent."""
+    ids = {i for i in org_ids if i}
     if not ids:
         return
-    transaction.on_commit(lambda: run(org_ids=ids))
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(ids)
+    # Every action registers the callback (a rolled-back one loses its own); the first to run
+    # judges the whole pool and the rest find it empty. `robust`: a failing run is logged and
+    # never turns a committed action into an error page.
+    transaction.on_commit(_run_pending, robust=True)
+
+
+def _run_pending() -> None:
+    ids = getattr(_pending, "ids", None)
+    if not ids:
+        return
+    _pending.ids = set()
+    run(org_ids=ids)

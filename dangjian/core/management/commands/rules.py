@@ -1,0 +1,69 @@
+"""`dangjian rules [--markdown]`: the registered compliance rules and their configurable settings.
+`--markdown` writes the table kept as docs/rules.md."""
+import re
+
+from django.core.management.base import BaseCommand
+
+from dangjian.core import engine
+
+SEVERITY = {"BLOCK": "阻断", "WARN": "警告", "INFO": "提示"}
+SUBJECT = {"org": "党组织", "person": "人员", "meeting": "会议", "election": "选举",
+           "rectification": "整改", "report": "材料"}
+
+
+def _cell(text) -> str:
+    # Docstrings wrap Chinese lines: join them without the indentation.
+    return re.sub(r"\s*\n\s*", "", str(text)).replace("|", "\\|")
+
+
+def _value(v) -> str:
+    return "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+
+class Command(BaseCommand):
+    help = "列出已注册的合规规则（--markdown 输出文档表格）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--markdown", action="store_true", help="输出 Markdown 表格（docs/rules.md）")
+
+    def handle(self, *args, markdown=False, **options):
+        rules = list(engine.registry)
+        settings = engine.registry.settings
+        if markdown:
+            self.stdout.write(self.markdown(rules, settings))
+            return
+        for r in rules:
+            self.stdout.write(f"{r.id:<8} {SEVERITY[r.severity]} [{SUBJECT.get(r.subject, r.subject)}] {r.title}")
+            self.stdout.write(f"         依据：{r.citation}")
+            for key in r.settings:
+                s = settings.get(key)
+                if s:
+                    self.stdout.write(f"         参数 {key} = {_value(s.default)}（{s.label}）")
+        self.stdout.write(f"共 {len(rules)} 条规则，{len(settings)} 个可配置参数。")
+
+    @staticmethod
+    def markdown(rules, settings) -> str:
+        lines = [
+            "# 合规规则清单",
+            "",
+            "本文件由 `dangjian rules --markdown > docs/rules.md` 根据规则注册表生成，请勿手工修改。",
+            "规则编号与 `../shared/rules.md` 一致；“依据”是向用户展示的条文出处。级别：阻断（BLOCK）、"
+            "警告（WARN）、提示（INFO）；单条预警可按情况升为更高级别（如 ELEC-01 超期1年以上为阻断）。",
+            "",
+            "计数约定：“以上、以下、不超过”含本数，“超过、不足”不含本数；党员指预备党员和正式党员，"
+            "支部规模中说“正式党员”的只计正式党员；党支部的党员指所在党组织为该支部的人员（含其党小组成员）。",
+            "",
+            "| 编号 | 名称 | 依据 | 级别 | 对象 | 参数 | 判断口径 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in rules:
+            params = "；".join(f"`{k}`（默认 {_value(settings[k].default)}）" for k in r.settings if k in settings)
+            lines.append("| " + " | ".join(_cell(x) for x in (
+                r.id, r.title, r.citation, f"{SEVERITY[r.severity]}（{r.severity}）",
+                SUBJECT.get(r.subject, r.subject), params or "—", r.description or "—")) + " |")
+        lines += ["", "## 可配置参数", "",
+                  "辖区可在“规则参数”中覆盖默认值；DJX 文件的 `meta.settings` 在 `dangjian check` 时覆盖。", "",
+                  "| 参数 | 默认值 | 说明 | 适用规则 |", "|---|---|---|---|"]
+        for key, s in sorted(settings.items()):
+            lines.append(f"| `{key}` | {_cell(_value(s.default))} | {_cell(s.label)} | {'、'.join(s.rules)} |")
+        return "\n".join(lines) + "\n"
