@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from .actions import register_login_failure, register_login_success
@@ -37,3 +38,37 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class _PasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs["class"]:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """修改密码: the password policy applies; the session stays valid; the change is logged."""
+
+    form_class = _PasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        from django.contrib import messages
+
+        from dangjian.core import audit
+
+        response = super().form_valid(form)
+        user = form.user
+        User.objects.filter(pk=user.pk).update(password_changed=timezone.now())
+        audit.record("user.password", f"账户“{user.username}”修改了密码", actor=user, obj=user,
+                     person=user.person, org=user.person.org if user.person else None)
+        messages.success(self.request, "密码已修改。")
+        return response

@@ -1,4 +1,17 @@
+from django.urls import NoReverseMatch, reverse
+
+
 def navigation(request):
-    """Top navigation and the signed-in user's role summary."""
-    user = getattr(request, "user", None)
-    return {"nav_active": getattr(request, "resolver_match", None) and request.resolver_match.app_name}
+    """Which top-level section is active, and the optional links that exist in this build."""
+    match = getattr(request, "resolver_match", None)
+    section = ""
+    if match is not None:
+        section = match.app_name or match.url_name or ""
+        if section == "people" and (match.url_name or "").startswith("roster"):
+            section = "people"
+    try:
+        password_url = reverse("password_change")
+    except NoReverseMatch:
+        # The route is wired by dangjian/urls.py; until then the menu simply omits it.
+        password_url = ""
+    return {"nav_active": section, "password_change_url": password_url}

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.finding_list, name="finding_list"),
+    path("<int:pk>/waive/", views.finding_waive, name="finding_waive"),
+]

@@ -1,4 +1,22 @@
 from django.urls import path
 
+from . import views
+
 app_name = "orgs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.org_list, name="org_list"),
+    path("pick/", views.org_pick, name="org_pick"),
+    path("<int:pk>/", views.org_detail, name="org_detail"),
+    path("<int:pk>/children/", views.org_children, name="org_children"),
+    path("<int:pk>/history/", views.org_history, name="org_history"),
+    path("<int:pk>/new-child/", views.org_child_create, name="org_child_create"),
+    path("<int:pk>/edit/", views.org_edit, name="org_edit"),
+    path("<int:pk>/move/", views.org_move, name="org_move"),
+    path("<int:pk>/merge/", views.org_merge, name="org_merge"),
+    path("<int:pk>/dissolve/", views.org_dissolve, name="org_dissolve"),
+    path("<int:pk>/election/", views.org_election, name="org_election"),
+    path("<int:pk>/extend-term/", views.org_extend_term, name="org_extend_term"),
+    path("<int:pk>/appoint/", views.org_appoint, name="org_appoint"),
+    path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+]
