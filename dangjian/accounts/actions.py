@@ -56,6 +56,21 @@ def do_revoke_role(assignment: RoleAssignment, *, acting_user=None) -> RoleAssig
     return assignment
 
 
+@transaction.atomic
+def do_change_password(user: User, new_password: str, *, acting_user=None) -> User:
+    """修改密码: the policy applies (AUTH_PASSWORD_VALIDATORS); the change is logged, never the password."""
+    try:
+        validate_password(new_password, user)
+    except ValidationError as e:
+        raise ActionError("；".join(e.messages), field="new_password1") from e
+    user.set_password(new_password)
+    user.password_changed = timezone.now()
+    user.save(update_fields=["password", "password_changed"])
+    audit.record("user.password", f"账户“{user.username}”修改了密码", actor=acting_user or user, obj=user,
+                 person=user.person, org=user.person.org if user.person else None)
+    return user
+
+
 def register_login_failure(user: User) -> None:
     from django.conf import settings
 

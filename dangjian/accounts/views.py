@@ -63,12 +63,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         from django.contrib import messages
 
-        from dangjian.core import audit
+        from django.contrib.auth import update_session_auth_hash
+        from django.http import HttpResponseRedirect
 
-        response = super().form_valid(form)
-        user = form.user
-        User.objects.filter(pk=user.pk).update(password_changed=timezone.now())
-        audit.record("user.password", f"账户“{user.username}”修改了密码", actor=user, obj=user,
-                     person=user.person, org=user.person.org if user.person else None)
+        from .actions import do_change_password
+
+        # The form has validated the old password and the policy; the action saves and logs.
+        user = do_change_password(form.user, form.cleaned_data["new_password1"], acting_user=form.user)
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, "密码已修改。")
-        return response
+        return HttpResponseRedirect(self.get_success_url())

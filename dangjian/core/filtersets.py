@@ -17,7 +17,7 @@ class FindingFilterSet(df.FilterSet):
         from dangjian.orgs.models import Org
 
         path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
-        return qs.filter(org__path__startswith=path) if path else qs.none()
+        return qs.filter(org__path__subtree=path) if path else qs.none()
 
 
 class AuditEventFilterSet(df.FilterSet):

@@ -68,7 +68,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     if user is not None:
         orgs_qs = orgs_qs.restrict(user, VIEW)
     if org is not None:
-        orgs_qs = orgs_qs.filter(path__startswith=org.path)
+        orgs_qs = orgs_qs.filter(path__subtree=org.path)
     orgs = list(orgs_qs.order_by("path").values(
         "pk", "path", "name", "type", "unit_id", "founded", "committee_elected", "term_years",
         "village_or_community", "external_id"))
@@ -81,7 +81,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     if user is not None:
         people_qs = people_qs.restrict(user, VIEW)
     if org is not None:
-        people_qs = people_qs.filter(org__path__startswith=org.path)
+        people_qs = people_qs.filter(org__path__subtree=org.path)
     whole = org is None and user is None
     people = [p for p in people_qs.values(
         "pk", "external_id", "name", "gender", "birth_date", "id_number_encrypted", "ethnicity",
@@ -165,7 +165,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
         }, keep=("id", "name", "status", "dues_category")))
 
     person_order = {pk: i for i, pk in enumerate(p["pk"] for p in people)}
-    posts_qs = Post.objects.all() if org is None else Post.objects.filter(org__path__startswith=org.path)
+    posts_qs = Post.objects.all() if org is None else Post.objects.filter(org__path__subtree=org.path)
     posts = [p for p in posts_qs.values(
         "person_id", "org_id", "role", "start", "end", "approved").iterator(chunk_size=2000)
         if p["person_id"] in person_pks and p["org_id"] in org_order]

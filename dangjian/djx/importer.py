@@ -293,7 +293,7 @@ class Importer:
             if parent_path not in next_pos:
                 siblings = Org.objects.filter(depth=depth)
                 if parent_path:
-                    siblings = siblings.filter(path__startswith=parent_path)
+                    siblings = siblings.filter(path__subtree=parent_path)
                 last = siblings.order_by("-path").values_list("path", flat=True).first()
                 next_pos[parent_path] = (Org._str2int(last[-steplen:]) + 1) if last else 1
             pos = next_pos[parent_path]

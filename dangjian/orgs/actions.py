@@ -48,9 +48,9 @@ def do_create_org(*, name: str, type: str, parent: Org | None = None, acting_use
 def do_update_org(org: Org, *, acting_user=None, joint_units=None, **changes) -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     if "type" in changes and changes["type"] != org.type:
-        parent = org.get_parent()
+        parent = Org.objects.get_parent(org)
         _check_child_type(parent, changes["type"])
-        for child in org.get_children():
+        for child in Org.objects.get_children(org):
             if child.type not in ALLOWED_CHILDREN[OrgType(changes["type"])]:
                 raise ActionError(f"下级有{child.get_type_display()}“{child}”，不能改为{OrgType(changes['type']).label}。",
                                   field="type")
@@ -88,7 +88,7 @@ def do_move_org(org: Org, new_parent: Org, *, acting_user=None) -> Org:
     if new_parent.is_dissolved:
         raise ActionError("目标上级组织已撤销。", field="parent")
     _check_child_type(new_parent, org.type)
-    old_parent = org.get_parent()
+    old_parent = Org.objects.get_parent(org)
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     audit.record("org.move", f"组织“{org.name}”由“{old_parent}”调整到“{new_parent}”之下",
@@ -116,7 +116,7 @@ def do_merge_orgs(source: Org, target: Org, *, on: dt.date | None = None, acting
         raise ActionError(f"只能合并同类组织（{source.get_type_display()}不能并入{target.get_type_display()}）。",
                           field="target")
     moved_people = Person.objects.filter(org=source).update(org=target)
-    for child in list(source.get_children()):
+    for child in list(Org.objects.get_children(source)):
         Org.objects.move(child, Org.objects.get(pk=target.pk), pos="last-child")
     Post.objects.filter(org=source, end__isnull=True).update(end=on)
     source = Org.objects.get(pk=source.pk)
@@ -139,7 +139,7 @@ def do_dissolve_org(org: Org, *, on: dt.date | None = None, reason: str = "", ac
         raise ActionError("该组织已撤销。")
     if Person.objects.filter(org=org, status__in=ACTIVE_STATUSES).exists():
         raise ActionError("该组织仍有党员或发展对象，请先转移组织关系或合并到其他组织。")
-    if Org.objects.active().filter(path__startswith=org.path).exclude(pk=org.pk).exists():
+    if Org.objects.active().filter(path__subtree=org.path).exclude(pk=org.pk).exists():
         raise ActionError("该组织仍有未撤销的下级组织，请先撤销或调整下级组织。")
     Post.objects.filter(org=org, end__isnull=True).update(end=on)
     org.dissolved = on

@@ -21,7 +21,7 @@ class OrgFilterSet(df.FilterSet):
 
     def in_subtree(self, qs, name, value):
         path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
-        return qs.filter(path__startswith=path) if path else qs.none()
+        return qs.filter(path__subtree=path) if path else qs.none()
 
 
 class PostFilterSet(df.FilterSet):

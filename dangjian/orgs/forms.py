@@ -90,7 +90,7 @@ class OrgEditForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_for(user)
         self.fields["unit"].empty_label = "（不指定）"
-        parent = self.instance.get_parent()
+        parent = Org.objects.get_parent(self.instance)
         if parent is not None:
             allowed = {t for t, _ in child_types_for(parent)} | {self.instance.type}
             self.fields["type"].choices = [(t.value, t.label) for t in OrgType if t in allowed]

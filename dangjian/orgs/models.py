@@ -172,5 +172,14 @@ class Post(models.Model):
     def __str__(self):
         return f"{self.org} {self.get_role_display()} {self.person}"
 
+    @classmethod
+    def restrict_self(cls, user, action):
+        # A member sees the posts of their own organisation (who the secretary and committee are).
+        if action != VIEW or not getattr(user, "person_id", None):
+            return None
+        from dangjian.people.models import Person
+
+        return Q(org_id__in=Person.objects.filter(pk=user.person_id).values("org_id"))
+
     def is_current(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or self.end >= day)

@@ -91,7 +91,7 @@ def subtree_member_counts(ctx, targets: list[Org]) -> dict[int, int]:
 
         q = Q()
         for path in by_path:
-            q |= Q(path__startswith=path)
+            q |= Q(path__subtree=path)
         # Two steps so that the people are reached through their (org, status) index, not by
         # joining every person to the org table and filtering on its path.
         paths = dict(Org.objects.filter(q).values_list("pk", "path"))

@@ -73,7 +73,7 @@ def subtree_member_counts(roots) -> dict[int, int]:
     from dangjian.people.models import Person
 
     members = Person.objects.filter(status__in=MEMBER_STATUSES).order_by()
-    return {r.pk: members.filter(org_id__in=Org.objects.filter(path__startswith=r.path).values("pk")).count()
+    return {r.pk: members.filter(org_id__in=Org.objects.filter(path__subtree=r.path).values("pk")).count()
             for r in roots}
 
 
@@ -126,7 +126,7 @@ def org_children(request, pk):
         offset = max(0, int(request.GET.get("offset", 0)))
     except ValueError:
         offset = 0
-    qs = (Org.objects.filter(path__startswith=org.path, depth=org.depth + 1).active()
+    qs = (Org.objects.filter(path__subtree=org.path, depth=org.depth + 1).active()
           .restrict(request.user, VIEW))
     nodes = list(qs[offset:offset + CHILDREN_PAGE + 1])
     more = len(nodes) > CHILDREN_PAGE
@@ -172,7 +172,7 @@ def org_detail(request, pk):
         members = members.exclude(status__in=LEFT_STATUSES)
     table = MemberTable(members, prefix="m-", org=org)
     RequestConfig(request, paginate={"per_page": 20}).configure(table)
-    children = list(Org.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+    children = list(Org.objects.filter(path__subtree=org.path, depth=org.depth + 1)
                     .restrict(user, VIEW)[:CHILDREN_PAGE])
     annotate_member_counts(children)
     findings = list(Finding.objects.restrict(user, VIEW).filter(org=org, state=FindingState.OPEN)

@@ -35,9 +35,9 @@ def _check_unique_id_number(value: str, exclude_pk=None) -> None:
     qs = Person.objects.by_id_number(value)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    other = qs.first()
-    if other:
-        raise ActionError(f"该公民身份号码已登记（{other.name}），请勿重复录入。", field="id_number")
+    if qs.exists():
+        # Not naming the holder: they may be outside the acting user's scope.
+        raise ActionError("该公民身份号码已登记，请勿重复录入；如需调整组织关系，请联系上级党组织。", field="id_number")
 
 
 def _check_dates(p: Person) -> None:

@@ -36,4 +36,4 @@ class PersonFilterSet(df.FilterSet):
 
     def in_subtree(self, qs, name, value):
         path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
-        return qs.filter(org__path__startswith=path) if path else qs.none()
+        return qs.filter(org__path__subtree=path) if path else qs.none()

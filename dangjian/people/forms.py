@@ -35,7 +35,7 @@ def _groups_of(org_id):
     path = Org.objects.filter(pk=org_id).values_list("path", flat=True).first()
     if not path:
         return Org.objects.none()
-    return Org.objects.filter(type=OrgType.GROUP, path__startswith=path, depth=len(path) // Org.steplen + 1).active()
+    return Org.objects.filter(type=OrgType.GROUP, path__subtree=path, depth=len(path) // Org.steplen + 1).active()
 
 
 class _PersonFormBase(ModelForm):

@@ -81,7 +81,7 @@ def person_pick(request):
     within = request.GET.get("within")
     if within and within.isdigit():
         path = Org.objects.filter(pk=int(within)).values_list("path", flat=True).first()
-        qs = qs.filter(org__path__startswith=path) if path else qs.none()
+        qs = qs.filter(org__path__subtree=path) if path else qs.none()
     if q:
         qs = qs.filter(name__icontains=q)
     return render(request, "people/_pick_results.html", {"results": list(qs.order_by("name", "pk")[:20]), "q": q})

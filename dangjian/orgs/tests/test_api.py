@@ -38,7 +38,7 @@ def test_secretary_sets_up_a_party_group_in_own_branch(api, tree, people):
                  content_type="application/json")
     assert r.status_code == 201, r.json()
     org = Org.objects.get(pk=r.json()["id"])
-    assert org.get_parent() == tree.a and r.json()["parent_id"] == tree.a.pk
+    assert Org.objects.get_parent(org) == tree.a and r.json()["parent_id"] == tree.a.pk
     assert AuditEvent.objects.filter(verb="org.create", object_id=str(org.pk)).exists()
 
 
@@ -81,7 +81,7 @@ def test_move_needs_the_new_parent_in_scope(client_as, api, tree, people, users)
                                               content_type="application/json")
     assert r.status_code == 200, r.json()
     assert r.json()["parent_id"] == tree.b.pk
-    assert Org.objects.get(pk=tree.a1.pk).get_parent() == tree.b
+    assert Org.objects.get_parent(Org.objects.get(pk=tree.a1.pk)) == tree.b
 
 
 def test_merge_moves_people_and_dissolves_the_source(client_as, tree, people, users):

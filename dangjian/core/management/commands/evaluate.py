@@ -36,7 +36,7 @@ class Command(BaseCommand):
             target = qs.first()
             if target is None:
                 raise CommandError(f"找不到党组织：{org}（请填写组织编号或交换编号）")
-            org_ids = list(Org.objects.filter(path__startswith=target.path).values_list("pk", flat=True))
+            org_ids = list(Org.objects.filter(path__subtree=target.path).values_list("pk", flat=True))
         unknown = [r for r in rules or () if engine.registry.get(r) is None]
         if unknown:
             raise CommandError(f"未知规则：{'、'.join(unknown)}（用 dangjian rules 查看全部规则）")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"预警：{result}")
         open_qs = Finding.objects.filter(state=FindingState.OPEN)
         if org_ids is not None:
-            open_qs = open_qs.filter(org__path__startswith=target.path)
+            open_qs = open_qs.filter(org__path__subtree=target.path)
         if rules:
             open_qs = open_qs.filter(rule_id__in=rules)
         rows = open_qs.order_by().values_list("rule_id", "severity").annotate(n=Count("id"))
