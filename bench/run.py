@@ -1,0 +1,271 @@
+#!/usr/bin/env python
+"""Benchmarks: `make bench [SCALE=city|province]` → one line per figure, `BENCH <name> <value> <unit>`.
+
+1. Loads the demo at the scale into its own database (var/bench/<scale>/, never `make run`'s),
+2. times a full run of the rules engine,
+3. times the org tree, a big branch's page and the people list (first page, a filtered page and a
+   name search) with the Django test client as the 工委管理员 (`gongwei`), median of N requests,
+   and counts their queries,
+4. imports a 40,000-row 花名册 (new people across the tree) through `people.roster`, then the same
+   sheet again (every row matched by ID number, nothing to change).
+
+Options: --reuse keeps an already loaded benchmark database (skips step 1); --requests N;
+--skip-roster. DATABASE_URL, when set, is used instead of the SQLite file (it must be empty unless
+--reuse).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def bench(name: str, value, unit: str) -> None:
+    if isinstance(value, float):
+        value = f"{value:.3f}" if value < 100 else f"{value:.1f}"
+    print(f"BENCH {name} {value} {unit}", flush=True)
+
+
+def skipped(name: str, reason: str) -> None:
+    print(f"BENCH {name} skipped - {reason}", flush=True)
+
+
+def setup_django(scale: str, reuse: bool) -> None:
+    os.environ.setdefault("DANGJIAN_TESTING", "1")  # test client host, fast password hashing
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    if not os.environ.get("DATABASE_URL"):
+        var = ROOT / "var" / "bench" / scale
+        if var.exists() and not reuse:
+            shutil.rmtree(var)
+        (var / "staticfiles").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+        os.environ["DANGJIAN_VAR_DIR"] = str(var)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def timed_requests(client, url: str, n: int):
+    """Median wall time (ms) of n GETs after one warm-up, and the queries of one request."""
+    from django.db import connection
+
+    first = client.get(url)
+    if first.status_code != 200:
+        return None, None, first.status_code
+    # Counted with an execute wrapper: the request_started signal empties connection.queries.
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        client.get(url)
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), len(queries), 200
+
+
+def bench_pages(n: int) -> None:
+    from django.db.models import Count
+    from django.test import Client
+
+    from dangjian.accounts.models import User
+    from dangjian.orgs.models import Org
+    from dangjian.people.models import Person
+
+    client = Client()
+    client.force_login(User.objects.get(username="gongwei"))
+    big = Person.objects.order_by().values("org").annotate(n=Count("id")).order_by("-n", "org").first()
+    committee = (Org.objects.filter(type="committee").order_by("path").first())
+    pages = [
+        ("page_org_tree", "/orgs/"),
+        ("page_org_detail_big_branch", f"/orgs/{big['org']}/"),
+        ("page_people_list", "/people/"),
+        ("page_people_filtered", f"/people/?status=full&gender=female&within={committee.pk}"),
+        ("page_people_search", "/people/?q=%E7%8E%8B%E5%BB%BA"),  # 王建
+    ]
+    for name, url in pages:
+        ms, queries, status = timed_requests(client, url, n)
+        if ms is None:
+            skipped(f"{name}_ms", f"{url} answered HTTP {status}")
+            continue
+        bench(f"{name}_ms", ms, "ms")
+        bench(f"{name}_queries", queries, "queries")
+    print(f"# big branch: {big['n']} people; filtered within: {committee.name}", flush=True)
+
+
+def roster_rows(scale: str, seed: int, count: int):
+    """`count` new people for the 花名册, spread over the demo's branches, with fresh ID numbers."""
+    import random
+
+    from dangjian.core import crypto
+    from dangjian.demo import generator
+    from dangjian.orgs.models import Org
+    from dangjian.people import roster
+    from dangjian.people.choices import DuesCategory, Gender, PersonnelCategory, Status
+    from dangjian.people.models import Person
+    from dangjian.accounts.models import User
+
+    wanted, count = count, count + count // 50 + 10  # a few spare rows for the filter at the end
+    plan = generator.plan(scale, seed)
+    factory = generator.PeopleFactory(plan)
+    factory.rng = random.Random(f"bench-roster:{seed}")
+    branches = [b for b in plan.branches if not b.joint_units and not b.retired]
+    per_branch = max(1, -(-count // len(branches)))
+    labels = roster.OrgChoices.for_user(User.objects.get(username="gongwei")).labels
+    pk_by_path = dict(Org.objects.filter(type="branch").values_list("path", "pk"))
+    gender, personnel, dues, status_label = (dict(Gender.choices), dict(PersonnelCategory.choices),
+                                             dict(DuesCategory.choices), dict(Status.choices))
+    rows, taken = [], set()
+    for b in branches:
+        for status in factory.statuses(b, per_branch):
+            if status not in (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY):
+                status = Status.FULL
+            r = factory.person(b, status, kind="staff")
+            if r["status"] == Status.FULL and not r["full_member_date"]:
+                continue
+            taken.add(crypto.blind_index(r["_id_number"]))
+            rows.append({
+                "序号": len(rows) + 1, "姓名": r["name"], "性别": gender[r["gender"]], "民族": r["ethnicity"],
+                "出生日期": r["birth_date"], "公民身份号码": r["_id_number"], "学历": r["education"],
+                "人员类别": personnel.get(r["personnel_category"], ""), "所在党组织": labels[pk_by_path[b.path]],
+                "党籍状态": status_label[r["status"]], "申请入党日期": r["application_date"],
+                "入党日期": r["probationary_date"], "转正日期": r["full_member_date"],
+                "工作单位及职务": f"{b.unit.name} {r['job_title']}", "联系电话": r["phone"],
+                "党费类别": dues[r["dues_category"]], "党员领导干部": "否",
+                "是否失联": "是" if r["lost_contact_since"] else "否", "失联日期": r["lost_contact_since"],
+                "是否流动": "是" if r["away_since"] else "否", "外出日期": r["away_since"],
+            })
+            if len(rows) == count:
+                break
+        if len(rows) == count:
+            break
+    # The demo's people were drawn from the same regions and years: drop the rare number that is
+    # already registered, so that every row is a new person.
+    existing = set()
+    digests = list(taken)
+    for i in range(0, len(digests), 900):
+        existing.update(Person.objects.filter(id_number_digest__in=digests[i:i + 900])
+                        .values_list("id_number_digest", flat=True))
+    rows = [r for r in rows if crypto.blind_index(r["公民身份号码"]) not in existing][:wanted]
+    for n, r in enumerate(rows, start=1):
+        r["序号"] = n
+    return rows, sorted(set(labels.values()))
+
+
+def bench_roster(scale: str, seed: int, count: int = 40_000) -> None:
+    try:
+        from dangjian.people import roster
+    except ImportError as e:
+        skipped("roster_import_40k", f"dangjian.people.roster not available ({e})")
+        return
+    from dangjian.accounts.models import User
+    from dangjian.people.models import Person
+
+    user = User.objects.get(username="gongwei")
+    t = time.perf_counter()
+    rows, org_labels = roster_rows(scale, seed, count)
+    data = roster.write_rows(rows, org_labels=org_labels)
+    bench("roster_workbook_build_40k", time.perf_counter() - t, "s")
+    bench("roster_workbook_rows", len(rows), "rows")
+    bench("roster_workbook_size", len(data) / 1e6, "MB")
+    before = Person.objects.count()
+    for label in ("import", "reimport"):
+        t = time.perf_counter()
+        preview = roster.parse_workbook(io.BytesIO(data), org_scope_user=user, filename="bench.xlsx")
+        parse_s = time.perf_counter() - t
+        if preview.has_errors:
+            errors = preview.errors
+            skipped(f"roster_{label}_40k", f"{len(errors)} row errors, e.g. {errors[:3]}")
+            return
+        t2 = time.perf_counter()
+        result = roster.commit(preview, acting_user=user)
+        commit_s = time.perf_counter() - t2
+        bench(f"roster_{label}_40k_parse", parse_s, "s")
+        bench(f"roster_{label}_40k_commit", commit_s, "s")
+        bench(f"roster_{label}_40k", parse_s + commit_s, "s")
+        print(f"# {label}: created {result.created}, updated {result.updated}, unchanged {result.unchanged}",
+              flush=True)
+    bench("roster_people_added", Person.objects.count() - before, "people")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["small", "city", "province"], default="city")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--requests", type=int, default=None, help="requests per page (median)")
+    parser.add_argument("--reuse", action="store_true", help="keep an already loaded benchmark database")
+    parser.add_argument("--skip-roster", action="store_true")
+    args = parser.parse_args(argv)
+    n = args.requests or (5 if args.scale == "province" else 15)
+
+    setup_django(args.scale, args.reuse)
+    from django.conf import settings
+    from django.db import connection
+
+    from dangjian.core import engine
+    from dangjian.core.models import Finding
+    from dangjian.demo.loader import database_has_orgs, load
+    from dangjian.demo.progress import RichReporter
+    from dangjian.orgs.models import Org
+    from dangjian.people.models import Person
+
+    db = settings.DATABASES["default"]
+    print(f"# scale={args.scale} seed={args.seed} database={db['ENGINE'].rsplit('.', 1)[-1]}:{db['NAME']}",
+          flush=True)
+    if database_has_orgs():
+        if not args.reuse:
+            sys.exit("基准数据库中已有数据：请使用空数据库，或加 --reuse 复用已加载的数据。")
+        skipped(f"demo_load_{args.scale}", "reused an already loaded database (--reuse)")
+    else:
+        reporter = RichReporter() if sys.stderr.isatty() else None
+        try:
+            result = load(args.scale, seed=args.seed, reporter=reporter, run_engine=False)
+        finally:
+            if reporter:
+                reporter.close()
+        bench(f"demo_load_{args.scale}", result.seconds, "s")
+    bench("demo_orgs", Org.objects.count(), "orgs")
+    bench("demo_branches", Org.objects.filter(type="branch").count(), "branches")
+    bench("demo_people", Person.objects.count(), "people")
+
+    t = time.perf_counter()
+    run = engine.run()
+    bench("engine_full_run", time.perf_counter() - t, "s")
+    bench("engine_open_findings", Finding.objects.filter(state="open").count(), "findings")
+    print(f"# engine: {run}", flush=True)
+    t = time.perf_counter()
+    engine.run()
+    bench("engine_rerun", time.perf_counter() - t, "s")
+    slow = []
+    for rule in engine.registry:
+        t = time.perf_counter()
+        ctx = engine.Context(as_of=dt.date.today(), settings=engine.effective_settings())
+        sum(1 for _ in rule.check(ctx))
+        slow.append((time.perf_counter() - t, rule.id))
+    for seconds, rule_id in sorted(slow, reverse=True)[:3]:
+        bench(f"engine_rule_{rule_id}", seconds, "s")
+
+    bench_pages(n)
+    if args.skip_roster:
+        skipped("roster_import_40k", "--skip-roster")
+    else:
+        bench_roster(args.scale, args.seed)
+    if db["ENGINE"].endswith("sqlite3"):
+        with connection.cursor() as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        bench("db_size", Path(db["NAME"]).stat().st_size / 1e6, "MB")
+
+
+if __name__ == "__main__":
+    main()

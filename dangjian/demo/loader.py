@@ -1,0 +1,216 @@
+"""Writes a demo plan into the database and creates the persona accounts.
+
+Bulk inserts on purpose: the province scale is a million people, which `add_child`/`do_create_person`
+one at a time (a few queries each, plus an audit event and an engine run per change) would take
+hours to load. The tree's paths are computed by the planner exactly as treebeard would (units and
+orgs go in with `bulk_create`); people and posts with `executemany` (see `_RawInserter`), the ID
+numbers encrypted and indexed like `Person.id_number =` does. The whole load is one transaction
+and one AuditEvent records it; the accounts go through the account actions; the rules engine then
+judges everything once. Loads on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from django.core.management.color import no_style
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.core import audit, crypto
+from dangjian.orgs.models import Org, Post, Unit
+from dangjian.people.models import Person
+
+from .generator import DEMO_PASSWORD, PeopleFactory, Plan, plan as make_plan
+from .progress import Reporter
+
+PEOPLE_FLUSH = 5000
+BATCH = 2000
+PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "status", "application_date",
+                 "probationary_date", "full_member_date", "dues_category", "job_title",
+                 "personnel_category", "phone", "leading_cadre", "lost_contact_since", "away_since",
+                 "away_fixed_location", "status_since")
+
+
+@dataclass
+class LoadResult:
+    plan: Plan
+    units: int = 0
+    orgs: int = 0
+    people: int = 0
+    posts: int = 0
+    seconds: float = 0.0
+    personas: dict[str, int] = field(default_factory=dict)   # username → Person pk
+    accounts: list[str] = field(default_factory=list)
+    engine_seconds: float | None = None
+    engine_result: object = None
+
+
+def database_has_orgs() -> bool:
+    return Org.objects.exists()
+
+
+def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None,
+         reporter: Reporter | None = None, accounts: bool = True, run_engine: bool = True) -> LoadResult:
+    """Plan and load one demo data set; returns counts and the personas' people."""
+    reporter = reporter or Reporter()
+    started = time.perf_counter()
+    plan = make_plan(scale, seed, as_of)
+    result = LoadResult(plan=plan)
+    with transaction.atomic():
+        _load_units(plan, result)
+        _load_orgs(plan, result, reporter)
+        _load_people(plan, result, reporter)
+        root = Org.objects.get(pk=plan.root.pk)
+        audit.record("demo.load", f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，"
+                     f"党组织 {result.orgs} 个，人员 {result.people} 名", org=root, obj=root,
+                     scale=scale, seed=seed, people=result.people, orgs=result.orgs)
+        if accounts:
+            result.accounts = create_accounts(plan, result)
+    result.seconds = time.perf_counter() - started
+    if run_engine:
+        from dangjian.core import engine
+
+        reporter.note("正在运行规则引擎，生成预警……")
+        t = time.perf_counter()
+        result.engine_result = engine.run(as_of=plan.as_of)
+        result.engine_seconds = time.perf_counter() - t
+    return result
+
+
+def _load_units(plan: Plan, result: LoadResult) -> None:
+    # Parents first: a 直属单位 points at its department.
+    for level in (False, True):
+        todo = [u for u in plan.units if (u.parent is not None) == level]
+        objs = [Unit(name=u.name, parent_id=u.parent.pk if u.parent else None) for u in todo]
+        Unit.objects.bulk_create(objs, batch_size=BATCH)
+        for u, obj in zip(todo, objs):
+            u.pk = obj.pk
+    result.units = len(plan.units)
+
+
+def _load_orgs(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
+    reporter.start("orgs", "党组织", len(plan.orgs))
+    for i in range(0, len(plan.orgs), BATCH):
+        chunk = plan.orgs[i:i + BATCH]
+        objs = [Org(name=o.name, short_name=o.short, type=o.type, unit_id=o.unit.pk if o.unit else None,
+                    path=o.path, depth=o.depth, numchild=o.numchild, founded=o.founded,
+                    committee_elected=o.committee_elected, term_extension_until=o.term_extension_until,
+                    term_extension_approved=o.term_extension_approved) for o in chunk]
+        Org.objects.bulk_create(objs, batch_size=BATCH)
+        for o, obj in zip(chunk, objs):
+            o.pk = obj.pk
+        reporter.advance("orgs", len(chunk))
+    through = Org.joint_units.through
+    through.objects.bulk_create([through(org_id=o.pk, unit_id=u.pk) for o in plan.orgs for u in o.joint_units])
+    result.orgs = len(plan.orgs)
+
+
+class _RawInserter:
+    """INSERT … VALUES with executemany for one model: the ORM's bulk_create spends most of its
+    time preparing each value of each object, which for a million people is most of the load.
+    Values must already be what the driver takes (str, int, bool, date — both SQLite, where Django
+    registers the date adapter, and psycopg accept dates); fields not given get their default."""
+
+    def __init__(self, model, attnames: list[str]):
+        from django.db import connection
+
+        self.connection = connection
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        now = timezone.now()
+        self.constants = {}
+        for name, f in fields.items():
+            if name in attnames or f.primary_key and name not in attnames:
+                continue
+            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            self.constants[name] = f.get_db_prep_save(value, connection)
+        self.attnames = list(attnames)
+        columns = [fields[a].column for a in self.attnames] + [fields[a].column for a in self.constants]
+        qn = connection.ops.quote_name
+        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+        self.tail = tuple(self.constants.values())
+
+    def insert(self, rows: list[tuple]) -> None:
+        with self.connection.cursor() as cursor:
+            for i in range(0, len(rows), BATCH):
+                cursor.executemany(self.sql, [r + self.tail for r in rows[i:i + BATCH]])
+
+
+def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
+    from django.db import connection
+    from django.db.models import Max
+
+    reporter.start("people", "人员", plan.people_planned)
+    factory = PeopleFactory(plan)
+    encrypt, blind_index = crypto.encrypt, crypto.blind_index
+    people_sql = _RawInserter(Person, ["id", "org_id", "group_id", "unit_id", "id_number_encrypted",
+                                       "id_number_digest", *PERSON_FIELDS])
+    posts_sql = _RawInserter(Post, ["person_id", "org_id", "role", "start", "approved"])
+    # Keys are assigned here (the rows of the posts need them); the sequence is reset afterwards.
+    next_pk = (Person.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    people: list[tuple] = []
+    posts: list[tuple] = []
+
+    def flush():
+        people_sql.insert(people)
+        posts_sql.insert(posts)
+        result.people += len(people)
+        result.posts += len(posts)
+        reporter.advance("people", len(people))
+        people.clear()
+        posts.clear()
+
+    for b in plan.branches:
+        for row in factory.branch_rows(b):
+            pk = row["_pk"] = next_pk
+            next_pk += 1
+            if row["_persona"]:
+                result.personas[row["_persona"]] = pk
+            number = row["_id_number"]
+            people.append((pk, b.pk, row["_group"].pk if row["_group"] is not None else None,
+                           row["_unit"].pk if row["_unit"] is not None else None,
+                           encrypt(number), blind_index(number), *[row[f] for f in PERSON_FIELDS]))
+            for org, role, start, approved in row["_posts"]:
+                posts.append((pk, org.pk, str(role), start, approved))
+        if len(people) >= PEOPLE_FLUSH:
+            flush()
+    if people:
+        flush()
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Person]):
+            cursor.execute(sql)
+    # 主要负责人 of each unit, now that the people have keys.
+    heads = [Unit(pk=u.pk, head_id=u.head_row["_pk"]) for u in plan.units if u.head_row]
+    Unit.objects.bulk_update(heads, ["head"], batch_size=BATCH)
+
+
+def create_accounts(plan: Plan, result: LoadResult) -> list[str]:
+    """One login per persona, through the account actions (password policy enforced)."""
+    from dangjian.accounts.actions import do_assign_role, do_create_user
+    from dangjian.accounts.models import Role
+
+    root = Org.objects.get(pk=plan.root.pk)
+    committee = Org.objects.get(pk=plan.persona_committee.pk)
+    branch = Org.objects.get(pk=plan.persona_branch.pk)
+    people = Person.objects.in_bulk([result.personas[k] for k in ("jiguan", "shuji", "dangyuan")
+                                     if k in result.personas])
+
+    def person(key):
+        pk = result.personas.get(key)
+        return people.get(pk) if pk else None
+
+    spec = [
+        ("gongwei", None, "工委管理员", Role.WORK_COMMITTEE_ADMIN, root),
+        ("jiguan", person("jiguan"), "", Role.ORG_ADMIN, committee),
+        ("shuji", person("shuji"), "", Role.ORG_ADMIN, branch),
+        ("dangyuan", person("dangyuan"), "", Role.MEMBER, branch),
+        ("shenji", None, "审计员", Role.AUDITOR, root),
+    ]
+    created = []
+    for username, who, display, role, org in spec:
+        user = do_create_user(username=username, password=DEMO_PASSWORD, person=who, display_name=display)
+        do_assign_role(user, role, org)
+        created.append(username)
+    return created
