@@ -5,8 +5,8 @@ from .models import AuditEvent, Finding, FindingState, Severity
 
 class FindingFilterSet(df.FilterSet):
     rule_id = df.CharFilter(field_name="rule_id", lookup_expr="istartswith", label="规则编号")
-    severity = df.MultipleChoiceFilter(choices=Severity.choices, label="级别")
-    state = df.MultipleChoiceFilter(choices=FindingState.choices, label="状态")
+    severity = df.MultipleChoiceFilter(choices=Severity.choices, label="级别", distinct=False)
+    state = df.MultipleChoiceFilter(choices=FindingState.choices, label="状态", distinct=False)
     within = df.NumberFilter(method="in_subtree", label="所属组织（含下级）")
 
     class Meta:

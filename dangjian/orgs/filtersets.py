@@ -8,7 +8,7 @@ from .models import Org, Post, Unit
 
 class OrgFilterSet(df.FilterSet):
     q = df.CharFilter(method="search", label="名称")
-    type = df.MultipleChoiceFilter(choices=OrgType.choices, label="组织类型")
+    type = df.MultipleChoiceFilter(choices=OrgType.choices, label="组织类型", distinct=False)
     within = df.NumberFilter(method="in_subtree", label="所属上级（含下级）")
     dissolved = df.BooleanFilter(field_name="dissolved", lookup_expr="isnull", exclude=True, label="已撤销")
 
@@ -25,7 +25,7 @@ class OrgFilterSet(df.FilterSet):
 
 
 class PostFilterSet(df.FilterSet):
-    role = df.MultipleChoiceFilter(choices=PostRole.choices, label="职务")
+    role = df.MultipleChoiceFilter(choices=PostRole.choices, label="职务", distinct=False)
     current = df.BooleanFilter(field_name="end", lookup_expr="isnull", label="现任")
 
     class Meta:

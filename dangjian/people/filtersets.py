@@ -10,7 +10,9 @@ from .models import Person
 
 class PersonFilterSet(df.FilterSet):
     q = df.CharFilter(method="search", label="姓名或身份证号")
-    status = df.MultipleChoiceFilter(choices=Status.choices, label="党籍状态")
+    # distinct=False: an IN on a column of this table never duplicates rows, and DISTINCT over
+    # every column made the filtered list slow at a million people.
+    status = df.MultipleChoiceFilter(choices=Status.choices, label="党籍状态", distinct=False)
     within = df.NumberFilter(method="in_subtree", label="所属组织（含下级）")
     gender = df.ChoiceFilter(choices=Gender.choices, label="性别")
     dues_category = df.ChoiceFilter(choices=DuesCategory.choices, label="党费类别")
