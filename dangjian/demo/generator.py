@@ -741,7 +741,12 @@ class PeopleFactory:
             # Most people join in their twenties or early thirties.
             join_age = 19.5 + rng.random() ** 2 * 24
             prob = birth + dt.timedelta(days=int(join_age * 365.25))
-            prob = min(max(prob, earliest), latest_prob)
+            if prob > latest_prob:
+                # Too young to have joined by now at that age: spread over the last few years
+                # instead of piling everyone onto the latest possible day.
+                span = max(0, min(1800, (latest_prob - earliest).days))
+                prob = latest_prob - dt.timedelta(days=rng.randint(0, span))
+            prob = max(prob, earliest)
             full = add_years(prob, 1)
         row["probationary_date"], row["full_member_date"] = prob, full
         row["application_date"] = max(adult - dt.timedelta(days=150), prob - dt.timedelta(days=rng.randint(400, 1400)))

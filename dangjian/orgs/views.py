@@ -112,7 +112,7 @@ def org_list(request):
     else:
         roots = list(scope_roots(request.user).active()[:CHILDREN_PAGE])
         annotate_member_counts(roots)
-        ctx = {"q": "", "roots": roots}
+        ctx = {"q": "", "roots": roots, "single_root": len(roots) == 1}
     # The search box swaps only the tree area; a full load (or a bookmarked search) gets the page.
     template = "orgs/_tree_area.html" if request.htmx and not request.htmx.boosted else "orgs/org_list.html"
     return render(request, template, ctx)

@@ -62,8 +62,13 @@ def test_secretary_opens_branch_from_tree_and_sees_members_and_committee(chromiu
     tree = page.locator("#org-tree")
     expect(tree.get_by_role("link", name="第一党支部")).to_be_visible()
     expect(tree).not_to_contain_text("第二党支部")
-    # The party group under the branch loads lazily (htmx) when the node is expanded.
-    tree.get_by_role("button", name="展开或收起 第一党支部 的下级组织").click()
+    # A single root opens by itself: the party group under the branch is loaded (htmx) at once;
+    # the toggle folds it away and opens it again.
+    expect(tree.get_by_role("link", name="第一党小组")).to_be_visible()
+    toggle = tree.get_by_role("button", name="展开或收起 第一党支部 的下级组织")
+    toggle.click()
+    expect(tree.get_by_role("link", name="第一党小组")).to_be_hidden()
+    toggle.click()
     expect(tree.get_by_role("link", name="第一党小组")).to_be_visible()
 
     tree.get_by_role("link", name="第一党支部").click()
