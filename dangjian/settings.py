@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "auditlog",
+    "huey.contrib.djhuey",
     "rules",
     "dangjian.core",
     "dangjian.accounts",
