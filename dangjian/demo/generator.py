@@ -642,7 +642,7 @@ class PeopleFactory:
 
     def person(self, b: OrgPlan, status: str, *, kind: str, title: str = "", posts=(), persona=None,
                unit: UnitPlan | None = None) -> dict:
-        rng, as_of = self.rng, self.as_of
+        rng = self.rng
         male = rng.random() < (0.62 if kind in ("head", "leader") else 0.55 if kind != "retired" else 0.6)
         pipeline = status in (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY)
         if kind in ("head", "leader"):

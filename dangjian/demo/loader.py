@@ -3,7 +3,7 @@
 Bulk inserts on purpose: the province scale is a million people, which `add_child`/`do_create_person`
 one at a time (a few queries each, plus an audit event and an engine run per change) would take
 hours to load. The tree's paths are computed by the planner exactly as treebeard would (units and
-orgs go in with `bulk_create`); people and posts with `executemany` (see `_RawInserter`), the ID
+orgs go in with `bulk_create`); people and posts with `executemany` (see `core.bulk.RawInserter`), the ID
 numbers encrypted and indexed like `Person.id_number =` does. The whole load is one transaction
 and one AuditEvent records it; the accounts go through the account actions; the rules engine then
 judges everything once. Loads on SQLite and PostgreSQL alike.
@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
 from django.db import transaction
-from django.utils import timezone
 
-from dangjian.core import audit, crypto
+from dangjian.core import audit, bulk, crypto
 from dangjian.orgs.models import Org, Post, Unit
 from dangjian.people.models import Person
 
@@ -107,37 +106,6 @@ def _load_orgs(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
     result.orgs = len(plan.orgs)
 
 
-class _RawInserter:
-    """INSERT … VALUES with executemany for one model: the ORM's bulk_create spends most of its
-    time preparing each value of each object, which for a million people is most of the load.
-    Values must already be what the driver takes (str, int, bool, date — both SQLite, where Django
-    registers the date adapter, and psycopg accept dates); fields not given get their default."""
-
-    def __init__(self, model, attnames: list[str]):
-        from django.db import connection
-
-        self.connection = connection
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        now = timezone.now()
-        self.constants = {}
-        for name, f in fields.items():
-            if name in attnames or f.primary_key and name not in attnames:
-                continue
-            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-            self.constants[name] = f.get_db_prep_save(value, connection)
-        self.attnames = list(attnames)
-        columns = [fields[a].column for a in self.attnames] + [fields[a].column for a in self.constants]
-        qn = connection.ops.quote_name
-        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-                    f"VALUES ({', '.join(['%s'] * len(columns))})")
-        self.tail = tuple(self.constants.values())
-
-    def insert(self, rows: list[tuple]) -> None:
-        with self.connection.cursor() as cursor:
-            for i in range(0, len(rows), BATCH):
-                cursor.executemany(self.sql, [r + self.tail for r in rows[i:i + BATCH]])
-
-
 def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
     from django.db import connection
     from django.db.models import Max
@@ -145,9 +113,9 @@ def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
     reporter.start("people", "人员", plan.people_planned)
     factory = PeopleFactory(plan)
     encrypt, blind_index = crypto.encrypt, crypto.blind_index
-    people_sql = _RawInserter(Person, ["id", "org_id", "group_id", "unit_id", "id_number_encrypted",
+    people_sql = bulk.RawInserter(Person, ["id", "org_id", "group_id", "unit_id", "id_number_encrypted",
                                        "id_number_digest", *PERSON_FIELDS])
-    posts_sql = _RawInserter(Post, ["person_id", "org_id", "role", "start", "approved"])
+    posts_sql = bulk.RawInserter(Post, ["person_id", "org_id", "role", "start", "approved"])
     # Keys are assigned here (the rows of the posts need them); the sequence is reset afterwards.
     next_pk = (Person.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     people: list[tuple] = []

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core import audit, crypto, engine
+from dangjian.core import audit, bulk, crypto, engine
 from dangjian.core.errors import ActionError
 
 from .choices import MEMBER_STATUSES, TRANSITIONS, Status
@@ -443,14 +443,14 @@ def do_import_roster(rows, *, acting_user) -> RosterResult:
         else:
             result.unchanged += 1
 
-    _insert_many(Person, new_people, now)
+    bulk.insert_objects(Person, new_people, now)
     ids = {}
     for chunk in _chunks([p.id_number_digest for p in new_people]):
         ids.update(Person.objects.filter(id_number_digest__in=chunk).values_list("id_number_digest", "pk"))
     for p in new_people:
         p.pk = ids[p.id_number_digest]
     for fields, objs in by_fields.items():
-        _update_many(Person, objs, fields)
+        bulk.update_objects(Person, objs, fields)
     result.created, result.updated = len(new_people), len(updated)
     touched.discard(None)
     result.org_ids = frozenset(touched)
@@ -475,71 +475,12 @@ def do_import_roster(rows, *, acting_user) -> RosterResult:
             summary=f"导入花名册：修改“{p.name}”的{labels}"[:500],
             data={"before": audit._jsonable(plan.before), "after": audit._jsonable(plan.changes),
                   "source": "roster"}))
-    _insert_many(AuditEvent, events, now)
+    bulk.insert_objects(AuditEvent, events, now)
     audit.record("person.import", f"导入花名册：新增 {result.created} 人，更新 {result.updated} 人",
                  actor=acting_user, org=_common_ancestor(touched), created=result.created,
                  updated=result.updated, unchanged=result.unchanged, rows=len(rows))
     engine.schedule(touched)
     return result
-
-
-def _adapters(fields):
-    """Per field, how a Python value becomes a database parameter (what the ORM's compiler does
-    per value, done once per column)."""
-    from django.db import connection
-    from django.db import models as m
-
-    out = []
-    for f in fields:
-        if isinstance(f, m.DateTimeField):
-            out.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(f, m.DateField):
-            out.append(connection.ops.adapt_datefield_value)
-        elif isinstance(f, m.JSONField):
-            out.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-        else:
-            out.append(None)
-    return out
-
-
-def _insert_many(model, objs, now) -> None:
-    """INSERT with executemany: one prepared statement stepped per row. `bulk_create` compiles every
-    value into SQL text in batches of 999 parameters on SQLite, which made it most of a 40,000-row
-    import's time. Objects must be fully built (defaults applied by the model's __init__)."""
-    from django.db import connection
-
-    if not objs:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for o in objs:
-                setattr(o, f.attname, now)
-    adapt = _adapters(fields)
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(objs, 5000):
-            cursor.executemany(sql, [tuple(a(getattr(o, n)) if a and getattr(o, n) is not None else getattr(o, n)
-                                           for n, a in zip(attnames, adapt)) for o in chunk])
-
-
-def _update_many(model, objs, attnames) -> None:
-    """UPDATE … WHERE id = %s with executemany, for objects that change the same columns."""
-    from django.db import connection
-
-    fields = [model._meta.get_field(n) for n in attnames]
-    adapt = _adapters(fields)
-    qn = connection.ops.quote_name
-    sql = (f"UPDATE {qn(model._meta.db_table)} SET {', '.join(qn(f.column) + ' = %s' for f in fields)} "
-           f"WHERE {qn(model._meta.pk.column)} = %s")
-    with connection.cursor() as cursor:
-        for chunk in _chunks(objs, 5000):
-            cursor.executemany(sql, [tuple(a(getattr(o, f.attname)) if a and getattr(o, f.attname) is not None
-                                           else getattr(o, f.attname) for f, a in zip(fields, adapt)) + (o.pk,)
-                                     for o in chunk])
 
 
 def _common_ancestor(org_ids):
