@@ -1,4 +1,16 @@
+"""账户管理: accounts and roles within the admin's own subtree (see docs/permissions.md)."""
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.user_list, name="user_list"),
+    path("new/", views.user_create, name="user_create"),
+    path("<int:pk>/", views.user_detail, name="user_detail"),
+    path("<int:pk>/grant/", views.user_grant, name="user_grant"),
+    path("<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("roles/<int:pk>/revoke/", views.roleassignment_revoke, name="roleassignment_revoke"),
+]

@@ -1,11 +1,28 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.urls import reverse_lazy
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
 
-from .actions import register_login_failure, register_login_success
-from .models import User
+from dangjian.core.errors import ActionError
+from dangjian.core.forms import apply_action_error
+from dangjian.core.models import AuditEvent
+from dangjian.core.permissions import CHANGE, VIEW, VIEW_AUDIT
+from dangjian.core.views import get_restricted
+
+from . import actions
+from .actions import must_change_password, register_login_failure, register_login_success
+from .models import Role, RoleAssignment, User
+
+FIRST_LOGIN_MESSAGE = "您正在使用管理员设置的初始密码（或重置后的密码），请先修改为只有您自己知道的新密码。"
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -27,6 +44,10 @@ class LockoutAuthenticationForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
+            if user is not None and not user.is_active and user.check_password(self.cleaned_data.get("password") or ""):
+                # The right password for a deactivated account: say so (only its holder learns it),
+                # rather than let them retry into a lockout.
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from None
             if user is not None:
                 register_login_failure(user)
             raise
@@ -38,6 +59,13 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # An initial or reset password was seen by the admin who set it: replace it before anything else.
+        if must_change_password(self.request.user):
+            messages.warning(self.request, FIRST_LOGIN_MESSAGE)
+            return reverse("password_change")
+        return super().get_success_url()
 
 
 class _PasswordChangeForm(PasswordChangeForm):
@@ -73,3 +101,222 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, user)
         messages.success(self.request, "密码已修改。")
         return HttpResponseRedirect(self.get_success_url())
+
+
+# --- account and role management (账户管理) ------------------------------------------------------
+# Every query goes through the scope: accounts via `users_in_scope` (built on `user_scope` and the
+# org-path subtree filter, like `restrict()`), role assignments and audit events via `restrict()`.
+# Out-of-scope accounts answer 404. The actions re-check everything; the views only hide buttons.
+NOT_FOUND = "未找到，或不在您的管理范围内。"
+
+
+def _require_manager(request):
+    if not actions.may_manage_accounts(request.user):
+        raise Http404(NOT_FOUND)
+
+
+def _user_for(request, pk) -> User:
+    try:
+        return actions.users_in_scope(request.user).select_related("person__org").get(pk=pk)
+    except (User.DoesNotExist, ValueError):
+        raise Http404(NOT_FOUND)
+
+
+def user_url(user) -> str:
+    return reverse("accounts:user_detail", kwargs={"pk": user.pk})
+
+
+def _password_page(request, user, password, *, title, intro):
+    """The one time a generated password is shown: in the POST's own response (never stored in a
+    message or the session), and not cached by the browser."""
+    response = render(request, "accounts/password_shown.html", {
+        "account": user, "password": password, "title": title, "intro": intro})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def user_list(request):
+    """账户列表: the accounts in the admin's scope, with search and status filter."""
+    from .forms import UserSearchForm
+    from .tables import UserTable
+
+    _require_manager(request)
+    user = request.user
+    form = UserSearchForm(request.GET or None)
+    qs = actions.users_in_scope(user).select_related("person").prefetch_related(
+        Prefetch("role_assignments", to_attr="scoped_roles",
+                 queryset=RoleAssignment.objects.restrict(user, VIEW).select_related("org")
+                 .order_by("org__path", "role")))
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(person__name__icontains=q))
+        status = form.cleaned_data["status"]
+        now = timezone.now()
+        if status == "active":
+            qs = qs.filter(is_active=True)
+        elif status == "inactive":
+            qs = qs.filter(is_active=False)
+        elif status == "locked":
+            qs = qs.filter(locked_until__gt=now)
+        elif status == "initial":
+            qs = qs.filter(password_changed__isnull=True).exclude(password__startswith="!")
+    table = UserTable(qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "accounts/user_list.html", {"table": table, "form": form, "nav_active": "accounts"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    """开通账户 for a person in scope (`?person=<pk>` from the person page)."""
+    from dangjian.people.models import Person
+
+    from .forms import AccountCreateForm
+
+    _require_manager(request)
+    initial = {}
+    person_pk = request.GET.get("person", "")
+    if request.method == "GET" and person_pk.isdigit():
+        person = Person.objects.restrict(request.user, CHANGE).filter(pk=int(person_pk)).first()
+        if person is None:
+            raise Http404(NOT_FOUND)
+        existing = User.objects.filter(person=person).first()
+        if existing is not None:
+            messages.info(request, f"“{person.name}”已有登录账户“{existing.username}”。")
+            if actions.users_in_scope(request.user).filter(pk=existing.pk).exists():
+                return redirect(user_url(existing))
+            return redirect("people:person_detail", pk=person.pk)
+        initial = {"person": person.pk}
+    form = AccountCreateForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            with transaction.atomic():
+                account, password = actions.do_create_account_for_person(
+                    person, username=form.cleaned_data["username"], acting_user=request.user)
+                if form.cleaned_data["grant_member"]:
+                    actions.do_grant_role(account, Role.MEMBER, person.org, acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            return _password_page(request, account, password, title="账户已开通",
+                                  intro=f"已为“{person.name}”开通登录账户。")
+    return render(request, "accounts/user_form.html", {
+        "form": form, "title": "开通账户", "submit": "开通", "nav_active": "accounts",
+        "intro": "系统将生成随机初始密码，只显示一次；本人首次登录后须修改密码。",
+        "cancel_url": reverse("accounts:user_list")})
+
+
+@login_required
+@require_GET
+def user_detail(request, pk):
+    """账户页: status, roles in the admin's scope (with revoke), grant form, account actions, history."""
+    from .forms import GrantRoleForm
+    from .tables import account_status
+
+    user = request.user
+    account = _user_for(request, pk)
+    roles = list(RoleAssignment.objects.restrict(user, VIEW).filter(user=account).select_related("org")
+                 .order_by("org__path", "role"))
+    today = timezone.localdate()
+    for ra in roles:
+        ra.is_current = ra.end is None or ra.end >= today
+        ra.may_revoke = (ra.is_current and account.pk != user.pk
+                         and actions.may_grant(user, ra.role, ra.org))
+    all_ids = list(RoleAssignment.objects.filter(user=account).values_list("pk", "end"))
+    hidden_current = sum(1 for _, end in all_ids if end is None or end >= today) - \
+        sum(1 for ra in roles if ra.is_current)
+    events = list(AuditEvent.objects.restrict(user, VIEW_AUDIT)
+                  .filter(Q(object_type="accounts.user", object_id=str(account.pk))
+                          | Q(object_type="accounts.roleassignment", object_id__in=[str(i) for i, _ in all_ids]))
+                  .select_related("actor")[:30])
+    problem = actions.account_problem(user, account)
+    may_grant_here = not account.is_superuser or user.is_superuser
+    return render(request, "accounts/user_detail.html", {
+        "account": account, "roles": roles, "hidden_current": hidden_current, "events": events,
+        "status": account_status(account), "problem": problem, "is_self": account.pk == user.pk,
+        "grant_form": GrantRoleForm(user=user) if may_grant_here else None,
+        "nav_active": "accounts",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_grant(request, pk):
+    """授予角色 (the detail page posts here; an invalid form comes back on a page of its own)."""
+    from .forms import GrantRoleForm
+
+    account = _user_for(request, pk)
+    form = GrantRoleForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ra = actions.do_grant_role(account, form.cleaned_data["role"], form.cleaned_data["org"],
+                                       acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已授予“{account}”{ra.get_role_display()}角色，范围：{ra.org.name}（含下级）。")
+            return redirect(user_url(account))
+    return render(request, "accounts/user_form.html", {
+        "form": form, "account": account, "title": "授予角色", "submit": "授予", "nav_active": "accounts",
+        "intro": f"为账户“{account.username}”授予角色。角色覆盖所选组织及其全部下级组织；"
+                 "只能在您的管理范围内授予，且不能授予高于您自己的角色。",
+        "cancel_url": user_url(account)})
+
+
+@login_required
+@require_POST
+def roleassignment_revoke(request, pk):
+    ra = get_restricted(request, RoleAssignment.objects.select_related("user", "org"), CHANGE, pk=pk)
+    try:
+        actions.do_revoke_role(ra, acting_user=request.user)
+    except ActionError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已撤销“{ra.user}”的{ra.get_role_display()}角色（{ra.org.name}）。")
+    if actions.users_in_scope(request.user).filter(pk=ra.user_id).exists():
+        return redirect(user_url(ra.user))
+    return redirect("accounts:user_list")
+
+
+@login_required
+@require_POST
+def user_reset_password(request, pk):
+    account = _user_for(request, pk)
+    try:
+        password = actions.do_reset_password(account, acting_user=request.user)
+    except ActionError as e:
+        messages.error(request, e.message)
+        return redirect(user_url(account))
+    return _password_page(request, account, password, title="密码已重置",
+                          intro=f"已为账户“{account.username}”生成新密码，原密码已失效；如账户曾被锁定，已一并解锁。")
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk):
+    account = _user_for(request, pk)
+    try:
+        actions.do_unlock(account, acting_user=request.user)
+    except ActionError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已解除账户“{account.username}”的登录锁定。")
+    return redirect(user_url(account))
+
+
+@login_required
+@require_POST
+def user_set_active(request, pk):
+    account = _user_for(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        actions.do_set_active(account, active, acting_user=request.user)
+    except ActionError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已{'启用' if active else '停用'}账户“{account.username}”。")
+    return redirect(user_url(account))

@@ -8,6 +8,7 @@ is unknown fails the suite until it is added to OBJECTS below.
 * the outsider `secretary_b` (secretary of the sibling branch B) gets 404 on every object of
   branch A, for every HTTP method the route accepts (405 where it accepts none);
 * `secretary_a` reaches the same objects (so the 404s come from the scope, not a broken route);
+* the account pages (`user_…`) of branch A's people answer 404 to the outsider as well;
 * `member_a` sees their own person record and gets 404 on another member of the same branch;
 * anonymous users are sent to the login page (UI) or refused with 401/403 (API).
 """
@@ -34,6 +35,7 @@ OBJECTS = {
     "auditevent": "auditevent",
     "audit": "auditevent",
     "roleassignment": "roleassignment",
+    "user": "user",  # accounts: an account is in scope through its roles' orgs and its person's org
 }
 # The API routes this module defines; their presence proves the resolver walk sees the router.
 EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-dissolve", "post-detail",
@@ -116,6 +118,7 @@ def branch_a(tree, people, users):
         "unit": unit_a,
         "auditevent": AuditEvent.objects.filter(org=tree.a, verb="org.create").get(),
         "roleassignment": RoleAssignment.objects.get(user=users.secretary_a, org=tree.a),
+        "user": users.member_a,
     }
 
 

@@ -1,0 +1,46 @@
+"""Forms of the account screens. They only collect input; `accounts.actions` decides who may do what."""
+from __future__ import annotations
+
+from django import forms
+
+from dangjian.core.forms import Form
+from dangjian.core.permissions import CHANGE
+from dangjian.orgs.forms import OrgPickerField, PersonPickerField
+
+from .actions import grantable_roles
+
+
+class UserSearchForm(Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "用户名或姓名", "type": "search"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[
+        ("", "全部"), ("active", "启用"), ("inactive", "停用"), ("locked", "锁定"), ("initial", "待修改初始密码")])
+
+
+class AccountCreateForm(Form):
+    person = PersonPickerField(queryset=None, label="人员",
+                               help_text="为您管理范围内的人员开通登录账户；每人只能有一个账户。")
+    username = forms.CharField(label="用户名", max_length=150,
+                               help_text="登录时使用，建议用姓名拼音或工号，只能包含字母、数字和 @ . + - _。")
+    grant_member = forms.BooleanField(label="同时授予“党员（本人）”角色（可查看和维护本人信息）", required=False,
+                                      initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        from dangjian.people.models import Person
+
+        super().__init__(*args, **kwargs)
+        # Picked ids are validated against the admin's `change` scope: anything else is "not found".
+        self.fields["person"].queryset = Person.objects.restrict(user, CHANGE).select_related("org")
+
+
+class GrantRoleForm(Form):
+    role = forms.ChoiceField(label="角色")
+    org = OrgPickerField(queryset=None, action=CHANGE, label="范围（含下级组织）",
+                         help_text="角色覆盖所选组织及其全部下级组织。只能选择您管理范围内的组织。")
+
+    def __init__(self, *args, user, **kwargs):
+        from dangjian.orgs.models import Org
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "请选择")] + grantable_roles(user)
+        self.fields["org"].queryset = Org.objects.restrict(user, CHANGE).active()
