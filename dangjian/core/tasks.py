@@ -7,9 +7,11 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from . import engine
+from .db import refresh_planner_statistics
 
 
 @db_periodic_task(crontab(hour="1", minute="30"))
 @lock_task("nightly-evaluation")
 def nightly_evaluation():
+    refresh_planner_statistics()
     return str(engine.run())

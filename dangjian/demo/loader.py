@@ -68,6 +68,9 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         if accounts:
             result.accounts = create_accounts(plan, result)
     result.seconds = time.perf_counter() - started
+    from dangjian.core.db import refresh_planner_statistics
+
+    refresh_planner_statistics()
     if run_engine:
         from dangjian.core import engine
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from dangjian.core import audit, engine
+from dangjian.core.db import refresh_planner_statistics
 
 from .importer import ImportAborted, Importer, ImportReport
 from .validation import validate
@@ -41,6 +42,7 @@ def do_import_djx(document, *, acting_user=None, dry_run: bool = False, attach_t
             audit.record("djx.import", f"导入 DJX 文件{('“' + title + '”') if title else ''}：" + "，".join(
                 f"{s} 新增 {c['created']} 更新 {c['updated']}" for s, c in counts.items() if sum(c.values())),
                 actor=acting_user, org=root, counts=counts, skipped=report.skipped)
+            transaction.on_commit(refresh_planner_statistics)
             if run_rules and report.org_ids:
                 # One re-judgement for the whole import, after commit (not one per record); a
                 # large file is simply a full run.

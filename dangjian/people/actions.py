@@ -479,6 +479,10 @@ def do_import_roster(rows, *, acting_user) -> RosterResult:
     audit.record("person.import", f"导入花名册：新增 {result.created} 人，更新 {result.updated} 人",
                  actor=acting_user, org=_common_ancestor(touched), created=result.created,
                  updated=result.updated, unchanged=result.unchanged, rows=len(rows))
+    if result.created + result.updated >= 1000:
+        from dangjian.core.db import refresh_planner_statistics
+
+        transaction.on_commit(refresh_planner_statistics)
     engine.schedule(touched)
     return result
 

@@ -15,3 +15,15 @@ def test_nightly_run_raises_the_term_reminder_when_the_day_comes(tree, people):
     with time_machine.travel(dt.datetime(2026, 9, 15, 12, tzinfo=dt.timezone.utc), tick=False):
         nightly_evaluation.call_local()
         assert Finding.objects.filter(rule_id="TERM-02", org=tree.a, state="open").exists()
+
+
+def test_planner_statistics_are_refreshed(tree, people):
+    from django.db import connection
+
+    from dangjian.core.db import refresh_planner_statistics
+
+    refresh_planner_statistics()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as c:
+            c.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'people_person'")
+            assert c.fetchone()[0] > 0
