@@ -16,6 +16,18 @@ from .choices import (COMMITTEE_ROLES, DEFAULT_TERM_YEARS, ELECTED_TYPES, VILLAG
                       OrgType, PostRole)
 
 
+class UnitQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action=VIEW):
+        from dangjian.core.permissions import user_scope
+
+        scope = user_scope(user, action)
+        if scope.everything or any(len(p) == Org.steplen for p in scope.prefixes):
+            # The 工委 keeps the register of 机关单位, including units with no party organisation
+            # yet; everyone else sees the units their organisations sit in.
+            return self
+        return super().restrict(user, action)
+
+
 class Unit(models.Model):
     """机关单位: a government department (or its sub-department) that party organisations serve."""
 
@@ -26,7 +38,7 @@ class Unit(models.Model):
                              on_delete=models.SET_NULL, related_name="+")
     external_id = models.CharField("交换编号", max_length=64, blank=True, db_index=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = UnitQuerySet.as_manager()
     # A unit is visible to whoever sees an org of that unit.
     restrict_lookup = "orgs__path"
     restrict_distinct = True
