@@ -219,20 +219,55 @@ def do_extend_term(org: Org, *, until: dt.date, approved_on: dt.date, acting_use
 
 
 # --- units ---------------------------------------------------------------------------------------
+UNIT_FIELDS = ("name", "parent", "head")
+
+
+def _clean_unit_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ActionError("请填写单位名称。", field="name")
+    return name
+
+
+def _check_unit_parent(unit: Unit | None, parent: Unit | None) -> None:
+    """The units form a tree: the new parent must not be the unit itself nor one of its sub-units
+    (a cycle would make "上级单位" endless in every export and page). Walks up from the parent:
+    a chain of departments is a few levels deep."""
+    if parent is None or unit is None or unit.pk is None:
+        return
+    seen: set[int] = set()
+    node_id = parent.pk
+    while node_id is not None and node_id not in seen:
+        if node_id == unit.pk:
+            what = "本单位" if parent.pk == unit.pk else "本单位的下级单位"
+            raise ActionError(f"“{parent.name}”是{what}，不能作为“{unit.name}”的上级单位，"
+                              f"否则会形成循环。请选择其他单位，或不指定上级单位。", field="parent")
+        seen.add(node_id)
+        node_id = Unit.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+
+
 @transaction.atomic
 def do_create_unit(*, name: str, parent: Unit | None = None, head=None, acting_user=None,
                    external_id: str = "") -> Unit:
-    unit = Unit.objects.create(name=name.strip(), parent=parent, head=head, external_id=external_id)
-    audit.record("unit.create", f"登记机关单位“{unit.name}”", actor=acting_user, obj=unit)
+    unit = Unit.objects.create(name=_clean_unit_name(name), parent=parent, head=head, external_id=external_id)
+    audit.record("unit.create", f"登记机关单位“{unit.name}”", actor=acting_user, obj=unit,
+                 after=audit.snapshot(unit, UNIT_FIELDS))
     return unit
 
 
 @transaction.atomic
 def do_update_unit(unit: Unit, *, acting_user=None, **changes) -> Unit:
-    before = {k: getattr(unit, k) for k in changes}
-    for k, v in changes.items():
-        if k not in ("name", "parent", "head"):
+    for k in changes:
+        if k not in UNIT_FIELDS:
             raise ActionError(f"不能直接修改字段 {k}")
+    # The stored row (locked) is the "before"; the caller's instance is updated in place.
+    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    if "name" in changes:
+        changes["name"] = _clean_unit_name(changes["name"])
+    if "parent" in changes:
+        _check_unit_parent(current, changes["parent"])
+    before = {k: getattr(current, k) for k in changes}
+    for k, v in changes.items():
         setattr(unit, k, v)
     unit.save()
     audit.record("unit.update", f"修改机关单位“{unit.name}”", actor=acting_user, obj=unit,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangjian.core.periods import add_years
-from dangjian.core.permissions import VIEW
+from dangjian.core.permissions import VIEW, subtree_q
 from dangjian.core.querysets import RestrictedQuerySet, RestrictedQuerySetMixin
 
 from .choices import (COMMITTEE_ROLES, DEFAULT_TERM_YEARS, ELECTED_TYPES, VILLAGE_TERM_YEARS,
@@ -23,9 +23,12 @@ class UnitQuerySet(RestrictedQuerySet):
         scope = user_scope(user, action)
         if scope.everything or any(len(p) == Org.steplen for p in scope.prefixes):
             # The 工委 keeps the register of 机关单位, including units with no party organisation
-            # yet; everyone else sees the units their organisations sit in.
+            # yet; everyone else sees the units their organisations sit in or (joint branches) cover.
             return self
-        return super().restrict(user, action)
+        if not scope.prefixes:
+            return self.none()
+        cond = subtree_q("orgs__path", scope.prefixes) | subtree_q("joint_orgs__path", scope.prefixes)
+        return self.filter(pk__in=Unit._base_manager.filter(cond).values("pk"))
 
 
 class Unit(models.Model):

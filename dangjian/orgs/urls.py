@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unit_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns = [
     path("<int:pk>/appoint/", views.org_appoint, name="org_appoint"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+    # 机关单位 (the register kept by the 工委)
+    path("units/", unit_views.unit_list, name="unit_list"),
+    path("units/new/", unit_views.unit_create, name="unit_create"),
+    path("units/pick/", unit_views.unit_pick, name="unit_pick"),
+    path("units/<int:pk>/", unit_views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", unit_views.unit_edit, name="unit_edit"),
 ]

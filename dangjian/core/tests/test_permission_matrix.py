@@ -37,6 +37,9 @@ OBJECTS = {
     "roleassignment": "roleassignment",
     "user": "user",  # accounts: an account is in scope through its roles' orgs and its person's org
 }
+# Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
+# (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
+REACHED_BY = {"orgs:unit_edit": "wc_admin"}
 # The API routes this module defines; their presence proves the resolver walk sees the router.
 EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-dissolve", "post-detail",
                 "person-detail", "person-status", "person-move", "person-reveal-id", "finding-detail",
@@ -166,9 +169,10 @@ def test_member_gets_404_on_another_member_of_the_same_branch(route, branch_a, p
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_secretary_of_a_reaches_every_object_of_a(route, branch_a, users):
     url = url_for(route, branch_a)
-    status = logged_in(users.secretary_a).get(url).status_code
+    who = REACHED_BY.get(route.name, "secretary_a")
+    status = logged_in(getattr(users, who)).get(url).status_code
     # 405: a POST-only operation (its effect is tested with the operation itself).
-    assert status in (200, 302, 405), f"支部A书记 GET {url} → {status}"
+    assert status in (200, 302, 405), f"{who} GET {url} → {status}"
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
