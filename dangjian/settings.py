@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.people",
+    "dangjian.orglife",
     "dangjian.djx",
 ]
 

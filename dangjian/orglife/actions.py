@@ -1,0 +1,253 @@
+"""State changes of organisational life. Views, API, DJX import and the demo all call these."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dangjian.core import audit, engine
+from dangjian.core.errors import ActionError
+from dangjian.orgs.choices import COMMITTEE_ROLES, OrgType, PostRole
+from dangjian.orgs.models import Org, Post
+from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
+from dangjian.people.models import Person
+
+from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
+
+LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
+
+
+# --- who is expected ------------------------------------------------------------------------------
+def members_on(org: Org, day: dt.date):
+    """People who were party members of `org` on `day` (probationary included).
+
+    Membership history is read from the person's dates: admitted (probationary_date, else
+    full_member_date) on or before the day, and either still a member or left after it."""
+    joined = Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day) | \
+        Q(probationary_date__isnull=True, full_member_date__isnull=True)
+    still = Q(status__in=MEMBER_STATUSES) | Q(status__in=LEFT_STATUSES | {Status.SUSPENDED}, status_since__gt=day)
+    field = "group" if org.type == OrgType.GROUP else "org"
+    return Person.objects.filter(**{field: org}).filter(joined).filter(still).exclude(
+        Q(status__in=LEFT_STATUSES | {Status.SUSPENDED}) & Q(status_since__isnull=True))
+
+
+def can_vote_on(person: Person, day: dt.date) -> bool:
+    """正式党员 vote; 预备党员 and members under 留党察看 do not (ELEC-03)."""
+    if person.on_probation_sanction:
+        return False
+    if person.full_member_date:
+        return person.full_member_date <= day
+    return person.status == Status.FULL and not person.probationary_date
+
+
+def expected_attendees(org: Org, meeting_type: str, day: dt.date) -> list[Person]:
+    """djx.md: committee → the committee members on that date; democratic_life → the leading
+    group's members; a party group → its members; otherwise the org's members on that date."""
+    if meeting_type in (MeetingType.COMMITTEE, MeetingType.DEMOCRATIC_LIFE):
+        roles = COMMITTEE_ROLES if meeting_type == MeetingType.COMMITTEE else LEADING_GROUP_ROLES
+        ids = Post.objects.filter(org=org, role__in=roles).current(day).values("person_id")
+        return list(Person.objects.filter(pk__in=ids).order_by("name", "pk"))
+    return list(members_on(org, day).order_by("name", "pk"))
+
+
+# --- meetings -------------------------------------------------------------------------------------
+@dataclass
+class VoteInput:
+    motion: str
+    eligible: int
+    present: int
+    yes: int
+    no: int = 0
+    abstain: int = 0
+    written_yes: int = 0
+
+
+def _validate_vote(v: VoteInput, i: int) -> None:
+    where = f"第{i + 1}项表决（{v.motion}）"
+    if min(v.eligible, v.present, v.yes, v.no, v.abstain, v.written_yes) < 0:
+        raise ActionError(f"{where}：人数不能为负数。", field="resolutions")
+    if v.present > v.eligible:
+        raise ActionError(f"{where}：实到人数（{v.present}）不能多于应到人数（{v.eligible}）。", field="resolutions")
+    if v.yes + v.no + v.abstain > v.present + v.written_yes:
+        raise ActionError(f"{where}：赞成、反对、弃权合计（{v.yes + v.no + v.abstain}）多于实到人数。",
+                          field="resolutions")
+
+
+MEETING_FIELDS = ("type", "state", "date", "place", "topic", "agenda", "chair_id", "lecturer_id", "minutes")
+
+
+def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiques) -> None:
+    """(Re)write the attendance, votes and critiques of a meeting and its derived counts."""
+    org = meeting.org
+    people = expected if expected is not None else expected_attendees(org, meeting.type, meeting.date)
+    by_id = {p.pk: p for p in people}
+    present_ids = {getattr(p, "pk", p) for p in (present or ())}
+    excused = {getattr(k, "pk", k): v for k, v in (excused or {}).items()}
+    both = present_ids & set(excused)
+    if both:
+        raise ActionError("同一人不能既出席又请假。", field="present")
+    missing = (present_ids | set(excused)) - set(by_id)
+    if missing:
+        # Someone came who was not on the derived list (e.g. joined that week): they count as expected.
+        for p in Person.objects.filter(pk__in=missing):
+            by_id[p.pk] = p
+    Attendance.objects.filter(meeting=meeting).delete()
+    rows = []
+    for pid, person in by_id.items():
+        status = (AttendanceStatus.PRESENT if pid in present_ids else
+                  AttendanceStatus.EXCUSED if pid in excused else AttendanceStatus.ABSENT)
+        rows.append(Attendance(meeting=meeting, person=person, status=status,
+                               reason=(excused.get(pid) or "")[:200], voting=can_vote_on(person, meeting.date)))
+    Attendance.objects.bulk_create(rows)
+    meeting.expected_count = len(rows)
+    meeting.present_count = sum(r.status == AttendanceStatus.PRESENT for r in rows)
+    meeting.voting_expected = sum(r.voting for r in rows)
+    meeting.voting_present = sum(r.voting and r.status == AttendanceStatus.PRESENT for r in rows)
+    if resolutions is not None:
+        Resolution.objects.filter(meeting=meeting).delete()
+        votes = [v if isinstance(v, VoteInput) else VoteInput(**v) for v in resolutions]
+        for i, v in enumerate(votes):
+            _validate_vote(v, i)
+        Resolution.objects.bulk_create([Resolution(meeting=meeting, order=i, **v.__dict__)
+                                        for i, v in enumerate(votes)])
+    if critiques is not None:
+        Critique.objects.filter(meeting=meeting).delete()
+        Critique.objects.bulk_create([
+            Critique(meeting=meeting, order=i, author_id=getattr(c["from"], "pk", c["from"]),
+                     target_id=getattr(c.get("to"), "pk", c.get("to")), text=c["text"])
+            for i, c in enumerate(critiques)])
+    meeting.save(update_fields=["expected_count", "present_count", "voting_expected", "voting_present"])
+
+
+def _check_meeting(org: Org, meeting_type: str, state: str, day: dt.date, topic: str) -> None:
+    if org.is_dissolved and day >= org.dissolved:
+        raise ActionError("该组织已撤销，不能在撤销之后召开会议。", field="date")
+    if meeting_type not in MeetingType.values:
+        raise ActionError(f"未知的会议类型：{meeting_type}", field="type")
+    if state == MeetingState.HELD and day > timezone.localdate():
+        raise ActionError("尚未召开的会议请先发布会议通知，召开后再登记。", field="date")
+    if meeting_type == MeetingType.GROUP and org.type != OrgType.GROUP:
+        raise ActionError("党小组会应登记在党小组下。", field="type")
+    if meeting_type == MeetingType.DEMOCRATIC_LIFE and org.type != OrgType.LEADING_GROUP:
+        raise ActionError("领导班子民主生活会应登记在党组（党委）下。", field="type")
+    if not (topic or "").strip():
+        raise ActionError("请填写会议主题。", field="topic")
+
+
+@transaction.atomic
+def do_record_meeting(*, org: Org, type: str, date: dt.date, topic: str, state: str = MeetingState.HELD,
+                      present=(), excused=None, expected=None, resolutions=None, critiques=None,
+                      acting_user=None, **fields) -> Meeting:
+    """Record a meeting (held, or announced with its agenda). `present` and `excused` name people;
+    everyone else expected (derived from membership on the date unless `expected` is given) is
+    recorded as absent."""
+    _check_meeting(org, type, state, date, topic)
+    meeting = Meeting.objects.create(org=org, type=type, state=state, date=date, topic=topic.strip(),
+                                     entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                                     **fields)
+    if state == MeetingState.HELD:
+        _apply(meeting, present=present, excused=excused, expected=expected, resolutions=resolutions or [],
+               critiques=critiques or [])
+    verb = "meeting.record" if state == MeetingState.HELD else "meeting.announce"
+    audit.record(verb, f"{'登记' if state == MeetingState.HELD else '发布通知：'}{org}{meeting.date:%Y-%m-%d}"
+                 f"{meeting.get_type_display()}“{meeting.topic}”", actor=acting_user, org=org, obj=meeting,
+                 after=audit.snapshot(meeting, MEETING_FIELDS + ("expected_count", "present_count")))
+    engine.schedule([org.pk])
+    return meeting
+
+
+@transaction.atomic
+def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excused=None, expected=None,
+                      resolutions=None, critiques=None, **changes) -> Meeting:
+    """Correct a meeting, or record an announced one as held (state=held with the attendance)."""
+    m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    before = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
+    for k, v in changes.items():
+        if k not in MEETING_FIELDS and k not in ("chair", "lecturer"):
+            raise ActionError(f"不能直接修改字段 {k}")
+        setattr(m, k, v)
+    _check_meeting(m.org, m.type, m.state, m.date, m.topic)
+    m.save()
+    if m.state == MeetingState.HELD and (present is not None or excused is not None or expected is not None
+                                         or "date" in changes or "type" in changes or before["state"] != m.state):
+        if present is None:
+            present = list(m.attendance.filter(status=AttendanceStatus.PRESENT).values_list("person_id", flat=True))
+        if excused is None:
+            excused = dict(m.attendance.filter(status=AttendanceStatus.EXCUSED).values_list("person_id", "reason"))
+        _apply(m, present=present, excused=excused, expected=expected, resolutions=resolutions,
+               critiques=critiques)
+    elif resolutions is not None or critiques is not None:
+        _apply(m, present=list(m.attendance.filter(status=AttendanceStatus.PRESENT).values_list("person_id", flat=True)),
+               excused=dict(m.attendance.filter(status=AttendanceStatus.EXCUSED).values_list("person_id", "reason")),
+               expected=None, resolutions=resolutions, critiques=critiques)
+    after = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
+    diff = {k: v for k, v in before.items() if after[k] != v}
+    audit.record("meeting.update", f"修改{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的记录", actor=acting_user,
+                 org=m.org, obj=m, before=diff, after={k: after[k] for k in diff})
+    engine.schedule([m.org_id])
+    return m
+
+
+@transaction.atomic
+def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -> None:
+    m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    if not reason.strip():
+        raise ActionError("删除会议记录须注明理由（例如：重复录入）。", field="reason")
+    org = m.org
+    audit.record("meeting.delete", f"删除{org}{m.date:%Y-%m-%d}{m.get_type_display()}“{m.topic}”：{reason}",
+                 actor=acting_user, org=org, obj=m, before=audit.snapshot(m, MEETING_FIELDS), reason=reason)
+    m.delete()
+    engine.schedule([org.pk])
+
+
+# --- talks ----------------------------------------------------------------------------------------
+@transaction.atomic
+def do_record_talk(*, a: Person, b: Person, date: dt.date, topic: str = "", org: Org | None = None,
+                   acting_user=None) -> Talk:
+    if a.pk == b.pk:
+        raise ActionError("谈心谈话须在两人之间进行。", field="b")
+    if date > timezone.localdate():
+        raise ActionError("谈话日期不能晚于今天。", field="date")
+    org = org or a.org or b.org
+    if org is None:
+        raise ActionError("谈话双方都不在任何党组织中，无法登记。", field="a")
+    talk = Talk.objects.create(org=org, a=a, b=b, date=date, topic=topic.strip())
+    audit.record("talk.record", f"登记谈心谈话：{a}与{b}（{date:%Y-%m-%d}）", actor=acting_user, org=org, obj=talk)
+    engine.schedule({org.pk, a.org_id, b.org_id} - {None})
+    return talk
+
+
+# --- 民主评议党员 ------------------------------------------------------------------------------------
+@transaction.atomic
+def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting | None = None,
+                        acting_user=None) -> Appraisal:
+    """Grades of the year's 民主评议党员. EVAL-01: 优秀 at most a third of the members (refused on
+    save); EVAL-02: probationary members take part but are not graded."""
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[getattr(k, "pk", k) for k in grades])}
+    grades = {getattr(k, "pk", k): v for k, v in grades.items()}
+    for pid, grade in grades.items():
+        p = people.get(pid)
+        if p is None:
+            raise ActionError("评议名单中有不存在的人员。", field="grades")
+        if grade is not None and grade not in Grade.values:
+            raise ActionError(f"{p.name}：未知的评定等次“{grade}”。", field="grades")
+        if grade is not None and p.status == Status.PROBATIONARY:
+            raise ActionError(f"{p.name}是预备党员：预备党员参加民主评议，但不评定等次（EVAL-02）。",
+                              field="grades", rule="EVAL-02")
+    total = len(grades)
+    excellent = sum(g == Grade.EXCELLENT for g in grades.values())
+    if total and 3 * excellent > total:
+        raise ActionError(f"评为优秀的{excellent}人，超过参评党员总数{total}人的三分之一（最多{total // 3}人）："
+                          "评为“优秀”的一般不超过党员总数的1/3（EVAL-01）。", field="grades", rule="EVAL-01")
+    appraisal, _ = Appraisal.objects.update_or_create(org=org, year=year, defaults={"meeting": meeting})
+    AppraisalGrade.objects.filter(appraisal=appraisal).delete()
+    AppraisalGrade.objects.bulk_create([AppraisalGrade(appraisal=appraisal, person_id=pid, grade=g)
+                                        for pid, g in grades.items()])
+    audit.record("appraisal.record", f"登记{org}{year}年民主评议党员结果：优秀{excellent}人，共{total}人",
+                 actor=acting_user, org=org, obj=appraisal)
+    engine.schedule([org.pk])
+    return appraisal

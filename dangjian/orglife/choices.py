@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class MeetingType(models.TextChoices):
+    MEMBER_ASSEMBLY = "member_assembly", "支部党员大会"
+    COMMITTEE = "committee", "支委会"
+    GROUP = "group", "党小组会"
+    LECTURE = "lecture", "党课"
+    THEME_DAY = "theme_day", "主题党日"
+    ORG_LIFE = "org_life", "组织生活会"
+    DEMOCRATIC_APPRAISAL = "democratic_appraisal", "民主评议党员"
+    DEMOCRATIC_LIFE = "democratic_life", "领导班子民主生活会"
+    STUDY_CENTER = "study_center", "理论学习中心组学习"
+
+
+class MeetingState(models.TextChoices):
+    ANNOUNCED = "announced", "已通知"
+    HELD = "held", "已召开"
+    CANCELLED = "cancelled", "已取消"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "出席"
+    EXCUSED = "excused", "请假"
+    ABSENT = "absent", "缺席"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASICALLY_QUALIFIED = "basically_qualified", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"

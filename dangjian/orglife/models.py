@@ -1,0 +1,211 @@
+"""组织生活: meetings (三会一课, 主题党日, 组织生活会, 民主评议, 民主生活会, 中心组学习) with who was
+expected, who came and what was decided; 谈心谈话; 民主评议 results.
+
+A meeting is recorded once by the branch; its expected attendees are derived from membership on
+the meeting's date, and the counts the rules need are kept on the meeting by the actions so that
+judging a province's year of meetings is a few aggregate queries."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dangjian.core.permissions import VIEW
+from dangjian.core.querysets import RestrictedQuerySet
+
+from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+
+
+class MeetingQuerySet(RestrictedQuerySet):
+    def held(self):
+        return self.filter(state=MeetingState.HELD)
+
+
+class Meeting(models.Model):
+    """One meeting of an organisation: announced (通知, with the agenda) and later recorded as held."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="meetings")
+    type = models.CharField("会议类型", max_length=24, choices=MeetingType.choices)
+    state = models.CharField("状态", max_length=12, choices=MeetingState.choices,
+                             default=MeetingState.HELD)
+    date = models.DateField("会议日期")
+    place = models.CharField("地点", max_length=200, blank=True)
+    topic = models.CharField("主题", max_length=300)
+    agenda = models.TextField("议程", blank=True)
+    chair = models.ForeignKey("people.Person", verbose_name="主持人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    lecturer = models.ForeignKey("people.Person", verbose_name="授课人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    minutes = models.TextField("会议记录", blank=True)
+    # Kept beside the meeting date and shown: back-filling is visible, not hidden.
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    # Derived by the actions from the attendance rows (the rules read these, not the rows).
+    expected_count = models.PositiveIntegerField("应到人数", default=0)
+    present_count = models.PositiveIntegerField("实到人数", default=0)
+    voting_expected = models.PositiveIntegerField("有表决权应到人数", default=0)
+    voting_present = models.PositiveIntegerField("有表决权实到人数", default=0)
+    external_id = models.CharField("交换编号", max_length=64, blank=True, db_index=True)
+
+    objects = MeetingQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["org", "type", "date"]), models.Index(fields=["type", "date"])]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_type_display()}：{self.topic}"
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        # A member sees the meetings of their own organisation and party group.
+        if action != VIEW or not getattr(user, "person_id", None):
+            return None
+        from dangjian.people.models import Person
+
+        me = Person.objects.filter(pk=user.person_id).values("org_id", "group_id").first() or {}
+        ids = [i for i in me.values() if i]
+        return Q(org_id__in=ids) if ids else None
+
+    @property
+    def backfilled_days(self) -> int:
+        """How many days after the meeting it was entered (0 when entered on the day)."""
+        from django.utils import timezone
+
+        return max(0, (timezone.localtime(self.entered_at).date() - self.date).days) if self.entered_at else 0
+
+
+class Attendance(models.Model):
+    """Whether one expected attendee came. Probationary members attend but do not vote."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE,
+                                related_name="attendance")
+    person = models.ForeignKey("people.Person", verbose_name="人员", on_delete=models.CASCADE,
+                               related_name="attendance")
+    status = models.CharField("出席情况", max_length=10, choices=AttendanceStatus.choices)
+    reason = models.CharField("请假事由", max_length=200, blank=True)
+    voting = models.BooleanField("有表决权", default=True)
+    signed_in_at = models.DateTimeField("扫码签到时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "出席情况"
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once")]
+        indexes = [models.Index(fields=["person", "status"])]
+
+    def __str__(self):
+        return f"{self.person} {self.get_status_display()}"
+
+
+class Resolution(models.Model):
+    """A motion put to the vote, with its tally (BR-05/BR-06 thresholds are judged on it)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE,
+                                related_name="resolutions")
+    motion = models.CharField("表决事项", max_length=300)
+    eligible = models.PositiveIntegerField("应到有表决权人数")
+    present = models.PositiveIntegerField("实到有表决权人数")
+    yes = models.PositiveIntegerField("赞成")
+    no = models.PositiveIntegerField("反对", default=0)
+    abstain = models.PositiveIntegerField("弃权", default=0)
+    written_yes = models.PositiveIntegerField("书面赞成", default=0)
+    order = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表决"
+        ordering = ["meeting", "order", "id"]
+
+    def __str__(self):
+        return self.motion
+
+    @property
+    def quorum(self) -> bool:
+        """半数以上有表决权的党员到会 (≥ half: "以上" includes the boundary)."""
+        return 2 * self.present >= self.eligible
+
+    @property
+    def passed(self) -> bool:
+        """赞成人数超过应到会有表决权党员的半数 (strictly more than half of those eligible)."""
+        return self.quorum and 2 * self.yes > self.eligible
+
+
+class Critique(models.Model):
+    """批评和自我批评 at a 组织生活会/民主生活会: who said it to whom (to=None: self-criticism)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE,
+                                related_name="critiques")
+    author = models.ForeignKey("people.Person", verbose_name="提出人", on_delete=models.CASCADE,
+                               related_name="+")
+    target = models.ForeignKey("people.Person", verbose_name="对象", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    text = models.TextField("内容")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批评和自我批评"
+        ordering = ["meeting", "order", "id"]
+
+
+class Talk(models.Model):
+    """谈心谈话 between two people (recorded under the first person's organisation)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.PROTECT, related_name="talks")
+    date = models.DateField("日期")
+    a = models.ForeignKey("people.Person", verbose_name="谈话人", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("people.Person", verbose_name="谈话对象", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField("主题", max_length=300, blank=True)
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    external_id = models.CharField("交换编号", max_length=64, blank=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "谈心谈话"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["org", "date"])]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.a}—{self.b}"
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        pid = getattr(user, "person_id", None)
+        return (Q(a_id=pid) | Q(b_id=pid)) if (pid and action == VIEW) else None
+
+
+class Appraisal(models.Model):
+    """民主评议党员 of one organisation for one year; the grades are in AppraisalGrade."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="appraisals")
+    year = models.PositiveSmallIntegerField("年度")
+    meeting = models.ForeignKey(Meeting, verbose_name="评议会议", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField("交换编号", max_length=64, blank=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主评议"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="appraisal_once_a_year")]
+
+    def __str__(self):
+        return f"{self.org} {self.year}年民主评议党员"
+
+
+class AppraisalGrade(models.Model):
+    appraisal = models.ForeignKey(Appraisal, verbose_name="民主评议", on_delete=models.CASCADE,
+                                  related_name="grades")
+    person = models.ForeignKey("people.Person", verbose_name="党员", on_delete=models.CASCADE,
+                               related_name="appraisal_grades")
+    # Null for probationary members: they take part but are not graded (EVAL-02).
+    grade = models.CharField("评定等次", max_length=24, choices=Grade.choices, null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评定等次"
+        constraints = [models.UniqueConstraint(fields=["appraisal", "person"], name="grade_once")]
