@@ -197,6 +197,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several apps have fields named type/state/status: give each choice set its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "TypeEnum": "dangjian.orgs.choices.OrgType",
+        "StatusEnum": "dangjian.people.choices.Status",
+        "StateEnum": "dangjian.core.models.FindingState",
+        "MeetingTypeEnum": "dangjian.orglife.choices.MeetingType",
+        "MeetingStateEnum": "dangjian.orglife.choices.MeetingState",
+        "AttendanceStatusEnum": "dangjian.orglife.choices.AttendanceStatus",
+    },
 }
 
 # --- Audit -----------------------------------------------------------------------------------

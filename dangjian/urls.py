@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("djx/", include("dangjian.djx.urls")),
     path("api/", include("dangjian.api_urls")),

@@ -22,6 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 SEVERITIES = ("BLOCK", "WARN", "INFO")
+# Kinds of finding subjects (djx.md). A rule judging more than one kind declares them joined by
+# "|" (e.g. BR-05: a quarter without a 党员大会 is the org's, a vote without quorum the meeting's).
+SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,20 @@ class Rule:
     domain: str = ""
     settings: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def subject_kinds(self) -> tuple[str, ...]:
+        return tuple(self.subject.split("|"))
+
+
+def kind_of(subject) -> str:
+    """The subject kind of a model instance: its model name (org, person, meeting …)."""
+    return subject._meta.model_name
+
+
+def subject_kind(rule: "Rule", hit: "Hit") -> str:
+    kinds = rule.subject_kinds
+    return kinds[0] if len(kinds) == 1 else kind_of(hit.subject)
 
 
 @dataclass
@@ -226,7 +243,7 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
     # One finding per (rule, subject, period): the first hit wins (rules combine their messages).
     wanted: dict[tuple, tuple[Rule, Hit]] = {}
     for r, hit in hits:
-        wanted.setdefault((r.id, r.subject, hit.subject.pk, hit.period or ""), (r, hit))
+        wanted.setdefault((r.id, subject_kind(r, hit), hit.subject.pk, hit.period or ""), (r, hit))
     with transaction.atomic():
         existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
         if scope is not None:
@@ -254,7 +271,7 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
             severity = hit.severity or r.severity
             f = existing.get(key)
             if f is None:
-                new.append(Finding(rule_id=r.id, severity=severity, subject_kind=r.subject,
+                new.append(Finding(rule_id=r.id, severity=severity, subject_kind=key[1],
                                    subject_id=hit.subject.pk, period=hit.period or "",
                                    org_id=hit.org_id,
                                    person_id=hit.subject.pk if isinstance(hit.subject, Person) else None,

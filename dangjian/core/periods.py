@@ -77,3 +77,33 @@ def whole_years_between(start: dt.date, end: dt.date) -> int:
     if years >= 0 and add_years(start, years + 1) <= end:
         years += 1
     return years
+
+
+LABELS = {"month": month_label, "quarter": quarter_label, "year": year_label}
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def label_of(kind: str, d: dt.date) -> str:
+    """The label of the period of `kind` ('month'|'quarter'|'year') that holds `d`."""
+    return LABELS[kind](d)
+
+
+def kind_of(label: str) -> str:
+    return "quarter" if "Q" in label else "month" if "-" in label else "year"
+
+
+def human(label: str) -> str:
+    """"2025Q3" → "2025年第三季度", "2025-08" → "2025年8月", "2025" → "2025年"."""
+    if "Q" in label:
+        y, q = label.split("Q")
+        return f"{y}年{QUARTER_NAMES[int(q) - 1]}"
+    if "-" in label:
+        y, m = label.split("-")
+        return f"{y}年{int(m)}月"
+    return f"{label}年"
+
+
+def periods_ending_between(kind: str, after: dt.date, until: dt.date) -> list[str]:
+    """Labels of the periods of `kind` whose last day is after `after` and on or before `until`
+    (the periods that ended in the window (after, until])."""
+    return [p for p in ended_periods(kind, after + dt.timedelta(days=1), until) if bounds(p)[1] > after]

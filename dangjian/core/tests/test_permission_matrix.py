@@ -14,6 +14,7 @@ is unknown fails the suite until it is added to OBJECTS below.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,10 @@ OBJECTS = {
     "audit": "auditevent",
     "roleassignment": "roleassignment",
     "user": "user",  # accounts: an account is in scope through its roles' orgs and its person's org
+    # 组织生活 (UI `orglife:meeting_…`, API `meeting-…`, and the same for talks and appraisals)
+    "meeting": "meeting",
+    "talk": "talk",
+    "appraisal": "appraisal",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -43,7 +48,8 @@ REACHED_BY = {"orgs:unit_edit": "wc_admin"}
 # The API routes this module defines; their presence proves the resolver walk sees the router.
 EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-dissolve", "post-detail",
                 "person-detail", "person-status", "person-move", "person-reveal-id", "finding-detail",
-                "finding-waive", "finding-reopen", "auditevent-detail", "roleassignment-detail"}
+                "finding-waive", "finding-reopen", "auditevent-detail", "roleassignment-detail",
+                "meeting-detail", "meeting-delete", "talk-detail", "appraisal-detail"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def branch_a(tree, people, users):
     """One object of each kind that lives in branch A (and only there)."""
     from dangjian.accounts.models import RoleAssignment
     from dangjian.core.models import AuditEvent, Finding
+    from dangjian.orglife.actions import do_record_appraisal, do_record_meeting, do_record_talk
     from dangjian.orgs.actions import do_create_unit, do_update_org
     from dangjian.orgs.models import Post
 
@@ -113,6 +120,10 @@ def branch_a(tree, people, users):
     finding = Finding.objects.create(rule_id="DATA-01", severity="WARN", subject_kind="person",
                                      subject_id=people.member_a.pk, org=tree.a, person=people.member_a,
                                      message="测试预警", citation="测试")
+    meeting = do_record_meeting(org=tree.a, type="member_assembly", date=dt.date(2025, 6, 10),
+                                topic="二季度支部党员大会", present=[people.secretary_a, people.member_a],
+                                resolutions=[{"motion": "接收预备党员", "eligible": 2, "present": 2, "yes": 2}],
+                                acting_user=users.secretary_a)
     return {
         "org": tree.a,
         "person": people.member_a,
@@ -122,6 +133,11 @@ def branch_a(tree, people, users):
         "auditevent": AuditEvent.objects.filter(org=tree.a, verb="org.create").get(),
         "roleassignment": RoleAssignment.objects.get(user=users.secretary_a, org=tree.a),
         "user": users.member_a,
+        "meeting": meeting,
+        "talk": do_record_talk(a=people.secretary_a, b=people.member_a, date=dt.date(2025, 6, 1),
+                               topic="谈心谈话", acting_user=users.secretary_a),
+        "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
+                                         grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
 
 
@@ -201,6 +217,7 @@ def test_outsider_lists_show_nothing_of_branch_a(branch_a, users):
     client = logged_in(users.secretary_b)
     for name, key in (("org-list", "org"), ("person-list", "person"), ("post-list", "post"),
                       ("finding-list", "finding"), ("unit-list", "unit"), ("auditevent-list", "auditevent"),
-                      ("roleassignment-list", "roleassignment")):
+                      ("roleassignment-list", "roleassignment"), ("meeting-list", "meeting"),
+                      ("talk-list", "talk"), ("appraisal-list", "appraisal")):
         ids = {row["id"] for row in client.get(reverse(name), {"limit": 1000}).json()["results"]}
         assert branch_a[key].pk not in ids, name

@@ -16,6 +16,10 @@ def _cell(text) -> str:
     return re.sub(r"\s*\n\s*", "", str(text)).replace("|", "\\|")
 
 
+def subjects(r) -> str:
+    return "/".join(SUBJECT.get(k, k) for k in r.subject_kinds)
+
+
 def _value(v) -> str:
     return "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
 
@@ -33,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(self.markdown(rules, settings))
             return
         for r in rules:
-            self.stdout.write(f"{r.id:<8} {SEVERITY[r.severity]} [{SUBJECT.get(r.subject, r.subject)}] {r.title}")
+            self.stdout.write(f"{r.id:<8} {SEVERITY[r.severity]} [{subjects(r)}] {r.title}")
             self.stdout.write(f"         依据：{r.citation}")
             for key in r.settings:
                 s = settings.get(key)
@@ -60,7 +64,7 @@ class Command(BaseCommand):
             params = "；".join(f"`{k}`（默认 {_value(settings[k].default)}）" for k in r.settings if k in settings)
             lines.append("| " + " | ".join(_cell(x) for x in (
                 r.id, r.title, r.citation, f"{SEVERITY[r.severity]}（{r.severity}）",
-                SUBJECT.get(r.subject, r.subject), params or "—", r.description or "—")) + " |")
+                subjects(r), params or "—", r.description or "—")) + " |")
         lines += ["", "## 可配置参数", "",
                   "辖区可在“规则参数”中覆盖默认值；DJX 文件的 `meta.settings` 在 `dangjian check` 时覆盖。", "",
                   "| 参数 | 默认值 | 说明 | 适用规则 |", "|---|---|---|---|"]

@@ -1,0 +1,8 @@
+"""(prefix, viewset, basename) triples collected by `dangjian/api_urls.py` into the one router."""
+from .views import AppraisalViewSet, MeetingViewSet, TalkViewSet
+
+ROUTES = [
+    ("meetings", MeetingViewSet, "meeting"),
+    ("talks", TalkViewSet, "talk"),
+    ("appraisals", AppraisalViewSet, "appraisal"),
+]

@@ -1,0 +1,147 @@
+"""组织生活 over the API: meetings (record, correct, delete with a reason), 谈心谈话, 民主评议党员."""
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.permissions import ADD, DELETE, user_scope
+from dangjian.orglife import actions
+from dangjian.orglife.filtersets import MeetingFilterSet, TalkFilterSet
+from dangjian.orglife.models import Appraisal
+from dangjian.orgs.models import Org
+from dangjian.people.models import Person
+
+from .serializers import (AppraisalSerializer, MeetingDeleteSerializer, MeetingSerializer,
+                          MeetingUpdateSerializer, TalkSerializer, appraisal_queryset, meeting_queryset,
+                          talk_queryset)
+
+ERRORS = {400: OpenApiResponse(DetailSerializer, description="操作被拒绝，detail 说明原因（EVAL-01 等规则另有 rule）"),
+          403: OpenApiResponse(DetailSerializer, description="可以查看但无权进行此操作"),
+          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+
+
+# The shared list filters, plus `org` (exactly that organisation) for API clients. Its choices are
+# restricted by RestrictedFilterBackend, so an org outside the scope is refused like a missing one.
+class MeetingApiFilterSet(MeetingFilterSet):
+    org = df.ModelChoiceFilter(queryset=Org.objects.all(), label="党组织（不含下级）")
+
+    class Meta(MeetingFilterSet.Meta):
+        fields = ["org", *MeetingFilterSet.Meta.fields]
+
+
+class TalkApiFilterSet(TalkFilterSet):
+    org = df.ModelChoiceFilter(queryset=Org.objects.all(), label="党组织（不含下级）")
+    person = df.ModelChoiceFilter(queryset=Person.objects.all(), method="with_person", label="谈话一方")
+
+    class Meta(TalkFilterSet.Meta):
+        fields = ["org", "person", *TalkFilterSet.Meta.fields]
+
+    @extend_schema_field(OpenApiTypes.INT)  # the person's id
+    def with_person(self, qs, name, value):
+        return qs.filter(Q(a=value) | Q(b=value))
+
+
+class AppraisalFilterSet(df.FilterSet):
+    org = df.ModelChoiceFilter(queryset=Org.objects.all(), label="党组织（不含下级）")
+    within = df.NumberFilter(method="in_subtree", label="党组织（含下级）")
+    year = df.NumberFilter(label="年度")
+
+    class Meta:
+        model = Appraisal
+        fields = ["org", "within", "year"]
+
+    def in_subtree(self, qs, name, value):
+        path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
+        return qs.filter(org__path__subtree=path) if path else qs.none()
+
+
+class AdminCreateMixin:
+    """Recording is the organisation's work: a member (self-service only) may read but not record."""
+
+    create_refused = "此项记录须由党组织管理员登记。"
+
+    def create(self, request, *args, **kwargs):
+        # Before validation: a member would otherwise learn only that the org is "not in scope".
+        if user_scope(request.user, ADD).empty:
+            raise exceptions.PermissionDenied(self.create_refused)
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="会议列表", description="您管理范围内的会议；党员本人看到本支部和本党小组的会议。"
+                                                  "`org` 为该组织，`within` 为该组织及其下级，`type`、`year` 筛选。"),
+    retrieve=extend_schema(summary="会议详情", description="含出席情况、表决结果（是否达到法定人数、是否通过）"
+                                                      "和批评与自我批评；`backfilled_days` 为补录天数。",
+                           responses={200: MeetingSerializer, **ERRORS}),
+    create=extend_schema(summary="登记会议或发布会议通知",
+                         description="组织须在您的管理范围内；未来日期的会议请以 state=announced 发布通知。",
+                         responses={201: MeetingSerializer, **ERRORS}),
+    update=extend_schema(summary="修改会议记录", responses={200: MeetingSerializer, **ERRORS}),
+    partial_update=extend_schema(summary="修改会议记录（部分字段）", responses={200: MeetingSerializer, **ERRORS}),
+)
+@extend_schema(tags=["组织生活"])
+class MeetingViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                     viewsets.ReadOnlyModelViewSet):
+    queryset = meeting_queryset()
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingApiFilterSet
+    ordering_fields = ["date", "type", "entered_at", "id"]
+    ordering = ["-date", "-id"]
+    create_refused = "会议须由党组织管理员（支部书记等）登记。"
+
+    def get_serializer_class(self):
+        return {"update": MeetingUpdateSerializer, "partial_update": MeetingUpdateSerializer,
+                "delete_record": MeetingDeleteSerializer}.get(self.action, MeetingSerializer)
+
+    @extend_schema(summary="删除会议记录", request=MeetingDeleteSerializer,
+                   responses={204: OpenApiResponse(description="已删除"), **ERRORS},
+                   description="须注明理由（例如：重复录入），记入操作记录；相关预警随即重新判断。")
+    # Not named `delete`: a viewset method of that name would also answer HTTP DELETE.
+    @action(detail=True, methods=["post"], url_path="delete", url_name="delete", restrict_action=DELETE)
+    def delete_record(self, request, pk=None):
+        meeting = self.get_object()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_delete_meeting(meeting, reason=s.validated_data["reason"], acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="谈心谈话列表", description="党员本人看到自己参加的谈话。`person` 为谈话一方。"),
+    retrieve=extend_schema(summary="谈心谈话详情", responses={200: TalkSerializer, **ERRORS}),
+    create=extend_schema(summary="登记谈心谈话", description="双方须在您的管理范围内。",
+                         responses={201: TalkSerializer, **ERRORS}),
+)
+@extend_schema(tags=["组织生活"])
+class TalkViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = talk_queryset()
+    serializer_class = TalkSerializer
+    filterset_class = TalkApiFilterSet
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    create_refused = "谈心谈话须由党组织管理员登记。"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="民主评议党员结果列表", description="每个组织每年一份；`org`、`within`、`year` 筛选。"),
+    retrieve=extend_schema(summary="民主评议党员结果详情", responses={200: AppraisalSerializer, **ERRORS}),
+    create=extend_schema(summary="登记民主评议党员结果",
+                         description="同一组织同一年度再次提交即整体替换。优秀超过参评人数三分之一（EVAL-01）"
+                                     "或给预备党员评定等次（EVAL-02）时拒绝保存，400 中 `rule` 为规则编号。",
+                         responses={201: AppraisalSerializer, **ERRORS}),
+)
+@extend_schema(tags=["组织生活"])
+class AppraisalViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateModelMixin,
+                       viewsets.ReadOnlyModelViewSet):
+    queryset = appraisal_queryset()
+    serializer_class = AppraisalSerializer
+    filterset_class = AppraisalFilterSet
+    ordering_fields = ["year", "id"]
+    ordering = ["-year", "org__path", "id"]
+    create_refused = "民主评议结果须由党组织管理员登记。"

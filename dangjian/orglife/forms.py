@@ -1,0 +1,188 @@
+"""Forms of the 组织生活 screens. They only collect input; `orglife.actions` decides.
+
+The meeting form is one page a secretary fills on a phone: the plain fields are a Django form; the
+attendance checklist, the vote rows and the critique rows are repeated inputs parsed by
+`parse_attendance`, `parse_votes` and `parse_critiques`, so that a refused save re-renders every
+row exactly as it was typed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from dangjian.core.forms import DateInput, Form
+from dangjian.core.permissions import VIEW
+from dangjian.orgs.forms import PersonPickerField
+from dangjian.orgs.models import Org
+from dangjian.people.models import Person
+
+from .choices import AttendanceStatus, MeetingState, MeetingType
+
+# Meetings that carry 批评和自我批评 (a critique per person).
+CRITIQUE_TYPES = {MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE}
+# Meetings whose lecturer matters (党课); the others have a chair.
+LECTURE_TYPES = {MeetingType.LECTURE}
+
+
+def default_topic(meeting_type: str, day: dt.date) -> str:
+    """A sensible default the secretary can overwrite: "2025年11月主题党日", "2025年第4季度支部党员大会"."""
+    label = MeetingType(meeting_type).label if meeting_type in MeetingType.values else "会议"
+    if meeting_type in (MeetingType.THEME_DAY, MeetingType.COMMITTEE, MeetingType.GROUP, MeetingType.STUDY_CENTER):
+        return f"{day.year}年{day.month}月{label}"
+    if meeting_type in (MeetingType.MEMBER_ASSEMBLY, MeetingType.LECTURE):
+        return f"{day.year}年第{(day.month - 1) // 3 + 1}季度{label}"
+    return f"{day.year}年度{label}"
+
+
+def types_for(org: Org) -> list[tuple[str, str]]:
+    """The meeting types this org may record (mirrors `_check_meeting` in the actions)."""
+    from dangjian.orgs.choices import OrgType
+
+    out = []
+    for t in MeetingType:
+        if t == MeetingType.GROUP and org.type != OrgType.GROUP:
+            continue
+        if org.type == OrgType.GROUP and t != MeetingType.GROUP:
+            continue
+        if t == MeetingType.DEMOCRATIC_LIFE and org.type != OrgType.LEADING_GROUP:
+            continue
+        out.append((t.value, t.label))
+    return out
+
+
+def people_home(org: Org) -> Org:
+    """Where an org's people are registered: a 党小组's members belong to its branch (and name
+    the group in `group`), so the pickers search the branch."""
+    from dangjian.orgs.choices import OrgType
+
+    if org.type == OrgType.GROUP:
+        return Org.objects.get_parent(org) or org
+    return org
+
+
+def org_people(user, org: Org):
+    """The people a picker on this org's forms accepts: visible to the user and in the org's subtree."""
+    home = people_home(org)
+    return Person.objects.restrict(user, VIEW).filter(org__path__startswith=home.path)
+
+
+class MeetingForm(Form):
+    state = forms.ChoiceField(label="登记内容", widget=forms.RadioSelect, initial=MeetingState.HELD,
+                              choices=[(MeetingState.HELD, "会议已召开，登记情况"),
+                                       (MeetingState.ANNOUNCED, "发布会议通知（尚未召开）")])
+    type = forms.ChoiceField(label="会议类型")
+    date = forms.DateField(label="会议日期", widget=DateInput(), initial=timezone.localdate)
+    topic = forms.CharField(label="主题", max_length=300)
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="发布通知时填写，参会人员据此准备。")
+    minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="主要内容、发言要点；可以只写要点。")
+
+    def __init__(self, *args, org: Org, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.fields["type"].choices = types_for(org)
+        within = people_home(org)
+        people = org_people(user, org)
+        self.fields["chair"] = PersonPickerField(people, label="主持人", required=False, within=within)
+        self.fields["lecturer"] = PersonPickerField(people, label="授课人", required=False, within=within,
+                                                    help_text="党课填写授课人。")
+        self.order_fields(["state", "type", "date", "topic", "place", "chair", "lecturer", "agenda", "minutes"])
+        self.fields["state"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("state") == MeetingState.HELD and data.get("date") and data["date"] > timezone.localdate():
+            self.add_error("date", "会议日期在今天之后：尚未召开的会议请选择“发布会议通知”，召开后再登记情况。")
+        return data
+
+
+def parse_attendance(data, people) -> tuple[dict[int, str], dict[int, str]]:
+    """From `att_<id>` (present / excused / absent) and `reason_<id>`: each row's status and reason.
+    A row left unchosen counts as absent — the honest default; "全部出席" fills them in one tap."""
+    status, reasons = {}, {}
+    for p in people:
+        s = data.get(f"att_{p.pk}", AttendanceStatus.ABSENT)
+        status[p.pk] = s if s in AttendanceStatus.values else AttendanceStatus.ABSENT
+        reasons[p.pk] = (data.get(f"reason_{p.pk}") or "").strip()[:200]
+    return status, reasons
+
+
+VOTE_FIELDS = ("eligible", "present", "yes", "no", "abstain", "written_yes")
+
+
+def parse_votes(data) -> tuple[list[dict], list[dict], str | None]:
+    """Rows of `vote_motion`, `vote_eligible`…: (rows as typed, votes for the action, error)."""
+    motions = data.getlist("vote_motion")
+    cols = {f: data.getlist(f"vote_{f}") for f in VOTE_FIELDS}
+    rows, votes, error = [], [], None
+    for i, motion in enumerate(motions):
+        row = {"motion": motion.strip(), **{f: (cols[f][i] if i < len(cols[f]) else "").strip() for f in VOTE_FIELDS}}
+        if not row["motion"] and not any(row[f] for f in VOTE_FIELDS):
+            continue  # an empty row the user added and left
+        rows.append(row)
+        if not row["motion"]:
+            error = error or f"第{len(rows)}项表决：请填写表决事项。"
+            continue
+        try:
+            nums = {f: int(row[f] or 0) for f in VOTE_FIELDS}
+        except ValueError:
+            error = error or f"第{len(rows)}项表决（{row['motion']}）：人数须填写整数。"
+            continue
+        if any(row[f] == "" for f in ("eligible", "present", "yes")):
+            error = error or f"第{len(rows)}项表决（{row['motion']}）：请填写应到、实到和赞成人数。"
+            continue
+        votes.append({"motion": row["motion"], **nums})
+    return rows, votes, error
+
+
+def parse_critiques(data, allowed_ids: set[int]) -> tuple[list[dict], list[dict], str | None]:
+    """Rows of `crit_from`, `crit_to` (empty: 自我批评), `crit_text`."""
+    froms, tos, texts = data.getlist("crit_from"), data.getlist("crit_to"), data.getlist("crit_text")
+    rows, critiques, error = [], [], None
+    for i, author in enumerate(froms):
+        target = tos[i] if i < len(tos) else ""
+        text = (texts[i] if i < len(texts) else "").strip()
+        if not author and not text:
+            continue
+        rows.append({"from": author, "to": target, "text": text})
+        n = len(rows)
+        if not author.isdigit() or int(author) not in allowed_ids:
+            error = error or f"第{n}条批评意见：请选择提出人。"
+            continue
+        if target and (not target.isdigit() or int(target) not in allowed_ids):
+            error = error or f"第{n}条批评意见：对象须是参会人员。"
+            continue
+        if not text:
+            error = error or f"第{n}条批评意见：请填写内容（具体问题，而不是“加强学习”之类的套话）。"
+            continue
+        critiques.append({"from": int(author), "to": int(target) if target else None, "text": text})
+    return rows, critiques, error
+
+
+class DeleteForm(Form):
+    reason = forms.CharField(label="删除理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="例如：重复录入、录错了组织。理由将记入操作记录。")
+
+
+class TalkForm(Form):
+    date = forms.DateField(label="谈话日期", widget=DateInput(), initial=timezone.localdate)
+    topic = forms.CharField(label="主题", max_length=300, required=False)
+
+    def __init__(self, *args, org: Org, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        within = people_home(org)
+        people = org_people(user, org)
+        self.fields["a"] = PersonPickerField(people, label="谈话人", within=within)
+        self.fields["b"] = PersonPickerField(people, label="谈话对象", within=within)
+        self.order_fields(["a", "b", "date", "topic"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("a") and data.get("b") and data["a"].pk == data["b"].pk:
+            self.add_error("b", "谈心谈话须在两人之间进行，请选择另一人。")
+        if data.get("date") and data["date"] > timezone.localdate():
+            self.add_error("date", "谈话日期不能晚于今天。")
+        return data

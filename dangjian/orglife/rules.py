@@ -1,0 +1,730 @@
+"""Organisational-life rules (rules.md §1 BR-05…08, §1a ORGLIFE-01…07, §7 DLH-01, §9 REL-01,
+§10 EVAL-01/02, TALK-01): 三会一课, 主题党日, 组织生活会, 民主生活会, 民主评议 and 谈心谈话.
+
+**Which periods are judged.** A periodic duty (a quarter's 党员大会, a month's 主题党日 …) is judged
+only for a period that has ended by the as-of date (its last day or later, djx.md) and that lies in
+the window: it ended within the last `orglife_window_months` months (default 12), and it began on or
+after the org's founding date (`founded`, when known) and on or after `orglife_records_from` (the day
+a jurisdiction started recording on the platform; default none). History nobody entered is never a
+finding. A period still running gives at most an INFO "due soon" finding in its last days.
+
+Every rule works set-wise: one grouped query counts held meetings per (org, type, month) and the
+quarters and years are summed in Python; attendance, talks, posts and appraisals are read once per
+run and shared through `ctx.memo` — never one query per org or person. An incremental run
+(`ctx.org_ids`) reads only the orgs in scope (and, for people, their own rows wherever the meeting
+was held).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from dangjian.core import engine
+from dangjian.core.engine import Hit, rule
+from dangjian.core.periods import (add_months, bounds, human, label_of, month_label, periods_ending_between,
+                                   quarter_label, year_label)
+from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, COMMITTEE_ROLES, OrgType, PostRole
+from dangjian.orgs.models import Org, Post
+from dangjian.orgs.rules import Collector, member_counts, orgs_by_id
+from dangjian.people.choices import MEMBER_STATUSES, Status
+from dangjian.people.models import Person
+
+from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
+
+ZBTL = "《中国共产党支部工作条例（试行）》"
+DSHGD = "《县以上党和国家机关党员领导干部民主生活会若干规定》"
+DZ = "《中国共产党章程》"
+
+engine.setting("orglife_window_months", 12,
+               "组织生活按期检查的回溯月数：只检查在最近若干个月内结束的月份、季度、年度", rules=(
+                   "BR-05", "BR-06", "BR-07", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-05",
+                   "ORGLIFE-06", "ORGLIFE-07", "DLH-01", "REL-01", "EVAL-01", "EVAL-02", "TALK-01"))
+engine.setting("orglife_records_from", None,
+               "组织生活记录起始日期（YYYY-MM-DD）：年中开始使用平台的辖区填写，此前开始的期间不检查；空表示不限",
+               rules=("BR-05", "BR-06", "BR-07", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-05",
+                      "ORGLIFE-06", "ORGLIFE-07", "DLH-01", "REL-01", "TALK-01"))
+engine.setting("orglife_due_soon_days_quarter", 15,
+               "季度应开会议（党员大会、党课）在季度最后多少天内尚未召开时提示", rules=("BR-05", "ORGLIFE-02"))
+engine.setting("orglife_due_soon_days_month", 7,
+               "每月应开会议（支委会、党小组会、主题党日）在当月最后多少天内尚未召开时提示",
+               rules=("BR-06", "BR-07", "ORGLIFE-03"))
+engine.setting("lecture_per", "quarter",
+               "党支部党课的频次：quarter（每季度至少1次，地方通行做法）或 year（每年至少1次）；"
+               "支部工作条例只规定“按期”", rules=("ORGLIFE-02",))
+engine.setting("talk_before_meeting_days", 60,
+               "组织生活会、民主生活会召开前多少天内应有谈心谈话记录", rules=("TALK-01",))
+engine.setting("absence_alert_months", 3,
+               "连续几个月未参加组织生活时提前提示（提示级）；连续6个月为预警（党章第九条）", rules=("REL-01",))
+
+THREE_MEETING_TYPES = (MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE, MeetingType.GROUP)
+# Meetings that are 党的组织生活 for REL-01 (中心组学习 is study, not organisational life).
+ORG_LIFE_TYPES = tuple(t for t in MeetingType.values if t != MeetingType.STUDY_CENTER)
+LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
+# BR-08: 书记召集主持，可委托副书记或委员.
+CHAIR_ROLES = COMMITTEE_ROLES
+Q4_START = (10, 1)
+REL_MONTHS = 6
+
+
+# --- the window of judged periods -----------------------------------------------------------------
+def _date(value) -> dt.date | None:
+    """`orglife_records_from` as a date; a value that is not a YYYY-MM-DD date means no bound (the
+    settings form validates it — the engine must not fail a whole run over one bad parameter)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def window(ctx) -> dict:
+    """The judged window of this run: periods ending in (cutoff, as_of], records from `records_from`,
+    and `lower`, the first day any judged or running period can start (the meeting query's bound)."""
+
+    def compute():
+        cutoff = add_months(ctx.as_of, -int(ctx.setting("orglife_window_months")))
+        records_from = _date(ctx.setting("orglife_records_from"))
+        first = cutoff + dt.timedelta(days=1)
+        lower = dt.date(min(first.year, ctx.as_of.year), 1, 1)
+        if records_from and records_from > lower:
+            lower = records_from
+        ended = {k: periods_ending_between(k, cutoff, ctx.as_of) for k in ("month", "quarter", "year")}
+        return {"cutoff": cutoff, "records_from": records_from, "lower": lower, "ended": ended}
+
+    return ctx.memo("orglife.window", compute)
+
+
+def _starts_ok(ctx, start: dt.date, founded: dt.date | None) -> bool:
+    rf = window(ctx)["records_from"]
+    return (founded is None or founded <= start) and (rf is None or rf <= start)
+
+
+def judged_periods(ctx, kind: str, founded: dt.date | None) -> list[str]:
+    """The ended periods of `kind` judged for an org founded on `founded` (see the module doc)."""
+    return [p for p in window(ctx)["ended"][kind] if _starts_ok(ctx, bounds(p)[0], founded)]
+
+
+def running_period(ctx, kind: str, founded: dt.date | None) -> tuple[str, int] | None:
+    """The running (not yet ended) period of `kind` and the days left in it, if it is judged at all."""
+    label = label_of(kind, ctx.as_of)
+    start, end = bounds(label)
+    if end <= ctx.as_of or not _starts_ok(ctx, start, founded):
+        return None
+    return label, (end - ctx.as_of).days
+
+
+def in_q4(ctx) -> bool:
+    return (ctx.as_of.month, ctx.as_of.day) >= Q4_START
+
+
+# --- shared facts ---------------------------------------------------------------------------------
+def _scoped(ctx, qs, field="org_id"):
+    return qs if ctx.org_ids is None else qs.filter(**{f"{field}__in": ctx.org_ids})
+
+
+def held_meetings(ctx):
+    w = window(ctx)
+    return Meeting.objects.filter(state=MeetingState.HELD, date__gte=w["lower"], date__lte=ctx.as_of)
+
+
+def meeting_counts(ctx) -> dict[tuple[int, str], Counter]:
+    """(org id, meeting type) → held meetings per period label (months, quarters and years together),
+    from one grouped query."""
+
+    def compute():
+        rows = (_scoped(ctx, held_meetings(ctx)).order_by()
+                .values("org_id", "type", y=ExtractYear("date"), m=ExtractMonth("date")).annotate(n=Count("id")))
+        out: dict[tuple[int, str], Counter] = defaultdict(Counter)
+        for r in rows:
+            d = dt.date(r["y"], r["m"], 1)
+            c = out[(r["org_id"], r["type"])]
+            for label in (month_label(d), quarter_label(d), year_label(d)):
+                c[label] += r["n"]
+        return out
+
+    return ctx.memo("orglife.meeting_counts", compute)
+
+
+def held(ctx, org_id: int, mtype: str, label: str) -> int:
+    c = meeting_counts(ctx).get((org_id, mtype))
+    return c[label] if c else 0
+
+
+def group_member_counts(ctx) -> dict[int, int]:
+    def compute():
+        rows = (ctx.people().filter(status__in=MEMBER_STATUSES, group_id__isnull=False).order_by()
+                .values_list("group_id").annotate(n=Count("id")))
+        return dict(rows)
+
+    return ctx.memo("orglife.group_member_counts", compute)
+
+
+def orgs_with_members(ctx, org_type) -> list[Org]:
+    """Orgs of a type that have members now (an empty org holds no meetings: no finding)."""
+    counts = group_member_counts(ctx) if org_type == OrgType.GROUP else {
+        k: v[0] for k, v in member_counts(ctx).items()}
+    return [o for o in orgs_by_id(ctx).values() if o.type == org_type and counts.get(o.pk)]
+
+
+def post_spans(ctx) -> dict[int, list[dict]]:
+    """org id → every post (with its dates) in orgs of the scope that the rules here need."""
+
+    def compute():
+        roles = set(COMMITTEE_ROLES) | set(LEADING_GROUP_ROLES) | {PostRole.GROUP_LEADER}
+        out: dict[int, list[dict]] = defaultdict(list)
+        for p in _scoped(ctx, Post.objects.filter(role__in=roles)).order_by().values(
+                "org_id", "person_id", "role", "start", "end", "person__name", "person__org_id",
+                "person__external_id"):
+            out[p["org_id"]].append(p)
+        return out
+
+    return ctx.memo("orglife.post_spans", compute)
+
+
+def _holds(p: dict, start: dt.date, end: dt.date) -> bool:
+    """The post was held throughout [start, end]."""
+    return (p["start"] is None or p["start"] <= start) and (p["end"] is None or p["end"] >= end)
+
+
+def _current(p: dict, day: dt.date) -> bool:
+    return _holds(p, day, day)
+
+
+def committee_throughout(ctx, org_id: int, start: dt.date, end: dt.date) -> bool:
+    """BR-06: the branch had a 支部委员会 (some 组织/宣传/纪检委员 or 委员 in post) for the whole period."""
+    return any(p["role"] in COMMITTEE_ONLY_ROLES and _holds(p, start, end) for p in post_spans(ctx).get(org_id, ()))
+
+
+def _subject_meeting(row: dict) -> Meeting:
+    # A light subject: the key, the org and the DJX id (for `check`) are all a finding needs.
+    return Meeting(pk=row["id"], org_id=row["org_id"], type=row.get("type") or "", date=row.get("date"),
+                   external_id=row.get("external_id") or "")
+
+
+def _subject_person(pk: int, name: str, org_id: int | None, external_id: str = "") -> Person:
+    return Person(pk=pk, name=name, org_id=org_id, external_id=external_id or "")
+
+
+def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, q4_info=False,
+                 needed=None):
+    """Hits for a periodic duty: each judged period of `kind` without a held meeting of `mtype` is a
+    WARN; the running period gives an INFO in its last days (`due_days_key`) or, for yearly duties,
+    from 1 October (`q4_info`). `needed(org, start, end)` may exempt an org for a period."""
+    for org in orgs:
+        missing = []
+        for label in judged_periods(ctx, kind, org.founded):
+            if needed and not needed(org, *bounds(label)):
+                continue
+            if not held(ctx, org.pk, mtype, label):
+                missing.append(label)
+        for label in missing:
+            yield Hit(org, f"{human(label)}未召开{what}（{rule_note}）", period=label, severity="WARN")
+        running = running_period(ctx, kind, org.founded)
+        if running is None:
+            continue
+        label, days = running
+        start, end = bounds(label)
+        if needed and not needed(org, start, ctx.as_of):
+            continue
+        soon = (days <= int(ctx.setting(due_days_key))) if due_days_key else (q4_info and in_q4(ctx))
+        if soon and not held(ctx, org.pk, mtype, label):
+            unit = {"month": "月末", "quarter": "季度末", "year": "年底"}[kind]
+            name = {"month": f"{end.month}月", "quarter": human(label)[5:], "year": "本年度"}[kind]
+            yield Hit(org, f"{name}{what}尚未召开，距{unit}还有 {days} 天（{rule_note}）", period=label,
+                      severity="INFO")
+
+
+# --- BR-05 … BR-08: 三会 -------------------------------------------------------------------------
+@rule("BR-05", title="党员大会一般每季度召开1次；表决须有半数以上有表决权的党员到会",
+      citation=f"{ZBTL}第十一条：党员大会是党支部的议事决策机构……一般每季度召开1次",
+      severity="WARN", subject="org|meeting", period="quarter",
+      settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
+def member_assembly(ctx):
+    """党支部每个已结束的季度（在回溯窗口内，且不早于成立日期和记录起始日期）没有已召开的党员大会：预警，
+    从季度最后一天起出现；当前季度的最后若干天（参数）尚未召开：提示。
+    会议缺陷（对象为该会议，阻断）：某项表决实到有表决权党员不足应到的半数（2×实到 < 应到；恰好半数为有效）；
+    作出表决的党员大会按出席记录有表决权党员到会不足半数。"""
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH), mtype=MeetingType.MEMBER_ASSEMBLY,
+                            kind="quarter", what="支部党员大会", rule_note="一般每季度召开1次",
+                            due_days_key="orglife_due_soon_days_quarter")
+    yield from _quorum_hits(ctx, MeetingType.MEMBER_ASSEMBLY)
+
+
+def _meetings_with_votes(ctx, mtype):
+    def compute():
+        qs = _scoped(ctx, held_meetings(ctx).filter(type=mtype, resolutions__isnull=False)).order_by().distinct()
+        return list(qs.values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count",
+                              "voting_expected", "voting_present"))
+
+    return ctx.memo(f"orglife.voted.{mtype}", compute)
+
+
+def _resolutions(ctx, mtype):
+    def compute():
+        qs = _scoped(ctx, Resolution.objects.filter(meeting__state=MeetingState.HELD, meeting__type=mtype,
+                                                    meeting__date__gte=window(ctx)["lower"],
+                                                    meeting__date__lte=ctx.as_of), "meeting__org_id")
+        out = defaultdict(list)
+        for r in qs.order_by("order", "id").values("meeting_id", "motion", "eligible", "present"):
+            out[r["meeting_id"]].append(r)
+        return out
+
+    return ctx.memo(f"orglife.resolutions.{mtype}", compute)
+
+
+def _quorum_hits(ctx, mtype):
+    out = Collector()
+    votes = _resolutions(ctx, mtype)
+    body = "有表决权的党员" if mtype == MeetingType.MEMBER_ASSEMBLY else "委员"
+    for m in _meetings_with_votes(ctx, mtype):
+        subject = _subject_meeting(m)
+        for r in votes.get(m["id"], ()):
+            if 2 * r["present"] < r["eligible"]:
+                out.add(subject, f"表决“{r['motion']}”时实到{body}{r['present']}人，不足应到{r['eligible']}人的半数："
+                                 f"须有半数以上{body}到会方可表决，该表决无效", "BLOCK")
+        exp, pres = ((m["voting_expected"], m["voting_present"]) if mtype == MeetingType.MEMBER_ASSEMBLY
+                     else (m["expected_count"], m["present_count"]))
+        if exp and 2 * pres < exp:
+            out.add(subject, f"会议作出表决，但出席记录中{body}实到{pres}人，不足应到{exp}人的半数", "BLOCK")
+    return out.hits()
+
+
+@rule("BR-06", title="支委会会议一般每月召开1次，须有半数以上委员到会",
+      citation=f"{ZBTL}第十二条：支部委员会会议一般每月召开1次……须有半数以上委员到会方能召开",
+      severity="WARN", subject="org|meeting", period="month",
+      settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
+def committee_meeting(ctx):
+    """只对设有支部委员会的党支部判断（该月全月都有现任组织、宣传、纪检委员或委员）；
+    不设支委会、只设书记（副书记）的党支部不要求召开支委会，其议事由党员大会进行（BR-05）。
+    已结束的月份（窗口内）没有支委会：预警；当月最后若干天（参数）尚未召开：提示。
+    会议缺陷（对象为该会议）：到会委员不足应到的半数（2×实到 < 应到）预警，作出表决的为阻断。"""
+    needed = lambda org, start, end: committee_throughout(ctx, org.pk, start, end)  # noqa: E731
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH), mtype=MeetingType.COMMITTEE,
+                            kind="month", what="支委会", rule_note="一般每月召开1次",
+                            due_days_key="orglife_due_soon_days_month", needed=needed)
+    out = Collector()
+    for h in _quorum_hits(ctx, MeetingType.COMMITTEE):
+        out.add(h.subject, h.message, h.severity)
+    rows = _scoped(ctx, held_meetings(ctx).filter(type=MeetingType.COMMITTEE)).filter(
+        expected_count__gt=0).order_by().values("id", "org_id", "type", "date", "external_id",
+                                               "expected_count", "present_count")
+    for m in rows:
+        if 2 * m["present_count"] < m["expected_count"]:
+            out.add(_subject_meeting(m), f"到会委员{m['present_count']}人，不足应到{m['expected_count']}人的半数："
+                                         f"支委会须有半数以上委员到会方能召开", "WARN")
+    yield from out.hits()
+
+
+@rule("BR-07", title="党小组会一般每月召开1次", citation=f"{ZBTL}第十三条：党小组会一般每月召开1次",
+      severity="WARN", subject="org", period="month",
+      settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
+def group_meeting(ctx):
+    """每个有党员的党小组，已结束的月份（窗口内）没有党小组会：预警；当月最后若干天（参数）尚未召开：提示。"""
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.GROUP), mtype=MeetingType.GROUP,
+                            kind="month", what="党小组会", rule_note="一般每月召开1次",
+                            due_days_key="orglife_due_soon_days_month")
+
+
+@rule("BR-08", title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
+      citation=f"{ZBTL}第十四条：党员大会、支部委员会会议由书记召集并主持，书记不能参加会议的，"
+               f"可以委托副书记或者委员召集并主持；党小组会由党小组组长召集并主持",
+      severity="WARN", subject="meeting", settings=("orglife_window_months",))
+def meeting_chair(ctx):
+    """登记了主持人的党员大会、支委会：主持人在会议当日不是本支部的书记、副书记或委员（受托主持）时预警；
+    党小组会：主持人不是该党小组组长，也不是所在支部的书记、副书记或委员时预警。
+    组织在会议当日没有任何现任书记、委员（空缺，见 BR-10）时不判断。"""
+    rows = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
+                .order_by().values("id", "org_id", "type", "date", "external_id", "chair_id", "chair__name"))
+    if not rows:
+        return
+    om = orgs_by_id(ctx)
+    spans = post_spans(ctx)
+    # A group's meeting may be chaired by its branch's secretary: read the parent branches' posts too
+    # (in an incremental run the parent is in scope, being an ancestor; one query either way).
+    steplen = Org.steplen
+    group_parent_path = {o.pk: o.path[:-steplen] for o in (om.get(m["org_id"]) for m in rows)
+                         if o is not None and o.type == OrgType.GROUP}
+    parent_ids = dict(Org.objects.filter(path__in=set(group_parent_path.values())).values_list("path", "pk")) \
+        if group_parent_path else {}
+    parents = {g: parent_ids.get(path) for g, path in group_parent_path.items()}
+    extra = defaultdict(list)
+    missing = {pk for pk in parents.values() if pk is not None and pk not in spans}
+    if missing:
+        for p in Post.objects.filter(org_id__in=missing, role__in=CHAIR_ROLES).values(
+                "org_id", "person_id", "role", "start", "end"):
+            extra[p["org_id"]].append(p)
+    for m in rows:
+        day = m["date"]
+        org = om.get(m["org_id"])
+        if org is None:
+            continue
+        if m["type"] == MeetingType.GROUP:
+            posts = [p for p in spans.get(org.pk, ()) if p["role"] == PostRole.GROUP_LEADER]
+            parent = parents.get(org.pk)
+            if parent is not None:
+                posts += [p for p in spans.get(parent, extra.get(parent, ())) if p["role"] in CHAIR_ROLES]
+            who = "党小组组长或所在支部的书记、副书记、委员"
+        else:
+            posts = [p for p in spans.get(org.pk, ()) if p["role"] in CHAIR_ROLES]
+            who = "书记，或受书记委托的副书记、委员"
+        current = {p["person_id"] for p in posts if _current(p, day)}
+        if current and m["chair_id"] not in current:
+            yield Hit(_subject_meeting(m), f"{day:%Y-%m-%d}{MeetingType(m['type']).label}由{m['chair__name']}主持，"
+                                           f"其不是会议当日的{who}：应由{who}召集并主持")
+
+
+# --- ORGLIFE: 党课, 主题党日, 组织生活会, 谈心谈话, 民主评议, 双重组织生活 -----------------------------
+SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
+
+
+@rule("ORGLIFE-02", title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
+      citation=f"{ZBTL}第十五条：党员领导干部应当定期为基层党员讲党课，党委（党组）书记每年至少讲1次党课",
+      severity="WARN", subject="org|person", period="quarter",
+      settings=("lecture_per", "orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
+def lectures(ctx):
+    """党支部党课按参数 `lecture_per` 判断：quarter（默认，每季度至少1次，地方通行做法 [P]）或 year（每年至少1次），
+    DJX 文件的 meta.settings 可覆盖；预警说明所用的参数。只计本支部登记的党课。
+    机关党委、机关工委书记和党组（党委）书记（第一责任人）：年度结束时全年没有以其为授课人的党课（在任何组织登记的均可）：
+    预警，对象为该书记本人；第四季度内尚未讲：提示。只判断年底在任、且在10月1日前已任职的书记。"""
+    per = ctx.setting("lecture_per")
+    kind = per if per in ("quarter", "year") else "quarter"
+    note = {"quarter": "按参数 lecture_per=quarter：每季度至少1次", "year": "按参数 lecture_per=year：每年至少1次"}[kind]
+    if per not in ("quarter", "year"):
+        note += f"（参数值“{per}”无效，已按每季度判断）"
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH), mtype=MeetingType.LECTURE,
+                            kind=kind, what="支部党课", rule_note=note,
+                            due_days_key="orglife_due_soon_days_quarter" if kind == "quarter" else None,
+                            q4_info=kind == "year")
+    yield from _secretary_lectures(ctx)
+
+
+def _secretary_lectures(ctx):
+    om = orgs_by_id(ctx)
+    spans = post_spans(ctx)
+    secretaries = []
+    for org_id, posts in spans.items():
+        org = om.get(org_id)
+        if org is None or org.type not in SECRETARY_ORG_TYPES:
+            continue
+        roles = {PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE}
+        secretaries += [(org, p) for p in posts if p["role"] in roles]
+    if not secretaries:
+        return
+    years = [(y, False) for y in judged_periods(ctx, "year", None)]
+    running = running_period(ctx, "year", None)
+    if running and in_q4(ctx):
+        years.append((running[0], True))
+    if not years:
+        return
+    given = set(Meeting.objects.filter(state=MeetingState.HELD, type=MeetingType.LECTURE, date__lte=ctx.as_of,
+                                       date__gte=window(ctx)["lower"],
+                                       lecturer_id__in={p["person_id"] for _, p in secretaries})
+                .order_by().values_list("lecturer_id", ExtractYear("date")).distinct())
+    for label, is_running in years:
+        start, end = bounds(label)
+        day = ctx.as_of if is_running else end
+        for org, p in secretaries:
+            if not _current(p, day) or not _starts_ok(ctx, start, org.founded):
+                continue
+            if p["start"] and p["start"] >= dt.date(int(label), *Q4_START):
+                continue
+            if (p["person_id"], int(label)) in given:
+                continue
+            who = f"{org.name}{PostRole(p['role']).label}{p['person__name']}"
+            person = _subject_person(p["person_id"], p["person__name"], p["person__org_id"], p["person__external_id"])
+            if is_running:
+                yield Hit(person, f"{who}本年度尚未讲党课，距年底还有 {(end - ctx.as_of).days} 天：党委（党组）书记每年至少讲1次党课",
+                          period=label, severity="INFO", org_id=org.pk)
+            else:
+                yield Hit(person, f"{who}{human(label)}未讲党课：党委（党组）书记每年至少讲1次党课",
+                          period=label, severity="WARN", org_id=org.pk)
+
+
+@rule("ORGLIFE-03", title="党支部每月相对固定1天开展主题党日",
+      citation=f"{ZBTL}第十六条：党支部应当每月相对固定1天开展主题党日",
+      severity="WARN", subject="org", period="month",
+      settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
+def theme_day(ctx):
+    """每个有党员的党支部，已结束的月份（窗口内）没有主题党日：预警；当月最后若干天（参数）尚未开展：提示。"""
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH), mtype=MeetingType.THEME_DAY,
+                            kind="month", what="主题党日", rule_note="每月相对固定1天开展",
+                            due_days_key="orglife_due_soon_days_month")
+
+
+@rule("ORGLIFE-04", title="每年至少召开1次组织生活会，一般安排在第四季度",
+      citation=f"{ZBTL}第十七条：组织生活会一般每年召开1次，一般安排在第四季度",
+      severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
+def org_life_meeting(ctx):
+    """党支部在已结束的年度（12月31日起判断）没有组织生活会：预警；当年10月1日起尚未召开：提示。"""
+    yield from _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH), mtype=MeetingType.ORG_LIFE,
+                            kind="year", what="组织生活会", rule_note="每年至少召开1次，一般安排在第四季度",
+                            q4_info=True)
+
+
+def _appraisal_years(ctx) -> set[tuple[int, int]]:
+    def compute():
+        w = window(ctx)
+        rows = set(_scoped(ctx, Appraisal.objects.filter(year__gte=w["lower"].year, year__lte=ctx.as_of.year))
+                   .values_list("org_id", "year"))
+        return rows
+
+    return ctx.memo("orglife.appraisal_years", compute)
+
+
+@rule("ORGLIFE-06", title="党支部一般每年开展1次民主评议党员",
+      citation=f"{ZBTL}第十九条：党支部一般每年开展1次民主评议党员",
+      severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
+def democratic_appraisal(ctx):
+    """已结束的年度既没有民主评议结果（评定等次），也没有“民主评议党员”会议：预警；当年10月1日起尚未开展：提示。"""
+    done = _appraisal_years(ctx)
+    for h in _period_duty(ctx, orgs=orgs_with_members(ctx, OrgType.BRANCH),
+                          mtype=MeetingType.DEMOCRATIC_APPRAISAL, kind="year", what="民主评议党员",
+                          rule_note="一般每年开展1次", q4_info=True):
+        if (h.subject.pk, int(h.period)) not in done:
+            yield h
+
+
+@rule("DLH-01", title="领导班子民主生活会每年召开1次，到会人数须达到应到会人数的2/3以上",
+      citation=f"{DSHGD}：民主生活会每年召开1次，一般安排在第四季度……到会人数须达到应到会人数的2/3以上",
+      severity="WARN", subject="org|meeting", period="year",
+      settings=("orglife_window_months", "orglife_records_from"))
+def democratic_life(ctx):
+    """党组（党委）有现任班子成员的：已结束的年度没有民主生活会预警，当年10月1日起尚未召开提示；
+    民主生活会到会不足应到的2/3（3×实到 < 2×应到）：对该会议阻断。"""
+    spans = post_spans(ctx)
+    groups = [o for o in orgs_by_id(ctx).values() if o.type == OrgType.LEADING_GROUP
+              and any(p["role"] in LEADING_GROUP_ROLES and _current(p, ctx.as_of) for p in spans.get(o.pk, ()))]
+    yield from _period_duty(ctx, orgs=groups, mtype=MeetingType.DEMOCRATIC_LIFE, kind="year",
+                            what="领导班子民主生活会", rule_note="每年召开1次，一般安排在第四季度", q4_info=True)
+    rows = _scoped(ctx, held_meetings(ctx).filter(type=MeetingType.DEMOCRATIC_LIFE, expected_count__gt=0)).order_by() \
+        .values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count")
+    for m in rows:
+        if 3 * m["present_count"] < 2 * m["expected_count"]:
+            yield Hit(_subject_meeting(m), f"民主生活会实到{m['present_count']}人，不足应到{m['expected_count']}人的2/3："
+                                           f"到会人数须达到应到会人数的2/3以上", severity="BLOCK")
+
+
+# --- 谈心谈话 --------------------------------------------------------------------------------------
+@rule("TALK-01", title="组织生活会、民主生活会召开前应开展谈心谈话",
+      citation=f"{ZBTL}第十七条：召开组织生活会前，党支部应当……开展谈心谈话",
+      severity="WARN", subject="meeting", settings=("talk_before_meeting_days", "orglife_window_months"))
+def talks_before_meeting(ctx):
+    """窗口内召开的组织生活会、民主生活会：会前 N 天内（参数，默认60天，含会议当日）应到会人员之间
+    没有任何一次谈心谈话记录时，对该会议预警。"""
+    days = int(ctx.setting("talk_before_meeting_days"))
+    meetings = list(_scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.ORG_LIFE,
+                                                                        MeetingType.DEMOCRATIC_LIFE)))
+                    .order_by().values("id", "org_id", "type", "date", "external_id"))
+    if not meetings:
+        return
+    attendees = defaultdict(set)
+    for mid, pid in Attendance.objects.filter(meeting_id__in=[m["id"] for m in meetings]).values_list(
+            "meeting_id", "person_id"):
+        attendees[mid].add(pid)
+    first = min(m["date"] for m in meetings) - dt.timedelta(days=days)
+    talks = Talk.objects.filter(date__gte=first, date__lte=ctx.as_of)
+    if ctx.org_ids is not None:
+        everyone = set().union(*attendees.values()) if attendees else set()
+        talks = talks.filter(a_id__in=everyone, b_id__in=everyone)
+    by_person = defaultdict(list)
+    for a, b, d in talks.order_by().values_list("a_id", "b_id", "date"):
+        by_person[a].append((b, d))
+    for m in meetings:
+        people = attendees.get(m["id"], set())
+        lo = m["date"] - dt.timedelta(days=days)
+        ok = any(b in people and lo <= d <= m["date"] for a in people for b, d in by_person.get(a, ()))
+        if not ok and people:
+            yield Hit(_subject_meeting(m), f"{m['date']:%Y-%m-%d}{MeetingType(m['type']).label}召开前{days}天内，"
+                                           f"参会人员之间没有谈心谈话记录：会前应开展谈心谈话")
+
+
+def _members_joined_by(ctx, day: dt.date):
+    """Current members (in scope) who were already members on `day`."""
+    joined = (Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day)
+              | Q(probationary_date__isnull=True, full_member_date__isnull=True))
+    return ctx.people().filter(status__in=MEMBER_STATUSES, org_id__isnull=False).filter(joined)
+
+
+@rule("ORGLIFE-05", title="支委和党员之间每年谈心谈话一般不少于1次",
+      citation=f"{ZBTL}第十八条：支部委员之间、支部委员和党员之间、党员和党员之间，每年谈心谈话一般不少于1次",
+      severity="WARN", subject="person", period="year", settings=("orglife_window_months", "orglife_records_from"))
+def yearly_talks(ctx):
+    """已结束的年度（窗口内）：党支部的党员全年没有与本支部任一支部委员（书记、副书记、委员，在当年任过职的）
+    谈心谈话记录：预警，对象为该党员。支部委员本人须与另一名支部委员谈过；只设书记的支部，书记与任一党员谈过即可。
+    只判断当年1月1日前已入党、现为本支部党员的人；支部没有任何支部委员的不判断。"""
+    years = []
+    om = orgs_by_id(ctx)
+    for label in window(ctx)["ended"]["year"]:
+        start, end = bounds(label)
+        years.append((label, start, end))
+    if not years:
+        return
+    spans = post_spans(ctx)
+    talks = Talk.objects.filter(date__gte=years[0][1], date__lte=years[-1][2])
+    if ctx.org_ids is not None:
+        talks = talks.filter(Q(a__org_id__in=ctx.org_ids) | Q(b__org_id__in=ctx.org_ids))
+    pairs: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for a, b, d in talks.order_by().values_list("a_id", "b_id", "date"):
+        pairs[d.year].add((a, b))
+        pairs[d.year].add((b, a))
+    for label, start, end in years:
+        y = int(label)
+        partners = defaultdict(set)
+        for a, b in pairs[y]:
+            partners[a].add(b)
+        people = _members_joined_by(ctx, start).values_list("id", "name", "org_id", "external_id")
+        committees = {}
+        for pid, name, org_id, ext in people:
+            org = om.get(org_id)
+            if org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded):
+                continue
+            if org_id not in committees:
+                committees[org_id] = {p["person_id"] for p in spans.get(org_id, ())
+                                      if p["role"] in COMMITTEE_ROLES and (p["start"] is None or p["start"] <= end)
+                                      and (p["end"] is None or p["end"] >= start)}
+            committee = committees[org_id]
+            if not committee:
+                continue
+            others = committee - {pid}
+            mine = partners.get(pid, set())
+            covered = bool(mine & others) if others else bool(mine)
+            if not covered:
+                yield Hit(_subject_person(pid, name, org_id, ext),
+                          f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
+                          period=label)
+
+
+@rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
+      citation=f"{DSHGD}第三条第二款：党员领导干部除参加所在领导班子的民主生活会外，"
+               f"还应当以普通党员身份参加所在党支部（党小组）的组织生活会",
+      severity="WARN", subject="person", period="year", settings=("orglife_window_months", "orglife_records_from"))
+def cadre_dual_life(ctx):
+    """标为党员领导干部的党员，所在党支部（党小组）当年召开的组织生活会一次也没有出席（有缺席记录）：预警；
+    只有请假没有缺席的：提示。所在支部当年没有召开组织生活会的不在此判断（见 ORGLIFE-04）。"""
+    w = window(ctx)
+    rows = (Attendance.objects.filter(person__leading_cadre=True, meeting__state=MeetingState.HELD,
+                                      meeting__type=MeetingType.ORG_LIFE, meeting__date__gte=w["lower"],
+                                      meeting__date__lte=ctx.as_of)
+            .filter(Q(meeting__org_id=F("person__org_id")) | Q(meeting__org_id=F("person__group_id"))))
+    if ctx.org_ids is not None:
+        rows = rows.filter(person__org_id__in=ctx.org_ids)
+    seen: dict[tuple[int, int], dict] = {}
+    for pid, name, org_id, ext, status, d in rows.order_by().values_list(
+            "person_id", "person__name", "person__org_id", "person__external_id", "status", "meeting__date"):
+        if not _starts_ok(ctx, dt.date(d.year, 1, 1), None):
+            continue
+        s = seen.setdefault((pid, d.year), {"name": name, "org": org_id, "ext": ext, "st": set()})
+        s["st"].add(status)
+    for (pid, year), s in seen.items():
+        if AttendanceStatus.PRESENT in s["st"]:
+            continue
+        absent = AttendanceStatus.ABSENT in s["st"]
+        yield Hit(_subject_person(pid, s["name"], s["org"], s["ext"]),
+                  f"党员领导干部{s['name']}{year}年{'未出席' if absent else '请假未参加'}所在党支部（党小组）的组织生活会："
+                  f"应以普通党员身份参加", period=str(year), severity="WARN" if absent else "INFO")
+
+
+# --- REL-01: 连续六个月不参加组织生活 -----------------------------------------------------------
+def _month_index(y: int, m: int) -> int:
+    return y * 12 + m - 1
+
+
+@rule("REL-01", title="党员无正当理由连续六个月不参加党的组织生活",
+      citation=f"{DZ}第九条：党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，"
+               f"或不做党所分配的工作，就被认为是自行脱党",
+      severity="WARN", subject="person", settings=("absence_alert_months", "orglife_window_months",
+                                                   "orglife_records_from"))
+def absence_streak(ctx):
+    """按出席记录计：党员最后一次出席或请假（正当理由）之后，所有应到会议都缺席；从第一次缺席的月份到最后一次
+    缺席的月份（含两端）满6个自然月：预警（第6个月即为界限，例如1月至6月）；满“提前提示月数”（参数，默认3）：提示。
+    没有应到会议的月份不单独计入起止。只计组织生活（不含理论学习中心组），记录窗口同上。"""
+    w = window(ctx)
+    early = int(ctx.setting("absence_alert_months") or 0)
+    took = Q(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED))
+    rows = (Attendance.objects.filter(person__status__in=MEMBER_STATUSES, meeting__state=MeetingState.HELD,
+                                      meeting__type__in=ORG_LIFE_TYPES, meeting__date__gte=w["lower"],
+                                      meeting__date__lte=ctx.as_of)
+            .order_by().values("person_id", y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
+            .annotate(took=Count("id", filter=took), absent=Count("id", filter=Q(status=AttendanceStatus.ABSENT))))
+    if ctx.org_ids is not None:
+        rows = rows.filter(person__org_id__in=ctx.org_ids)
+    months: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for r in rows:
+        months[r["person_id"]].append((_month_index(r["y"], r["m"]), r["took"], r["absent"]))
+    flagged = {}
+    for pid, ms in months.items():
+        last_took = max((i for i, t, _ in ms if t), default=None)
+        absent = sorted(i for i, t, a in ms if a and not t and (last_took is None or i > last_took))
+        if not absent:
+            continue
+        span = absent[-1] - absent[0] + 1
+        if span >= REL_MONTHS or (early and span >= early):
+            flagged[pid] = (absent[0], absent[-1], span)
+    if not flagged:
+        return
+    info = {pid: (name, org_id, ext) for pid, name, org_id, ext in
+            Person.objects.filter(pk__in=list(flagged)).values_list("id", "name", "org_id", "external_id")}
+    for pid, (first, last, span) in flagged.items():
+        name, org_id, ext = info[pid]
+        f = f"{first // 12}年{first % 12 + 1}月"
+        l_ = f"{last // 12}年{last % 12 + 1}月"
+        if span >= REL_MONTHS:
+            msg = (f"{name}自{f}至{l_}连续{span}个月应到的组织生活全部缺席（无请假）：无正当理由连续六个月不参加党的组织生活，"
+                   f"按党章第九条应认定为自行脱党，请支部核实并按程序处理")
+            sev = "WARN"
+        else:
+            msg = f"{name}自{f}至{l_}连续{span}个月应到的组织生活全部缺席（无请假）：请及时谈心谈话、督促参加组织生活"
+            sev = "INFO"
+        yield Hit(_subject_person(pid, name, org_id, ext), msg, severity=sev)
+
+
+# --- EVAL: 民主评议等次 ----------------------------------------------------------------------------
+def _grade_rows(ctx):
+    def compute():
+        w = window(ctx)
+        qs = _scoped(ctx, AppraisalGrade.objects.filter(appraisal__year__gte=w["lower"].year,
+                                                        appraisal__year__lte=ctx.as_of.year), "appraisal__org_id")
+        return qs
+
+    return ctx.memo("orglife.grades", compute)
+
+
+@rule("EVAL-01", title="民主评议中评为“优秀”的一般不超过党员总数的1/3",
+      citation="共产党员网《民主评议党员》专题：评为“优秀”的一般不超过党员总数的1/3", severity="BLOCK",
+      subject="org", period="year")
+def excellent_share(ctx):
+    """某年度民主评议结果中，优秀人数×3 > 参评人数（含不评定等次的预备党员）：阻断（登记时即拒绝；导入的数据可能有）。
+    恰好1/3不预警。"""
+    om = orgs_by_id(ctx)
+    rows = (_grade_rows(ctx).order_by().values("appraisal__org_id", "appraisal__year")
+            .annotate(total=Count("id"), excellent=Count("id", filter=Q(grade=Grade.EXCELLENT))))
+    for r in rows:
+        org = om.get(r["appraisal__org_id"])
+        if org is not None and 3 * r["excellent"] > r["total"]:
+            yield Hit(org, f"{r['appraisal__year']}年民主评议评为优秀{r['excellent']}人，超过参评党员{r['total']}人的1/3"
+                           f"（最多{r['total'] // 3}人）", period=str(r["appraisal__year"]))
+
+
+@rule("EVAL-02", title="预备党员参加民主评议，但不评定等次", citation="民主评议党员通知（[P] 机关党支部做法）：预备党员参加民主评议，但不评定等次",
+      severity="WARN", subject="person", period="year")
+def probationary_graded(ctx):
+    """评议当日（有评议会议的取会议日期，否则取当年12月31日，不晚于判断日）仍是预备党员（尚未转正）却评定了等次：预警。"""
+    rows = _grade_rows(ctx).filter(grade__isnull=False).order_by().values(
+        "person_id", "person__name", "person__org_id", "person__external_id", "person__status",
+        "person__full_member_date", "appraisal__year", "appraisal__meeting__date", "grade")
+    for r in rows:
+        year = r["appraisal__year"]
+        day = min(r["appraisal__meeting__date"] or dt.date(year, 12, 31), ctx.as_of)
+        fmd = r["person__full_member_date"]
+        probationary = (fmd > day) if fmd else r["person__status"] == Status.PROBATIONARY
+        if probationary:
+            yield Hit(_subject_person(r["person_id"], r["person__name"], r["person__org_id"], r["person__external_id"]),
+                      f"{r['person__name']}在{year}年民主评议时是预备党员，却评定为“{Grade(r['grade']).label}”："
+                      f"预备党员参加民主评议，但不评定等次", period=str(year))
