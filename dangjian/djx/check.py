@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.core import engine
+from dangjian.orglife.models import Meeting
 from dangjian.orgs.models import Org, Unit
 from dangjian.people.models import Person
 
@@ -105,7 +106,8 @@ def check_document(doc, as_of: dt.date | str | None = None) -> list[dict]:
                 raise DjxInvalid(report.errors)
             file_ids = {Org: {pk: k for k, pk in report.maps.get("orgs", {}).items()},
                         Person: {pk: k for k, pk in report.maps.get("people", {}).items()},
-                        Unit: {pk: k for k, pk in report.maps.get("units", {}).items()}}
+                        Unit: {pk: k for k, pk in report.maps.get("units", {}).items()},
+                        Meeting: {pk: k for k, pk in report.maps.get("meetings", {}).items()}}
             overrides = (doc.get("meta") or {}).get("settings") or {}
             ctx = engine.Context(as_of=day, settings=engine.effective_settings(overrides),
                                  org_ids=None if judge_all else frozenset(report.org_ids))

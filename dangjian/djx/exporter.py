@@ -15,13 +15,15 @@ from django.utils import timezone
 
 from dangjian.core import audit, crypto
 from dangjian.core.permissions import VIEW, VIEW_ID_NUMBER
+from dangjian.orglife.choices import AttendanceStatus, MeetingState
+from dangjian.orglife.models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 from dangjian.orgs.models import Org, Post, Unit
 from dangjian.people.models import Person
 
 from .importer import in_chunks
 from .validation import FORMAT, SECTIONS
 
-PREFIX = {"units": "u", "orgs": "org", "people": "p"}
+PREFIX = {"units": "u", "orgs": "org", "people": "p", "meetings": "m"}
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -176,6 +178,8 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
         "start": _iso(p["start"]), "end": _iso(p["end"]), "approved": _iso(p["approved"]),
     }, keep=("person", "org", "role")) for p in posts]
 
+    out_meetings, out_talks, out_appraisals = _orglife(user, org_ids, org_order, person_ids, person_order)
+
     meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
                             "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
     from dangjian.core.models import JurisdictionSetting
@@ -185,14 +189,86 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
         meta["settings"] = settings
     doc: dict[str, Any] = {"format": FORMAT, "meta": meta}
     doc.update({s: [] for s in SECTIONS})
-    doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts)
+    doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts, meetings=out_meetings,
+               talks=out_talks, appraisals=out_appraisals)
     if log:
         # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
         audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "
-                     f"{len(out_people)} 名" + (f"，含完整公民身份号码 {revealed} 个" if revealed else ""),
-                     actor=user, org=org, orgs=len(out_orgs), people=len(out_people),
+                     f"{len(out_people)} 名，会议 {len(out_meetings)} 次" +
+                     (f"，含完整公民身份号码 {revealed} 个" if revealed else ""),
+                     actor=user, org=org, orgs=len(out_orgs), people=len(out_people), meetings=len(out_meetings),
                      id_numbers=revealed)
     return doc
+
+
+def _orglife(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Ids, person_order: dict[int, int]):
+    """Meetings (held ones: an announcement is a plan, not a record), talks and 民主评议 grades of the
+    exported orgs. References to people outside the export are left out (a scoped export must not
+    point at records it does not carry), and `expected` is always written: it is the recorded fact,
+    which membership data alone (DJX has no date a person left) could not re-derive."""
+    meetings_qs = Meeting.objects.filter(state=MeetingState.HELD)
+    talks_qs, appraisals_qs = Talk.objects.all(), Appraisal.objects.all()
+    if user is not None:
+        meetings_qs, talks_qs, appraisals_qs = (qs.restrict(user, VIEW) for qs in (meetings_qs, talks_qs, appraisals_qs))
+    meetings = [m for m in meetings_qs.values("pk", "external_id", "org_id", "type", "date", "topic", "chair_id",
+                                              "lecturer_id", "minutes").iterator(chunk_size=2000)
+                if m["org_id"] in org_order]
+    meeting_ids = _Ids(PREFIX["meetings"], sorted((m["pk"], m["external_id"]) for m in meetings))
+    pks = [m["pk"] for m in meetings]
+    att: dict[int, list] = {}
+    votes: dict[int, list] = {}
+    crit: dict[int, list] = {}
+    for chunk in in_chunks(pks):
+        for mid, pid, status, reason in Attendance.objects.filter(meeting_id__in=chunk).values_list(
+                "meeting_id", "person_id", "status", "reason"):
+            if pid in person_order:
+                att.setdefault(mid, []).append((person_order[pid], pid, status, reason))
+        for row in Resolution.objects.filter(meeting_id__in=chunk).order_by("order", "pk").values(
+                "meeting_id", "motion", "eligible", "present", "yes", "no", "abstain", "written_yes"):
+            votes.setdefault(row.pop("meeting_id"), []).append(row)
+        for mid, author, target, text in Critique.objects.filter(meeting_id__in=chunk).order_by(
+                "order", "pk").values_list("meeting_id", "author_id", "target_id", "text"):
+            if author in person_order and (target is None or target in person_order):
+                crit.setdefault(mid, []).append({"from": person_ids.get(author), "to": person_ids.get(target),
+                                                 "text": text or None})
+    meetings.sort(key=lambda m: (org_order[m["org_id"]], m["date"], natural_key(meeting_ids.get(m["pk"]))))
+    out_meetings = []
+    for m in meetings:
+        rows = sorted(att.get(m["pk"], []))
+        out_meetings.append(_compact({
+            "id": meeting_ids.get(m["pk"]), "org": org_ids.get(m["org_id"]), "type": m["type"],
+            "date": _iso(m["date"]), "topic": m["topic"],
+            "chair": person_ids.get(m["chair_id"]) if m["chair_id"] in person_order else None,
+            "lecturer": person_ids.get(m["lecturer_id"]) if m["lecturer_id"] in person_order else None,
+            "expected": [person_ids.get(pid) for _, pid, _, _ in rows],
+            "present": [person_ids.get(pid) for _, pid, st, _ in rows if st == AttendanceStatus.PRESENT],
+            "excused": {person_ids.get(pid): reason or None for _, pid, st, reason in rows
+                        if st == AttendanceStatus.EXCUSED} or None,
+            "minutes": m["minutes"],
+            "critiques": [{k: v for k, v in c.items() if k == "from" or v is not None} for c in crit.get(m["pk"], [])],
+            # The tallies as recorded, zeros included where they decide the outcome.
+            "votes": [{k: v for k, v in row.items() if k in ("eligible", "present", "yes") or v}
+                      for row in votes.get(m["pk"], [])],
+        }, keep=("id", "org", "type", "date")))
+
+    talks = [t for t in talks_qs.values("date", "a_id", "b_id", "topic").iterator(chunk_size=2000)
+             if t["a_id"] in person_order and t["b_id"] in person_order]
+    talks.sort(key=lambda t: (t["date"], person_order[t["a_id"]], person_order[t["b_id"]]))
+    out_talks = [_compact({"date": _iso(t["date"]), "a": person_ids.get(t["a_id"]), "b": person_ids.get(t["b_id"]),
+                           "topic": t["topic"]}, keep=("date", "a", "b")) for t in talks]
+
+    appraisals = [a for a in appraisals_qs.values("pk", "org_id", "year") if a["org_id"] in org_order]
+    grades: dict[int, list] = {}
+    for chunk in in_chunks([a["pk"] for a in appraisals]):
+        for aid, pid, grade in AppraisalGrade.objects.filter(appraisal_id__in=chunk).values_list(
+                "appraisal_id", "person_id", "grade"):
+            if pid in person_order:
+                grades.setdefault(aid, []).append((person_order[pid], pid, grade))
+    appraisals.sort(key=lambda a: (org_order[a["org_id"]], a["year"]))
+    out_appraisals = [_compact({"org": org_ids.get(a["org_id"]), "year": a["year"],
+                                "grades": {person_ids.get(pid): g for _, pid, g in sorted(grades.get(a["pk"], []))} or None},
+                               keep=("org", "year")) for a in appraisals]
+    return out_meetings, out_talks, out_appraisals
 
 
 def find_org(ref: str) -> Org | None:

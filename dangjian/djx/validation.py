@@ -226,6 +226,7 @@ class _Semantic:
         self.tree_cycles("units", "单位")
         self.org_types()
         self.people_checks()
+        self.orglife_checks()
         self.duplicates()
         return self.errors
 
@@ -368,6 +369,41 @@ class _Semantic:
             else:
                 seen[v] = i
 
+    def orglife_checks(self) -> None:
+        """Records that cannot be true of one meeting or talk (a rule's finding is something else:
+        a vote without quorum is BR-05 in `check`, an impossible tally is an error here)."""
+        types = {r["id"]: r.get("type") for _, r in _records(self.doc, "orgs") if isinstance(r.get("id"), str)}
+        where = {"group": ("group", "党小组会应登记在党小组（type 为 group 的组织）下"),
+                 "democratic_life": ("leading_group", "领导班子民主生活会应登记在党组（党委）（type 为 leading_group 的组织）下")}
+        for i, r in _records(self.doc, "meetings"):
+            p = f"meetings[{i}]"
+            need = where.get(r.get("type"))
+            org_type = types.get(r.get("org")) if isinstance(r.get("org"), str) else None
+            if need and org_type and org_type != need[0]:
+                self.add(f"{p}.org", f"{need[1]}，“{r['org']}”的类型是 {org_type}")
+            present = r.get("present") if isinstance(r.get("present"), list) else []
+            excused = r.get("excused") if isinstance(r.get("excused"), dict) else {}
+            for pid in excused:
+                if pid in present:
+                    self.add(f"{p}.excused.{pid}", f"“{pid}”同时列在 present（出席）中：同一人不能既出席又请假，请只保留一处")
+            votes = r.get("votes") if isinstance(r.get("votes"), list) else []
+            for j, v in enumerate(votes):
+                if not isinstance(v, dict):
+                    continue
+                n = {k: v.get(k) if isinstance(v.get(k), int) and not isinstance(v.get(k), bool) else None
+                     for k in ("eligible", "present", "yes", "no", "abstain", "written_yes")}
+                if n["present"] is not None and n["eligible"] is not None and n["present"] > n["eligible"]:
+                    self.add(f"{p}.votes[{j}].present",
+                             f"实到有表决权人数（{n['present']}）多于应到人数 eligible（{n['eligible']}）")
+                cast = sum(n[k] or 0 for k in ("yes", "no", "abstain"))
+                if n["present"] is not None and cast > n["present"] + (n["written_yes"] or 0):
+                    self.add(f"{p}.votes[{j}]", f"赞成、反对、弃权合计（{cast}）多于实到人数（{n['present']}）"
+                             + (f"与书面赞成（{n['written_yes']}）之和" if n["written_yes"] else ""))
+        for i, r in _records(self.doc, "talks"):
+            a, b = r.get("a"), r.get("b")
+            if isinstance(a, str) and a == b:
+                self.add(f"talks[{i}].b", f"谈心谈话须在两人之间进行（a 与 b 都是“{a}”）")
+
     def duplicates(self) -> None:
         def check(section: str, key_fn, what: str) -> None:
             seen: dict[tuple, int] = {}
@@ -387,6 +423,8 @@ class _Semantic:
               "同一人员在同一组织的同一职务、同一任职日期")
         check("dues", lambda r: hashable(r.get("person"), r.get("month")), "同一人员同一月份只能有一行")
         check("appraisals", lambda r: hashable(r.get("org"), r.get("year")), "同一组织同一年度只能有一条")
+        check("talks", lambda r: hashable(r.get("a"), r.get("b"), r.get("date")),
+              "同一谈话人、谈话对象、同一日期的谈心谈话只能有一条")
         check("recruitment", lambda r: hashable(r.get("person")), "每人只能有一份发展党员档案")
 
 

@@ -84,29 +84,20 @@ def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiqu
     """(Re)write the attendance, votes and critiques of a meeting and its derived counts."""
     org = meeting.org
     people = expected if expected is not None else expected_attendees(org, meeting.type, meeting.date)
-    by_id = {p.pk: p for p in people}
     present_ids = {getattr(p, "pk", p) for p in (present or ())}
     excused = {getattr(k, "pk", k): v for k, v in (excused or {}).items()}
-    both = present_ids & set(excused)
-    if both:
-        raise ActionError("同一人不能既出席又请假。", field="present")
-    missing = (present_ids | set(excused)) - set(by_id)
-    if missing:
-        # Someone came who was not on the derived list (e.g. joined that week): they count as expected.
-        for p in Person.objects.filter(pk__in=missing):
-            by_id[p.pk] = p
+    known = {p.pk for p in people}
+    # Someone who came (or sent apologies) but was not on the derived list (e.g. joined that
+    # week) counts as expected.
+    extra = {p.pk: p for p in Person.objects.filter(pk__in=(present_ids | set(excused)) - known)}
+    if (present_ids | set(excused)) - known - set(extra):
+        raise ActionError("出席或请假名单中有不存在的人员。", field="present")
+    plan = plan_attendance(people, present_ids, excused, meeting.date, extra)
     Attendance.objects.filter(meeting=meeting).delete()
-    rows = []
-    for pid, person in by_id.items():
-        status = (AttendanceStatus.PRESENT if pid in present_ids else
-                  AttendanceStatus.EXCUSED if pid in excused else AttendanceStatus.ABSENT)
-        rows.append(Attendance(meeting=meeting, person=person, status=status,
-                               reason=(excused.get(pid) or "")[:200], voting=can_vote_on(person, meeting.date)))
-    Attendance.objects.bulk_create(rows)
-    meeting.expected_count = len(rows)
-    meeting.present_count = sum(r.status == AttendanceStatus.PRESENT for r in rows)
-    meeting.voting_expected = sum(r.voting for r in rows)
-    meeting.voting_present = sum(r.voting and r.status == AttendanceStatus.PRESENT for r in rows)
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid, status=status, reason=reason,
+                                               voting=voting) for pid, status, reason, voting in plan.rows])
+    meeting.expected_count, meeting.present_count = plan.expected_count, plan.present_count
+    meeting.voting_expected, meeting.voting_present = plan.voting_expected, plan.voting_present
     if resolutions is not None:
         Resolution.objects.filter(meeting=meeting).delete()
         votes = [v if isinstance(v, VoteInput) else VoteInput(**v) for v in resolutions]
@@ -251,3 +242,98 @@ def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting |
                  actor=acting_user, org=org, obj=appraisal)
     engine.schedule([org.pk])
     return appraisal
+
+
+# --- bulk paths (DJX import of thousands of meetings) ---------------------------------------------
+# The same semantics as `expected_attendees` and `_apply`, computed for many meetings from a few
+# queries instead of several per meeting: a 15,000-meeting file must not cost 60,000 queries.
+def is_member_on(person: Person, day: dt.date) -> bool:
+    """`members_on`'s conditions for one loaded person (probationary_date, full_member_date,
+    status, status_since), evaluated in Python."""
+    if person.probationary_date is not None:
+        joined = person.probationary_date <= day
+    else:
+        joined = person.full_member_date is None or person.full_member_date <= day
+    if person.status in MEMBER_STATUSES:
+        still = True
+    elif person.status in LEFT_STATUSES | {Status.SUSPENDED}:
+        still = person.status_since is not None and person.status_since > day
+    else:
+        still = False
+    return joined and still
+
+
+PERSON_FIELDS_FOR_ATTENDANCE = ("id", "name", "org_id", "group_id", "status", "status_since",
+                                "probationary_date", "full_member_date", "on_probation_sanction")
+
+
+def expected_attendees_many(keys) -> dict[tuple[int, str, dt.date], list[Person]]:
+    """`expected_attendees(org, type, day)` for many `(org_id, type, day)` keys at once."""
+    from dangjian.core.bulk import chunks
+
+    keys = set(keys)
+    org_ids = {k[0] for k in keys}
+    org_types = dict(Org.objects.filter(pk__in=org_ids).values_list("pk", "type")) if org_ids else {}
+    post_keys = {k for k in keys if k[1] in (MeetingType.COMMITTEE, MeetingType.DEMOCRATIC_LIFE)}
+    member_keys = keys - post_keys
+    posts: dict[int, list[tuple]] = {}
+    for chunk in chunks(sorted({k[0] for k in post_keys}), 2000):
+        for org_id, role, start, end, person_id in Post.objects.filter(org_id__in=chunk).values_list(
+                "org_id", "role", "start", "end", "person_id"):
+            posts.setdefault(org_id, []).append((role, start, end, person_id))
+    group_orgs = {k[0] for k in member_keys if org_types.get(k[0]) == OrgType.GROUP}
+    plain_orgs = {k[0] for k in member_keys} - group_orgs
+    people: dict[int, Person] = {}
+    by_org: dict[int, list[Person]] = {}
+    for field, ids in (("group_id", group_orgs), ("org_id", plain_orgs)):
+        for chunk in chunks(sorted(ids), 2000):
+            for p in Person.objects.filter(**{f"{field}__in": chunk}).only(*PERSON_FIELDS_FOR_ATTENDANCE):
+                people[p.pk] = p
+                by_org.setdefault(getattr(p, field), []).append(p)
+    holders = {pid for rows in posts.values() for *_, pid in rows} - set(people)
+    for chunk in chunks(sorted(holders), 2000):
+        for p in Person.objects.filter(pk__in=chunk).only(*PERSON_FIELDS_FOR_ATTENDANCE):
+            people[p.pk] = p
+    out = {}
+    for key in keys:
+        org_id, meeting_type, day = key
+        if key in post_keys:
+            roles = COMMITTEE_ROLES if meeting_type == MeetingType.COMMITTEE else LEADING_GROUP_ROLES
+            ids = {pid for role, start, end, pid in posts.get(org_id, ())
+                   if role in roles and (start is None or start <= day) and (end is None or end >= day)}
+            chosen = [people[i] for i in ids if i in people]
+        else:
+            chosen = [p for p in by_org.get(org_id, ()) if is_member_on(p, day)]
+        out[key] = sorted(chosen, key=lambda p: (p.name, p.pk))
+    return out
+
+
+@dataclass
+class AttendancePlan:
+    """What `_apply` writes for one meeting: (person_id, status, reason, voting) rows and the counts."""
+
+    rows: list[tuple[int, str, str, bool]]
+    expected_count: int
+    present_count: int
+    voting_expected: int
+    voting_present: int
+
+
+def plan_attendance(expected, present_ids, excused: dict, day: dt.date, extra: dict) -> AttendancePlan:
+    """`_apply`'s attendance for one meeting without touching the database: `expected` are Person
+    objects, `present_ids`/`excused` person pks, `extra` the loaded people who came (or sent
+    apologies) without being on the expected list — they count as expected, as in `_apply`."""
+    by_id = {p.pk: p for p in expected}
+    present_ids = set(present_ids)
+    if present_ids & set(excused):
+        raise ActionError("同一人不能既出席又请假。", field="present")
+    for pid in (present_ids | set(excused)) - set(by_id):
+        by_id[pid] = extra[pid]
+    rows = []
+    for pid, person in by_id.items():
+        status = (AttendanceStatus.PRESENT if pid in present_ids else
+                  AttendanceStatus.EXCUSED if pid in excused else AttendanceStatus.ABSENT)
+        rows.append((pid, str(status), (excused.get(pid) or "")[:200], can_vote_on(person, day)))
+    present = [r for r in rows if r[1] == AttendanceStatus.PRESENT]
+    return AttendancePlan(rows=rows, expected_count=len(rows), present_count=len(present),
+                          voting_expected=sum(r[3] for r in rows), voting_present=sum(r[3] for r in present))

@@ -22,7 +22,11 @@ def wipe():
     """Empty every table the DJX sections fill, as a fresh installation would have them."""
     from dangjian.accounts.models import RoleAssignment, User
     from dangjian.core.models import Finding
+    from dangjian.orglife.models import Appraisal, Meeting, Talk
 
+    Appraisal.objects.all().delete()
+    Talk.objects.all().delete()
+    Meeting.objects.all().delete()
     RoleAssignment.objects.all().delete()
     User.objects.update(person=None)
     Finding.objects.all().delete()
@@ -49,7 +53,31 @@ def richer(tree, people):
                      away_since=dt.date(2025, 3, 1), education="大学本科", ethnicity="汉族")
     do_appoint(person=people.member_a, org=tree.a1, role="group_leader", start=dt.date(2020, 1, 1),
                end=dt.date(2024, 12, 31))
+    _orglife_records(tree, people)
     return tree
+
+
+def _orglife_records(tree, people):
+    """组织生活 a round trip must keep: attendance with reasons, votes with zeros that decide the
+    outcome, critiques (one a self-criticism), a talk, grades (null for a probationary member)."""
+    from conftest import _person
+    from dangjian.orglife.actions import do_record_appraisal, do_record_meeting, do_record_talk
+
+    newcomer = _person(tree.a, "新同志", status="probationary", probationary_date=dt.date(2025, 1, 10),
+                       full_member_date=None)
+    do_record_meeting(org=tree.a, type="member_assembly", date=dt.date(2025, 6, 10), topic="二季度党员大会",
+                      chair=people.secretary_a, minutes="会议记录", present=[people.secretary_a, newcomer],
+                      excused={people.member_a: "出差"},
+                      resolutions=[{"motion": "接收预备党员", "eligible": 2, "present": 1, "yes": 1, "abstain": 0}])
+    do_record_meeting(org=tree.a, type="org_life", date=dt.date(2025, 11, 20), topic="组织生活会",
+                      present=[people.secretary_a, people.member_a],
+                      critiques=[{"from": people.member_a, "to": people.secretary_a, "text": "调研不够"},
+                                 {"from": people.secretary_a, "to": None, "text": "学习不够系统"}])
+    do_record_meeting(org=tree.b, type="theme_day", date=dt.date(2025, 6, 15), topic="主题党日",
+                      present=[people.secretary_b])
+    do_record_talk(a=people.secretary_a, b=people.member_a, date=dt.date(2025, 3, 1), topic="谈工作")
+    do_record_appraisal(org=tree.a, year=2025, grades={people.secretary_a: "excellent",
+                                                       people.member_a: "qualified", newcomer: None})
 
 
 def test_the_export_is_valid_djx_with_every_section(richer):
@@ -66,6 +94,18 @@ def test_the_export_is_valid_djx_with_every_section(richer):
     member = next(p for p in doc["people"] if p["name"] == "李红梅")
     assert member["group"] == orgs["第一党小组"]["id"] and member["id_number"] == "110105198001010016"
     assert member["id"] == f"p-{Person.objects.get(name='李红梅').pk}"
+    ids = {p["name"]: p["id"] for p in doc["people"]}
+    ma = next(m for m in doc["meetings"] if m["type"] == "member_assembly")
+    assert ma["id"].startswith("m-") and ma["org"] == orgs["第一党支部"]["id"] and ma["chair"] == ids["王建国"]
+    assert sorted(ma["expected"]) == sorted([ids["王建国"], ids["李红梅"], ids["新同志"]])
+    assert ma["excused"] == {ids["李红梅"]: "出差"} and ma["minutes"] == "会议记录"
+    assert ma["votes"] == [{"motion": "接收预备党员", "eligible": 2, "present": 1, "yes": 1}]
+    ol = next(m for m in doc["meetings"] if m["type"] == "org_life")
+    assert ol["critiques"] == [{"from": ids["李红梅"], "to": ids["王建国"], "text": "调研不够"},
+                               {"from": ids["王建国"], "text": "学习不够系统"}]
+    assert doc["talks"] == [{"date": "2025-03-01", "a": ids["王建国"], "b": ids["李红梅"], "topic": "谈工作"}]
+    assert doc["appraisals"] == [{"org": orgs["第一党支部"]["id"], "year": 2025, "grades": {
+        ids["王建国"]: "excellent", ids["李红梅"]: "qualified", ids["新同志"]: None}}]
 
 
 def test_round_trip_into_an_empty_database_is_lossless(richer):
@@ -104,8 +144,10 @@ def test_subtree_export(richer):
     doc = export_document(org=richer.a)
     assert [o["name"] for o in doc["orgs"]] == ["第一党支部", "第一党小组"]
     assert doc["orgs"][0]["parent"] is None
-    assert {p["name"] for p in doc["people"]} == {"王建国", "李红梅"}
+    assert {p["name"] for p in doc["people"]} == {"王建国", "李红梅", "新同志"}
     assert {u["name"] for u in doc["units"]} == {"市交通运输局", "综合处"}
+    assert [m["type"] for m in doc["meetings"]] == ["member_assembly", "org_life"]
+    assert len(doc["talks"]) == 1 and len(doc["appraisals"]) == 1
     assert validate(doc) == []
 
 
@@ -117,6 +159,20 @@ def test_outsider_gets_404_for_another_branch(client_as, users, tree):
     assert own.status_code == 200
     doc = json.loads(own.content)
     assert {p["name"] for p in doc["people"]} == {"赵志强", "孙丽"}
+
+
+def test_a_scoped_export_carries_only_the_users_meetings_and_never_dangling_ids(client_as, users, richer):
+    doc = json.loads(client_as(users.secretary_b).get(reverse("djx_export")).content)
+    assert validate(doc) == []
+    assert [m["topic"] for m in doc["meetings"]] == ["主题党日"]
+    assert doc["talks"] == [] and doc["appraisals"] == []
+    # A member sees their branch's meetings but only their own person: the lists name only them.
+    doc = json.loads(client_as(users.member_a).get(reverse("djx_export")).content)
+    assert validate(doc) == []
+    me = doc["people"][0]["id"]
+    assert {m["type"] for m in doc["meetings"]} <= {"member_assembly", "org_life"}
+    for m in doc["meetings"]:
+        assert set(m.get("expected", [])) <= {me} and all(c["from"] == me for c in m.get("critiques", []))
 
 
 def test_secretary_downloads_their_branch_with_id_numbers(client_as, users, tree, django_assert_max_num_queries):

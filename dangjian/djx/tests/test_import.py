@@ -36,8 +36,9 @@ def test_the_example_builds_the_tree_people_and_posts(db):
     assert (p1.org, p1.status, p1.full_member_date) == (b1, "full", dt.date(2010, 7, 1))
     sec = Post.objects.get(person=p1)
     assert (sec.role, sec.org, sec.start, sec.approved) == ("secretary", b1, dt.date(2024, 3, 15), dt.date(2024, 3, 30))
-    assert report.skipped == {"meetings": 53, "talks": 11}
-    assert "已校验，暂未导入（模块尚未实现）: meetings 53 条，talks 11 条" in str(report)
+    assert report.skipped == {}
+    assert "暂未导入" not in str(report)
+    assert "meetings（会议）53 条：新增 53" in str(report) and "talks（谈心谈话）11 条：新增 11" in str(report)
     event = AuditEvent.objects.get(verb="djx.import")
     assert event.data["counts"]["people"]["created"] == 12
 
@@ -80,7 +81,8 @@ def test_importing_the_same_file_twice_changes_nothing(db):
     assert report.ok
     assert counts() == first
     assert {s: (c.created, c.updated, c.unchanged) for s, c in report.counts.items()} == {
-        "units": (0, 0, 2), "orgs": (0, 0, 4), "people": (0, 0, 12), "posts": (0, 0, 4)}
+        "units": (0, 0, 2), "orgs": (0, 0, 4), "people": (0, 0, 12), "posts": (0, 0, 4),
+        "meetings": (0, 0, 53), "talks": (0, 0, 11), "appraisals": (0, 0, 0)}
 
 
 def test_reimport_updates_what_changed(db):
@@ -98,7 +100,8 @@ def test_reimport_updates_what_changed(db):
     assert Person.objects.get(external_id="p1").status == "suspended"
     assert Post.objects.get(person__external_id="p1").end == dt.date(2025, 6, 30)
     assert Unit.objects.get(external_id="u2").head.external_id == "q1"
-    assert {s: c.updated for s, c in report.counts.items()} == {"units": 1, "orgs": 1, "people": 1, "posts": 1}
+    assert {s: c.updated for s, c in report.counts.items()} == {"units": 1, "orgs": 1, "people": 1, "posts": 1,
+                                                                "meetings": 0, "talks": 0, "appraisals": 0}
     assert all(not problems for problems in Org.objects.find_problems())
     assert counts() == (2, 4, 12, 4)
 
