@@ -7,10 +7,13 @@
    name search) with the Django test client as the 工委管理员 (`gongwei`), median of N requests,
    and counts their queries,
 4. imports a 40,000-row 花名册 (new people across the tree) through `people.roster`, then the same
-   sheet again (every row matched by ID number, nothing to change).
+   sheet again (every row matched by ID number, nothing to change),
+5. 组织生活: a full evaluation of every org-life rule (`orglife_full_eval`), one SQL aggregate over the
+   same meeting and attendance rows (`orglife_floor_query`, the floor any engine pays) and their
+   ratio, and the incremental re-evaluation of one branch after one meeting is recorded.
 
 Options: --reuse keeps an already loaded benchmark database (skips step 1); --requests N;
---skip-roster. DATABASE_URL, when set, is used instead of the SQLite file (it must be empty unless
+--skip-roster; --with-orglife loads organisational life at province scale too (city has it by default). DATABASE_URL, when set, is used instead of the SQLite file (it must be empty unless
 --reuse).
 """
 from __future__ import annotations
@@ -199,6 +202,91 @@ def bench_roster(scale: str, seed: int, count: int = 40_000) -> None:
     bench("roster_people_added", Person.objects.count() - before, "people")
 
 
+def _median_seconds(fn, runs: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def bench_orglife(runs: int = 3) -> None:
+    """Org-life rules against their floor: the engine must read at least the year's meetings and
+    attendance once; everything it does beyond that one aggregate is the engine's own cost."""
+    from django.db import connection
+
+    from dangjian.accounts.models import User
+    from dangjian.core import engine
+    from dangjian.core.models import Finding
+    from dangjian.orglife.models import Meeting
+
+    rule_ids = [r.id for r in engine.registry if r.domain == "orglife"]
+    if not rule_ids:
+        skipped("orglife_full_eval", "no org-life rules registered (dangjian/orglife/rules.py)")
+        return
+    if not Meeting.objects.exists():
+        skipped("orglife_full_eval", "no meetings: the demo was loaded without organisational life "
+                                     "(province: --with-orglife)")
+        return
+    as_of = dt.date.today()
+    settings = engine.effective_settings()
+
+    def full():
+        return engine.evaluate(engine.Context(as_of=as_of, settings=settings), rule_ids)
+
+    full_s, hits = _median_seconds(full, runs)
+    bench("orglife_full_eval", full_s, "s")
+    bench("orglife_rules", len(rule_ids), "rules")
+    bench("orglife_hits", len(hits), "hits")
+    # The same rows the rules read: held meetings from the start of the judged window to the as-of day.
+    try:
+        from dangjian.orglife.rules import window
+
+        lower = window(engine.Context(as_of=as_of, settings=settings))["lower"]
+    except (ImportError, KeyError):
+        lower = dt.date(as_of.year - 1, 1, 1)
+    sql = ("SELECT m.org_id, m.type, COUNT(*), SUM(CASE WHEN a.status = 'present' THEN 1 ELSE 0 END), "
+           "SUM(CASE WHEN a.voting THEN 1 ELSE 0 END) "
+           "FROM orglife_meeting m JOIN orglife_attendance a ON a.meeting_id = m.id "
+           "WHERE m.state = 'held' AND m.date BETWEEN %s AND %s GROUP BY m.org_id, m.type")
+
+    def floor():
+        with connection.cursor() as c:
+            c.execute(sql, [lower, as_of])
+            return c.fetchall()
+
+    floor_s, groups = _median_seconds(floor, runs)
+    rows = Meeting.objects.filter(state="held", date__gte=lower, date__lte=as_of)
+    bench("orglife_floor_query", floor_s, "s")
+    bench("orglife_ratio", full_s / floor_s if floor_s else float("nan"), "x")
+    print(f"# orglife window {lower}..{as_of}: {rows.count()} meetings, "
+          f"{sum(g[2] for g in groups)} attendance rows, {len(groups)} (org, type) groups", flush=True)
+
+    # Incremental: the 支部书记 persona's branch records the 主题党日 it missed (the demo plants that
+    # gap in the last complete month); saving re-judges that branch (and its ancestors) only.
+    from dangjian.orglife.actions import do_delete_meeting, do_record_meeting, members_on
+
+    user = User.objects.get(username="shuji")
+    branch = user.role_assignments.select_related("org").first().org
+    last_month_end = as_of.replace(day=1) - dt.timedelta(days=1)
+    day = last_month_end - dt.timedelta(days=2)
+    label = f"{last_month_end:%Y-%m}"
+    open_before = Finding.objects.filter(rule_id="ORGLIFE-03", org=branch, period=label, state="open").count()
+    people = list(members_on(branch, day))
+    t = time.perf_counter()
+    meeting = do_record_meeting(org=branch, type="theme_day", date=day, topic="基准测试：补开主题党日",
+                                present=people, acting_user=user)
+    record_ms = (time.perf_counter() - t) * 1000
+    open_after = Finding.objects.filter(rule_id="ORGLIFE-03", org=branch, period=label, state="open").count()
+    incr_s, result = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk]), max(5, runs))
+    bench("orglife_incremental_ms", incr_s * 1000, "ms")
+    bench("orglife_record_meeting_ms", record_ms, "ms")
+    print(f"# incremental: {branch.name} {label} ORGLIFE-03 open {open_before} → {open_after} after recording "
+          f"{len(people)} attendees; rerun: {result}", flush=True)
+    do_delete_meeting(meeting, reason="基准测试完毕，删除测试会议", acting_user=user)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["small", "city", "province"], default="city")
@@ -206,6 +294,8 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=None, help="requests per page (median)")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded benchmark database")
     parser.add_argument("--skip-roster", action="store_true")
+    parser.add_argument("--with-orglife", action="store_true",
+                        help="province: load two years of organisational life too (city: always)")
     args = parser.parse_args(argv)
     n = args.requests or (5 if args.scale == "province" else 15)
 
@@ -230,11 +320,16 @@ def main(argv=None) -> None:
     else:
         reporter = RichReporter() if sys.stderr.isatty() else None
         try:
-            result = load(args.scale, seed=args.seed, reporter=reporter, run_engine=False)
+            result = load(args.scale, seed=args.seed, reporter=reporter, run_engine=False,
+                          orglife=True if args.with_orglife else None)
         finally:
             if reporter:
                 reporter.close()
         bench(f"demo_load_{args.scale}", result.seconds, "s")
+        if result.orglife is not None:
+            bench("demo_orglife_part", result.orglife_seconds, "s")
+            bench("demo_meetings", result.orglife.meeting_total, "meetings")
+            bench("demo_attendance_rows", result.orglife.attendance, "rows")
     bench("demo_orgs", Org.objects.count(), "orgs")
     bench("demo_branches", Org.objects.filter(type="branch").count(), "branches")
     bench("demo_people", Person.objects.count(), "people")
@@ -256,6 +351,7 @@ def main(argv=None) -> None:
     for seconds, rule_id in sorted(slow, reverse=True)[:3]:
         bench(f"engine_rule_{rule_id}", seconds, "s")
 
+    bench_orglife()
     bench_pages(n)
     if args.skip_roster:
         skipped("roster_import_40k", "--skip-roster")

@@ -4,7 +4,8 @@ Bulk inserts on purpose: the province scale is a million people, which `add_chil
 one at a time (a few queries each, plus an audit event and an engine run per change) would take
 hours to load. The tree's paths are computed by the planner exactly as treebeard would (units and
 orgs go in with `bulk_create`); people and posts with `executemany` (see `core.bulk.RawInserter`), the ID
-numbers encrypted and indexed like `Person.id_number =` does. The whole load is one transaction
+numbers encrypted and indexed like `Person.id_number =` does. Organisational life (`orglife.py`) is planned
+from each branch's rows as they get their keys and written the same way. The whole load is one transaction
 and one AuditEvent records it; the accounts go through the account actions; the rules engine then
 judges everything once. Loads on SQLite and PostgreSQL alike.
 """
@@ -44,6 +45,8 @@ class LoadResult:
     accounts: list[str] = field(default_factory=list)
     engine_seconds: float | None = None
     engine_result: object = None
+    orglife: object = None            # orglife.OrgLifeStats when organisational life was loaded
+    orglife_seconds: float = 0.0
 
 
 def database_has_orgs() -> bool:
@@ -51,20 +54,28 @@ def database_has_orgs() -> bool:
 
 
 def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None,
-         reporter: Reporter | None = None, accounts: bool = True, run_engine: bool = True) -> LoadResult:
-    """Plan and load one demo data set; returns counts and the personas' people."""
+         reporter: Reporter | None = None, accounts: bool = True, run_engine: bool = True,
+         orglife: bool | None = None) -> LoadResult:
+    """Plan and load one demo data set; returns counts and the personas' people. `orglife`: two
+    years of meetings, talks and appraisals (default: yes except at province scale)."""
+    from . import orglife as orglife_demo
+
     reporter = reporter or Reporter()
     started = time.perf_counter()
     plan = make_plan(scale, seed, as_of)
     result = LoadResult(plan=plan)
+    with_orglife = orglife_demo.default_for(scale) if orglife is None else orglife
     with transaction.atomic():
         _load_units(plan, result)
         _load_orgs(plan, result, reporter)
-        _load_people(plan, result, reporter)
+        _load_people(plan, result, reporter, with_orglife)
         root = Org.objects.get(pk=plan.root.pk)
-        audit.record("demo.load", f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，"
-                     f"党组织 {result.orgs} 个，人员 {result.people} 名", org=root, obj=root,
-                     scale=scale, seed=seed, people=result.people, orgs=result.orgs)
+        text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
+                f"人员 {result.people} 名")
+        if result.orglife is not None:
+            text += f"，组织生活会议 {result.orglife.meeting_total} 次"
+        audit.record("demo.load", text, org=root, obj=root, scale=scale, seed=seed, people=result.people,
+                     orgs=result.orgs, meetings=result.orglife.meeting_total if result.orglife else 0)
         if accounts:
             result.accounts = create_accounts(plan, result)
     result.seconds = time.perf_counter() - started
@@ -109,9 +120,13 @@ def _load_orgs(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
     result.orgs = len(plan.orgs)
 
 
-def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
+def _load_people(plan: Plan, result: LoadResult, reporter: Reporter, with_orglife: bool = False) -> None:
     from django.db import connection
     from django.db.models import Max
+
+    from dangjian.orglife.models import Appraisal, Meeting
+
+    from . import orglife as orglife_demo
 
     reporter.start("people", "人员", plan.people_planned)
     factory = PeopleFactory(plan)
@@ -123,6 +138,14 @@ def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
     next_pk = (Person.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     people: list[tuple] = []
     posts: list[tuple] = []
+    life = sink_reset = None
+    if with_orglife:
+        # Organisational life is planned from each branch's rows as they get their keys, so the
+        # people never have to be read back; meetings and appraisals are numbered here too.
+        sink, sink_reset = orglife_demo.database_sink()
+        life = orglife_demo.OrgLifePlanner(
+            plan, sink=sink, next_meeting_id=(Meeting.objects.aggregate(m=Max("pk"))["m"] or 0) + 1,
+            next_appraisal_id=(Appraisal.objects.aggregate(m=Max("pk"))["m"] or 0) + 1)
 
     def flush():
         people_sql.insert(people)
@@ -132,9 +155,14 @@ def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
         reporter.advance("people", len(people))
         people.clear()
         posts.clear()
+        if life is not None:
+            t = time.perf_counter()
+            life.flush()
+            result.orglife_seconds += time.perf_counter() - t
 
     for b in plan.branches:
-        for row in factory.branch_rows(b):
+        rows = factory.branch_rows(b)
+        for row in rows:
             pk = row["_pk"] = next_pk
             next_pk += 1
             if row["_persona"]:
@@ -145,10 +173,19 @@ def _load_people(plan: Plan, result: LoadResult, reporter: Reporter) -> None:
                            encrypt(number), blind_index(number), *[row[f] for f in PERSON_FIELDS]))
             for org, role, start, approved in row["_posts"]:
                 posts.append((pk, org.pk, str(role), start, approved))
-        if len(people) >= PEOPLE_FLUSH:
+        if life is not None:
+            t = time.perf_counter()
+            life.branch(b, rows)
+            result.orglife_seconds += time.perf_counter() - t
+        if len(people) >= PEOPLE_FLUSH or (life is not None and life.pending() >= orglife_demo.FLUSH_ROWS):
             flush()
     if people:
         flush()
+    if life is not None:
+        t = time.perf_counter()
+        result.orglife = life.finish()
+        sink_reset()
+        result.orglife_seconds += time.perf_counter() - t
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Person]):
             cursor.execute(sql)

@@ -1,4 +1,5 @@
-"""`dangjian demo [--scale small|city|province] [--seed N] [--if-empty]` — load the demo data set."""
+"""`dangjian demo [--scale small|city|province] [--seed N] [--if-empty] [--with-orglife|--no-orglife]` —
+load the demo data set (with two years of organisational life, except at province scale unless asked)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from dangjian.demo.progress import Reporter, RichReporter
 
 class Command(BaseCommand):
     help = ("加载示例数据：某市（province 规模为某省）直属机关工委及各单位的党组、机关党委、党总支、"
-            "党支部、党小组、人员、职务和演示账户，随后运行一次规则引擎。")
+            "党支部、党小组、人员、职务、近两年的组织生活记录和演示账户，随后运行一次规则引擎。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=list(SCALES), default="city",
@@ -26,8 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                             help="以哪一天为“今天”生成日期（默认今天），格式 YYYY-MM-DD")
         parser.add_argument("--no-engine", action="store_true", help="加载后不运行规则引擎")
+        life = parser.add_mutually_exclusive_group()
+        life.add_argument("--with-orglife", dest="orglife", action="store_const", const=True, default=None,
+                          help="同时生成近两年的组织生活记录（三会一课、主题党日、组织生活会、民主评议、谈心谈话）；"
+                               "small、city 规模默认生成，province 规模默认不生成（数据量达数千万条）")
+        life.add_argument("--no-orglife", dest="orglife", action="store_const", const=False,
+                          help="不生成组织生活记录")
 
-    def handle(self, *args, scale, seed, if_empty, as_of, no_engine, verbosity, **options):
+    def handle(self, *args, scale, seed, if_empty, as_of, no_engine, orglife, verbosity, **options):
         if database_has_orgs():
             if if_empty:
                 self.stdout.write("数据库中已有党组织数据，跳过示例数据加载。")
@@ -38,7 +45,8 @@ class Command(BaseCommand):
         self.stdout.write(f"正在加载示例数据（规模 {scale}，种子 {seed}）……")
         reporter = RichReporter() if verbosity >= 1 else Reporter()
         try:
-            result = load(scale, seed=seed, as_of=as_of, reporter=reporter, run_engine=not no_engine)
+            result = load(scale, seed=seed, as_of=as_of, reporter=reporter, run_engine=not no_engine,
+                          orglife=orglife)
         except ActionError as e:
             raise CommandError(f"示例数据未加载（已全部回滚）：{e}") from e
         finally:
@@ -59,9 +67,12 @@ class Command(BaseCommand):
         counts = Counter(dict(Person.objects.order_by().values_list("status").annotate(n=Count("id"))))
         labels = dict(Person._meta.get_field("status").choices)
         w(f"  人员 {result.people} 名（" + "，".join(f"{labels[k]} {v}" for k, v in counts.most_common()) + f"）；职务 {result.posts} 条")
-        if plan.problems:
+        if result.orglife is not None:
+            w(f"  组织生活（{result.orglife_seconds:.1f} 秒）：{result.orglife.summary()}")
+        problems = list(plan.problems) + (list(result.orglife.problems) if result.orglife is not None else [])
+        if problems:
             w("  为演示预警中心，特意设置了以下问题：")
-            for p in plan.problems:
+            for p in problems:
                 w(f"    · {p}")
         if result.engine_seconds is not None:
             w(f"  规则引擎已运行，用时 {result.engine_seconds:.1f} 秒：{result.engine_result}")
