@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.orglife",
+    "dangjian.notify",
     "dangjian.djx",
 ]
 

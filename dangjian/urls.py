@@ -16,6 +16,8 @@ urlpatterns = [
     path("people/", include("dangjian.people.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
     path("findings/", include("dangjian.core.urls")),
+    path("settings/", include("dangjian.core.settings_urls")),
+    path("notifications/", include("dangjian.notify.urls")),
     path("djx/", include("dangjian.djx.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

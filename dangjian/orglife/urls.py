@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("talks/", views.talk_list, name="talk_list"),
     path("talks/new/", views.talk_create, name="talk_create"),
     path("appraisals/new/", views.appraisal_create, name="appraisal_create"),
+    # 台账 (Word/PDF/Excel), the year's plan (and ICS), meeting attachments: one module each.
+    path("ledger/", include("dangjian.orglife.ledger_urls")),
+    path("plan/", include("dangjian.orglife.plan_urls")),
+    path("attachments/", include("dangjian.orglife.attachment_urls")),
 ]

@@ -1,0 +1,2 @@
+app_name = "jurisdiction"
+urlpatterns: list = []
