@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DJ := $(VENV)/bin/dangjian
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := chromium
+TEST_DEBS := chromium poppler-utils
 
 .PHONY: setup run test test-pg bench vendor demo-province clean help
 

@@ -171,6 +171,11 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
+# Meeting attachments (photos, scans): size and count limits, and the types accepted (sniffed
+# from the bytes, never trusted from the name).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_PER_MEETING = int(os.environ.get("ATTACHMENT_MAX_PER_MEETING", "20"))
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf", "image/webp")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,6 +6,7 @@ right on the finding's org, and leaves an AuditEvent."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import JSONField, Value
 from django.utils import timezone
 
 from . import audit, engine
@@ -56,3 +57,75 @@ def do_reopen_finding(finding: Finding, *, acting_user, reason: str = "") -> Fin
                  after={"state": FindingState.OPEN}, reason=reason.strip())
     engine.schedule([f.org_id])
     return f
+
+
+# --- 规则参数 (jurisdiction settings) -------------------------------------------------------------
+def _may_edit_settings(user) -> bool:
+    """规则参数 belong to the whole jurisdiction: only a scope over a whole tree (工委管理员,
+    superuser) may change them — the same test as the 机关单位 register."""
+    from dangjian.orgs.api.views import covers_a_root
+    from .permissions import CHANGE
+
+    return covers_a_root(user, CHANGE)
+
+
+def _rejudge(setting) -> None:
+    # Every org may be judged with the new value: a full run of the rules that read the setting,
+    # after the commit (a rolled-back change must not be judged with).
+    rule_ids = [r for r in setting.rules if engine.registry.get(r)] or None
+    transaction.on_commit(lambda: engine.run(rule_ids=rule_ids), robust=True)
+
+
+@transaction.atomic
+def do_update_setting(key: str, value, *, acting_user, note: str = ""):
+    """Set a [P] rule parameter for the jurisdiction (a JurisdictionSetting row overrides the default)."""
+    from .models import JurisdictionSetting
+    from .settings_forms import check_value, display
+
+    setting = engine.registry.settings.get(key)
+    if setting is None:
+        raise ActionError(f"没有名为“{key}”的规则参数。")
+    if not _may_edit_settings(acting_user):
+        raise ActionError("规则参数由工委管理员统一设置；如需调整，请联系机关工委。")
+    value = check_value(key, value)
+    row = JurisdictionSetting.objects.select_for_update().filter(key=key).first()
+    was_default = row is None
+    before = setting.default if was_default else row.value
+    if not was_default and row.value == value:
+        return row
+    if row is None:
+        row = JurisdictionSetting(key=key)
+    # A stored None must be JSON null: a Python None is SQL NULL, which the column refuses.
+    row.value = value if value is not None else Value(None, JSONField())
+    row.note = (note or "").strip()[:255]
+    row.save()
+    row.value = value
+    audit.record("setting.update", f"修改规则参数 {key}：{display(key, before)} → {display(key, value)}"
+                 + (f"（理由：{row.note}）" if row.note else ""), actor=acting_user, obj=row,
+                 before={"value": before, "default": was_default}, after={"value": value}, key=key,
+                 reason=row.note)
+    _rejudge(setting)
+    return row
+
+
+@transaction.atomic
+def do_reset_setting(key: str, *, acting_user, note: str = "") -> None:
+    """恢复默认: drop the jurisdiction's value; the rules read the default again."""
+    from .models import JurisdictionSetting
+    from .settings_forms import display
+
+    setting = engine.registry.settings.get(key)
+    if setting is None:
+        raise ActionError(f"没有名为“{key}”的规则参数。")
+    if not _may_edit_settings(acting_user):
+        raise ActionError("规则参数由工委管理员统一设置；如需调整，请联系机关工委。")
+    row = JurisdictionSetting.objects.select_for_update().filter(key=key).first()
+    if row is None:
+        raise ActionError("该参数已是默认值，无需恢复。")
+    before = row.value
+    audit.record("setting.reset", f"规则参数 {key} 恢复默认：{display(key, before)} → {display(key, setting.default)}"
+                 + (f"（理由：{note.strip()}）" if note and note.strip() else ""), actor=acting_user, obj=row,
+                 before={"value": before}, after={"value": setting.default, "default": True}, key=key,
+                 reason=(note or "").strip())
+    row.delete()
+    _rejudge(setting)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.db.models import CharField, Func
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     """Same day `months` later, clamped to the month's end (2024-02-29 + 12 → 2025-02-28)."""
@@ -107,3 +109,28 @@ def periods_ending_between(kind: str, after: dt.date, until: dt.date) -> list[st
     """Labels of the periods of `kind` whose last day is after `after` and on or before `until`
     (the periods that ended in the window (after, until])."""
     return [p for p in ended_periods(kind, after + dt.timedelta(days=1), until) if bounds(p)[1] > after]
+
+
+def month_index(d: dt.date) -> int:
+    """Months since year 0: consecutive months differ by one (a streak's length is a subtraction)."""
+    return d.year * 12 + d.month - 1
+
+
+def month_of_index(i: int) -> str:
+    """"2025年3月" for a `month_index`."""
+    return f"{i // 12}年{i % 12 + 1}月"
+
+
+# --- the month of a date column, in the database ----------------------------------------------------
+class MonthLabel(Func):
+    """The month label ("2025-04", as `month_label`) of a date column, computed natively by the
+    database. Django's TruncMonth/ExtractMonth run a Python function per row on SQLite, which costs
+    more than reading the rows; a DateField is stored there as ISO text, so its first 7 characters
+    are the label."""
+
+    output_field = CharField()
+    arity = 1
+    template = "to_char(%(expressions)s, 'YYYY-MM')"   # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import settings_views
+
 app_name = "jurisdiction"
-urlpatterns: list = []
+urlpatterns = [
+    path("", settings_views.setting_list, name="setting_list"),
+    path("<slug:key>/edit/", settings_views.setting_edit, name="setting_edit"),
+]

@@ -337,3 +337,268 @@ def plan_attendance(expected, present_ids, excused: dict, day: dt.date, extra: d
     present = [r for r in rows if r[1] == AttendanceStatus.PRESENT]
     return AttendancePlan(rows=rows, expected_count=len(rows), present_count=len(present),
                           voting_expected=sum(r[3] for r in rows), voting_present=sum(r[3] for r in present))
+
+
+# --- meeting attachments --------------------------------------------------------------------------
+# Limits are settings with these defaults (ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_PER_MEETING,
+# ATTACHMENT_TYPES): the type is sniffed from the first bytes, so an HTML page renamed .png is
+# refused, whatever the name or the browser says.
+ATTACHMENT_DEFAULT_TYPES = ("image/jpeg", "image/png", "application/pdf", "image/webp")
+ATTACHMENT_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "image/webp": "webp",
+                         "image/heic": "heic"}
+ATTACHMENT_LABELS = {"image/jpeg": "JPEG 图片", "image/png": "PNG 图片", "application/pdf": "PDF 文件",
+                     "image/webp": "WebP 图片", "image/heic": "HEIC 图片"}
+PROCESS_TYPES = (MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE)
+
+
+def attachment_limits() -> tuple[int, int, tuple[str, ...]]:
+    from django.conf import settings
+
+    return (int(getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)),
+            int(getattr(settings, "ATTACHMENT_MAX_PER_MEETING", 20)),
+            tuple(getattr(settings, "ATTACHMENT_TYPES", ATTACHMENT_DEFAULT_TYPES)))
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The file's type from its magic number, or None when it is none of the known kinds."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"mif1"):
+        return "image/heic"
+    return None
+
+
+def _size_label(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
+
+
+def _chunks(f):
+    if hasattr(f, "chunks"):
+        yield from f.chunks()
+    else:
+        while block := f.read(64 * 1024):
+            yield block
+
+
+def _write_upload(f, name: str, max_bytes: int, allowed, day: dt.date) -> dict:
+    """Stream one upload to MEDIA_ROOT/meetings/<yyyy>/<uuid>.<ext> through a temporary file in the
+    same directory and an atomic rename, hashing as it goes. On any refusal or error the temporary
+    file is removed: nothing half-written remains."""
+    import hashlib
+    import os
+    import tempfile
+    import uuid
+
+    from django.conf import settings
+
+    size_hint = getattr(f, "size", None)
+    if size_hint is not None and size_hint > max_bytes:
+        raise ActionError(f"“{name}”大小为 {_size_label(size_hint)}，超过单个附件 {_size_label(max_bytes)} 的上限，"
+                          "请压缩或分页扫描后再上传。", field="files")
+    folder = os.path.join(settings.MEDIA_ROOT, "meetings", f"{day.year:04d}")
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for block in _chunks(f):
+                if len(head) < 16:
+                    head += block[:16 - len(head)]
+                size += len(block)
+                if size > max_bytes:
+                    raise ActionError(f"“{name}”超过单个附件 {_size_label(max_bytes)} 的上限，请压缩或分页扫描后再上传。",
+                                      field="files")
+                digest.update(block)
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise ActionError(f"“{name}”是空文件，请重新选择。", field="files")
+        content_type = sniff_content_type(head)
+        if content_type not in allowed:
+            kinds = "、".join(ATTACHMENT_LABELS.get(t, t) for t in allowed)
+            raise ActionError(f"“{name}”不是允许的文件类型（按文件内容判断，而不是文件名）。可以上传：{kinds}。",
+                              field="files")
+        rel = f"meetings/{day.year:04d}/{uuid.uuid4().hex}.{ATTACHMENT_EXTENSIONS[content_type]}"
+        os.replace(tmp, os.path.join(settings.MEDIA_ROOT, rel))
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return {"file": rel, "content_type": content_type, "size": size, "sha256": digest.hexdigest()}
+
+
+def _display_name(name: str) -> str:
+    """The uploader's file name as shown and offered on download (the path part dropped; a very long
+    name keeps its start and its extension)."""
+    import os
+
+    name = os.path.basename((name or "").replace("\\", "/")).strip() or "附件"
+    if len(name) > 255:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 255 - len(ext) - 1] + "…" + ext[:20]
+    return name[:255]
+
+
+def do_add_attachments(meeting: Meeting, files, *, acting_user=None) -> list:
+    """Attach photos or scans to a meeting, all or none: when one file is refused (type, size, the
+    per-meeting count, a duplicate) nothing is kept and the message names the file."""
+    import os
+
+    from django.conf import settings
+
+    from .models import MeetingAttachment
+
+    files = list(files)
+    if not files:
+        raise ActionError("请选择要上传的文件。", field="files")
+    max_bytes, max_count, allowed = attachment_limits()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+            have = list(MeetingAttachment.objects.filter(meeting=m).values_list("sha256", "original_name"))
+            if len(have) + len(files) > max_count:
+                raise ActionError(f"每次会议最多 {max_count} 个附件：已有 {len(have)} 个，本次选择了 {len(files)} 个。"
+                                  "请先删除不需要的附件。", field="files")
+            seen = dict(have)
+            created = []
+            for f in files:
+                name = _display_name(getattr(f, "name", ""))
+                info = _write_upload(f, name, max_bytes, allowed, m.date)
+                written.append(info["file"])
+                if info["sha256"] in seen:
+                    raise ActionError(f"“{name}”与已上传的“{seen[info['sha256']]}”内容相同，无需重复上传。",
+                                      field="files")
+                seen[info["sha256"]] = name
+                created.append(MeetingAttachment.objects.create(
+                    meeting=m, original_name=name, uploaded_by=acting_user if getattr(
+                        acting_user, "is_authenticated", False) else None, **info))
+            names = "、".join(a.original_name for a in created)
+            audit.record("attachment.add", f"为{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}上传附件{len(created)}个：{names}",
+                         actor=acting_user, org=m.org, obj=m,
+                         after={"attachments": [{"id": a.pk, "name": a.original_name, "type": a.content_type,
+                                                 "size": a.size, "sha256": a.sha256} for a in created]})
+    except BaseException:
+        for rel in written:
+            path = os.path.join(settings.MEDIA_ROOT, rel)
+            if os.path.exists(path):
+                os.unlink(path)
+        raise
+    return created
+
+
+def do_add_attachment(meeting: Meeting, file, *, acting_user=None):
+    return do_add_attachments(meeting, [file], acting_user=acting_user)[0]
+
+
+@transaction.atomic
+def do_delete_attachment(attachment, *, reason: str = "", acting_user=None) -> None:
+    from .models import MeetingAttachment
+
+    a = MeetingAttachment.objects.select_for_update().select_related("meeting__org").get(pk=attachment.pk)
+    if not (reason or "").strip():
+        raise ActionError("删除附件须注明理由（例如：传错了照片）。", field="reason")
+    m = a.meeting
+    audit.record("attachment.delete", f"删除{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的附件“{a.original_name}”：{reason}",
+                 actor=acting_user, org=m.org, obj=m, reason=reason.strip(),
+                 before={"id": a.pk, "name": a.original_name, "type": a.content_type, "size": a.size,
+                         "sha256": a.sha256, "file": a.file.name})
+    # The file itself is removed after commit by the post_delete receiver in models.py.
+    a.delete()
+
+
+# --- 组织生活会 / 民主生活会: 对照检查材料 and 整改清单 ----------------------------------------------
+def _check_process_meeting(m: Meeting, what: str) -> None:
+    if m.type not in PROCESS_TYPES:
+        raise ActionError(f"只有组织生活会和民主生活会需要登记{what}。", field="meeting")
+
+
+def process_participants(m: Meeting) -> list[Person]:
+    """Who takes part: the attendance list of a held meeting, otherwise those expected on its date."""
+    rows = list(Person.objects.filter(attendance__meeting=m).order_by("name", "pk"))
+    return rows if rows else expected_attendees(m.org, m.type, m.date)
+
+
+@transaction.atomic
+def do_record_self_check(meeting: Meeting, *, person: Person, text: str, acting_user=None):
+    """Record (or replace) one participant's 对照检查材料. The branch records anyone's; a member
+    may submit only their own."""
+    from dangjian.core.permissions import CHANGE, can_in_org
+
+    from .models import SelfCheck
+
+    m = Meeting.objects.select_related("org").get(pk=meeting.pk)
+    _check_process_meeting(m, "对照检查材料")
+    own = getattr(acting_user, "person_id", None) == person.pk
+    if acting_user is not None and not own and not can_in_org(acting_user, CHANGE, m.org):
+        raise ActionError("只能提交本人的对照检查材料；其他同志的材料由支部录入。", field="person")
+    if person.pk not in {p.pk for p in process_participants(m)}:
+        raise ActionError(f"{person.name}不是本次会议的参会人员，不能登记其对照检查材料。", field="person")
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("请填写对照检查材料的内容。", field="text")
+    before = SelfCheck.objects.filter(meeting=m, person=person).values_list("text", flat=True).first()
+    sc, _ = SelfCheck.objects.update_or_create(
+        meeting=m, person=person,
+        defaults={"text": text, "submitted_at": timezone.now(),
+                  "entered_by": acting_user if getattr(acting_user, "is_authenticated", False) else None})
+    audit.record("self_check.record", f"{'修改' if before is not None else '登记'}{person.name}在{m.org}"
+                 f"{m.date:%Y-%m-%d}{m.get_type_display()}的对照检查材料", actor=acting_user, org=m.org,
+                 person=person, obj=m, before={"text": before} if before is not None else None, after={"text": text})
+    return sc
+
+
+@transaction.atomic
+def do_add_rectification_item(meeting: Meeting, *, problem: str, owner: Person, deadline: dt.date,
+                              acting_user=None):
+    from .models import RectificationItem
+
+    m = Meeting.objects.select_related("org").get(pk=meeting.pk)
+    _check_process_meeting(m, "整改清单")
+    if m.state != MeetingState.HELD:
+        raise ActionError("整改清单在会议召开后制定：请先登记会议召开情况。", field="meeting")
+    problem = (problem or "").strip()
+    if not problem:
+        raise ActionError("请写明需要整改的问题。", field="problem")
+    if owner is None:
+        raise ActionError("请指定整改责任人。", field="owner")
+    if deadline is None or deadline < m.date:
+        raise ActionError(f"整改时限不能早于会议日期（{m.date:%Y-%m-%d}）。", field="deadline")
+    item = RectificationItem.objects.create(
+        meeting=m, problem=problem, owner=owner, deadline=deadline,
+        entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
+    audit.record("rectification.add", f"{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}整改清单：{problem[:60]}"
+                 f"（责任人{owner.name}，时限{deadline:%Y-%m-%d}）", actor=acting_user, org=m.org, person=owner, obj=m,
+                 after={"item": item.pk, "problem": problem, "owner": owner, "deadline": deadline})
+    return item
+
+
+@transaction.atomic
+def do_close_rectification_item(item, *, closed: dt.date, evidence: str, acting_user=None):
+    from .models import RectificationItem
+
+    it = RectificationItem.objects.select_for_update().select_related("meeting__org", "owner").get(pk=item.pk)
+    m = it.meeting
+    if it.closed is not None:
+        raise ActionError(f"该整改事项已于{it.closed:%Y-%m-%d}完成。", field="closed")
+    if closed is None or closed > timezone.localdate():
+        raise ActionError("完成日期不能晚于今天。", field="closed")
+    if closed < m.date:
+        raise ActionError(f"完成日期不能早于会议日期（{m.date:%Y-%m-%d}）。", field="closed")
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ActionError("请写明整改成效（做了什么、有何佐证），再标记完成。", field="evidence")
+    it.closed, it.evidence = closed, evidence
+    it.save(update_fields=["closed", "evidence"])
+    late = (closed - it.deadline).days
+    audit.record("rectification.close", f"整改事项完成：{it.problem[:60]}（{closed:%Y-%m-%d}"
+                 f"{f'，逾期{late}天' if late > 0 else ''}）", actor=acting_user, org=m.org, person=it.owner, obj=m,
+                 after={"item": it.pk, "closed": closed, "evidence": evidence})
+    return it

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from dangjian.core.permissions import VIEW
 from dangjian.core.querysets import RestrictedQuerySet
@@ -209,3 +211,180 @@ class AppraisalGrade(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评定等次"
         constraints = [models.UniqueConstraint(fields=["appraisal", "person"], name="grade_once")]
+
+
+# --- meeting attachments and the 组织生活会 process (对照检查材料, 整改清单) ---------------------------
+def _members_meetings_q(user, prefix: str):
+    """A member sees what belongs to the meetings of their own organisation and party group
+    (the same self-service as `Meeting.restrict_self`)."""
+    if not getattr(user, "person_id", None):
+        return None
+    from dangjian.people.models import Person
+
+    me = Person.objects.filter(pk=user.person_id).values("org_id", "group_id").first() or {}
+    ids = [i for i in me.values() if i]
+    return Q(**{f"{prefix}org_id__in": ids}) if ids else None
+
+
+class AttachmentManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    # Also the base of `meeting.attachments`: the meeting page lists them without a query per row.
+    def get_queryset(self):
+        return super().get_queryset().select_related("uploaded_by")
+
+    def limits_text(self) -> str:
+        """The upload limits in words, for the form (reachable as `meeting.attachments.limits_text`)."""
+        from .actions import ATTACHMENT_LABELS, attachment_limits
+
+        max_bytes, max_count, types = attachment_limits()
+        size = f"{max_bytes / 1024 / 1024:g} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+        return f"可上传{'、'.join(ATTACHMENT_LABELS.get(t, t) for t in types)}；单个不超过 {size}，每次会议最多 {max_count} 个。"
+
+
+class MeetingAttachment(models.Model):
+    """A photo or scan of a meeting. On disk under a random name (never the uploader's file name);
+    the type is sniffed from the bytes, not taken from the name or the browser's claim."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = AttachmentManager()
+    restrict_lookup = "meeting__org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议附件"
+        ordering = ["meeting", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        return _members_meetings_q(user, "meeting__") if action == VIEW else None
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class SelfCheckManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "entered_by")
+
+
+class SelfCheck(models.Model):
+    """对照检查材料 of one participant of a 组织生活会 / 民主生活会 (one per person per meeting)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="self_checks")
+    person = models.ForeignKey("people.Person", verbose_name="党员", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField("对照检查材料")
+    submitted_at = models.DateTimeField("提交时间")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = SelfCheckManager()
+    restrict_lookup = "meeting__org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "对照检查材料"
+        ordering = ["meeting", "person__name", "person_id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="self_check_once")]
+
+    def __str__(self):
+        return f"{self.person}的对照检查材料"
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        # A member reads and writes their own material; reading others' follows the meeting.
+        pid = getattr(user, "person_id", None)
+        if not pid:
+            return None
+        own = Q(person_id=pid)
+        if action == VIEW:
+            theirs = _members_meetings_q(user, "meeting__")
+            return own | theirs if theirs is not None else own
+        return own if action in ("add", "change") else None
+
+
+class RectificationQuerySet(RestrictedQuerySet):
+    def open(self):
+        return self.filter(closed__isnull=True)
+
+    def overdue(self, day=None):
+        from django.utils import timezone
+
+        return self.open().filter(deadline__lt=day or timezone.localdate())
+
+
+class RectificationManager(models.Manager.from_queryset(RectificationQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner")
+
+
+class RectificationItem(models.Model):
+    """One line of the 整改清单 drawn up after a 组织生活会 / 民主生活会: the problem, who answers for
+    it and by when; closed with the date and the evidence of what was done."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE,
+                                related_name="rectification_items")
+    problem = models.TextField("问题")
+    owner = models.ForeignKey("people.Person", verbose_name="责任人", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField("整改时限")
+    closed = models.DateField("完成日期", null=True, blank=True)
+    evidence = models.TextField("整改成效", blank=True)
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = RectificationManager()
+    restrict_lookup = "meeting__org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改事项"
+        ordering = ["meeting", "deadline", "id"]
+        indexes = [models.Index(fields=["closed", "deadline"])]
+
+    def __str__(self):
+        return self.problem[:50]
+
+    @classmethod
+    def restrict_self(cls, user, action):
+        # Whoever sees the meeting sees its 整改清单; the owner sees their own items wherever they are.
+        pid = getattr(user, "person_id", None)
+        if not pid or action != VIEW:
+            return None
+        theirs = _members_meetings_q(user, "meeting__")
+        return Q(owner_id=pid) | theirs if theirs is not None else Q(owner_id=pid)
+
+    @property
+    def overdue_days(self) -> int:
+        """Days past the deadline of an open item (0: closed, or not yet due)."""
+        from django.utils import timezone
+
+        if self.closed is not None:
+            return 0
+        return max(0, (timezone.localdate() - self.deadline).days)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+@receiver(post_delete, sender=MeetingAttachment)
+def _remove_attachment_file(sender, instance, **kwargs):
+    """The bytes go once the row is gone for good — also when a deleted meeting takes its attachments
+    with it; a rolled-back deletion keeps its file."""
+    import os
+
+    from django.db import transaction
+
+    name = instance.file.name
+    if name:
+        path = os.path.join(settings.MEDIA_ROOT, name)
+        transaction.on_commit(lambda: os.path.exists(path) and os.unlink(path))

@@ -8,24 +8,25 @@ after the org's founding date (`founded`, when known) and on or after `orglife_r
 a jurisdiction started recording on the platform; default none). History nobody entered is never a
 finding. A period still running gives at most an INFO "due soon" finding in its last days.
 
-Every rule works set-wise: one grouped query counts held meetings per (org, type, month) and the
-quarters and years are summed in Python; attendance, talks, posts and appraisals are read once per
-run and shared through `ctx.memo` — never one query per org or person. An incremental run
+Every rule works set-wise: one query lists the months in which each (org, type) held a meeting (the
+month computed by the database, `periods.MonthLabel`), and quarters and years look up their months;
+attendance, talks, posts and appraisals are read once per run and shared through `ctx.memo` — never
+one query per org or person. An incremental run
 (`ctx.org_ids`) reads only the orgs in scope (and, for people, their own rows wherever the meeting
 was held).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models.functions import ExtractYear
 
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
-from dangjian.core.periods import (add_months, bounds, human, label_of, month_label, periods_ending_between,
-                                   quarter_label, year_label)
+from dangjian.core.periods import (MonthLabel, add_months, bounds, human, kind_of, label_of, month_index, month_label,
+                                   month_of_index, periods_ending_between)
 from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, COMMITTEE_ROLES, OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 from dangjian.orgs.rules import Collector, member_counts, orgs_by_id
@@ -134,27 +135,34 @@ def held_meetings(ctx):
     return Meeting.objects.filter(state=MeetingState.HELD, date__gte=w["lower"], date__lte=ctx.as_of)
 
 
-def meeting_counts(ctx) -> dict[tuple[int, str], Counter]:
-    """(org id, meeting type) → held meetings per period label (months, quarters and years together),
-    from one grouped query."""
+def months_held(ctx) -> dict[tuple[int, str], set[str]]:
+    """(org id, meeting type) → the months ("2025-04") in which one was held, from one query."""
 
     def compute():
         rows = (_scoped(ctx, held_meetings(ctx)).order_by()
-                .values("org_id", "type", y=ExtractYear("date"), m=ExtractMonth("date")).annotate(n=Count("id")))
-        out: dict[tuple[int, str], Counter] = defaultdict(Counter)
-        for r in rows:
-            d = dt.date(r["y"], r["m"], 1)
-            c = out[(r["org_id"], r["type"])]
-            for label in (month_label(d), quarter_label(d), year_label(d)):
-                c[label] += r["n"]
+                .values_list("org_id", "type", MonthLabel("date")).distinct())
+        out: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for org_id, mtype, month in rows:
+            out[(org_id, mtype)].add(month)
         return out
 
-    return ctx.memo("orglife.meeting_counts", compute)
+    return ctx.memo("orglife.months_held", compute)
 
 
-def held(ctx, org_id: int, mtype: str, label: str) -> int:
-    c = meeting_counts(ctx).get((org_id, mtype))
-    return c[label] if c else 0
+def held(ctx, org_id: int, mtype: str, label: str) -> bool:
+    """Whether a meeting of `mtype` was held in the period `label` (a month, quarter or year)."""
+    months = months_held(ctx).get((org_id, mtype))
+    if not months:
+        return False
+    if kind_of(label) == "month":
+        return label in months
+    start, end = bounds(label)
+    return any(m in months for m in _month_labels(start, end))
+
+
+def _month_labels(start: dt.date, end: dt.date) -> list[str]:
+    return [month_label(dt.date(y, m, 1)) for y in range(start.year, end.year + 1)
+            for m in range(1, 13) if start <= dt.date(y, m, 1) <= end]
 
 
 def group_member_counts(ctx) -> dict[int, int]:
@@ -272,7 +280,9 @@ def _resolutions(ctx, mtype):
                                                     meeting__date__gte=window(ctx)["lower"],
                                                     meeting__date__lte=ctx.as_of), "meeting__org_id")
         out = defaultdict(list)
-        for r in qs.order_by("order", "id").values("meeting_id", "motion", "eligible", "present"):
+        # Only the votes without a quorum (2 × present < eligible) ever make a finding.
+        for r in qs.filter(eligible__gt=2 * F("present")).order_by("order", "id").values(
+                "meeting_id", "motion", "eligible", "present"):
             out[r["meeting_id"]].append(r)
         return out
 
@@ -284,14 +294,17 @@ def _quorum_hits(ctx, mtype):
     votes = _resolutions(ctx, mtype)
     body = "有表决权的党员" if mtype == MeetingType.MEMBER_ASSEMBLY else "委员"
     for m in _meetings_with_votes(ctx, mtype):
+        exp, pres = ((m["voting_expected"], m["voting_present"]) if mtype == MeetingType.MEMBER_ASSEMBLY
+                     else (m["expected_count"], m["present_count"]))
+        short = bool(exp and 2 * pres < exp)
+        if not short and m["id"] not in votes:
+            continue
         subject = _subject_meeting(m)
         for r in votes.get(m["id"], ()):
             if 2 * r["present"] < r["eligible"]:
                 out.add(subject, f"表决“{r['motion']}”时实到{body}{r['present']}人，不足应到{r['eligible']}人的半数："
                                  f"须有半数以上{body}到会方可表决，该表决无效", "BLOCK")
-        exp, pres = ((m["voting_expected"], m["voting_present"]) if mtype == MeetingType.MEMBER_ASSEMBLY
-                     else (m["expected_count"], m["present_count"]))
-        if exp and 2 * pres < exp:
+        if short:
             out.add(subject, f"会议作出表决，但出席记录中{body}实到{pres}人，不足应到{exp}人的半数", "BLOCK")
     return out.hits()
 
@@ -312,9 +325,9 @@ def committee_meeting(ctx):
     out = Collector()
     for h in _quorum_hits(ctx, MeetingType.COMMITTEE):
         out.add(h.subject, h.message, h.severity)
-    rows = _scoped(ctx, held_meetings(ctx).filter(type=MeetingType.COMMITTEE)).filter(
-        expected_count__gt=0).order_by().values("id", "org_id", "type", "date", "external_id",
-                                               "expected_count", "present_count")
+    rows = (_scoped(ctx, held_meetings(ctx).filter(type=MeetingType.COMMITTEE))
+            .filter(expected_count__gt=2 * F("present_count")).order_by()
+            .values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count"))
     for m in rows:
         if 2 * m["present_count"] < m["expected_count"]:
             out.add(_subject_meeting(m), f"到会委员{m['present_count']}人，不足应到{m['expected_count']}人的半数："
@@ -340,7 +353,14 @@ def meeting_chair(ctx):
     """登记了主持人的党员大会、支委会：主持人在会议当日不是本支部的书记、副书记或委员（受托主持）时预警；
     党小组会：主持人不是该党小组组长，也不是所在支部的书记、副书记或委员时预警。
     组织在会议当日没有任何现任书记、委员（空缺，见 BR-10）时不判断。"""
+    # Nearly every meeting is chaired by someone in post in its own org that day: SQL sets those
+    # aside (one index probe each), and only the rest are judged here against the posts.
+    in_post = Post.objects.filter(org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
+        Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
+    chaired_in_post = (Exists(in_post.filter(role__in=CHAIR_ROLES)) & ~Q(type=MeetingType.GROUP)) | (
+        Exists(in_post.filter(role=PostRole.GROUP_LEADER)) & Q(type=MeetingType.GROUP))
     rows = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
+                .exclude(chaired_in_post)
                 .order_by().values("id", "org_id", "type", "date", "external_id", "chair_id", "chair__name"))
     if not rows:
         return
@@ -569,7 +589,8 @@ def yearly_talks(ctx):
     spans = post_spans(ctx)
     talks = Talk.objects.filter(date__gte=years[0][1], date__lte=years[-1][2])
     if ctx.org_ids is not None:
-        talks = talks.filter(Q(a__org_id__in=ctx.org_ids) | Q(b__org_id__in=ctx.org_ids))
+        people = ctx.people().values("id")   # (the talks' person indexes, not a scan of every talk)
+        talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
     pairs: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for a, b, d in talks.order_by().values_list("a_id", "b_id", "date"):
         pairs[d.year].add((a, b))
@@ -632,8 +653,14 @@ def cadre_dual_life(ctx):
 
 
 # --- REL-01: 连续六个月不参加组织生活 -----------------------------------------------------------
-def _month_index(y: int, m: int) -> int:
-    return y * 12 + m - 1
+def _org_life_attendance(ctx):
+    """Attendance at the organisational life held in the window (people of the scope only)."""
+    w = window(ctx)
+    rows = Attendance.objects.filter(meeting__state=MeetingState.HELD, meeting__type__in=ORG_LIFE_TYPES,
+                                     meeting__date__gte=w["lower"], meeting__date__lte=ctx.as_of)
+    # In an incremental run, start from the scope's people (the attendance index on person), never
+    # from the window's meetings.
+    return rows if ctx.org_ids is None else rows.filter(person_id__in=ctx.people().values("id"))
 
 
 @rule("REL-01", title="党员无正当理由连续六个月不参加党的组织生活",
@@ -645,36 +672,47 @@ def absence_streak(ctx):
     """按出席记录计：党员最后一次出席或请假（正当理由）之后，所有应到会议都缺席；从第一次缺席的月份到最后一次
     缺席的月份（含两端）满6个自然月：预警（第6个月即为界限，例如1月至6月）；满“提前提示月数”（参数，默认3）：提示。
     没有应到会议的月份不单独计入起止。只计组织生活（不含理论学习中心组），记录窗口同上。"""
-    w = window(ctx)
     early = int(ctx.setting("absence_alert_months") or 0)
+    shortest = min(early, REL_MONTHS) if early else REL_MONTHS
     took = Q(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED))
-    rows = (Attendance.objects.filter(person__status__in=MEMBER_STATUSES, meeting__state=MeetingState.HELD,
-                                      meeting__type__in=ORG_LIFE_TYPES, meeting__date__gte=w["lower"],
-                                      meeting__date__lte=ctx.as_of)
-            .order_by().values("person_id", y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
-            .annotate(took=Count("id", filter=took), absent=Count("id", filter=Q(status=AttendanceStatus.ABSENT))))
-    if ctx.org_ids is not None:
-        rows = rows.filter(person__org_id__in=ctx.org_ids)
-    months: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for r in rows:
-        months[r["person_id"]].append((_month_index(r["y"], r["m"]), r["took"], r["absent"]))
-    flagged = {}
-    for pid, ms in months.items():
-        last_took = max((i for i, t, _ in ms if t), default=None)
-        absent = sorted(i for i, t, a in ms if a and not t and (last_took is None or i > last_took))
-        if not absent:
-            continue
-        span = absent[-1] - absent[0] + 1
-        if span >= REL_MONTHS or (early and span >= early):
-            flagged[pid] = (absent[0], absent[-1], span)
+    absent = Q(status=AttendanceStatus.ABSENT)
+    rows = _org_life_attendance(ctx)
+    # One pass over the window's attendance, one row per person whose last absence comes after the
+    # last meeting they took part in (the only people with a streak still running).
+    last = (rows.order_by().values("person_id")
+            .annotate(took=Max("meeting__date", filter=took), absent=Max("meeting__date", filter=absent),
+                      first_absent=Min("meeting__date", filter=absent))
+            .filter(absent__isnull=False).filter(Q(took__isnull=True) | Q(absent__gt=F("took")))
+            .values_list("person_id", "took", "absent", "first_absent"))
+    streaks: dict[int, tuple[int, int]] = {}   # person → first and last month (month_index) of absences
+    resumed: dict[int, int] = {}               # person → the month they last took part
+    for pid, last_took, last_absent, first_absent in last:
+        end = month_index(last_absent)
+        if last_took is None:
+            streaks[pid] = (month_index(first_absent), end)
+        elif end - month_index(last_took) >= shortest:
+            # The streak starts in the first month after `last_took` with an absence: read those few
+            # people's absences (a streak starting the very next month is still too short otherwise).
+            resumed[pid] = month_index(last_took)
+    if resumed:
+        for pid, day in rows.filter(absent, person_id__in=list(resumed)).order_by().values_list(
+                "person_id", "meeting__date"):
+            i = month_index(day)
+            if i > resumed[pid]:
+                first, end = streaks.get(pid, (i, i))
+                streaks[pid] = (min(first, i), max(end, i))
+    flagged = {pid: (first, end, end - first + 1) for pid, (first, end) in streaks.items()
+               if end - first + 1 >= shortest}
     if not flagged:
         return
     info = {pid: (name, org_id, ext) for pid, name, org_id, ext in
-            Person.objects.filter(pk__in=list(flagged)).values_list("id", "name", "org_id", "external_id")}
-    for pid, (first, last, span) in flagged.items():
+            Person.objects.filter(pk__in=list(flagged), status__in=MEMBER_STATUSES)
+            .values_list("id", "name", "org_id", "external_id")}
+    for pid, (first, last_, span) in flagged.items():
+        if pid not in info:
+            continue   # no longer a member
         name, org_id, ext = info[pid]
-        f = f"{first // 12}年{first % 12 + 1}月"
-        l_ = f"{last // 12}年{last % 12 + 1}月"
+        f, l_ = month_of_index(first), month_of_index(last_)
         if span >= REL_MONTHS:
             msg = (f"{name}自{f}至{l_}连续{span}个月应到的组织生活全部缺席（无请假）：无正当理由连续六个月不参加党的组织生活，"
                    f"按党章第九条应认定为自行脱党，请支部核实并按程序处理")

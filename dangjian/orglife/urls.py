@@ -17,4 +17,5 @@ urlpatterns = [
     path("ledger/", include("dangjian.orglife.ledger_urls")),
     path("plan/", include("dangjian.orglife.plan_urls")),
     path("attachments/", include("dangjian.orglife.attachment_urls")),
+    path("process/", include("dangjian.orglife.process_urls")),
 ]

@@ -41,6 +41,9 @@ OBJECTS = {
     "meeting": "meeting",
     "talk": "talk",
     "appraisal": "appraisal",
+    # meeting attachments and the 组织生活会 process (对照检查材料 are reached through their meeting)
+    "attachment": "attachment",
+    "rectificationitem": "rectification_item",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -57,6 +60,7 @@ class Route:
     name: str            # reversible name, with namespace
     kwargs: tuple        # object kwargs: "pk" or "<model>_pk"
     path: str
+    extra: tuple = ()    # other kwargs (e.g. the ledger's `year`), filled from EXTRA_KWARGS
 
     @property
     def is_api(self) -> bool:
@@ -98,7 +102,8 @@ def object_routes() -> list[Route]:
             continue
         obj_kwargs = tuple(k for k in kwargs if k == "pk" or k.endswith("_pk"))
         if obj_kwargs:
-            routes.setdefault(name, Route(name, obj_kwargs, path.lstrip("^")))
+            extra = tuple(k for k in kwargs if k not in obj_kwargs)
+            routes.setdefault(name, Route(name, obj_kwargs, path.lstrip("^"), extra))
     return sorted(routes.values(), key=lambda r: r.name)
 
 
@@ -106,7 +111,7 @@ ROUTES = object_routes()
 
 
 @pytest.fixture
-def branch_a(tree, people, users):
+def branch_a(tree, people, users, settings, tmp_path):
     """One object of each kind that lives in branch A (and only there)."""
     from dangjian.accounts.models import RoleAssignment
     from dangjian.core.models import AuditEvent, Finding
@@ -124,7 +129,20 @@ def branch_a(tree, people, users):
                                 topic="二季度支部党员大会", present=[people.secretary_a, people.member_a],
                                 resolutions=[{"motion": "接收预备党员", "eligible": 2, "present": 2, "yes": 2}],
                                 acting_user=users.secretary_a)
+    # A 组织生活会 with one attachment (written under a temporary MEDIA_ROOT) and one 整改事项.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.orglife.actions import do_add_attachment, do_add_rectification_item
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    org_life = do_record_meeting(org=tree.a, type="org_life", date=dt.date(2025, 12, 20), topic="2025年度组织生活会",
+                                 present=[people.secretary_a, people.member_a], acting_user=users.secretary_a)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     return {
+        "attachment": do_add_attachment(org_life, SimpleUploadedFile("签到表.png", png), acting_user=users.secretary_a),
+        "rectification_item": do_add_rectification_item(
+            org_life, problem="理论学习不够深入", owner=people.member_a, deadline=dt.date(2026, 3, 31),
+            acting_user=users.secretary_a),
         "org": tree.a,
         "person": people.member_a,
         "post": Post.objects.get(org=tree.a, person=people.secretary_a),
@@ -141,8 +159,14 @@ def branch_a(tree, people, users):
     }
 
 
+# Values for the non-object kwargs of object routes (the year of branch A's fixture objects).
+EXTRA_KWARGS = {"year": 2025}
+
+
 def url_for(route: Route, objects: dict) -> str:
-    return reverse(route.name, kwargs={k: objects[route.object_key(k)].pk for k in route.kwargs})
+    kwargs = {k: objects[route.object_key(k)].pk for k in route.kwargs}
+    kwargs.update({k: EXTRA_KWARGS[k] for k in route.extra})
+    return reverse(route.name, kwargs=kwargs)
 
 
 def logged_in(user) -> Client:

@@ -1,0 +1,167 @@
+"""规则参数: how each registered [P] setting is typed, validated and shown.
+
+The engine declares a setting with its default only (`engine.setting`); its type here follows the
+default (an int, a list of ints, a date that may be empty), except where a key is listed below: a
+choice among fixed values (`CHOICES`), or a bound (`BOUNDS`). The one checker `check_value` serves
+the form and the action, so an API or CLI caller cannot store what the form would refuse."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+
+from .engine import Setting, registry
+from .errors import ActionError
+
+# key → ((value, Chinese label), …): the only values the rules understand.
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "lecture_per": (("quarter", "党课按季度"), ("year", "党课按年度")),
+}
+# key → kind, where the default alone does not say it (None is "no date", not "anything").
+KINDS: dict[str, str] = {"orglife_records_from": "date"}
+# key → (min, max) for integers; otherwise 0 … 3650.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "orglife_window_months": (1, 120),
+    "absence_alert_months": (0, 5),          # 6 months is the 党章 limit itself (REL-01)
+    "orglife_due_soon_days_month": (0, 31),
+    "orglife_due_soon_days_quarter": (0, 92),
+    "term_reminder_months": (1, 60),
+}
+DEFAULT_BOUNDS = (0, 3650)
+
+
+def kind_of(s: Setting) -> str:
+    if s.key in CHOICES:
+        return "choice"
+    if s.key in KINDS:
+        return KINDS[s.key]
+    d = s.default
+    if isinstance(d, bool):
+        return "bool"
+    if isinstance(d, int):
+        return "int"
+    if isinstance(d, (list, tuple)):
+        return "int_list"
+    if d is None or isinstance(d, dt.date):
+        return "date"
+    return "text"
+
+
+def choice_label(key: str, value) -> str:
+    if key not in CHOICES or not isinstance(value, str):
+        return ""
+    return dict(CHOICES[key]).get(value, "")
+
+
+def display(key: str, value) -> str:
+    """A value as people read it: 6、4、2 for a list, 空（不限） for no date."""
+    if value in (None, ""):
+        return "空（不限）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    label = choice_label(key, value)
+    return f"{value}（{label}）" if label else str(value)
+
+
+def _int(key: str, value) -> int:
+    if isinstance(value, bool):
+        raise ActionError("请填写整数。", field="value")
+    try:
+        n = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise ActionError(f"“{value}”不是整数：请填写阿拉伯数字，例如 90。", field="value")
+    lo, hi = BOUNDS.get(key, DEFAULT_BOUNDS)
+    if not lo <= n <= hi:
+        raise ActionError(f"取值应在 {lo} 到 {hi} 之间，“{n}”超出范围。", field="value")
+    return n
+
+
+def check_value(key: str, value: Any) -> Any:
+    """The value to store for `key`, in the type the rules read; ActionError (Chinese) otherwise."""
+    s = registry.settings.get(key)
+    if s is None:
+        raise ActionError(f"没有名为“{key}”的规则参数。")
+    kind = kind_of(s)
+    if kind == "choice":
+        allowed = [v for v, _ in CHOICES[key]]
+        if value not in allowed:
+            raise ActionError(f"“{value}”不是可选值：请在 {'、'.join(allowed)} 中选择。", field="value")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ActionError("请选择是或否。", field="value")
+        return value
+    if kind == "int":
+        return _int(key, value)
+    if kind == "int_list":
+        items = value if isinstance(value, (list, tuple)) else [v for v in re.split(r"[\s,，、;；]+", str(value)) if v]
+        if not items:
+            raise ActionError("请至少填写一个数，多个数之间用逗号或顿号分隔，例如 6、4、2。", field="value")
+        out = sorted({_int(key, v) for v in items}, reverse=True)
+        return out
+    if kind == "date":
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ActionError(f"“{value}”不是有效日期：请按 YYYY-MM-DD 填写，例如 2026-01-01；不限则留空。",
+                              field="value")
+    text = str(value or "").strip()
+    if not text:
+        raise ActionError("请填写取值。", field="value")
+    return text
+
+
+class SettingForm(forms.Form):
+    """One field, `value`, typed by the setting's kind; `clean_value` delegates to `check_value`."""
+
+    def __init__(self, setting: Setting, current, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setting = setting
+        kind = kind_of(setting)
+        attrs = {"class": "form-control"}
+        if kind == "choice":
+            field = forms.ChoiceField(label="取值", choices=CHOICES[setting.key],
+                                      widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+            field.error_messages["invalid_choice"] = (
+                "“%(value)s”不是可选值：请在 " + "、".join(f"{v}（{lbl}）" for v, lbl in CHOICES[setting.key])
+                + " 中选择。")
+            initial = current
+        elif kind == "bool":
+            field = forms.BooleanField(label="取值", required=False)
+            initial = bool(current)
+        elif kind == "int":
+            lo, hi = BOUNDS.get(setting.key, DEFAULT_BOUNDS)
+            # A CharField: the Chinese message of check_value, not the browser's or Django's own.
+            field = forms.CharField(label="取值", help_text=f"整数，{lo}—{hi}",
+                                    widget=forms.TextInput(attrs={**attrs, "inputmode": "numeric"}))
+            initial = current
+        elif kind == "int_list":
+            field = forms.CharField(label="取值", help_text="多个整数，用逗号或顿号分隔，例如 6、4、2",
+                                    widget=forms.TextInput(attrs=attrs))
+            initial = "、".join(str(v) for v in (current or []))
+        elif kind == "date":
+            field = forms.CharField(label="取值", required=False, help_text="日期（YYYY-MM-DD），留空表示不限",
+                                    widget=forms.DateInput(attrs={**attrs, "type": "date"}))
+            initial = current or ""
+        else:
+            field = forms.CharField(label="取值", widget=forms.TextInput(attrs=attrs))
+            initial = current
+        field.error_messages["required"] = "请填写取值。"
+        self.fields["value"] = field
+        self.fields["value"].initial = initial
+        self.fields["note"] = forms.CharField(label="修改理由（记入操作记录）", required=False, max_length=200,
+                                              widget=forms.TextInput(attrs=attrs))
+
+    def clean_value(self):
+        try:
+            return check_value(self.setting.key, self.cleaned_data.get("value"))
+        except ActionError as e:
+            raise forms.ValidationError(e.message)
