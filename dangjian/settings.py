@@ -219,6 +219,19 @@ AUDITLOG_CID_GETTER = "dangjian.core.middleware.get_request_id"
 AUDITLOG_MASK_CALLABLE = "dangjian.core.crypto.mask_fully"
 AUDITLOG_STORE_JSON_CHANGES = True
 
+# --- E-mail (reminders) ------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG
+                               else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30  # a hung SMTP server must not hold claims past the 30-minute claim timeout
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "机关党建 <noreply@localhost>")
+DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "")  # absolute links in reminder e-mails
+
 # --- Jobs ------------------------------------------------------------------------------------
 HUEY = {
     "huey_class": "huey.SqliteHuey",

@@ -13,5 +13,10 @@ from .db import refresh_planner_statistics
 @db_periodic_task(crontab(hour="1", minute="30"))
 @lock_task("nightly-evaluation")
 def nightly_evaluation():
+    from dangjian.notify.actions import create_reminders
+
     refresh_planner_statistics()
-    return str(engine.run())
+    result = engine.run()
+    # Reminders for what the night's run opened go out now, not up to an hour later.
+    create_reminders()
+    return str(result)

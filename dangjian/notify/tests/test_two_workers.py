@@ -23,11 +23,19 @@ def test_two_workers_at_once_send_each_reminder_once(users, monkeypatch):
     assert expected
 
     both_looked = threading.Barrier(2, timeout=10)
+    # The test database is SQLite in shared-cache memory, which answers concurrent writes with
+    # "table is locked" instead of waiting: after both have looked, the writes take turns (the
+    # loser still acts on its stale list, which is the race that matters).
+    one_at_a_time = threading.Lock()
+    held = threading.local()
     candidates = actions._candidates
 
     def look_then_wait(*args):
         ids = candidates(*args)
-        both_looked.wait()   # both workers now hold the same list of "unsent" rows
+        if not getattr(held, "lock", False):
+            both_looked.wait()   # both workers now hold the same list of "unsent" rows
+            one_at_a_time.acquire()
+            held.lock = True
         return ids
 
     monkeypatch.setattr(actions, "_candidates", look_then_wait)
@@ -40,6 +48,8 @@ def test_two_workers_at_once_send_each_reminder_once(users, monkeypatch):
             errors.append(e)
         finally:
             connection.close()
+            if getattr(held, "lock", False):
+                one_at_a_time.release()
 
     threads = [threading.Thread(target=worker, args=(f"worker-{i}",)) for i in (1, 2)]
     for t in threads:
