@@ -155,7 +155,7 @@ def do_record_meeting(*, org: Org, type: str, date: dt.date, topic: str, state: 
 def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excused=None, expected=None,
                       resolutions=None, critiques=None, **changes) -> Meeting:
     """Correct a meeting, or record an announced one as held (state=held with the attendance)."""
-    m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
     before = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
     for k, v in changes.items():
         if k not in MEETING_FIELDS and k not in ("chair", "lecturer"):
@@ -185,7 +185,7 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
 
 @transaction.atomic
 def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -> None:
-    m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
     if not reason.strip():
         raise ActionError("删除会议记录须注明理由（例如：重复录入）。", field="reason")
     org = m.org
@@ -462,7 +462,7 @@ def do_add_attachments(meeting: Meeting, files, *, acting_user=None) -> list:
     written: list[str] = []
     try:
         with transaction.atomic():
-            m = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+            m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
             have = list(MeetingAttachment.objects.filter(meeting=m).values_list("sha256", "original_name"))
             if len(have) + len(files) > max_count:
                 raise ActionError(f"每次会议最多 {max_count} 个附件：已有 {len(have)} 个，本次选择了 {len(files)} 个。"
@@ -502,7 +502,7 @@ def do_add_attachment(meeting: Meeting, file, *, acting_user=None):
 def do_delete_attachment(attachment, *, reason: str = "", acting_user=None) -> None:
     from .models import MeetingAttachment
 
-    a = MeetingAttachment.objects.select_for_update().select_related("meeting__org").get(pk=attachment.pk)
+    a = MeetingAttachment.objects.select_for_update(of=("self",)).select_related("meeting__org").get(pk=attachment.pk)
     if not (reason or "").strip():
         raise ActionError("删除附件须注明理由（例如：传错了照片）。", field="reason")
     m = a.meeting
@@ -545,7 +545,9 @@ def do_record_self_check(meeting: Meeting, *, person: Person, text: str, acting_
     if not text:
         raise ActionError("请填写对照检查材料的内容。", field="text")
     before = SelfCheck.objects.filter(meeting=m, person=person).values_list("text", flat=True).first()
-    sc, _ = SelfCheck.objects.update_or_create(
+    # select_related(None): the manager joins the nullable `entered_by`, and PostgreSQL refuses
+    # FOR UPDATE (taken by update_or_create) on the nullable side of an outer join.
+    sc, _ = SelfCheck.objects.select_related(None).update_or_create(
         meeting=m, person=person,
         defaults={"text": text, "submitted_at": timezone.now(),
                   "entered_by": acting_user if getattr(acting_user, "is_authenticated", False) else None})
@@ -584,7 +586,7 @@ def do_add_rectification_item(meeting: Meeting, *, problem: str, owner: Person, 
 def do_close_rectification_item(item, *, closed: dt.date, evidence: str, acting_user=None):
     from .models import RectificationItem
 
-    it = RectificationItem.objects.select_for_update().select_related("meeting__org", "owner").get(pk=item.pk)
+    it = RectificationItem.objects.select_for_update(of=("self",)).select_related("meeting__org", "owner").get(pk=item.pk)
     m = it.meeting
     if it.closed is not None:
         raise ActionError(f"该整改事项已于{it.closed:%Y-%m-%d}完成。", field="closed")
