@@ -61,17 +61,24 @@ def _list_url(name, org):
     return f"{reverse(name)}?org={org.pk}"
 
 
-# --- meetings: list and page ----------------------------------------------------------------------
-@login_required
-@require_GET
-def meeting_list(request):
-    user = request.user
+def _org_filter_data(request):
+    """`?org=<id>` on a list page: the org (404 out of scope) and the filter data narrowed to its
+    subtree."""
     org = None
     if (request.GET.get("org") or "").isdigit():
         org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
     data = request.GET.copy()
     if org is not None:
         data["within"] = str(org.pk)
+    return org, data
+
+
+# --- meetings: list and page ----------------------------------------------------------------------
+@login_required
+@require_GET
+def meeting_list(request):
+    user = request.user
+    org, data = _org_filter_data(request)
     base = Meeting.objects.restrict(user, VIEW).select_related("org")
     fs = MeetingFilterSet(data, queryset=base)
     for name in ("type", "state"):
@@ -336,12 +343,7 @@ def meeting_delete(request, pk):
 @require_GET
 def talk_list(request):
     user = request.user
-    org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
-    data = request.GET.copy()
-    if org is not None:
-        data["within"] = str(org.pk)
+    org, data = _org_filter_data(request)
     base = Talk.objects.restrict(user, VIEW).select_related("org", "a", "b")
     fs = TalkFilterSet(data, queryset=base)
     fs.form.fields["year"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": "年度"})
