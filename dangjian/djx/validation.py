@@ -256,64 +256,48 @@ class _Semantic:
             for k in mapping:
                 self.ref(f"{path}.{k}", k, target)
 
+    # Every reference of the format: section → (field, shape, target section). "one" is an id,
+    # "list" a list of ids, "keys" a mapping keyed by ids. transfers' from_org/to_org may name an
+    # organisation outside the file in free text, so they are not references.
+    REFERENCES = {
+        "units": [("parent", "one", "units"), ("head", "one", "people")],
+        "orgs": [("parent", "one", "orgs"), ("unit", "one", "units"), ("joint_units", "list", "units")],
+        "people": [("org", "one", "orgs"), ("group", "one", "orgs"), ("unit", "one", "units")],
+        "posts": [("person", "one", "people"), ("org", "one", "orgs")],
+        "meetings": [("org", "one", "orgs"), ("chair", "one", "people"), ("lecturer", "one", "people"),
+                     ("expected", "list", "people"), ("present", "list", "people"),
+                     ("excused", "keys", "people")],
+        "talks": [("a", "one", "people"), ("b", "one", "people")],
+        "appraisals": [("org", "one", "orgs"), ("grades", "keys", "people")],
+        "dues": [("person", "one", "people")],
+        "recruitment": [("person", "one", "people")],
+        "elections": [("org", "one", "orgs"), ("candidates", "list", "people"), ("results", "keys", "people")],
+        "transfers": [("person", "one", "people")],
+        "study": [("person", "one", "people")],
+        "rectifications": [("org", "one", "orgs"), ("owner", "one", "people")],
+        "reports": [("org", "one", "orgs"), ("person", "one", "people")],
+    }
+
     def references(self) -> None:
-        d = self.doc
-        for i, r in _records(d, "units"):
-            self.ref(f"units[{i}].parent", r.get("parent"), "units")
-            self.ref(f"units[{i}].head", r.get("head"), "people")
-        for i, r in _records(d, "orgs"):
-            self.ref(f"orgs[{i}].parent", r.get("parent"), "orgs")
-            self.ref(f"orgs[{i}].unit", r.get("unit"), "units")
-            self.ref_list(f"orgs[{i}].joint_units", r.get("joint_units"), "units")
-        for i, r in _records(d, "people"):
-            self.ref(f"people[{i}].org", r.get("org"), "orgs")
-            self.ref(f"people[{i}].group", r.get("group"), "orgs")
-            self.ref(f"people[{i}].unit", r.get("unit"), "units")
-        for i, r in _records(d, "posts"):
-            self.ref(f"posts[{i}].person", r.get("person"), "people")
-            self.ref(f"posts[{i}].org", r.get("org"), "orgs")
-        for i, r in _records(d, "meetings"):
-            p = f"meetings[{i}]"
-            self.ref(f"{p}.org", r.get("org"), "orgs")
-            for key in ("chair", "lecturer"):
-                self.ref(f"{p}.{key}", r.get(key), "people")
-            for key in ("expected", "present"):
-                self.ref_list(f"{p}.{key}", r.get(key), "people")
-            self.ref_keys(f"{p}.excused", r.get("excused"), "people")
-            for j, c in enumerate(r.get("critiques") or [] if isinstance(r.get("critiques"), list) else []):
-                if isinstance(c, dict):
-                    self.ref(f"{p}.critiques[{j}].from", c.get("from"), "people")
-                    self.ref(f"{p}.critiques[{j}].to", c.get("to"), "people")
-        for i, r in _records(d, "talks"):
-            self.ref(f"talks[{i}].a", r.get("a"), "people")
-            self.ref(f"talks[{i}].b", r.get("b"), "people")
-        for i, r in _records(d, "appraisals"):
-            self.ref(f"appraisals[{i}].org", r.get("org"), "orgs")
-            self.ref_keys(f"appraisals[{i}].grades", r.get("grades"), "people")
-        for i, r in _records(d, "dues"):
-            self.ref(f"dues[{i}].person", r.get("person"), "people")
-        for i, r in _records(d, "recruitment"):
-            self.ref(f"recruitment[{i}].person", r.get("person"), "people")
-            events = r.get("events")
-            for j, ev in enumerate(events if isinstance(events, list) else []):
-                if isinstance(ev, dict):
-                    self.ref_list(f"recruitment[{i}].events[{j}].persons", ev.get("persons"), "people")
-                    self.ref(f"recruitment[{i}].events[{j}].by", ev.get("by"), "orgs")
-        for i, r in _records(d, "elections"):
-            self.ref(f"elections[{i}].org", r.get("org"), "orgs")
-            self.ref_list(f"elections[{i}].candidates", r.get("candidates"), "people")
-            self.ref_keys(f"elections[{i}].results", r.get("results"), "people")
-        for i, r in _records(d, "transfers"):
-            # from_org / to_org may name an organisation outside the file in free text.
-            self.ref(f"transfers[{i}].person", r.get("person"), "people")
-        for i, r in _records(d, "study"):
-            self.ref(f"study[{i}].person", r.get("person"), "people")
-        for i, r in _records(d, "rectifications"):
-            self.ref(f"rectifications[{i}].org", r.get("org"), "orgs")
-            self.ref(f"rectifications[{i}].owner", r.get("owner"), "people")
-        for i, r in _records(d, "reports"):
-            self.ref(f"reports[{i}].org", r.get("org"), "orgs")
-            self.ref(f"reports[{i}].person", r.get("person"), "people")
+        check = {"one": self.ref, "list": self.ref_list, "keys": self.ref_keys}
+        for section, fields in self.REFERENCES.items():
+            for i, r in _records(self.doc, section):
+                p = f"{section}[{i}]"
+                for field, shape, target in fields:
+                    check[shape](f"{p}.{field}", r.get(field), target)
+                # References nested one level deeper.
+                if section == "meetings":
+                    critiques = r.get("critiques")
+                    for j, c in enumerate(critiques if isinstance(critiques, list) else []):
+                        if isinstance(c, dict):
+                            self.ref(f"{p}.critiques[{j}].from", c.get("from"), "people")
+                            self.ref(f"{p}.critiques[{j}].to", c.get("to"), "people")
+                elif section == "recruitment":
+                    events = r.get("events")
+                    for j, ev in enumerate(events if isinstance(events, list) else []):
+                        if isinstance(ev, dict):
+                            self.ref_list(f"{p}.events[{j}].persons", ev.get("persons"), "people")
+                            self.ref(f"{p}.events[{j}].by", ev.get("by"), "orgs")
 
     def tree_cycles(self, section: str, label: str) -> None:
         parent: dict[str, Any] = {}
