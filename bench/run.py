@@ -45,9 +45,11 @@ def skipped(name: str, reason: str) -> None:
 def setup_django(scale: str, reuse: bool) -> None:
     os.environ.setdefault("DANGJIAN_TESTING", "1")  # test client host, fast password hashing
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    if not os.environ.get("DATABASE_URL"):
-        var = ROOT / "var" / "bench" / scale
-        if var.exists() and not reuse:
+    # The var directory holds the secret key the demo's ID numbers are encrypted with: a database
+    # reused with --reuse must come with the same directory (one per scale and per database kind).
+    if not os.environ.get("DANGJIAN_VAR_DIR"):
+        var = ROOT / "var" / "bench" / (scale if not os.environ.get("DATABASE_URL") else f"{scale}-pg")
+        if var.exists() and not reuse and not os.environ.get("DATABASE_URL"):
             shutil.rmtree(var)
         (var / "staticfiles").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
         os.environ["DANGJIAN_VAR_DIR"] = str(var)

@@ -77,6 +77,28 @@ def _validate_vote(v: VoteInput, i: int) -> None:
                           field="resolutions")
 
 
+# 批评和自我批评 belong to 组织生活会 and 领导班子民主生活会 (支部工作条例第十七条; 民主生活会若干规定).
+CRITIQUE_TYPES = frozenset({MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE})
+
+
+def _validate_critiques(meeting: Meeting, critiques, participants: set[int]) -> None:
+    """Each critique: made by a participant, about a participant (none: 自我批评), with its text —
+    the same checks as the form, so the API and every other caller get them too."""
+    critiques = list(critiques)
+    if critiques and meeting.type not in CRITIQUE_TYPES:
+        raise ActionError(f"{meeting.get_type_display()}不登记批评和自我批评（只在组织生活会、民主生活会上开展）。",
+                          field="critiques")
+    for i, c in enumerate(critiques, 1):
+        author, target = getattr(c.get("from"), "pk", c.get("from")), getattr(c.get("to"), "pk", c.get("to"))
+        if author not in participants:
+            raise ActionError(f"第{i}条批评意见：提出人须是参会人员。", field="critiques")
+        if target is not None and target not in participants:
+            raise ActionError(f"第{i}条批评意见：对象须是参会人员。", field="critiques")
+        if not str(c.get("text") or "").strip():
+            raise ActionError(f"第{i}条批评意见：请填写内容（具体问题，而不是“加强学习”之类的套话）。",
+                              field="critiques")
+
+
 MEETING_FIELDS = ("type", "state", "date", "place", "topic", "agenda", "chair_id", "lecturer_id", "minutes")
 
 
@@ -93,9 +115,15 @@ def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiqu
     if (present_ids | set(excused)) - known - set(extra):
         raise ActionError("出席或请假名单中有不存在的人员。", field="present")
     plan = plan_attendance(people, present_ids, excused, meeting.date, extra)
+    # A QR sign-in time stays with whoever is still recorded present; a person changed to excused
+    # or absent loses it (the record by hand is what counts).
+    signed = dict(Attendance.objects.filter(meeting=meeting, signed_in_at__isnull=False)
+                  .values_list("person_id", "signed_in_at"))
     Attendance.objects.filter(meeting=meeting).delete()
-    Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid, status=status, reason=reason,
-                                               voting=voting) for pid, status, reason, voting in plan.rows])
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, person_id=pid, status=status, reason=reason, voting=voting,
+                   signed_in_at=signed.get(pid) if status == AttendanceStatus.PRESENT else None)
+        for pid, status, reason, voting in plan.rows])
     meeting.expected_count, meeting.present_count = plan.expected_count, plan.present_count
     meeting.voting_expected, meeting.voting_present = plan.voting_expected, plan.voting_present
     if resolutions is not None:
@@ -106,6 +134,7 @@ def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiqu
         Resolution.objects.bulk_create([Resolution(meeting=meeting, order=i, **v.__dict__)
                                         for i, v in enumerate(votes)])
     if critiques is not None:
+        _validate_critiques(meeting, critiques, {row[0] for row in plan.rows})
         Critique.objects.filter(meeting=meeting).delete()
         Critique.objects.bulk_create([
             Critique(meeting=meeting, order=i, author_id=getattr(c["from"], "pk", c["from"]),
@@ -193,6 +222,70 @@ def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -
                  actor=acting_user, org=org, obj=m, before=audit.snapshot(m, MEETING_FIELDS), reason=reason)
     m.delete()
     engine.schedule([org.pk])
+
+
+# --- optional QR sign-in (扫码签到, never required: 不强制打卡) --------------------------------------
+SIGN_IN_STATES = (MeetingState.ANNOUNCED, MeetingState.HELD)
+
+
+def is_expected_at(meeting: Meeting, person: Person) -> bool:
+    """Whether `person` is expected at `meeting`: on its derived list (`expected_attendees` on the
+    meeting's date: members of the org — probationary included — or the committee / leading group),
+    or already on its attendance record."""
+    if person is None:
+        return False
+    if Attendance.objects.filter(meeting=meeting, person=person).exists():
+        return True
+    return person.pk in {p.pk for p in expected_attendees(meeting.org, meeting.type, meeting.date)}
+
+
+def _recount(meeting: Meeting) -> None:
+    """The meeting's derived counts from its attendance rows (the same sums as `plan_attendance`)."""
+    rows = list(Attendance.objects.filter(meeting=meeting).values_list("status", "voting"))
+    present = [v for s, v in rows if s == AttendanceStatus.PRESENT]
+    meeting.expected_count, meeting.present_count = len(rows), len(present)
+    meeting.voting_expected, meeting.voting_present = sum(v for _, v in rows), sum(present)
+    meeting.save(update_fields=["expected_count", "present_count", "voting_expected", "voting_present"])
+
+
+@transaction.atomic
+def do_sign_in(meeting: Meeting, person: Person, *, at=None, acting_user=None) -> Attendance:
+    """A member scans the meeting's QR code: marked present with the time. Only on the meeting's day
+    (local date), only for an announced or held meeting and only for someone expected at it. A second
+    scan keeps the first time. Voting follows membership (a probationary member signs in, without a
+    vote). Nobody has to scan: the branch records attendance by hand as before."""
+    at = at or timezone.now()
+    m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
+    if acting_user is not None and getattr(acting_user, "person_id", None) != person.pk:
+        raise ActionError("扫码签到只能本人进行；其他同志的出席情况由支部在会议记录中登记。", field="person")
+    if m.state not in SIGN_IN_STATES:
+        raise ActionError("该会议已取消，无需签到。", field="meeting")
+    day = timezone.localdate(at)
+    if day != m.date:
+        when = "尚未开始" if day < m.date else "已结束"
+        raise ActionError(f"扫码签到只在会议当天（{m.date:%Y-%m-%d}）开放，现在{when}。"
+                          "未扫码的由支部在会议记录中登记出席。", field="date")
+    if not is_expected_at(m, person):
+        raise ActionError(f"{person.name}不在本次会议的应到人员名单中，无需签到。", field="person")
+    row = Attendance.objects.filter(meeting=m, person=person).first()
+    if row is not None and row.signed_in_at is not None:
+        return row                                   # scanned again: the first time stands
+    if not Attendance.objects.filter(meeting=m).exists():
+        # No record yet (an announced meeting): the derived list, everyone else not yet present.
+        _apply(m, present=[person.pk], excused={}, expected=None, resolutions=None, critiques=None)
+        row = Attendance.objects.get(meeting=m, person=person)
+    else:
+        if row is None:
+            row = Attendance(meeting=m, person=person, voting=can_vote_on(person, m.date))
+        row.status, row.reason = AttendanceStatus.PRESENT, ""
+    row.signed_in_at = at
+    row.save()
+    _recount(m)
+    audit.record("meeting.sign_in", f"{person.name}扫码签到：{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}"
+                 f"“{m.topic}”（{timezone.localtime(at):%H:%M}）", actor=acting_user, org=m.org, person=person,
+                 obj=m, after={"person": person.pk, "signed_in_at": at, "voting": row.voting})
+    engine.schedule([m.org_id])
+    return row
 
 
 # --- talks ----------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from dangjian.people.models import Person
 from .choices import AttendanceStatus, MeetingState, MeetingType
 
 # Meetings that carry 批评和自我批评 (a critique per person).
-CRITIQUE_TYPES = {MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE}
 # Meetings whose lecturer matters (党课); the others have a chair.
 LECTURE_TYPES = {MeetingType.LECTURE}
 

@@ -34,6 +34,7 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .coverage import covered as talked_with_committee
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
@@ -613,10 +614,7 @@ def yearly_talks(ctx):
             committee = committees[org_id]
             if not committee:
                 continue
-            others = committee - {pid}
-            mine = partners.get(pid, set())
-            covered = bool(mine & others) if others else bool(mine)
-            if not covered:
+            if not talked_with_committee(pid, committee, partners.get(pid, set())):
                 yield Hit(_subject_person(pid, name, org_id, ext),
                           f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
                           period=label)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import signin_views, views
 
 app_name = "orglife"
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
+    # Optional QR sign-in (扫码签到): the code shown by the secretary, its live list, the member's page.
+    path("meetings/<int:pk>/sign-in/", signin_views.meeting_sign_in_qr, name="meeting_sign_in_qr"),
+    path("meetings/<int:pk>/sign-in/list/", signin_views.meeting_sign_in_list, name="meeting_sign_in_list"),
+    path("sign-in/<str:token>/", signin_views.sign_in, name="sign_in"),
     path("talks/", views.talk_list, name="talk_list"),
     path("talks/new/", views.talk_create, name="talk_create"),
     path("appraisals/new/", views.appraisal_create, name="appraisal_create"),

@@ -24,9 +24,10 @@ from dangjian.people.choices import Status
 from dangjian.people.models import Person
 
 from . import actions
+from .actions import CRITIQUE_TYPES
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
 from .filtersets import MeetingFilterSet, TalkFilterSet
-from .forms import (CRITIQUE_TYPES, DeleteForm, MeetingForm, TalkForm, default_topic, parse_attendance,
+from .forms import (DeleteForm, MeetingForm, TalkForm, default_topic, parse_attendance,
                     parse_critiques, parse_votes, types_for)
 from .models import Appraisal, AppraisalGrade, Meeting, Talk
 from .tables import MeetingTable, TalkTable
@@ -154,11 +155,12 @@ def _type_and_date(request, form, org, fallback_type, fallback_date):
     return t, d
 
 
-def _attendance_rows(people, status, reasons, day):
+def _attendance_rows(people, status, reasons, day, signed=None):
     rows = []
     for p in people:
         rows.append({"person": p, "status": status.get(p.pk, AttendanceStatus.ABSENT),
-                     "reason": reasons.get(p.pk, ""), "voting": actions.can_vote_on(p, day)})
+                     "reason": reasons.get(p.pk, ""), "voting": actions.can_vote_on(p, day),
+                     "signed_in_at": (signed or {}).get(p.pk)})
     return rows
 
 
@@ -173,13 +175,14 @@ def _people_for(org, meeting_type, day, meeting=None):
     return people
 
 
-def _meeting_page(request, *, org, form, meeting=None, people, status, reasons, vote_rows, crit_rows, title):
+def _meeting_page(request, *, org, form, meeting=None, people, status, reasons, vote_rows, crit_rows, title,
+                  signed=None):
     t, d = _type_and_date(request, form, org, MeetingType.THEME_DAY, timezone.localdate())
     form.fields["type"].widget.attrs["x-model"] = "type"
     return render(request, "orglife/meeting_form.html", {
         "org": org, "form": form, "m": meeting, "title": title, "nav_active": NAV,
         "ancestors": _ancestors(org, request.user),
-        "rows": _attendance_rows(people, status, reasons, d), "vote_rows": vote_rows, "crit_rows": crit_rows,
+        "rows": _attendance_rows(people, status, reasons, d, signed), "vote_rows": vote_rows, "crit_rows": crit_rows,
         "critique_types": [c.value for c in CRITIQUE_TYPES], "lecture_type": MeetingType.LECTURE.value,
         "suggested_topic": default_topic(t, d), "statuses": AttendanceStatus.choices,
         "cancel_url": _meeting_url(meeting) if meeting else _list_url("orglife:meeting_list", org),
@@ -296,7 +299,9 @@ def meeting_edit(request, pk):
                 messages.success(request, "已登记召开情况。" if was != m.state else "已保存会议记录。")
                 return redirect(_meeting_url(m))
     title = "登记召开情况" if m.state == MeetingState.ANNOUNCED and hold else "修改会议记录"
-    return _meeting_page(request, org=org, form=form, meeting=m, people=people, title=title, **ctx)
+    # Who scanned the QR code (optional) is shown on the checklist; they start ticked as present.
+    signed = {pid: a.signed_in_at for pid, a in rows.items() if a.signed_in_at}
+    return _meeting_page(request, org=org, form=form, meeting=m, people=people, title=title, signed=signed, **ctx)
 
 
 @login_required

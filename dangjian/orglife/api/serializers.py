@@ -12,11 +12,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.core.api.base import ActionSerializerMixin, RestrictedRelatedField
-from dangjian.core.permissions import ADD, VIEW, can_in_org
+from dangjian.core.permissions import ADD, CHANGE, VIEW, can_in_org
 from dangjian.orglife import actions
 from dangjian.orglife.choices import AttendanceStatus, Grade, MeetingState, MeetingType
-from dangjian.orglife.models import (Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution,
-                                     Talk)
+from dangjian.orglife.models import (Appraisal, AppraisalGrade, Attendance, Critique, Meeting, MeetingAttachment,
+                                     RectificationItem, Resolution, Talk)
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
@@ -307,3 +307,83 @@ class AppraisalSerializer(ActionSerializerMixin, serializers.ModelSerializer):
         grades = {g["person"]: g["grade"] for g in validated_data.pop("grades")}
         appraisal = actions.do_record_appraisal(acting_user=self.acting_user, grades=grades, **validated_data)
         return appraisal_queryset().get(pk=appraisal.pk)
+
+
+# --- meeting attachments -------------------------------------------------------------------------
+def attachment_queryset():
+    return MeetingAttachment.objects.select_related("meeting", "uploaded_by")
+
+
+class AttachmentSerializer(ActionSerializerMixin, serializers.ModelSerializer):
+    """会议附件（会议照片、签到表或记录的扫描件）。以 multipart/form-data 上传：`meeting` 与 `file`。
+
+    文件类型按文件内容识别（不看文件名）；大小、类型和每次会议的数量限制与页面上传相同，
+    不符合时 400 说明原因。下载地址 `download_url` 需登录，总是作为附件下载。"""
+
+    meeting = RestrictedRelatedField(Meeting, CHANGE, label="会议")
+    file = serializers.FileField(write_only=True, label="文件", allow_empty_file=True,
+                                 help_text="JPEG、PNG、PDF、WebP 等（以服务器设置为准）。")
+    uploaded_by = serializers.StringRelatedField(read_only=True, label="上传人")
+    download_url = serializers.SerializerMethodField(label="下载地址")
+
+    class Meta:
+        model = MeetingAttachment
+        fields = ["id", "meeting", "file", "original_name", "content_type", "size", "sha256", "uploaded_by",
+                  "uploaded_at", "download_url"]
+        read_only_fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+    def get_download_url(self, obj) -> str:
+        from django.urls import reverse
+
+        url = reverse("orglife:attachment_download", kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def create(self, validated_data):
+        a = actions.do_add_attachment(validated_data["meeting"], validated_data["file"], acting_user=self.acting_user)
+        return attachment_queryset().get(pk=a.pk)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="删除理由", help_text="例如：传错了照片；将记入操作记录。")
+
+
+# --- 整改清单 -----------------------------------------------------------------------------------------
+def rectification_queryset():
+    return RectificationItem.objects.select_related("meeting__org", "owner", "entered_by")
+
+
+class RectificationItemSerializer(ActionSerializerMixin, serializers.ModelSerializer):
+    """整改清单的一项：组织生活会或民主生活会召开后制定，写明问题、责任人（本次会议的参会人员）
+    和整改时限；完成时登记完成日期和整改成效（见 close）。`overdue_days` 为逾期未完成的天数。"""
+
+    meeting = RestrictedRelatedField(Meeting, CHANGE, label="会议")
+    meeting_topic = serializers.CharField(source="meeting.topic", read_only=True, label="会议主题")
+    meeting_date = serializers.DateField(source="meeting.date", read_only=True, label="会议日期")
+    org = serializers.IntegerField(source="meeting.org_id", read_only=True, label="党组织")
+    org_name = serializers.CharField(source="meeting.org.name", read_only=True, label="党组织名称")
+    owner = RestrictedRelatedField(Person, VIEW, label="责任人")
+    owner_name = serializers.CharField(source="owner.name", read_only=True, label="责任人姓名")
+    overdue_days = serializers.IntegerField(read_only=True, label="逾期天数", help_text="未完成且已过时限的天数，否则为 0。")
+    entered_by = serializers.StringRelatedField(read_only=True, label="录入人")
+
+    class Meta:
+        model = RectificationItem
+        fields = ["id", "meeting", "meeting_topic", "meeting_date", "org", "org_name", "problem", "owner",
+                  "owner_name", "deadline", "closed", "evidence", "overdue_days", "entered_at", "entered_by"]
+        read_only_fields = ["closed", "evidence", "entered_at"]
+
+    def validate(self, attrs):
+        meeting, owner = attrs["meeting"], attrs["owner"]
+        if meeting.type in actions.PROCESS_TYPES and owner.pk not in {p.pk for p in actions.process_participants(meeting)}:
+            raise serializers.ValidationError({"owner": f"{owner.name}不是本次会议的参会人员，不能作为整改责任人。"})
+        return attrs
+
+    def create(self, validated_data):
+        item = actions.do_add_rectification_item(acting_user=self.acting_user, **validated_data)
+        return rectification_queryset().get(pk=item.pk)
+
+
+class RectificationCloseSerializer(serializers.Serializer):
+    closed = serializers.DateField(label="完成日期", help_text="不能晚于今天，不能早于会议日期。")
+    evidence = serializers.CharField(label="整改成效", help_text="做了什么、有何佐证（如制度文件、会议记录）。")

@@ -1,4 +1,5 @@
-"""组织生活 over the API: meetings (record, correct, delete with a reason), 谈心谈话, 民主评议党员."""
+"""组织生活 over the API: meetings (record, correct, delete with a reason, the member's own QR sign-in),
+谈心谈话, 民主评议党员, meeting attachments and the 整改清单."""
 from __future__ import annotations
 
 import django_filters as df
@@ -7,19 +8,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
-from dangjian.core.permissions import ADD, DELETE, user_scope
+from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, user_scope
 from dangjian.orglife import actions
 from dangjian.orglife.filtersets import MeetingFilterSet, TalkFilterSet
-from dangjian.orglife.models import Appraisal
+from dangjian.orglife.models import Appraisal, Meeting, MeetingAttachment, RectificationItem
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
-from .serializers import (AppraisalSerializer, MeetingDeleteSerializer, MeetingSerializer,
-                          MeetingUpdateSerializer, TalkSerializer, appraisal_queryset, meeting_queryset,
-                          talk_queryset)
+from .serializers import (AppraisalSerializer, AttachmentSerializer, AttendanceSerializer, MeetingDeleteSerializer,
+                          MeetingSerializer, MeetingUpdateSerializer, ReasonSerializer, RectificationCloseSerializer,
+                          RectificationItemSerializer, TalkSerializer, appraisal_queryset, attachment_queryset,
+                          meeting_queryset, rectification_queryset, talk_queryset)
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="操作被拒绝，detail 说明原因（EVAL-01 等规则另有 rule）"),
           403: OpenApiResponse(DetailSerializer, description="可以查看但无权进行此操作"),
@@ -111,6 +114,18 @@ class MeetingViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateMode
         actions.do_delete_meeting(meeting, reason=s.validated_data["reason"], acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(summary="扫码签到（本人）", request=None, responses={200: AttendanceSerializer, **ERRORS},
+                   description="登录者本人在会议当天签到，记为出席并记下时间；再次签到保留第一次的时间。"
+                               "扫码签到为自愿方式，未签到的由支部在会议记录中登记出席。"
+                               "不在本次会议应到人员名单中的答 404；不是会议当天或会议已取消的答 400。")
+    @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in", restrict_action=VIEW)
+    def sign_in(self, request, pk=None):
+        from dangjian.orglife.signin_views import meeting_for_sign_in
+
+        meeting, person = meeting_for_sign_in(request.user, int(pk))
+        row = actions.do_sign_in(meeting, person, acting_user=request.user)
+        return Response(AttendanceSerializer(row).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="谈心谈话列表", description="党员本人看到自己参加的谈话。`person` 为谈话一方。"),
@@ -145,3 +160,104 @@ class AppraisalViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateMo
     ordering_fields = ["year", "id"]
     ordering = ["-year", "org__path", "id"]
     create_refused = "民主评议结果须由党组织管理员登记。"
+
+
+# --- meeting attachments -------------------------------------------------------------------------
+class AttachmentFilterSet(df.FilterSet):
+    meeting = df.ModelChoiceFilter(queryset=Meeting.objects.all(), label="会议")
+
+    class Meta:
+        model = MeetingAttachment
+        fields = ["meeting"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="会议附件列表", description="`meeting` 为该会议的附件。党员本人看到本支部会议的附件。"),
+    retrieve=extend_schema(summary="会议附件详情", responses={200: AttachmentSerializer, **ERRORS}),
+    create=extend_schema(summary="上传会议附件", description="multipart/form-data：`meeting`（须可修改该会议）与 `file`。"
+                                                      "类型按内容识别，大小、类型、数量超限时 400 说明原因，不保存。",
+                         request={"multipart/form-data": AttachmentSerializer},
+                         responses={201: AttachmentSerializer, **ERRORS}),
+)
+@extend_schema(tags=["组织生活"])
+class AttachmentViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
+    queryset = attachment_queryset()
+    serializer_class = AttachmentSerializer
+    filterset_class = AttachmentFilterSet
+    parser_classes = [MultiPartParser, FormParser]
+    ordering_fields = ["uploaded_at", "id"]
+    ordering = ["meeting", "uploaded_at", "id"]
+    create_refused = "会议附件须由党组织管理员上传。"
+
+    def get_serializer_class(self):
+        return ReasonSerializer if self.action == "delete_record" else AttachmentSerializer
+
+    @extend_schema(summary="删除会议附件", request=ReasonSerializer,
+                   responses={204: OpenApiResponse(description="已删除"), **ERRORS},
+                   description="须注明理由（例如：传错了照片），记入操作记录。")
+    @action(detail=True, methods=["post"], url_path="delete", url_name="delete", restrict_action=DELETE,
+            parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def delete_record(self, request, pk=None):
+        attachment = self.get_object()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_delete_attachment(attachment, reason=s.validated_data["reason"], acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- 整改清单 -----------------------------------------------------------------------------------------
+class RectificationFilterSet(df.FilterSet):
+    org = df.ModelChoiceFilter(queryset=Org.objects.all(), field_name="meeting__org", label="党组织（不含下级）")
+    within = df.NumberFilter(method="in_subtree", label="党组织（含下级）")
+    meeting = df.ModelChoiceFilter(queryset=Meeting.objects.all(), label="会议")
+    closed = df.BooleanFilter(method="is_closed", label="已完成")
+    overdue = df.BooleanFilter(method="is_overdue", label="逾期未完成")
+
+    class Meta:
+        model = RectificationItem
+        fields = ["org", "within", "meeting", "closed", "overdue"]
+
+    def in_subtree(self, qs, name, value):
+        path = Org.objects.filter(pk=value).values_list("path", flat=True).first()
+        return qs.filter(meeting__org__path__subtree=path) if path else qs.none()
+
+    def is_closed(self, qs, name, value):
+        return qs.filter(closed__isnull=not value)
+
+    def is_overdue(self, qs, name, value):
+        overdue = qs.overdue()
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="整改清单", description="`org`、`within`、`meeting` 筛选；`closed=true/false` 已完成或未完成；"
+                                                  "`overdue=true` 逾期未完成。责任人本人看到自己的整改事项。"),
+    retrieve=extend_schema(summary="整改事项详情", responses={200: RectificationItemSerializer, **ERRORS}),
+    create=extend_schema(summary="添加整改事项", description="组织生活会或民主生活会召开后制定：问题、责任人（参会人员）、整改时限。",
+                         responses={201: RectificationItemSerializer, **ERRORS}),
+)
+@extend_schema(tags=["组织生活"])
+class RectificationItemViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateModelMixin,
+                               viewsets.ReadOnlyModelViewSet):
+    queryset = rectification_queryset()
+    serializer_class = RectificationItemSerializer
+    filterset_class = RectificationFilterSet
+    ordering_fields = ["deadline", "closed", "entered_at", "id"]
+    ordering = ["deadline", "id"]
+    create_refused = "整改清单须由党组织管理员登记。"
+
+    def get_serializer_class(self):
+        return RectificationCloseSerializer if self.action == "close" else RectificationItemSerializer
+
+    @extend_schema(summary="整改完成", request=RectificationCloseSerializer,
+                   responses={200: RectificationItemSerializer, **ERRORS},
+                   description="登记完成日期和整改成效；已完成的不能重复标记。")
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def close(self, request, pk=None):
+        item = self.get_object()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_close_rectification_item(item, acting_user=request.user, **s.validated_data)
+        return Response(RectificationItemSerializer(rectification_queryset().get(pk=item.pk),
+                                                    context=self.get_serializer_context()).data)

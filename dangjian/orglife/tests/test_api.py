@@ -235,8 +235,8 @@ def test_filtering_by_an_org_outside_the_scope_is_refused_like_a_missing_one(cli
 def test_meeting_list_is_a_constant_number_of_queries(api, tree, people, django_assert_max_num_queries):
     members = [_person(tree.a, f"党员{i}") for i in range(6)]
     for i in range(12):
-        do_record_meeting(org=tree.a, type="member_assembly", date=dt.date(2025, 1, 1) + dt.timedelta(days=7 * i),
-                          topic=f"第{i + 1}次党员大会", chair=people.secretary_a, present=members[:4],
+        do_record_meeting(org=tree.a, type="org_life", date=dt.date(2025, 1, 1) + dt.timedelta(days=7 * i),
+                          topic=f"第{i + 1}次组织生活会", chair=people.secretary_a, present=members[:4],
                           excused={members[5]: "病假"},
                           resolutions=[{"motion": "表决", "eligible": 8, "present": 4, "yes": 4}],
                           critiques=[{"from": members[0], "to": members[1], "text": "意见"}])

@@ -88,3 +88,24 @@ def test_probationary_members_take_part_but_are_not_graded(tree, people):
         do_record_appraisal(org=tree.a, year=2025, grades={p: "qualified", people.member_a: "qualified"})
     assert e.value.rule == "EVAL-02"
     do_record_appraisal(org=tree.a, year=2025, grades={p: None, people.member_a: "qualified"})
+
+
+# --- 批评和自我批评: checked by the action, whoever calls it (form, API, script) -------------------------
+def test_critiques_belong_to_the_org_life_meeting_and_its_participants(tree, people):
+    day = dt.date(2025, 12, 10)
+    m = do_record_meeting(org=tree.a, type="org_life", date=day, topic="年度组织生活会",
+                          present=[people.secretary_a, people.member_a],
+                          critiques=[{"from": people.member_a, "to": people.secretary_a, "text": "调研次数偏少"},
+                                     {"from": people.secretary_a, "to": None, "text": "联系群众不够"}])
+    assert m.critiques.count() == 2
+    with pytest.raises(ActionError, match="提出人须是参会人员") as e:
+        do_update_meeting(m, critiques=[{"from": people.member_b, "text": "意见"}])
+    assert e.value.field == "critiques"
+    with pytest.raises(ActionError, match="对象须是参会人员"):
+        do_update_meeting(m, critiques=[{"from": people.member_a, "to": people.secretary_b, "text": "意见"}])
+    with pytest.raises(ActionError, match="请填写内容"):
+        do_update_meeting(m, critiques=[{"from": people.member_a, "text": "  "}])
+    assert m.critiques.count() == 2                      # a refused change loses nothing
+    with pytest.raises(ActionError, match="主题党日不登记批评和自我批评"):
+        do_record_meeting(org=tree.a, type="theme_day", date=day, topic="主题党日", present=[people.secretary_a],
+                          critiques=[{"from": people.secretary_a, "text": "自我批评"}])
