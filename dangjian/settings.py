@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.orglife",
+    "dangjian.dispositions",
     "dangjian.notify",
     "dangjian.djx",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
+    path("dispositions/", include("dangjian.dispositions.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

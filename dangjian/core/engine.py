@@ -49,6 +49,8 @@ class Rule:
     domain: str = ""
     settings: tuple[str, ...] = ()
     description: str = ""
+    # The rule needs records a DJX file cannot express (e.g. dispositions): `dangjian check` skips it.
+    live_only: bool = False
 
     @property
     def subject_kinds(self) -> tuple[str, ...]:
@@ -107,14 +109,16 @@ registry = Registry()
 
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",
-         period: str | None = None, settings: Iterable[str] = (), description: str = ""):
+         period: str | None = None, settings: Iterable[str] = (), description: str = "",
+         live_only: bool = False):
     """Register a compliance rule. `citation` is the article quoted to users, in Chinese."""
 
     def deco(fn):
         registry.register(Rule(id=id, title=title, citation=citation, severity=severity,
                                subject=subject, period=period, check=fn,
                                domain=fn.__module__.split(".")[-2], settings=tuple(settings),
-                               description=description or (fn.__doc__ or "").strip()))
+                               description=description or (fn.__doc__ or "").strip(),
+                               live_only=live_only))
         return fn
 
     return deco

@@ -112,7 +112,8 @@ def check_document(doc, as_of: dt.date | str | None = None) -> list[dict]:
             ctx = engine.Context(as_of=day, settings=engine.effective_settings(overrides),
                                  org_ids=None if judge_all else frozenset(report.org_ids))
             seen: set[tuple] = set()
-            for rule, hit in engine.evaluate(ctx):
+            # Rules that need records a file cannot express (`live_only`) would judge their absence.
+            for rule, hit in engine.evaluate(ctx, [r.id for r in engine.registry if not r.live_only]):
                 subject = _subject_key(rule, hit, file_ids)
                 key = (rule.id, tuple(subject.items()), hit.period)
                 if key in seen:

@@ -328,9 +328,15 @@ def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting |
         raise ActionError(f"评为优秀的{excellent}人，超过参评党员总数{total}人的三分之一（最多{total // 3}人）："
                           "评为“优秀”的一般不超过党员总数的1/3（EVAL-01）。", field="grades", rule="EVAL-01")
     appraisal, _ = Appraisal.objects.update_or_create(org=org, year=year, defaults={"meeting": meeting})
-    AppraisalGrade.objects.filter(appraisal=appraisal).delete()
+    # Rows are kept (updated in place, not rewritten): a disposition opened on a grade links to it.
+    old = {g.person_id: g for g in AppraisalGrade.objects.filter(appraisal=appraisal)}
+    AppraisalGrade.objects.filter(appraisal=appraisal).exclude(person_id__in=list(grades)).delete()
+    changed = [g for pid, grade in grades.items() if (g := old.get(pid)) is not None and g.grade != grade]
+    for g in changed:
+        g.grade = grades[g.person_id]
+    AppraisalGrade.objects.bulk_update(changed, ["grade"])
     AppraisalGrade.objects.bulk_create([AppraisalGrade(appraisal=appraisal, person_id=pid, grade=g)
-                                        for pid, g in grades.items()])
+                                        for pid, g in grades.items() if pid not in old])
     audit.record("appraisal.record", f"登记{org}{year}年民主评议党员结果：优秀{excellent}人，共{total}人",
                  actor=acting_user, org=org, obj=appraisal)
     engine.schedule([org.pk])

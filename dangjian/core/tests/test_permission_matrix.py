@@ -44,6 +44,8 @@ OBJECTS = {
     # meeting attachments and the 组织生活会 process (对照检查材料 are reached through their meeting)
     "attachment": "attachment",
     "rectificationitem": "rectification_item",
+    # 不合格党员组织处置 (UI `dispositions:disposition_…`, API `disposition-…`)
+    "disposition": "disposition",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -154,9 +156,17 @@ def branch_a(tree, people, users, settings, tmp_path):
         "meeting": meeting,
         "talk": do_record_talk(a=people.secretary_a, b=people.member_a, date=dt.date(2025, 6, 1),
                                topic="谈心谈话", acting_user=users.secretary_a),
+        "disposition": _disposition(people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
+
+
+def _disposition(people, users):
+    from dangjian.dispositions.actions import do_open_disposition
+
+    return do_open_disposition(person=people.member_a, measure="correction", grounds="org_life",
+                               committee_date=dt.date(2025, 6, 1), acting_user=users.secretary_a)
 
 
 # Values for the non-object kwargs of object routes (the year of branch A's fixture objects).
