@@ -19,6 +19,7 @@ from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
 from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
+from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Org
 from dangjian.people.choices import Status
 from dangjian.people.models import Person
@@ -26,6 +27,7 @@ from dangjian.people.models import Person
 from . import actions
 from .actions import CRITIQUE_TYPES
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .coverage import talk_coverage
 from .filtersets import MeetingFilterSet, TalkFilterSet
 from .forms import (DeleteForm, MeetingForm, TalkForm, default_topic, parse_attendance,
                     parse_critiques, parse_votes, types_for)
@@ -354,11 +356,37 @@ def talk_list(request):
     fs.form.fields["year"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": "年度"})
     table = TalkTable(fs.qs if fs.is_valid() else base.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    may_add = org is not None and can_in_org(user, ADD, org) and not org.is_dissolved
     return render(request, "orglife/talk_list.html", {
         "org": org, "filter": fs, "table": table, "nav_active": NAV,
-        "ancestors": _ancestors(org, user) if org else [],
-        "may_add": org is not None and can_in_org(user, ADD, org) and not org.is_dissolved,
+        "ancestors": _ancestors(org, user) if org else [], "may_add": may_add,
+        **_talk_coverage_context(request, org, fs, names=may_add),
     })
+
+
+COVERAGE_MAX_BRANCHES = 200
+
+
+def _talk_coverage_context(request, org, fs, *, names: bool) -> dict:
+    """The year's 谈心谈话 coverage (ORGLIFE-05) of the branch, or of each branch under the org (up
+    to `COVERAGE_MAX_BRANCHES`; a bigger subtree is read one level down). Names of those still to
+    talk with are shown to those who record talks for the org."""
+    if org is None:
+        return {}
+    today = timezone.localdate()
+    year = fs.form.cleaned_data.get("year") if fs.is_valid() else None
+    year = int(year) if year and 2000 <= year <= 2100 else today.year
+    if org.type == OrgType.BRANCH:
+        branches = [org]
+    else:
+        qs = (Org.objects.restrict(request.user, VIEW).filter(type=OrgType.BRANCH, path__subtree=org.path)
+              .exclude(dissolved__lte=today).order_by("path"))
+        branches = list(qs[:COVERAGE_MAX_BRANCHES + 1])
+        if len(branches) > COVERAGE_MAX_BRANCHES:
+            return {"coverage_year": year, "coverage_too_big": COVERAGE_MAX_BRANCHES}
+    rows = [r for r in talk_coverage(branches, year, as_of=today) if r.total]
+    rows.sort(key=lambda r: (not r.judged, r.percent, r.org.path))
+    return {"coverage": rows, "coverage_year": year, "coverage_names": names, "coverage_running": year == today.year}
 
 
 @login_required

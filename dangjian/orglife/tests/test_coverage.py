@@ -38,3 +38,21 @@ def test_coverage_of_many_branches_is_a_few_queries(tree, people, django_assert_
     with django_assert_max_num_queries(3):
         rows = talk_coverage([tree.a, tree.b], 2026)
     assert [r.total for r in rows] == [22, 2]
+
+
+def test_the_talk_list_shows_the_branchs_coverage_and_who_is_still_to_talk(tree, people, users, client_as):
+    from django.urls import reverse
+
+    do_record_talk(a=people.secretary_a, b=people.member_a, date=dt.date.today())
+    url = reverse("orglife:talk_list")
+    page = client_as(users.secretary_a).get(url, {"org": tree.a.pk}).content.decode()
+    assert "谈心谈话覆盖" in page and "已谈 2/2 人" in page
+    third = _person(tree.a, "党员丙")
+    page = client_as(users.secretary_a).get(url, {"org": tree.a.pk}).content.decode()
+    assert "已谈 2/3 人" in page and "尚未谈话（1人）：党员丙" in page
+    # The committee sees each branch (B: nobody has talked yet) and no names; a member sees no names.
+    page = client_as(users.auditor).get(url, {"org": tree.committee.pk}).content.decode()
+    assert "已谈 0/2 人" in page and "已谈 2/3 人" in page and "党员丙" not in page
+    page = client_as(users.member_a).get(url, {"org": tree.a.pk}).content.decode()
+    assert "已谈 2/3 人" in page and third.name not in page
+    assert client_as(users.secretary_b).get(url, {"org": tree.a.pk}).status_code == 404
