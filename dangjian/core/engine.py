@@ -78,10 +78,24 @@ class Hit:
     org_id: int | None = None   # where the finding lives in the tree; derived when omitted
 
 
+@dataclass(frozen=True)
+class Aggregate:
+    """A rules.md entry that is an aggregate of other rules rather than a finding of its own (e.g.
+    ORGLIFE-01 "三会一课 on schedule" = BR-05/06/07 + ORGLIFE-02): listed with the rules, shown
+    where it is computed, never a second warning for the same missed meeting (减负)."""
+
+    id: str
+    title: str
+    citation: str
+    parts: tuple[str, ...]
+    shown_in: str
+
+
 class Registry:
     def __init__(self):
         self.rules: dict[str, Rule] = {}
         self.settings: dict[str, Setting] = {}
+        self.aggregates: dict[str, Aggregate] = {}
 
     def register(self, rule: Rule) -> None:
         if rule.id in self.rules and self.rules[rule.id].check is not rule.check:
@@ -106,6 +120,13 @@ def _rule_sort_key(rule_id: str):
 
 
 registry = Registry()
+
+
+def aggregate(id: str, *, title: str, citation: str, parts: Iterable[str], shown_in: str) -> Aggregate:
+    """Register an aggregate entry (see `Aggregate`)."""
+    a = Aggregate(id=id, title=title, citation=citation, parts=tuple(parts), shown_in=shown_in)
+    registry.aggregates[id] = a
+    return a
 
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",

@@ -1,4 +1,5 @@
-"""Organisational-life rules (rules.md §1 BR-05…08, §1a ORGLIFE-01…07, §7 DLH-01, §9 REL-01,
+"""Organisational-life rules (rules.md §1 BR-05…08, §1a ORGLIFE-02…07 — ORGLIFE-01 is the aggregate of
+BR-05/06/07 and ORGLIFE-02, registered with `engine.aggregate`, not a second finding — §7 DLH-01, §9 REL-01,
 §10 EVAL-01/02, TALK-01): 三会一课, 主题党日, 组织生活会, 民主生活会, 民主评议 and 谈心谈话.
 
 **Which periods are judged.** A periodic duty (a quarter's 党员大会, a month's 主题党日 …) is judged
@@ -248,6 +249,13 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
             name = {"month": f"{end.month}月", "quarter": human(label)[5:], "year": "本年度"}[kind]
             yield Hit(org, f"{name}{what}尚未召开，距{unit}还有 {days} 天（{rule_note}）", period=label,
                       severity="INFO")
+
+
+engine.aggregate(
+    "ORGLIFE-01", title="党支部按期召开党员大会、支委会、党小组会，按期上党课（“三会一课”）",
+    citation=f"{ZBTL}第十五条：党支部应当组织党员按期参加党员大会、党小组会和上党课，定期召开支部委员会会议",
+    parts=("BR-05", "BR-06", "BR-07", "ORGLIFE-02"),
+    shown_in="“组织生活台账”中每个党支部的三会一课完成情况（Word/PDF）和任一组织下各支部的完成情况汇总表（Excel）")
 
 
 # --- BR-05 … BR-08: 三会 -------------------------------------------------------------------------

@@ -24,8 +24,13 @@ def load(name):
 
 def test_every_org_life_rule_has_a_case():
     rules = {m[0] for name in NAMES for part in ("must", "must_not") for m in load(name)[1][part]}
+    from dangjian.core import engine
+
     assert rules == {"BR-05", "BR-06", "BR-07", "BR-08", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-05",
                      "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "DLH-01", "EVAL-01", "EVAL-02", "REL-01"}
+    assert rules == {r.id for r in engine.registry if r.domain == "orglife"}
+    # ORGLIFE-01 (三会一课) is the aggregate of rules that each have their case, not a finding of its own.
+    assert set(engine.registry.aggregates["ORGLIFE-01"].parts) <= rules
     # Each case has something that must be found and something that must not (its boundary).
     for name in NAMES:
         exp = load(name)[1]

@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 s = settings.get(key)
                 if s:
                     self.stdout.write(f"         参数 {key} = {_value(s.default)}（{s.label}）")
+        for a in engine.registry.aggregates.values():
+            self.stdout.write(f"{a.id:<8} 汇总 {a.title}（由 {'、'.join(a.parts)} 组成，见{a.shown_in}）")
         self.stdout.write(f"共 {len(rules)} 条规则，{len(settings)} 个可配置参数。")
 
     @staticmethod
@@ -65,6 +67,14 @@ class Command(BaseCommand):
             lines.append("| " + " | ".join(_cell(x) for x in (
                 r.id, r.title, r.citation, f"{SEVERITY[r.severity]}（{r.severity}）",
                 subjects(r), params or "—", r.description or "—")) + " |")
+        aggregates = sorted(engine.registry.aggregates.values(), key=lambda a: engine._rule_sort_key(a.id))
+        if aggregates:
+            lines += ["", "## 汇总条目（不单独产生预警）", "",
+                      "以下条目是其他规则的汇总：同一次未召开的会议只在组成规则中预警一次，汇总结果在下列位置展示。", "",
+                      "| 编号 | 名称 | 依据 | 由以下规则组成 | 展示位置 |", "|---|---|---|---|---|"]
+            for a in aggregates:
+                lines.append("| " + " | ".join(_cell(x) for x in (
+                    a.id, a.title, a.citation, "、".join(a.parts), a.shown_in)) + " |")
         lines += ["", "## 可配置参数", "",
                   "辖区可在“规则参数”中覆盖默认值；DJX 文件的 `meta.settings` 在 `dangjian check` 时覆盖。", "",
                   "| 参数 | 默认值 | 说明 | 适用规则 |", "|---|---|---|---|"]
