@@ -138,6 +138,12 @@ def main() -> None:
     para(doc, "{%p if appraisal.has_ungraded %}")
     para(doc, "不评定等次（预备党员）：{{ appraisal.ungraded }}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if appraisal.tallies %}")
+    para(doc, "民主测评：{% if appraisal.raters != '' %}参加测评 {{ appraisal.raters }} 人。{% endif %}")
+    table(doc, ["党员", "评定等次", "优秀", "合格", "基本合格", "不合格"],
+          ["{{ t.name }}", "{{ t.grade }}", "{{ t.excellent }}", "{{ t.qualified }}", "{{ t.basic }}",
+           "{{ t.unqualified }}"], "t in appraisal.tallies", (3.5, 3.0, 2.5, 2.5, 2.5, 2.5))
+    para(doc, "{%p endif %}")
     para(doc, "{%p else %}")
     para(doc, "本年度没有登记民主评议结果。")
     para(doc, "{%p endif %}")

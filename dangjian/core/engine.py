@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 SEVERITIES = ("BLOCK", "WARN", "INFO")
@@ -269,14 +273,22 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
     wanted: dict[tuple, tuple[Rule, Hit]] = {}
     for r, hit in hits:
         wanted.setdefault((r.id, subject_kind(r, hit), hit.subject.pk, hit.period or ""), (r, hit))
+    # The [P] values each rule is judged with in this run, once per rule (stored on its findings;
+    # as JSON reads them back, so that an unchanged value compares equal on the next run).
+    used = {rid: json.loads(json.dumps({k: ctx.settings.get(k) for k in registry.get(rid).settings},
+                                       cls=DjangoJSONEncoder))
+            for rid in rule_ids if registry.get(rid) is not None}
     with transaction.atomic():
         existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
         if scope is not None:
             existing_qs = existing_qs.filter(org_id__in=scope)
         fields = ("id", "rule_id", "subject_kind", "subject_id", "period", "state", "message",
                   "severity", "org_id", "citation")
+        # The stored [P] values are read as text and parsed once per distinct text (a rule's findings
+        # share a few): the JSON field's own per-row parsing would slow loading the findings by half.
+        as_text = {"settings_text": Cast("settings_used", TextField())}
         existing = {(f.rule_id, f.subject_kind, f.subject_id, f.period): f
-                    for f in existing_qs.only(*fields)}
+                    for f in existing_qs.only(*fields).annotate(**as_text)}
         in_scope_keys = set(existing)
         if scope is not None:
             # A subject judged here may own a finding stored under an org outside the scope (a
@@ -289,18 +301,28 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
                 sids = sorted(sids)
                 for i in range(0, len(sids), 500):
                     for f in Finding.objects.filter(rule_id=rid, subject_kind=kind,
-                                                    subject_id__in=sids[i:i + 500]).only(*fields):
+                                                    subject_id__in=sids[i:i + 500]).only(*fields).annotate(
+                                                        **as_text):
                         existing[(f.rule_id, f.subject_kind, f.subject_id, f.period)] = f
         new, changed, confirmed = [], [], []
+        rejudged: dict[str, list[int]] = {}   # rule → findings last judged with other [P] values
+        parsed: dict[str, Any] = {}
         for key, (r, hit) in wanted.items():
             severity = hit.severity or r.severity
             f = existing.get(key)
+            if f is not None:
+                text = f.settings_text or "{}"
+                if text not in parsed:
+                    parsed[text] = json.loads(text)
+                if parsed[text] != used[r.id]:
+                    rejudged.setdefault(r.id, []).append(f.pk)
             if f is None:
                 new.append(Finding(rule_id=r.id, severity=severity, subject_kind=key[1],
                                    subject_id=hit.subject.pk, period=hit.period or "",
                                    org_id=hit.org_id,
                                    person_id=hit.subject.pk if isinstance(hit.subject, Person) else None,
-                                   message=hit.message, citation=r.citation))
+                                   message=hit.message, citation=r.citation,
+                                   settings_used=used[r.id]))
                 result.opened += 1
                 continue
             if f.state == FindingState.RESOLVED:
@@ -324,6 +346,9 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
                                                   "org_id", "citation", "last_seen"], batch_size=500)
         for i in range(0, len(confirmed), 1000):
             Finding.objects.filter(pk__in=confirmed[i:i + 1000]).update(last_seen=now)
+        for rid, pks in rejudged.items():   # one UPDATE per rule and chunk: the values are the rule's
+            for i in range(0, len(pks), 1000):
+                Finding.objects.filter(pk__in=pks[i:i + 1000]).update(settings_used=used[rid])
         gone = [f.pk for k, f in existing.items()
                 if k in in_scope_keys and k not in wanted and f.state == FindingState.OPEN]
         for i in range(0, len(gone), 1000):

@@ -84,6 +84,9 @@ class Finding(models.Model):
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="豁免人", null=True,
                                   blank=True, on_delete=models.SET_NULL, related_name="+")
     waived_reason = models.TextField("豁免理由", blank=True)
+    # The values of the rule's [P] settings it was judged with, {key: value}: written when the
+    # finding opens and whenever a run judges it with different values ({} for a rule without).
+    settings_used = models.JSONField("判定参数", default=dict, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_lookup = "org__path"

@@ -783,10 +783,26 @@ class Importer:
             else:
                 count.unchanged += 1
         Appraisal.objects.bulk_create([a for a, _ in todo if a.pk is None], batch_size=500)
+        # A changed appraisal keeps its grade rows (updated in place): the tallies and texts recorded
+        # on the platform and a disposition opened on a grade stay with the member.
+        kept: dict[tuple[int, int], AppraisalGrade] = {}
         for chunk in in_chunks(rewrite):
-            AppraisalGrade.objects.filter(appraisal_id__in=chunk).delete()
+            for g in AppraisalGrade.objects.filter(appraisal_id__in=chunk):
+                kept[(g.appraisal_id, g.person_id)] = g
+        wanted = {(a.pk, pid) for a, grades in todo for pid in grades}
+        gone = [g.pk for key, g in kept.items() if key not in wanted]
+        for chunk in in_chunks(gone):
+            AppraisalGrade.objects.filter(pk__in=chunk).delete()
+        changed = []
+        for a, grades in todo:
+            for pid, grade in grades.items():
+                g = kept.get((a.pk, pid))
+                if g is not None and g.grade != grade:
+                    g.grade = grade
+                    changed.append(g)
+        AppraisalGrade.objects.bulk_update(changed, ["grade"], batch_size=500)
         RawInserter(AppraisalGrade, ["appraisal_id", "person_id", "grade"]).insert(
-            [(a.pk, pid, g) for a, grades in todo for pid, g in grades.items()])
+            [(a.pk, pid, g) for a, grades in todo for pid, g in grades.items() if (a.pk, pid) not in kept])
 
 
 MEETING_FIELDS = ("org_id", "type", "state", "date", "topic", "chair_id", "lecturer_id", "minutes",

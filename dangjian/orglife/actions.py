@@ -16,7 +16,7 @@ from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
-from .models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
+from .models import VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
 
@@ -306,13 +306,59 @@ def do_record_talk(*, a: Person, b: Person, date: dt.date, topic: str = "", org:
 
 
 # --- 民主评议党员 ------------------------------------------------------------------------------------
+APPRAISAL_TEXT_FIELDS = ("self_assessment", "peer_opinion")
+APPRAISAL_DETAIL_FIELDS = APPRAISAL_TEXT_FIELDS + tuple(VOTE_FIELDS.values())
+_KEEP = object()
+
+
+def _vote_count(value, name: str, label: str, field: str = "grades"):
+    """A count typed or sent: blank/None = not recorded; otherwise a whole number, not negative."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, bool) or not (isinstance(text, int) or
+                                      (isinstance(text, str) and text.lstrip("-").isdigit())):
+        raise ActionError(f"{name}：{label}须为整数。", field=field)
+    n = int(text)
+    if n < 0:
+        raise ActionError(f"{name}：{label}不能为负数。", field=field)
+    return n
+
+
+def _clean_details(person: Person, given: dict) -> dict:
+    """The 自评/互评/测评 fields given for one member, checked; keys not given are left as they are."""
+    unknown = set(given) - set(APPRAISAL_DETAIL_FIELDS)
+    if unknown:
+        raise ActionError(f"{person.name}：未知的评议字段{'、'.join(sorted(unknown))}。", field="grades")
+    out = {}
+    for f in APPRAISAL_TEXT_FIELDS:
+        if f in given:
+            out[f] = (given[f] or "").strip()
+    for g, f in VOTE_FIELDS.items():
+        if f in given:
+            out[f] = _vote_count(given[f], person.name, f"测评“{g.label}”票数")
+    return out
+
+
 @transaction.atomic
 def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting | None = None,
-                        acting_user=None) -> Appraisal:
-    """Grades of the year's 民主评议党员. EVAL-01: 优秀 at most a third of the members (refused on
-    save); EVAL-02: probationary members take part but are not graded."""
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[getattr(k, "pk", k) for k in grades])}
+                        acting_user=None, details: dict | None = None, raters=_KEEP) -> Appraisal:
+    """The year's 民主评议党员 (ORGLIFE-06: 个人自评、党员互评、民主测评, then the grade).
+
+    `grades` {person: grade or None} is the list of those appraised. `details` {person: {field: value}}
+    carries, for any of them, `self_assessment`, `peer_opinion` and the 测评 tally `votes_excellent`,
+    `votes_qualified`, `votes_basic`, `votes_unqualified` (None = not recorded); fields not given keep
+    what was recorded. `raters` is 参加民主测评人数 (not given: kept). EVAL-01: 优秀 at most a third of
+    the members (refused on save); EVAL-02: probationary members take part (自评、互评、测评) but are
+    not graded. A member's votes may not add up to more than the raters."""
+    from dangjian.core.permissions import ADD, can_in_org
+
+    if acting_user is not None and not can_in_org(acting_user, ADD, org):
+        raise ActionError(f"无权登记{org}的民主评议结果。", field="org")
+    details = details or {}
     grades = {getattr(k, "pk", k): v for k, v in grades.items()}
+    details = {getattr(k, "pk", k): v for k, v in details.items()}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=list(grades))}
     for pid, grade in grades.items():
         p = people.get(pid)
         if p is None:
@@ -322,22 +368,49 @@ def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting |
         if grade is not None and p.status == Status.PROBATIONARY:
             raise ActionError(f"{p.name}是预备党员：预备党员参加民主评议，但不评定等次（EVAL-02）。",
                               field="grades", rule="EVAL-02")
+    if set(details) - set(grades):
+        raise ActionError("自评、互评或测评票数所填的人员不在评议名单中。", field="grades")
+    details = {pid: _clean_details(people[pid], d or {}) for pid, d in details.items()}
+    if raters is not _KEEP:
+        raters = _vote_count(raters, "参加民主测评人数", "人数", field="raters")
     total = len(grades)
     excellent = sum(g == Grade.EXCELLENT for g in grades.values())
     if total and 3 * excellent > total:
         raise ActionError(f"评为优秀的{excellent}人，超过参评党员总数{total}人的三分之一（最多{total // 3}人）："
                           "评为“优秀”的一般不超过党员总数的1/3（EVAL-01）。", field="grades", rule="EVAL-01")
-    appraisal, _ = Appraisal.objects.update_or_create(org=org, year=year, defaults={"meeting": meeting})
+
+    appraisal = Appraisal.objects.select_for_update().filter(org=org, year=year).first()
+    if appraisal is None:
+        appraisal = Appraisal(org=org, year=year, raters=None if raters is _KEEP else raters)
+    elif raters is not _KEEP:
+        appraisal.raters = raters
+    appraisal.meeting = meeting
     # Rows are kept (updated in place, not rewritten): a disposition opened on a grade links to it.
-    old = {g.person_id: g for g in AppraisalGrade.objects.filter(appraisal=appraisal)}
+    old = {g.person_id: g for g in AppraisalGrade.objects.filter(appraisal_id=appraisal.pk)} if appraisal.pk else {}
+    rows = []
+    for pid, grade in grades.items():
+        row = old.get(pid) or AppraisalGrade(person_id=pid)
+        row.grade = grade
+        for f, v in details.get(pid, {}).items():
+            setattr(row, f, v)
+        rows.append(row)
+    if appraisal.raters is not None:
+        for row in rows:
+            cast = sum(n or 0 for n in row.votes.values())
+            if cast > appraisal.raters:
+                raise ActionError(f"{people[row.person_id].name}的测评票数合计{cast}票，超过参加民主测评的"
+                                  f"{appraisal.raters}人：每人对每名党员只投一票。", field="grades")
+    appraisal.save()
     AppraisalGrade.objects.filter(appraisal=appraisal).exclude(person_id__in=list(grades)).delete()
-    changed = [g for pid, grade in grades.items() if (g := old.get(pid)) is not None and g.grade != grade]
-    for g in changed:
-        g.grade = grades[g.person_id]
-    AppraisalGrade.objects.bulk_update(changed, ["grade"])
-    AppraisalGrade.objects.bulk_create([AppraisalGrade(appraisal=appraisal, person_id=pid, grade=g)
-                                        for pid, g in grades.items() if pid not in old])
-    audit.record("appraisal.record", f"登记{org}{year}年民主评议党员结果：优秀{excellent}人，共{total}人",
+    AppraisalGrade.objects.bulk_update([r for r in rows if r.pk], ["grade", *APPRAISAL_DETAIL_FIELDS])
+    new = [r for r in rows if not r.pk]
+    for r in new:
+        r.appraisal = appraisal
+    AppraisalGrade.objects.bulk_create(new)
+    tallied = sum(any(n is not None for n in r.votes.values()) for r in rows)
+    note = f"，参加民主测评{appraisal.raters}人" if appraisal.raters is not None else ""
+    note += f"，{tallied}人登记了测评票数" if tallied else ""
+    audit.record("appraisal.record", f"登记{org}{year}年民主评议党员结果：优秀{excellent}人，共{total}人{note}",
                  actor=acting_user, org=org, obj=appraisal)
     engine.schedule([org.pk])
     return appraisal

@@ -30,3 +30,14 @@ class Grade(models.TextChoices):
     QUALIFIED = "qualified", "合格"
     BASICALLY_QUALIFIED = "basically_qualified", "基本合格"
     UNQUALIFIED = "unqualified", "不合格"
+
+
+# 补录: a held meeting entered this many days or more after it was held ("会后 7 天以上", 以上 including
+# the number — docs/rules.md 计数约定). Back-filling is shown, not hidden: the meeting list, the
+# meeting page and the 台账 all mark it through `is_backfilled`.
+BACKFILL_DAYS = 7
+
+
+def is_backfilled(meeting) -> bool:
+    """Entered 7 days or more after the meeting (6 days: not yet 补录)."""
+    return meeting.state == MeetingState.HELD and meeting.backfilled_days >= BACKFILL_DAYS

@@ -185,3 +185,99 @@ class TalkForm(Form):
         if data.get("date") and data["date"] > timezone.localdate():
             self.add_error("date", "谈话日期不能晚于今天。")
         return data
+
+
+# --- 民主评议党员: one row per member (等次, and folded away 自评、互评、测评票数) ----------------------
+APPRAISAL_VOTE_INPUTS = (("excellent", "votes_excellent", "优秀"), ("qualified", "votes_qualified", "合格"),
+                         ("basically_qualified", "votes_basic", "基本合格"),
+                         ("unqualified", "votes_unqualified", "不合格"))
+
+
+def _count(text: str):
+    """'' → None; a whole number ≥ 0 → int; anything else → False (refused, the text is kept)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else False
+
+
+def appraisal_row(person, *, probationary: bool, grade: str = "", self_assessment: str = "",
+                  peer_opinion: str = "", votes: dict | None = None) -> dict:
+    """One member's row as the page shows it (values as text, so a refused save shows what was typed)."""
+    votes = votes or {}
+    return {"person": person, "probationary": probationary, "grade": grade or "",
+            "self_assessment": self_assessment or "", "peer_opinion": peer_opinion or "",
+            "votes": [{"grade": g, "field": f, "label": label,
+                       "value": "" if votes.get(f) is None else str(votes.get(f))}
+                      for g, f, label in APPRAISAL_VOTE_INPUTS]}
+
+
+def parse_appraisal(data, people, is_probationary) -> tuple[list[dict], dict, dict, list[str]]:
+    """`grade_<pk>`, `self_<pk>`, `peer_<pk>`, `votes_<field>_<pk>` for each member:
+    (rows as typed, grades for the action, details for the action, errors)."""
+    from .choices import Grade
+
+    rows, grades, details, errors = [], {}, {}, []
+    for p in people:
+        probationary = is_probationary(p)
+        typed = {f: data.get(f"{f}_{p.pk}", "") for _, f, _ in APPRAISAL_VOTE_INPUTS}
+        row = appraisal_row(p, probationary=probationary, grade="" if probationary else data.get(f"grade_{p.pk}", ""),
+                            self_assessment=data.get(f"self_{p.pk}", ""), peer_opinion=data.get(f"peer_{p.pk}", ""),
+                            votes={f: (v.strip() or None) for f, v in typed.items()})
+        rows.append(row)
+        d = {"self_assessment": row["self_assessment"], "peer_opinion": row["peer_opinion"]}
+        for g, f, label in APPRAISAL_VOTE_INPUTS:
+            n = _count(typed[f])
+            if n is False:
+                errors.append(f"{p.name}：测评“{label}”票数须填写不小于0的整数。")
+                row["error"] = True
+                n = None
+            d[f] = n
+        details[p.pk] = d
+        if probationary:
+            grades[p.pk] = None          # takes part, not graded (EVAL-02)
+        elif row["grade"] in Grade.values:
+            grades[p.pk] = row["grade"]
+        else:
+            errors.append(f"请为{p.name}评定等次。")
+    return rows, grades, details, errors
+
+
+def parse_raters(data) -> tuple[str, int | None, str | None]:
+    """`raters` (参加民主测评人数): (as typed, value, error)."""
+    text = (data.get("raters") or "").strip()
+    n = _count(text)
+    if n is False:
+        return text, None, "参加民主测评人数须填写不小于0的整数。"
+    return text, n, None
+
+
+def suggest_grades(rows: list[dict], max_excellent: int) -> list[str]:
+    """按测评结果预填等次: an empty grade takes the grade with the most votes (ties are left to the
+    branch); what the secretary chose is never overridden. EVAL-01: 优秀 beyond a third are not
+    filled in, and the notes say so. Returns the notes to show."""
+    from .models import tally_leader
+
+    notes, filled, held_back = [], 0, []
+    excellent = sum(r["grade"] == "excellent" for r in rows)
+    for r in rows:
+        if r["probationary"] or r["grade"]:
+            continue
+        votes = {v["grade"]: int(v["value"]) for v in r["votes"] if v["value"].isdigit()}
+        leader = tally_leader(votes)
+        if leader is None:
+            continue
+        if leader == "excellent":
+            if excellent >= max_excellent:
+                held_back.append(r["person"].name)
+                continue
+            excellent += 1
+        r["grade"] = leader
+        r["suggested"] = True
+        filled += 1
+    notes.append(f"已按测评票数最多的等次预填{filled}人，请核对后保存；已选的等次未改动，票数相同或未填票数的未预填。"
+                 if filled else "没有可预填的：未选等次的党员都没有填写测评票数（或票数最多的等次不止一个）。")
+    if held_back:
+        notes.append(f"{'、'.join(held_back)}的测评票以“优秀”最多，但评为“优秀”的一般不超过党员总数的三分之一"
+                     f"（最多{max_excellent}人，EVAL-01），未预填，请支部研究确定。")
+    return notes

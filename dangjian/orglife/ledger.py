@@ -25,13 +25,11 @@ from dangjian.core.permissions import VIEW
 from dangjian.orgs.choices import OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 
-from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .choices import AttendanceStatus, Grade, MeetingState, MeetingType, is_backfilled
 from .models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "ledger_templates"
 DOCX_TEMPLATE = TEMPLATE_DIR / "branch_ledger.docx"
-# Entered more than this many days after the meeting: shown as 补录 (the meeting page uses the same).
-BACKFILL_DAYS = 7
 NOT_HELD = "未召开"
 
 
@@ -232,7 +230,7 @@ def branch_ledger(org: Org, year: int, user=None, today: dt.date | None = None) 
         absent = [a.person.name for a in att if a.status == AttendanceStatus.ABSENT]
         entered = timezone.localtime(m.entered_at) if m.entered_at else None
         backfill = ""
-        if entered and m.backfilled_days > BACKFILL_DAYS:
+        if entered and is_backfilled(m):   # the same 补录 as the meeting list and page
             backfill = f"补录：录入于 {entered:%Y-%m-%d}（会后 {m.backfilled_days} 天）"
         votes = [{"motion": r.motion, "outcome": "通过" if r.passed else "未通过", "passed": r.passed,
                   "tally": f"应到{r.eligible}人，实到{r.present}人，赞成{r.yes}、反对{r.no}、弃权{r.abstain}"
@@ -269,6 +267,12 @@ def branch_ledger(org: Org, year: int, user=None, today: dt.date | None = None) 
                          for g in Grade],
             "ungraded": _names([x.person.name for x in grades if not x.grade]),
             "has_ungraded": any(not x.grade for x in grades),
+            # 民主测评: the tally of each member who has one recorded.
+            "raters": a.raters if a.raters is not None else "",
+            "tallies": [{"name": x.person.name, "grade": x.get_grade_display() or "不评定等次",
+                         **{k: "" if n is None else n for k, n in zip(("excellent", "qualified", "basic", "unqualified"),
+                                                                      x.votes.values())}}
+                        for x in grades if any(n is not None for n in x.votes.values())],
         }
 
     findings = [{"rule": f.rule_id, "title": getattr(f.rule, "title", ""), "period": f.period or "—",

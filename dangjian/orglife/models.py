@@ -188,6 +188,8 @@ class Appraisal(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name="评议会议", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     external_id = models.CharField("交换编号", max_length=64, blank=True, db_index=True)
+    # 民主测评: how many took part in the vote (the date is the linked meeting's). Null = not recorded.
+    raters = models.PositiveIntegerField("参加民主测评人数", null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_lookup = "org__path"
@@ -207,10 +209,65 @@ class AppraisalGrade(models.Model):
                                related_name="appraisal_grades")
     # Null for probationary members: they take part but are not graded (EVAL-02).
     grade = models.CharField("评定等次", max_length=24, choices=Grade.choices, null=True, blank=True)
+    # The steps before the grade (ORGLIFE-06: 个人自评、党员互评、民主测评), all optional.
+    self_assessment = models.TextField("个人自评", blank=True, default="")
+    peer_opinion = models.TextField("党员互评意见", blank=True, default="")
+    # 民主测评票数 per grade; null = not recorded.
+    votes_excellent = models.PositiveIntegerField("测评“优秀”票数", null=True, blank=True)
+    votes_qualified = models.PositiveIntegerField("测评“合格”票数", null=True, blank=True)
+    votes_basic = models.PositiveIntegerField("测评“基本合格”票数", null=True, blank=True)
+    votes_unqualified = models.PositiveIntegerField("测评“不合格”票数", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "评定等次"
         constraints = [models.UniqueConstraint(fields=["appraisal", "person"], name="grade_once")]
+
+    @property
+    def votes(self) -> dict:
+        """{grade value: votes or None}, in the order of `Grade`."""
+        return {g: getattr(self, f) for g, f in VOTE_FIELDS.items()}
+
+    @property
+    def tally_hint(self) -> str:
+        """A note (never a rule) when the grade and the 测评 tally disagree strongly."""
+        return tally_hint(self.grade, self.votes)
+
+
+# The tally field of each grade (the order is the grade's).
+VOTE_FIELDS = {Grade.EXCELLENT: "votes_excellent", Grade.QUALIFIED: "votes_qualified",
+               Grade.BASICALLY_QUALIFIED: "votes_basic", Grade.UNQUALIFIED: "votes_unqualified"}
+GOOD_GRADES = (Grade.EXCELLENT, Grade.QUALIFIED)
+WEAK_GRADES = (Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED)
+
+
+def tally_leader(votes: dict) -> str | None:
+    """The grade with the most 测评 votes; None when nothing was recorded or the top is a tie."""
+    counted = {g: n for g, n in votes.items() if n}
+    if not counted:
+        return None
+    top = max(counted.values())
+    leaders = [g for g, n in counted.items() if n == top]
+    return leaders[0] if len(leaders) == 1 else None
+
+
+def tally_hint(grade: str | None, votes: dict) -> str:
+    """The tally informs, the branch decides: say so when more than half of the votes cast fall on
+    the other side of 合格/基本合格 from the grade given. Empty when they agree or nothing is known."""
+    if not grade:
+        return ""
+    total = sum(n or 0 for n in votes.values())
+    if not total:
+        return ""
+    good = sum(votes.get(g) or 0 for g in GOOD_GRADES)
+    weak = total - good
+    label = Grade(grade).label
+    if grade in GOOD_GRADES and 2 * weak > total:
+        return (f"评定为“{label}”，但测评票中“基本合格”“不合格”共{weak}票，占{total}票的多数；"
+                "等次由支部研究确定，测评结果供参考。")
+    if grade in WEAK_GRADES and 2 * good > total:
+        return (f"评定为“{label}”，但测评票中“优秀”“合格”共{good}票，占{total}票的多数；"
+                "等次由支部研究确定，测评结果供参考。")
+    return ""
 
 
 # --- meeting attachments and the 组织生活会 process (对照检查材料, 整改清单) ---------------------------

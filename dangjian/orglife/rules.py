@@ -760,7 +760,11 @@ def excellent_share(ctx):
       severity="WARN", subject="person", period="year")
 def probationary_graded(ctx):
     """评议当日（有评议会议的取会议日期，否则取当年12月31日，不晚于判断日）仍是预备党员（尚未转正）却评定了等次：预警。"""
-    rows = _grade_rows(ctx).filter(grade__isnull=False).order_by().values(
+    # Only someone confirmed after the window began (or not confirmed at all) can have been
+    # probationary at an appraisal in the window: SQL sets everyone else aside.
+    maybe = Q(person__full_member_date__gt=dt.date(window(ctx)["lower"].year, 1, 1)) | Q(
+        person__full_member_date__isnull=True, person__status=Status.PROBATIONARY)
+    rows = _grade_rows(ctx).filter(grade__isnull=False).filter(maybe).order_by().values(
         "person_id", "person__name", "person__org_id", "person__external_id", "person__status",
         "person__full_member_date", "appraisal__year", "appraisal__meeting__date", "grade")
     for r in rows:

@@ -3,11 +3,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .choices import BACKFILL_DAYS, is_backfilled  # noqa: F401  (BACKFILL_DAYS: still imported from here)
 from .models import Meeting, Talk
 
-# A meeting entered more than this many days after it was held is marked 补录: back-filling is
-# shown, not hidden (a week covers the usual "typed up on Monday").
-BACKFILL_DAYS = 7
 HIDE_ON_PHONE = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 
 
@@ -44,10 +42,9 @@ class MeetingTable(tables.Table):
 
     def render_entered_at(self, record, value):
         value = timezone.localtime(value)  # the day it was typed in, in the jurisdiction's time zone
-        days = record.backfilled_days if record.state == "held" else 0
-        if days > BACKFILL_DAYS:
+        if is_backfilled(record):
             return format_html('{} <span class="badge text-bg-warning text-dark" title="会后{}天录入">补录</span>',
-                               f"{value:%Y-%m-%d}", days)
+                               f"{value:%Y-%m-%d}", record.backfilled_days)
         return f"{value:%Y-%m-%d}"
 
 

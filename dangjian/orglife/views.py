@@ -29,9 +29,9 @@ from .actions import CRITIQUE_TYPES
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
 from .coverage import talk_coverage
 from .filtersets import MeetingFilterSet, TalkFilterSet
-from .forms import (DeleteForm, MeetingForm, TalkForm, default_topic, parse_attendance,
-                    parse_critiques, parse_votes, types_for)
-from .models import Appraisal, AppraisalGrade, Meeting, Talk
+from .forms import (DeleteForm, MeetingForm, TalkForm, appraisal_row, default_topic, parse_appraisal,
+                    parse_attendance, parse_critiques, parse_raters, parse_votes, suggest_grades, types_for)
+from .models import VOTE_FIELDS, Appraisal, AppraisalGrade, Meeting, Talk, tally_hint
 from .tables import MeetingTable, TalkTable
 
 NAV = "orglife"
@@ -126,13 +126,11 @@ def meeting_detail(request, pk):
     critiques = list(m.critiques.select_related("author", "target"))
     findings = list(Finding.objects.restrict(user, VIEW).filter(subject_kind="meeting", subject_id=m.pk,
                                                                state=FindingState.OPEN))
-    from .tables import BACKFILL_DAYS
-
     return render(request, "orglife/meeting_detail.html", {
         "m": m, "org": m.org, "ancestors": _ancestors(m.org, user), "nav_active": NAV,
         "present": groups[AttendanceStatus.PRESENT], "excused": groups[AttendanceStatus.EXCUSED],
         "absent": groups[AttendanceStatus.ABSENT], "resolutions": resolutions, "critiques": critiques,
-        "findings": findings, "backfilled": m.state == MeetingState.HELD and m.backfilled_days > BACKFILL_DAYS,
+        "findings": findings,
         "may_change": can_in_org(user, CHANGE, m.org), "may_delete": can_in_org(user, DELETE, m.org),
     })
 
@@ -418,6 +416,8 @@ def talk_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appraisal_create(request):
+    """One page for the year's 民主评议党员: per member the grade, and folded away (all optional)
+    个人自评、党员互评 and the 民主测评 tally. `预填` fills empty grades from the tallies, saving nothing."""
     user = request.user
     org = _org_param(request, ADD)
     today = timezone.localdate()
@@ -430,34 +430,52 @@ def appraisal_create(request):
     day = min(today, dt.date(year, 12, 31))
     people = list(actions.members_on(org, day).order_by("name", "pk"))
     existing = Appraisal.objects.restrict(user, VIEW).filter(org=org, year=year).first()
-    chosen = {}
-    if existing:
-        chosen = dict(AppraisalGrade.objects.filter(appraisal=existing).values_list("person_id", "grade"))
-    errors = []
+    max_excellent = len(people) // 3
+    errors, notes = [], []
+
+    def probationary(p):
+        return p.status == Status.PROBATIONARY
+
     if request.method == "POST":
-        chosen, grades = {}, {}
-        for p in people:
-            g = request.POST.get(f"grade_{p.pk}") or ""
-            chosen[p.pk] = g
-            if p.status == Status.PROBATIONARY:
-                grades[p.pk] = None          # takes part, not graded (EVAL-02)
-            elif g in Grade.values:
-                grades[p.pk] = g
-            else:
-                errors.append(f"请为{p.name}评定等次。")
-        if not errors:
+        rows, grades, details, errors = parse_appraisal(request.POST, people, probationary)
+        raters_text, raters, raters_error = parse_raters(request.POST)
+        if raters_error:
+            errors.insert(0, raters_error)
+        if request.POST.get("prefill"):
+            # Nothing is saved: empty grades are filled from the tallies, the rest stays as typed.
+            errors = [e for e in errors if not e.startswith("请为")]
+            notes = suggest_grades(rows, max_excellent)
+        elif not errors:
             try:
-                actions.do_record_appraisal(org=org, year=year, grades=grades, acting_user=user)
+                actions.do_record_appraisal(org=org, year=year, grades=grades, details=details, raters=raters,
+                                            meeting=existing.meeting if existing else None, acting_user=user)
             except ActionError as e:
                 errors.append(e.message)
+                for r in rows:          # unfold the member the refusal names
+                    r["error"] = r.get("error") or r["person"].name in e.message and e.rule is None
             else:
                 n = sum(g == Grade.EXCELLENT for g in grades.values())
                 messages.success(request, f"已登记{year}年民主评议党员结果：参评{len(grades)}人，优秀{n}人。")
                 return redirect("orgs:org_detail", pk=org.pk)
-    rows = [{"person": p, "probationary": p.status == Status.PROBATIONARY, "grade": chosen.get(p.pk) or ""}
-            for p in people]
+    else:
+        saved = {g.person_id: g for g in AppraisalGrade.objects.filter(appraisal=existing)} if existing else {}
+        rows = []
+        for p in people:
+            g = saved.get(p.pk)
+            rows.append(appraisal_row(
+                p, probationary=probationary(p), grade=(g.grade or "") if g else "",
+                self_assessment=g.self_assessment if g else "", peer_opinion=g.peer_opinion if g else "",
+                votes={f: getattr(g, f) for f in VOTE_FIELDS.values()} if g else None))
+        raters_text = "" if not existing or existing.raters is None else str(existing.raters)
+    for r in rows:
+        counts = {v["grade"]: int(v["value"]) for v in r["votes"] if v["value"].isdigit()}
+        r["tallied"] = bool(counts)
+        r["tally_text"] = " · ".join(f"{v['label']} {v['value']}" for v in r["votes"] if v["value"])
+        r["hint"] = tally_hint(r["grade"] if r["grade"] in Grade.values else None, counts)
+        r["open"] = bool(r.get("error"))
     return render(request, "orglife/appraisal_form.html", {
-        "org": org, "year": year, "rows": rows, "errors": errors, "grades": Grade.choices, "nav_active": NAV,
-        "ancestors": _ancestors(org, user), "existing": existing, "max_excellent": len(rows) // 3,
-        "years": list(range(today.year, today.year - 3, -1)),
+        "org": org, "year": year, "rows": rows, "errors": errors, "notes": notes, "grades": Grade.choices,
+        "nav_active": NAV, "ancestors": _ancestors(org, user), "existing": existing, "max_excellent": max_excellent,
+        "raters": raters_text, "years": list(range(today.year, today.year - 3, -1)),
+        "any_tally": any(r["tallied"] for r in rows),
     })

@@ -18,7 +18,8 @@ class FindingSerializer(serializers.ModelSerializer):
         model = Finding
         fields = ["id", "rule_id", "rule_title", "severity", "severity_display", "subject_kind", "subject_id",
                   "period", "org", "org_name", "person", "person_name", "message", "citation", "state",
-                  "state_display", "first_seen", "last_seen", "resolved_at", "waived_by", "waived_reason"]
+                  "state_display", "first_seen", "last_seen", "resolved_at", "waived_by", "waived_reason",
+                  "settings_used"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))

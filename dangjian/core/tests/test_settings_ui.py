@@ -5,6 +5,7 @@ at once; a finding shows the parameter it was judged with."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.core import engine
 from dangjian.core.actions import do_reset_setting, do_update_setting
@@ -121,3 +122,89 @@ def test_the_parameters_a_rule_was_judged_with_read_as_text(db):
     text = judged_with_text(engine.registry.get("ORGLIFE-02"), values)
     assert text.startswith("判定参数：lecture_per=year（党课按年度），orglife_window_months=12")
     assert judged_with_text(engine.registry.get("EVAL-01"), values) == ""     # no [P] settings
+
+
+# --- a finding keeps the values it was judged with --------------------------------------------------
+def _org_page(client, org):
+    return client.get(reverse("orgs:org_detail", kwargs={"pk": org.pk})).content.decode()
+
+
+def test_a_finding_stores_the_values_it_was_judged_with_and_a_rerun_updates_them(
+        tree, people, users, client_as, django_capture_on_commit_callbacks):
+    engine.run(rule_ids=["ORGLIFE-02"])
+    quarterly = Finding.objects.filter(rule_id="ORGLIFE-02", org=tree.a, period__contains="Q")
+    f = quarterly.filter(state=FindingState.OPEN).first()
+    assert f.settings_used == {"lecture_per": "quarter", "orglife_window_months": 12,
+                               "orglife_records_from": None, "orglife_due_soon_days_quarter": 15}
+    page = _org_page(client_as(users.secretary_a), tree.a)
+    assert "判定参数：lecture_per=quarter（党课按季度），orglife_window_months=12" in page
+
+    # The 工委 widens the window: the rules re-judge after the commit and the kept findings say so.
+    with django_capture_on_commit_callbacks(execute=True):
+        do_update_setting("orglife_window_months", 24, acting_user=users.wc_admin)
+    f.refresh_from_db()
+    assert f.state == FindingState.OPEN and f.settings_used["orglife_window_months"] == 24
+    assert _org_page(client_as(users.secretary_a), tree.a).count("orglife_window_months=24") >= 1
+
+    # 党课按年度: the quarters resolve keeping what they were judged with; the year is judged with `year`.
+    with django_capture_on_commit_callbacks(execute=True):
+        do_update_setting("lecture_per", "year", acting_user=users.wc_admin)
+    f.refresh_from_db()
+    assert f.state == FindingState.RESOLVED and f.settings_used["lecture_per"] == "quarter"
+    yearly = Finding.objects.get(rule_id="ORGLIFE-02", org=tree.a, state=FindingState.OPEN,
+                                 period=str(timezone.localdate().year - 1))
+    assert yearly.settings_used["lecture_per"] == "year"
+    assert yearly.settings_used["orglife_window_months"] == 24
+    page = _org_page(client_as(users.secretary_a), tree.a)
+    assert "判定参数：lecture_per=year（党课按年度），orglife_window_months=24" in page
+    assert "lecture_per=quarter" not in page          # no open finding was judged quarterly any more
+    rows = client_as(users.secretary_a).get(reverse("finding-list"), {"rule_id": "ORGLIFE-02"}).json()["results"]
+    assert {r["settings_used"]["lecture_per"] for r in rows if r["state"] == "open"} == {"year"}
+
+
+def test_the_page_shows_the_stored_values_not_todays(tree, people, users, client_as):
+    """Between a change and the run that re-judges (or for a finding kept from before), the finding
+    says what it was judged with; a finding stored before the values were kept shows today's."""
+    engine.run(rule_ids=["ORGLIFE-02"])
+    JurisdictionSetting.objects.create(key="orglife_window_months", value=36)   # not yet re-judged
+    client = client_as(users.secretary_a)
+    page = _org_page(client, tree.a)
+    assert "orglife_window_months=12" in page and "orglife_window_months=36" not in page
+    listing = client.get(reverse("core:finding_list")).content.decode()
+    assert "orglife_window_months=12" in listing and "orglife_window_months=36" not in listing
+    assert "判定这些预警时的取值" in listing
+
+    Finding.objects.filter(rule_id="ORGLIFE-02").update(settings_used={})        # an older finding
+    assert "orglife_window_months=36" in _org_page(client, tree.a)
+
+
+def test_a_rule_without_settings_stores_nothing_and_shows_nothing(tree, people, users, client_as):
+    engine.run()
+    plain = [f for f in Finding.objects.all() if f.rule and not f.rule.settings]
+    assert plain and all(f.settings_used == {} for f in plain)
+    Finding.objects.all().delete()
+    Finding.objects.create(rule_id="EVAL-01", severity="WARN", subject_kind="org", subject_id=tree.a.pk,
+                           org=tree.a, message="未开展民主评议", citation="条例")
+    page = _org_page(client_as(users.secretary_a), tree.a)
+    assert "未开展民主评议" in page and "判定参数" not in page
+
+
+def test_storing_the_values_costs_one_update_per_rule_and_none_when_unchanged(tree, people, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    engine.run()
+    with CaptureQueriesContext(connection) as unchanged:
+        engine.run()
+    assert not [q for q in unchanged.captured_queries if "settings_used" in q["sql"]
+                and q["sql"].lstrip().upper().startswith("UPDATE")]
+
+    JurisdictionSetting.objects.create(key="orglife_window_months", value=24)
+    with CaptureQueriesContext(connection) as changed:
+        result = engine.run()
+    updates = [q for q in changed.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")
+               and "settings_used" in q["sql"]]
+    reading = {r for r in result.by_rule if "orglife_window_months" in engine.registry.get(r).settings}
+    assert reading and 1 <= len(updates) <= len(reading)   # per rule, never per finding
+    assert all(f.settings_used.get("orglife_window_months") == 24
+               for f in Finding.objects.filter(rule_id__in=reading, state=FindingState.OPEN))

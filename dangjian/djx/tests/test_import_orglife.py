@@ -118,6 +118,9 @@ def test_reimport_is_idempotent_and_updates_what_changed(db):
                                                                       "topic": "谈工作"}],
                          appraisals=[{"org": "b", "year": 2025, "grades": {"m1": "qualified", "m2": "qualified"}}])
     changed["meetings"][1]["present"] = ["m1", "m2"]
+    # What the platform added to a grade (a 测评 tally) stays with the member when the file changes it.
+    AppraisalGrade.objects.filter(person__external_id="m1").update(votes_excellent=7, self_assessment="自评")
+    ids = set(AppraisalGrade.objects.values_list("pk", flat=True))
     report = do_import_djx(changed)
     assert {s: (c.created, c.updated, c.unchanged) for s, c in report.counts.items()
             if s in ("meetings", "talks", "appraisals")} == {"meetings": (0, 1, 3), "talks": (0, 1, 0),
@@ -125,7 +128,13 @@ def test_reimport_is_idempotent_and_updates_what_changed(db):
     assert Meeting.objects.get(external_id="cm").present_count == 2
     assert Talk.objects.get().topic == "谈工作"
     assert set(AppraisalGrade.objects.values_list("grade", flat=True)) == {"qualified"}
+    assert set(AppraisalGrade.objects.values_list("pk", flat=True)) == ids
+    assert AppraisalGrade.objects.get(person__external_id="m1").votes_excellent == 7
     assert Meeting.objects.count() == before[0]
+    # A member dropped from the file's grades loses their grade row; one added gets a new row.
+    fewer = branch_doc(meetings=MEETINGS, appraisals=[{"org": "b", "year": 2025, "grades": {"m1": "qualified"}}])
+    do_import_djx(fewer)
+    assert list(AppraisalGrade.objects.values_list("person__external_id", flat=True)) == ["m1"]
 
 
 def test_talks_are_recorded_under_the_first_persons_org(db):

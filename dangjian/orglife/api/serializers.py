@@ -250,10 +250,19 @@ class GradeSerializer(serializers.ModelSerializer):
                                     help_text="预备党员参加评议但不评定等次，填 null（EVAL-02）。")
     grade_display = serializers.CharField(source="get_grade_display", read_only=True, default=None,
                                           label="评定等次名称")
+    tally_hint = serializers.CharField(read_only=True, label="测评结果提示",
+                                       help_text="评定等次与测评票数差异较大时的提示（不影响保存）；一致或未填票数时为空。")
 
     class Meta:
         model = AppraisalGrade
-        fields = ["person", "person_name", "grade", "grade_display"]
+        fields = ["person", "person_name", "grade", "grade_display", "self_assessment", "peer_opinion",
+                  "votes_excellent", "votes_qualified", "votes_basic", "votes_unqualified", "tally_hint"]
+        extra_kwargs = {
+            "self_assessment": {"help_text": "个人自评摘要，可不填；不提交则保留原有内容。"},
+            "peer_opinion": {"help_text": "党员互评意见摘要，可不填；不提交则保留原有内容。"},
+            **{f: {"help_text": "民主测评票数，null 为未登记；不提交则保留原有票数。合计不超过参加民主测评人数。"}
+               for f in ("votes_excellent", "votes_qualified", "votes_basic", "votes_unqualified")},
+        }
 
 
 # ORGLIFE-06: 可结合组织生活会进行; 支委会或党员大会提出评定意见.
@@ -262,9 +271,12 @@ APPRAISAL_MEETING_TYPES = (MeetingType.DEMOCRATIC_APPRAISAL, MeetingType.ORG_LIF
 
 
 class AppraisalSerializer(ActionSerializerMixin, serializers.ModelSerializer):
-    """民主评议党员的结果：每名参评党员一个等次。同一组织同一年度再次提交即整体替换。
+    """民主评议党员：个人自评、党员互评、民主测评，再由支部评定等次。每名参评党员一行。
+    同一组织同一年度再次提交即更新：名单以本次为准，未提交的自评、互评、测评字段和 `raters` 保留原值。
 
-    评为“优秀”的一般不超过参评党员总数的 1/3（EVAL-01），超过时拒绝保存并说明理由（`rule`）。"""
+    评为“优秀”的一般不超过参评党员总数的 1/3（EVAL-01），超过时拒绝保存并说明理由（`rule`）；
+    预备党员参加评议（可有自评、互评和测评票数），不评定等次（EVAL-02）；每人的测评票数合计
+    不超过 `raters`。等次与测评结果差异较大只作提示（`tally_hint`），不拒绝。"""
 
     org = RestrictedRelatedField(Org, ADD, label="党组织")
     org_name = serializers.CharField(source="org.name", read_only=True, label="党组织名称")
@@ -275,8 +287,12 @@ class AppraisalSerializer(ActionSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Appraisal
-        fields = ["id", "org", "org_name", "year", "meeting", "grades", "excellent_count", "total", "external_id"]
+        fields = ["id", "org", "org_name", "year", "meeting", "raters", "grades", "excellent_count", "total",
+                  "external_id"]
         read_only_fields = ["external_id"]
+        extra_kwargs = {"raters": {"help_text": "参加民主测评人数，null 为未登记；不提交则保留原值。"}}
+        # Once a year per org (the model's constraint), but submitting again updates it (the action).
+        validators = []
 
     def get_excellent_count(self, obj) -> int:
         return sum(g.grade == Grade.EXCELLENT for g in obj.grades.all())
@@ -304,8 +320,11 @@ class AppraisalSerializer(ActionSerializerMixin, serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        grades = {g["person"]: g["grade"] for g in validated_data.pop("grades")}
-        appraisal = actions.do_record_appraisal(acting_user=self.acting_user, grades=grades, **validated_data)
+        rows = validated_data.pop("grades")
+        grades = {g["person"]: g["grade"] for g in rows}
+        details = {g["person"]: {f: g[f] for f in actions.APPRAISAL_DETAIL_FIELDS if f in g} for g in rows}
+        appraisal = actions.do_record_appraisal(acting_user=self.acting_user, grades=grades,
+                                                details={p: d for p, d in details.items() if d}, **validated_data)
         return appraisal_queryset().get(pk=appraisal.pk)
 
 

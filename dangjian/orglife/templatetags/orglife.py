@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dangjian.core.permissions import ADD, VIEW, can_in_org
 
-from ..choices import AttendanceStatus, MeetingState, MeetingType
+from ..choices import AttendanceStatus, MeetingState, MeetingType, is_backfilled
 
 register = template.Library()
 
@@ -55,3 +55,9 @@ def person_attendance(context, person):
     last = rows.filter(status=AttendanceStatus.PRESENT).order_by("-meeting__date").values_list(
         "meeting__date", flat=True).first()
     return {"person": person, "year": year, "s": summary, "recent": recent, "last_present": last}
+
+
+@register.filter
+def backfilled(meeting) -> bool:
+    """`{% if m|backfilled %}`: 补录 as the meeting list and the 台账 mark it (`choices.is_backfilled`)."""
+    return is_backfilled(meeting)

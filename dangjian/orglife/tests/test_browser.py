@@ -45,12 +45,12 @@ def test_secretary_records_theme_day_on_a_phone_and_the_warning_clears(transacti
     from dangjian.orglife.models import Meeting
 
     branch = tree.a
-    rule_exists = engine.registry.get("ORGLIFE-03") is not None
-    if rule_exists:
-        # The running month is "due soon" from its first day: the warning exists before we record.
-        JurisdictionSetting.objects.create(key="orglife_due_soon_days_month", value=31)
-        engine.run()
-        assert _open_theme_day_findings(branch).exists()
+    today = timezone.localdate()
+    due_soon = f"{today.month}月主题党日尚未召开"
+    # The running month is "due soon" from its first day: the warning exists before we record.
+    JurisdictionSetting.objects.create(key="orglife_due_soon_days_month", value=31)
+    engine.run()
+    assert _open_theme_day_findings(branch).exists()
 
     page = chromium.new_page(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
     errors = []
@@ -64,14 +64,13 @@ def test_secretary_records_theme_day_on_a_phone_and_the_warning_clears(transacti
 
     page.goto(f"{live_server.url}/orgs/{branch.pk}/")
     warnings = page.locator("#findings li", has_text="ORGLIFE-03")
+    expect(page.locator("#findings")).to_contain_text(due_soon)
     before = warnings.count()
-    if rule_exists:
-        assert before >= 1
+    assert before >= 1
     _shot(page, "orglife-org-390.png")
 
     page.locator("#orglife").get_by_role("link", name="登记会议").click()
     expect(page.get_by_role("heading", name="登记会议")).to_be_visible()
-    today = timezone.localdate()
     expect(page.get_by_label("主题")).to_have_value(f"{today.year}年{today.month}月主题党日")
     expect(page.get_by_label("会议类型")).to_have_value("theme_day")
     page.get_by_label("地点").fill("党员活动室")
@@ -117,12 +116,10 @@ def test_secretary_records_theme_day_on_a_phone_and_the_warning_clears(transacti
     page.goto(f"{live_server.url}/orgs/{branch.pk}/")
     expect(page.locator("#orglife")).to_contain_text(f"{today.year}年{today.month}月主题党日")
     expect(page.locator("#orglife")).to_contain_text("主题党日 1")
-    if rule_exists:
-        # Saving re-judged branch A at once: this month's finding resolved itself, the others stay.
-        assert not _open_theme_day_findings(branch).exists()
-        expect(warnings).to_have_count(before - 1)
-    else:
-        pytest.skip("ORGLIFE-03 尚未注册（dangjian/orglife/rules.py）：无法断言本月预警自动消除")
+    # Saving re-judged branch A at once: this month's finding resolved itself, the others stay.
+    expect(page.locator("#findings")).not_to_contain_text(due_soon)
+    expect(warnings).to_have_count(before - 1)
+    assert not _open_theme_day_findings(branch).exists()
     _shot(page, "orglife-org-after-390.png")
 
     if SCREENSHOTS:

@@ -1,0 +1,66 @@
+"""Saving re-judges at once, without a browser and without anyone running the rules: every action
+calls `engine.schedule(org_ids)`, which pools the touched orgs and runs one incremental
+`engine.run(org_ids=…)` in `transaction.on_commit` — synchronously, in the committing thread (no
+pool, no thread), so running the captured on-commit callbacks is the whole evaluation and the test
+is deterministic.
+
+支部工作条例第十六条：党支部应当每月相对固定1天开展主题党日 (ORGLIFE-03). With
+`orglife_due_soon_days_month` = 31 the running month is "due soon" from its first day: branch A has
+this month's INFO finding until a 主题党日 is recorded, and has it again when the record is deleted."""
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.core.actions import do_update_setting
+from dangjian.core.models import Finding, FindingState
+from dangjian.core.periods import month_label
+from dangjian.orglife.actions import do_delete_meeting, do_record_meeting
+
+
+def this_months_theme_day(org):
+    return Finding.objects.filter(rule_id="ORGLIFE-03", subject_kind="org", subject_id=org.pk,
+                                  period=month_label(timezone.localdate()))
+
+
+@pytest.fixture
+def due_from_the_first_day(tree, people, users, django_capture_on_commit_callbacks):
+    # The setting change itself re-judges after its commit: the finding opens with no manual run.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        do_update_setting("orglife_due_soon_days_month", 31, acting_user=users.wc_admin)
+    assert callbacks
+    f = this_months_theme_day(tree.a).get()
+    assert (f.state, f.severity) == (FindingState.OPEN, "INFO")
+    assert f"{timezone.localdate().month}月主题党日尚未召开" in f.message
+    assert f.settings_used["orglife_due_soon_days_month"] == 31
+    return f
+
+
+def test_recording_this_months_theme_day_resolves_the_warning_and_deleting_it_reopens_it(
+        tree, people, users, client_as, due_from_the_first_day, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        meeting = do_record_meeting(org=tree.a, type="theme_day", date=today, topic=f"{today.month}月主题党日",
+                                    present=[people.secretary_a, people.member_a], acting_user=users.secretary_a)
+    assert callbacks                                     # the evaluation is the on-commit callback
+    f = this_months_theme_day(tree.a).get()
+    assert f.pk == due_from_the_first_day.pk and f.state == FindingState.RESOLVED and f.resolved_at
+    page = client_as(users.secretary_a).get(reverse("orgs:org_detail", kwargs={"pk": tree.a.pk})).content.decode()
+    assert f"{today.month}月主题党日尚未召开" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_delete_meeting(meeting, reason="重复录入", acting_user=users.secretary_a)
+    f = this_months_theme_day(tree.a).get()
+    assert f.pk == due_from_the_first_day.pk and f.state == FindingState.OPEN and f.resolved_at is None
+    page = client_as(users.secretary_a).get(reverse("orgs:org_detail", kwargs={"pk": tree.a.pk})).content.decode()
+    assert f"{today.month}月主题党日尚未召开" in page
+
+
+def test_without_the_commit_nothing_is_judged(tree, people, users, due_from_the_first_day,
+                                              django_capture_on_commit_callbacks):
+    """The callbacks are what judges: captured but not run, the finding stays as it was."""
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        do_record_meeting(org=tree.a, type="theme_day", date=today, topic=f"{today.month}月主题党日",
+                          present=[people.secretary_a], acting_user=users.secretary_a)
+    assert callbacks
+    assert this_months_theme_day(tree.a).get().state == FindingState.OPEN
