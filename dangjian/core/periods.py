@@ -7,7 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.db.models import CharField, Func
+from django.db.models import Aggregate, BigIntegerField, CharField, Func, IntegerField
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -134,3 +134,86 @@ class MonthLabel(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
+
+
+class MonthIndex(Func):
+    """`month_index` of a date column (months since year 0, an integer), computed natively."""
+
+    output_field = IntegerField()
+    arity = 1
+    template = "(CAST(date_part('year', %(expressions)s) AS integer) * 12 + CAST(date_part('month', %(expressions)s) AS integer) - 1)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(CAST(substr(%(expressions)s, 1, 4) AS integer) * 12 "
+                                                          "+ CAST(substr(%(expressions)s, 6, 2) AS integer) - 1)",
+                           **extra)
+
+
+class Bit(Func):
+    """`1 << n` as a 64-bit integer (n in 0…62)."""
+
+    output_field = BigIntegerField()
+    arity = 1
+    template = "(CAST(1 AS bigint) << (%(expressions)s))"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(1 << (%(expressions)s))", **extra)
+
+
+MASK_BITS = 62
+
+
+class BitOr(Aggregate):
+    """OR of 64-bit integers: PostgreSQL's BIT_OR (no sort); on SQLite the SUM of the DISTINCT powers
+    of two, which is the same number."""
+
+    function = "BIT_OR"
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="SUM", template="%(function)s(DISTINCT %(expressions)s)",
+                           **extra)
+
+
+def month_masks(qs, *, date_field: str, first: dt.date, last: dt.date, group_by: tuple[str, ...]):
+    """For each group of `qs` (rows `group_by`), the months of `date_field` in [first, last] as one
+    Python int: bit i set when some row falls in month `month_index(first) + i`. The database does
+    the work (`BitOr`), so millions of rows come back as one row
+    per group — the set-wise shape the rules need. Returns {group key tuple: mask}."""
+    from django.db.models import Case, When
+
+    base, top = month_index(first), month_index(last)
+    k = MonthIndex(date_field)
+    columns = {}
+    for c, lo in enumerate(range(base, top + 1, MASK_BITS)):
+        hi = min(lo + MASK_BITS - 1, top)
+        columns[f"m{c}"] = BitOr(Case(When(**{f"{date_field}__gte": bounds(month_label(_month_start(lo)))[0],
+                                              f"{date_field}__lte": bounds(month_label(_month_start(hi)))[1]},
+                                           then=Bit(k - lo)), default=0, output_field=BigIntegerField()))
+    rows = qs.filter(**{f"{date_field}__gte": first, f"{date_field}__lte": last}).order_by().values(
+        *group_by).annotate(**columns).values_list(*group_by, *columns)
+    n = len(group_by)
+    out = {}
+    for row in rows:
+        mask = 0
+        for c, v in enumerate(row[n:]):
+            if v:
+                mask |= int(v) << (c * MASK_BITS)
+        out[row[:n]] = mask
+    return out
+
+
+def _month_start(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_mask(label: str, first: dt.date) -> int:
+    """The bits of `month_masks` (relative to `first`) covering the period `label`; 0 when the period
+    lies wholly before `first`."""
+    start, end = bounds(label)
+    base = month_index(first)
+    lo, hi = max(month_index(start) - base, 0), month_index(end) - base
+    if hi < 0 or hi < lo:
+        return 0
+    return ((1 << (hi - lo + 1)) - 1) << lo
+

@@ -27,7 +27,7 @@ from django.conf import settings
 
 from dangjian.core.periods import add_years
 from dangjian.orgs.choices import COMMITTEE_ROLES, OrgType, PostRole
-from dangjian.orglife.choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from dangjian.orglife.choices import AttendanceStatus, Grade, MeetingState, MeetingType, counts_as_org_life
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 
 from . import catalog
@@ -39,7 +39,8 @@ GONE = LEFT_STATUSES | {Status.SUSPENDED}
 MEETING_COLUMNS = ["id", "org_id", "type", "state", "date", "place", "topic", "agenda", "chair_id", "lecturer_id",
                    "minutes", "entered_at", "expected_count", "present_count", "voting_expected",
                    "voting_present"]
-ATTENDANCE_COLUMNS = ["meeting_id", "person_id", "status", "reason", "voting", "signed_in_at"]
+ATTENDANCE_COLUMNS = ["meeting_id", "person_id", "status", "reason", "voting", "signed_in_at", "meeting_date",
+                      "counts_as_org_life"]
 RESOLUTION_COLUMNS = ["meeting_id", "motion", "eligible", "present", "yes", "no", "abstain", "written_yes", "order"]
 CRITIQUE_COLUMNS = ["meeting_id", "author_id", "target_id", "text", "order"]
 TALK_COLUMNS = ["org_id", "date", "a_id", "b_id", "topic", "entered_at"]
@@ -337,6 +338,7 @@ class OrgLifePlanner:
                 d[1], d[2] = PRESENT, ""
         present_rows = []
         att = self.rows["attendance"]
+        org_life = counts_as_org_life(MeetingState.HELD, type)   # copied onto each row (REL-01)
         ve = vp = 0
         start = dt.datetime.combine(day, dt.time(15 if type != T.THEME_DAY else 9, 0), self.tz)
         for r, status, reason, voting in decided:
@@ -347,7 +349,7 @@ class OrgLifePlanner:
                     signed = self._dt(start - dt.timedelta(minutes=self.rng.randint(1, 25)))
             ve += voting
             vp += voting and status == PRESENT
-            att.append((mid, r["_pk"], status, reason, voting, signed))
+            att.append((mid, r["_pk"], status, reason, voting, signed, day, org_life))
         counts = (len(decided), len(present_rows), ve, vp)
         excused = [(r["name"], reason) for r, status, reason, _ in decided if status == EXCUSED]
         text = minutes(counts, present_rows, excused) if minutes else ""

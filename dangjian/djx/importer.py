@@ -27,7 +27,7 @@ from dangjian.core.bulk import RawInserter
 from dangjian.core.errors import ActionError
 from dangjian.core.permissions import ADD, user_scope
 from dangjian.orglife import actions as orglife
-from dangjian.orglife.choices import MeetingState
+from dangjian.orglife.choices import MeetingState, counts_as_org_life
 from dangjian.orglife.models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 from dangjian.orgs.models import Org, Post, Unit
 from dangjian.people.models import Person
@@ -696,11 +696,13 @@ class Importer:
     def _write_children(self, items: list[tuple[Meeting, tuple]]) -> None:
         att, votes, crit = [], [], []
         for m, (rows, vs, cs) in items:
-            att += [(m.pk,) + row for row in rows]
+            facts = (m.date, counts_as_org_life(m.state, m.type))   # copied onto each row (REL-01)
+            att += [(m.pk,) + row + facts for row in rows]
             votes += [(m.pk, j) + v for j, v in enumerate(vs)]
             crit += [(m.pk, j) + c for j, c in enumerate(cs)]
         # Hundreds of thousands of attendance rows: one prepared statement stepped per row.
-        RawInserter(Attendance, ["meeting_id", "person_id", "status", "reason", "voting"], batch=5000).insert(att)
+        RawInserter(Attendance, ["meeting_id", "person_id", "status", "reason", "voting", "meeting_date",
+                                 "counts_as_org_life"], batch=5000).insert(att)
         RawInserter(Resolution, ["meeting_id", "order", "motion", "eligible", "present", "yes", "no", "abstain",
                                  "written_yes"]).insert(votes)
         RawInserter(Critique, ["meeting_id", "order", "author_id", "target_id", "text"]).insert(crit)

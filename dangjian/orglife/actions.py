@@ -15,8 +15,9 @@ from dangjian.orgs.models import Org, Post
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
-from .models import VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
+from .choices import AttendanceStatus, Grade, MeetingState, MeetingType, counts_as_org_life
+from .models import (VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk,
+                     sync_attendance)
 
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
 
@@ -120,9 +121,11 @@ def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiqu
     signed = dict(Attendance.objects.filter(meeting=meeting, signed_in_at__isnull=False)
                   .values_list("person_id", "signed_in_at"))
     Attendance.objects.filter(meeting=meeting).delete()
+    counts = counts_as_org_life(meeting.state, meeting.type)
     Attendance.objects.bulk_create([
         Attendance(meeting=meeting, person_id=pid, status=status, reason=reason, voting=voting,
-                   signed_in_at=signed.get(pid) if status == AttendanceStatus.PRESENT else None)
+                   signed_in_at=signed.get(pid) if status == AttendanceStatus.PRESENT else None,
+                   meeting_date=meeting.date, counts_as_org_life=counts)
         for pid, status, reason, voting in plan.rows])
     meeting.expected_count, meeting.present_count = plan.expected_count, plan.present_count
     meeting.voting_expected, meeting.voting_present = plan.voting_expected, plan.voting_present
@@ -206,6 +209,8 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
                expected=None, resolutions=resolutions, critiques=critiques)
     after = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
     diff = {k: v for k, v in before.items() if after[k] != v}
+    if {"date", "type", "state"} & set(diff):
+        sync_attendance([m.pk])   # rows not rewritten above still carry the old date, type or state
     audit.record("meeting.update", f"修改{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的记录", actor=acting_user,
                  org=m.org, obj=m, before=diff, after={k: after[k] for k in diff})
     engine.schedule([m.org_id])
@@ -276,7 +281,8 @@ def do_sign_in(meeting: Meeting, person: Person, *, at=None, acting_user=None) -
         row = Attendance.objects.get(meeting=m, person=person)
     else:
         if row is None:
-            row = Attendance(meeting=m, person=person, voting=can_vote_on(person, m.date))
+            row = Attendance(meeting=m, person=person, voting=can_vote_on(person, m.date), meeting_date=m.date,
+                             counts_as_org_life=counts_as_org_life(m.state, m.type))
         row.status, row.reason = AttendanceStatus.PRESENT, ""
     row.signed_in_at = at
     row.save()

@@ -41,3 +41,13 @@ BACKFILL_DAYS = 7
 def is_backfilled(meeting) -> bool:
     """Entered 7 days or more after the meeting (6 days: not yet 补录)."""
     return meeting.state == MeetingState.HELD and meeting.backfilled_days >= BACKFILL_DAYS
+
+
+# Meetings that are 党的组织生活 for REL-01 (中心组学习 is study, not organisational life).
+ORG_LIFE_TYPES = tuple(t for t in MeetingType.values if t != MeetingType.STUDY_CENTER)
+
+
+def counts_as_org_life(state: str, meeting_type: str) -> bool:
+    """Whether attending a meeting is taking part in organisational life (REL-01): it was held and
+    it is organisational life. Stored on each attendance row (`Attendance.counts_as_org_life`)."""
+    return state == MeetingState.HELD and meeting_type in ORG_LIFE_TYPES

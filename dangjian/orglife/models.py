@@ -92,6 +92,11 @@ class Attendance(models.Model):
     reason = models.CharField("请假事由", max_length=200, blank=True)
     voting = models.BooleanField("有表决权", default=True)
     signed_in_at = models.DateTimeField("扫码签到时间", null=True, blank=True)
+    # Copied from the meeting by every write path (`sync_attendance` after a meeting changes): REL-01
+    # reads each member's organisational life from this table alone — tens of millions of rows at
+    # province scale must not be joined to the meetings on every evaluation.
+    meeting_date = models.DateField("会议日期", null=True, editable=False)
+    counts_as_org_life = models.BooleanField("计入组织生活", default=False, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "出席情况"
@@ -445,3 +450,20 @@ def _remove_attachment_file(sender, instance, **kwargs):
     if name:
         path = os.path.join(settings.MEDIA_ROOT, name)
         transaction.on_commit(lambda: os.path.exists(path) and os.unlink(path))
+
+
+def sync_attendance(meeting_ids) -> None:
+    """Copy the meetings' date and whether they count as organisational life onto their attendance
+    rows (after a meeting's date, type or state changed without its attendance being rewritten)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from .choices import ORG_LIFE_TYPES, MeetingState
+
+    ids = list(meeting_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        meeting = Meeting.objects.filter(pk=OuterRef("meeting_id"))
+        Attendance.objects.filter(meeting_id__in=chunk).update(
+            meeting_date=Subquery(meeting.values("date")[:1]),
+            counts_as_org_life=Exists(meeting.filter(state=MeetingState.HELD, type__in=ORG_LIFE_TYPES)))
+

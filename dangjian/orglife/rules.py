@@ -10,7 +10,8 @@ a jurisdiction started recording on the platform; default none). History nobody 
 finding. A period still running gives at most an INFO "due soon" finding in its last days.
 
 Every rule works set-wise: one query lists the months in which each (org, type) held a meeting (the
-month computed by the database, `periods.MonthLabel`), and quarters and years look up their months;
+month computed by the database, `periods.month_masks`: one bit mask per (org, type)), and quarters and
+years test their months' bits;
 attendance, talks, posts and appraisals are read once per run and shared through `ctx.memo` — never
 one query per org or person. An incremental run
 (`ctx.org_ids`) reads only the orgs in scope (and, for people, their own rows wherever the meeting
@@ -21,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q
 from django.db.models.functions import ExtractYear
 
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
-from dangjian.core.periods import (MonthLabel, add_months, bounds, human, kind_of, label_of, month_index, month_label,
-                                   month_of_index, periods_ending_between)
+from dangjian.core.periods import (add_months, bounds, human, label_of, month_index, month_masks, month_of_index,
+                                   period_mask, periods_ending_between)
 from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, COMMITTEE_ROLES, OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 from dangjian.orgs.rules import Collector, member_counts, orgs_by_id
@@ -64,8 +65,6 @@ engine.setting("absence_alert_months", 3,
                "连续几个月未参加组织生活时提前提示（提示级）；连续6个月为预警（党章第九条）", rules=("REL-01",))
 
 THREE_MEETING_TYPES = (MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE, MeetingType.GROUP)
-# Meetings that are 党的组织生活 for REL-01 (中心组学习 is study, not organisational life).
-ORG_LIFE_TYPES = tuple(t for t in MeetingType.values if t != MeetingType.STUDY_CENTER)
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
 # BR-08: 书记召集主持，可委托副书记或委员.
 CHAIR_ROLES = COMMITTEE_ROLES
@@ -109,15 +108,30 @@ def _starts_ok(ctx, start: dt.date, founded: dt.date | None) -> bool:
     return (founded is None or founded <= start) and (rf is None or rf <= start)
 
 
+def _ended(ctx, kind: str) -> list[tuple[str, dt.date, dt.date, int]]:
+    """The window's ended periods of `kind` with their bounds and month bits, once per run."""
+    return ctx.memo(f"orglife.ended.{kind}", lambda: [(p, *bounds(p), _period_mask(ctx, p))
+                                                       for p in window(ctx)["ended"][kind]])
+
+
 def judged_periods(ctx, kind: str, founded: dt.date | None) -> list[str]:
     """The ended periods of `kind` judged for an org founded on `founded` (see the module doc)."""
-    return [p for p in window(ctx)["ended"][kind] if _starts_ok(ctx, bounds(p)[0], founded)]
+    return [p for p, _, _, _ in _judged(ctx, kind, founded)]
+
+
+def _judged(ctx, kind: str, founded: dt.date | None) -> list[tuple[str, dt.date, dt.date, int]]:
+    ended = _ended(ctx, kind)
+    rf = window(ctx)["records_from"]
+    bound = max(founded or dt.date.min, rf or dt.date.min)
+    if not ended or bound <= ended[0][1]:
+        return ended          # the common case: every period of the window is judged
+    return [e for e in ended if e[1] >= bound]
 
 
 def running_period(ctx, kind: str, founded: dt.date | None) -> tuple[str, int] | None:
     """The running (not yet ended) period of `kind` and the days left in it, if it is judged at all."""
-    label = label_of(kind, ctx.as_of)
-    start, end = bounds(label)
+    label, start, end = ctx.memo(f"orglife.running.{kind}", lambda: (lambda lb: (lb, *bounds(lb)))(
+        label_of(kind, ctx.as_of)))
     if end <= ctx.as_of or not _starts_ok(ctx, start, founded):
         return None
     return label, (end - ctx.as_of).days
@@ -137,34 +151,29 @@ def held_meetings(ctx):
     return Meeting.objects.filter(state=MeetingState.HELD, date__gte=w["lower"], date__lte=ctx.as_of)
 
 
-def months_held(ctx) -> dict[tuple[int, str], set[str]]:
-    """(org id, meeting type) → the months ("2025-04") in which one was held, from one query."""
+def months_held(ctx) -> dict[tuple[int, str], int]:
+    """(org id, meeting type) → the months in which one was held, as a bit mask from the window's
+    first month (`periods.month_masks`): one aggregate query, one row per (org, type)."""
 
     def compute():
-        rows = (_scoped(ctx, held_meetings(ctx)).order_by()
-                .values_list("org_id", "type", MonthLabel("date")).distinct())
-        out: dict[tuple[int, str], set[str]] = defaultdict(set)
-        for org_id, mtype, month in rows:
-            out[(org_id, mtype)].add(month)
-        return out
+        w = window(ctx)
+        qs = _scoped(ctx, Meeting.objects.filter(state=MeetingState.HELD))
+        return month_masks(qs, date_field="date", first=w["lower"], last=ctx.as_of, group_by=("org_id", "type"))
 
     return ctx.memo("orglife.months_held", compute)
 
 
+def _period_mask(ctx, label: str) -> int:
+    masks = ctx.memo("orglife.period_masks", dict)
+    m = masks.get(label)
+    if m is None:
+        m = masks[label] = period_mask(label, window(ctx)["lower"])
+    return m
+
+
 def held(ctx, org_id: int, mtype: str, label: str) -> bool:
     """Whether a meeting of `mtype` was held in the period `label` (a month, quarter or year)."""
-    months = months_held(ctx).get((org_id, mtype))
-    if not months:
-        return False
-    if kind_of(label) == "month":
-        return label in months
-    start, end = bounds(label)
-    return any(m in months for m in _month_labels(start, end))
-
-
-def _month_labels(start: dt.date, end: dt.date) -> list[str]:
-    return [month_label(dt.date(y, m, 1)) for y in range(start.year, end.year + 1)
-            for m in range(1, 13) if start <= dt.date(y, m, 1) <= end]
+    return bool(months_held(ctx).get((org_id, mtype), 0) & _period_mask(ctx, label))
 
 
 def group_member_counts(ctx) -> dict[int, int]:
@@ -227,14 +236,14 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     """Hits for a periodic duty: each judged period of `kind` without a held meeting of `mtype` is a
     WARN; the running period gives an INFO in its last days (`due_days_key`) or, for yearly duties,
     from 1 October (`q4_info`). `needed(org, start, end)` may exempt an org for a period."""
+    months = months_held(ctx)
     for org in orgs:
-        missing = []
-        for label in judged_periods(ctx, kind, org.founded):
-            if needed and not needed(org, *bounds(label)):
+        mask = months.get((org.pk, mtype), 0)
+        for label, start, end, bits in _judged(ctx, kind, org.founded):
+            if mask & bits:
                 continue
-            if not held(ctx, org.pk, mtype, label):
-                missing.append(label)
-        for label in missing:
+            if needed and not needed(org, start, end):
+                continue
             yield Hit(org, f"{human(label)}未召开{what}（{rule_note}）", period=label, severity="WARN")
         running = running_period(ctx, kind, org.founded)
         if running is None:
@@ -274,13 +283,29 @@ def member_assembly(ctx):
     yield from _quorum_hits(ctx, MeetingType.MEMBER_ASSEMBLY)
 
 
-def _meetings_with_votes(ctx, mtype):
-    def compute():
-        qs = _scoped(ctx, held_meetings(ctx).filter(type=mtype, resolutions__isnull=False)).order_by().distinct()
-        return list(qs.values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count",
-                              "voting_expected", "voting_present"))
+def _quorum_candidates(ctx) -> list[dict]:
+    """The 党员大会 and 支委会 that may lack a quorum, from one scan of the window's meetings: a vote
+    without one (the short votes' meetings as a hashed subquery), a 党员大会 that voted with fewer than
+    half of its voting members recorded present, a 支委会 with fewer than half of its members. Every
+    other meeting can make no quorum finding and never leaves the database."""
 
-    return ctx.memo(f"orglife.voted.{mtype}", compute)
+    def compute():
+        votes = Resolution.objects.filter(meeting_id=OuterRef("pk"))
+        short_votes = Resolution.objects.filter(eligible__gt=2 * F("present")).values("meeting_id")
+        qs = (_scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE)))
+              .filter(Q(pk__in=short_votes)
+                      | Q(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present")) & Exists(votes)
+                      | Q(type=MeetingType.COMMITTEE, expected_count__gt=2 * F("present_count")))
+              .annotate(voted=Exists(votes)).order_by())
+        return list(qs.values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count",
+                              "voting_expected", "voting_present", "voted"))
+
+    return ctx.memo("orglife.quorum_candidates", compute)
+
+
+def _meetings_with_votes(ctx, mtype):
+    """The meetings of `mtype` that voted and may lack a quorum (see `_quorum_candidates`)."""
+    return [m for m in _quorum_candidates(ctx) if m["type"] == mtype and m["voted"]]
 
 
 def _resolutions(ctx, mtype):
@@ -334,11 +359,8 @@ def committee_meeting(ctx):
     out = Collector()
     for h in _quorum_hits(ctx, MeetingType.COMMITTEE):
         out.add(h.subject, h.message, h.severity)
-    rows = (_scoped(ctx, held_meetings(ctx).filter(type=MeetingType.COMMITTEE))
-            .filter(expected_count__gt=2 * F("present_count")).order_by()
-            .values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count"))
-    for m in rows:
-        if 2 * m["present_count"] < m["expected_count"]:
+    for m in _quorum_candidates(ctx):
+        if m["type"] == MeetingType.COMMITTEE and 2 * m["present_count"] < m["expected_count"]:
             out.add(_subject_meeting(m), f"到会委员{m['present_count']}人，不足应到{m['expected_count']}人的半数："
                                          f"支委会须有半数以上委员到会方能召开", "WARN")
     yield from out.hits()
@@ -364,12 +386,15 @@ def meeting_chair(ctx):
     组织在会议当日没有任何现任书记、委员（空缺，见 BR-10）时不判断。"""
     # Nearly every meeting is chaired by someone in post in its own org that day: SQL sets those
     # aside (one index probe each), and only the rest are judged here against the posts.
-    in_post = Post.objects.filter(org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
-        Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date")))
-    chaired_in_post = (Exists(in_post.filter(role__in=CHAIR_ROLES)) & ~Q(type=MeetingType.GROUP)) | (
-        Exists(in_post.filter(role=PostRole.GROUP_LEADER)) & Q(type=MeetingType.GROUP))
+    # One NOT EXISTS whose role condition depends on the meeting's type: the database answers it for
+    # all meetings at once (an anti-join on (org, chair)), not with one probe per meeting.
+    in_post = Post.objects.alias(meeting_type=ExpressionWrapper(OuterRef("type"), output_field=CharField())).filter(
+        org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
+        Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date"))).filter(
+        Q(meeting_type=MeetingType.GROUP, role=PostRole.GROUP_LEADER)
+        | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
     rows = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
-                .exclude(chaired_in_post)
+                .filter(~Exists(in_post))
                 .order_by().values("id", "org_id", "type", "date", "external_id", "chair_id", "chair__name"))
     if not rows:
         return
@@ -548,13 +573,13 @@ def talks_before_meeting(ctx):
     """窗口内召开的组织生活会、民主生活会：会前 N 天内（参数，默认60天，含会议当日）应到会人员之间
     没有任何一次谈心谈话记录时，对该会议预警。"""
     days = int(ctx.setting("talk_before_meeting_days"))
-    meetings = list(_scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.ORG_LIFE,
-                                                                        MeetingType.DEMOCRATIC_LIFE)))
-                    .order_by().values("id", "org_id", "type", "date", "external_id"))
+    judged = _scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE)))
+    meetings = list(judged.order_by().values("id", "org_id", "type", "date", "external_id"))
     if not meetings:
         return
     attendees = defaultdict(set)
-    for mid, pid in Attendance.objects.filter(meeting_id__in=[m["id"] for m in meetings]).values_list(
+    # The meetings as a subquery (a join in the database), not a list of ids in the statement.
+    for mid, pid in Attendance.objects.filter(meeting_id__in=judged.values("id")).values_list(
             "meeting_id", "person_id"):
         attendees[mid].add(pid)
     first = min(m["date"] for m in meetings) - dt.timedelta(days=days)
@@ -596,36 +621,49 @@ def yearly_talks(ctx):
     if not years:
         return
     spans = post_spans(ctx)
-    talks = Talk.objects.filter(date__gte=years[0][1], date__lte=years[-1][2])
-    if ctx.org_ids is not None:
-        people = ctx.people().values("id")   # (the talks' person indexes, not a scan of every talk)
-        talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
-    pairs: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for a, b, d in talks.order_by().values_list("a_id", "b_id", "date"):
-        pairs[d.year].add((a, b))
-        pairs[d.year].add((b, a))
     for label, start, end in years:
-        y = int(label)
-        partners = defaultdict(set)
-        for a, b in pairs[y]:
+        # Only a talk with a 支部委员 can cover anyone: the others never leave the database.
+        committee_people = Post.objects.filter(role__in=COMMITTEE_ROLES).filter(
+            Q(start__isnull=True) | Q(start__lte=end), Q(end__isnull=True) | Q(end__gte=start)).values("person_id")
+        talks = Talk.objects.filter(date__gte=start, date__lte=end).filter(
+            Q(a_id__in=committee_people) | Q(b_id__in=committee_people))
+        if ctx.org_ids is not None:
+            people = ctx.people().values("id")   # (the talks' person indexes, not a scan of every talk)
+            talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
+        partners: dict[int, set[int]] = defaultdict(set)
+        for a, b in talks.order_by().values_list("a_id", "b_id"):
             partners[a].add(b)
-        people = _members_joined_by(ctx, start).values_list("id", "name", "org_id", "external_id")
-        committees = {}
-        for pid, name, org_id, ext in people:
-            org = om.get(org_id)
-            if org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded):
-                continue
-            if org_id not in committees:
-                committees[org_id] = {p["person_id"] for p in spans.get(org_id, ())
-                                      if p["role"] in COMMITTEE_ROLES and (p["start"] is None or p["start"] <= end)
-                                      and (p["end"] is None or p["end"] >= start)}
-            committee = committees[org_id]
+            partners[b].add(a)
+        committees: dict[int, set[int] | None] = {}
+        missing = []
+        no_one: set[int] = set()
+        for pid, org_id in _members_joined_by(ctx, start).order_by().values_list("id", "org_id"):
+            committee = committees.get(org_id, False)
+            if committee is False:
+                org = om.get(org_id)
+                committee = committees[org_id] = None if (
+                    org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded)) else {
+                    p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
+                    and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
             if not committee:
                 continue
-            if not talked_with_committee(pid, committee, partners.get(pid, set())):
-                yield Hit(_subject_person(pid, name, org_id, ext),
-                          f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
-                          period=label)
+            if committee == {pid}:
+                no_one.add(pid)        # the only committee member: a talk with anyone counts (read below)
+            elif not talked_with_committee(pid, committee, partners.get(pid, no_one_set)):
+                missing.append(pid)
+        if no_one:
+            anyone = set(Talk.objects.filter(date__gte=start, date__lte=end).filter(
+                Q(a_id__in=no_one) | Q(b_id__in=no_one)).values_list("a_id", "b_id"))
+            talked = {x for pair in anyone for x in pair}
+            missing += [pid for pid in no_one if pid not in talked]
+        for pid, name, org_id, ext in Person.objects.filter(pk__in=missing).order_by("pk").values_list(
+                "id", "name", "org_id", "external_id"):
+            yield Hit(_subject_person(pid, name, org_id, ext),
+                      f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
+                      period=label)
+
+
+no_one_set: frozenset = frozenset()
 
 
 @rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
@@ -662,8 +700,9 @@ def cadre_dual_life(ctx):
 def _org_life_attendance(ctx):
     """Attendance at the organisational life held in the window (people of the scope only)."""
     w = window(ctx)
-    rows = Attendance.objects.filter(meeting__state=MeetingState.HELD, meeting__type__in=ORG_LIFE_TYPES,
-                                     meeting__date__gte=w["lower"], meeting__date__lte=ctx.as_of)
+    # The meeting's date and kind are on the row itself (`Attendance.counts_as_org_life`): no join.
+    rows = Attendance.objects.filter(counts_as_org_life=True, meeting_date__gte=w["lower"],
+                                     meeting_date__lte=ctx.as_of)
     # In an incremental run, start from the scope's people (the attendance index on person), never
     # from the window's meetings.
     return rows if ctx.org_ids is None else rows.filter(person_id__in=ctx.people().values("id"))
@@ -686,8 +725,8 @@ def absence_streak(ctx):
     # One pass over the window's attendance, one row per person whose last absence comes after the
     # last meeting they took part in (the only people with a streak still running).
     last = (rows.order_by().values("person_id")
-            .annotate(took=Max("meeting__date", filter=took), absent=Max("meeting__date", filter=absent),
-                      first_absent=Min("meeting__date", filter=absent))
+            .annotate(took=Max("meeting_date", filter=took), absent=Max("meeting_date", filter=absent),
+                      first_absent=Min("meeting_date", filter=absent))
             .filter(absent__isnull=False).filter(Q(took__isnull=True) | Q(absent__gt=F("took")))
             .values_list("person_id", "took", "absent", "first_absent"))
     streaks: dict[int, tuple[int, int]] = {}   # person → first and last month (month_index) of absences
@@ -702,7 +741,7 @@ def absence_streak(ctx):
             resumed[pid] = month_index(last_took)
     if resumed:
         for pid, day in rows.filter(absent, person_id__in=list(resumed)).order_by().values_list(
-                "person_id", "meeting__date"):
+                "person_id", "meeting_date"):
             i = month_index(day)
             if i > resumed[pid]:
                 first, end = streaks.get(pid, (i, i))

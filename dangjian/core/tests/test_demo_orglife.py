@@ -7,6 +7,7 @@ import io
 from collections import Counter, defaultdict
 
 import pytest
+from django.db.models import F
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 
@@ -92,6 +93,9 @@ def test_counts_on_each_meeting_are_what_the_attendance_rows_say(demo):
             (len(att), len(present), sum(v for _, _, v in att), sum(present)), m
         if m.chair_id:
             assert (m.chair_id, AttendanceStatus.PRESENT) in {(p, s) for p, s, _ in att}
+    # Each row carries its meeting's date and that it was organisational life (REL-01 reads them).
+    assert not Attendance.objects.exclude(meeting_date=F("meeting__date")).exists()
+    assert not Attendance.objects.filter(counts_as_org_life=False).exists()     # all held, none 中心组学习
     # Every vote's tally is the meeting's voting attendance.
     for r in Resolution.objects.select_related("meeting"):
         assert (r.eligible, r.present) == (r.meeting.voting_expected, r.meeting.voting_present)
