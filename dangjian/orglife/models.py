@@ -101,7 +101,14 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "出席情况"
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once")]
-        indexes = [models.Index(fields=["person", "status"])]
+        indexes = [
+            models.Index(fields=["person", "status"]),
+            # REL-01: the few absences, and each member's participations by date (last time they took part).
+            models.Index(fields=["person", "meeting_date"], name="attendance_absent",
+                         condition=Q(status="absent", counts_as_org_life=True)),
+            models.Index(fields=["person", "meeting_date"], name="attendance_took",
+                         condition=Q(status__in=["present", "excused"], counts_as_org_life=True)),
+        ]
 
     def __str__(self):
         return f"{self.person} {self.get_status_display()}"

@@ -27,8 +27,8 @@ from django.db.models.functions import ExtractYear
 
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
-from dangjian.core.periods import (add_months, bounds, human, label_of, month_index, month_masks, month_of_index,
-                                   period_mask, periods_ending_between)
+from dangjian.core.periods import (MonthIndex, add_months, bounds, human, label_of, month_index, month_masks,
+                                   month_of_index, period_mask, periods_ending_between)
 from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, COMMITTEE_ROLES, OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 from dangjian.orgs.rules import Collector, member_counts, orgs_by_id
@@ -36,7 +36,6 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
-from .coverage import covered as talked_with_committee
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
@@ -218,7 +217,17 @@ def _current(p: dict, day: dt.date) -> bool:
 
 def committee_throughout(ctx, org_id: int, start: dt.date, end: dt.date) -> bool:
     """BR-06: the branch had a 支部委员会 (some 组织/宣传/纪检委员 or 委员 in post) for the whole period."""
-    return any(p["role"] in COMMITTEE_ONLY_ROLES and _holds(p, start, end) for p in post_spans(ctx).get(org_id, ()))
+    spans = ctx.memo("orglife.committee_spans", lambda: _committee_spans(ctx))
+    return any(_holds(p, start, end) for p in spans.get(org_id, ()))
+
+
+def _committee_spans(ctx) -> dict[int, list[dict]]:
+    out = defaultdict(list)
+    for org_id, posts in post_spans(ctx).items():
+        for p in posts:
+            if p["role"] in COMMITTEE_ONLY_ROLES:
+                out[org_id].append(p)
+    return out
 
 
 def _subject_meeting(row: dict) -> Meeting:
@@ -291,7 +300,8 @@ def _quorum_candidates(ctx) -> list[dict]:
 
     def compute():
         votes = Resolution.objects.filter(meeting_id=OuterRef("pk"))
-        short_votes = Resolution.objects.filter(eligible__gt=2 * F("present")).values("meeting_id")
+        short_votes = _scoped(ctx, Resolution.objects.filter(eligible__gt=2 * F("present")),
+                              "meeting__org_id").values("meeting_id")
         qs = (_scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE)))
               .filter(Q(pk__in=short_votes)
                       | Q(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present")) & Exists(votes)
@@ -614,7 +624,6 @@ def yearly_talks(ctx):
     谈心谈话记录：预警，对象为该党员。支部委员本人须与另一名支部委员谈过；只设书记的支部，书记与任一党员谈过即可。
     只判断当年1月1日前已入党、现为本支部党员的人；支部没有任何支部委员的不判断。"""
     years = []
-    om = orgs_by_id(ctx)
     for label in window(ctx)["ended"]["year"]:
         start, end = bounds(label)
         years.append((label, start, end))
@@ -622,48 +631,41 @@ def yearly_talks(ctx):
         return
     spans = post_spans(ctx)
     for label, start, end in years:
-        # Only a talk with a 支部委员 can cover anyone: the others never leave the database.
-        committee_people = Post.objects.filter(role__in=COMMITTEE_ROLES).filter(
-            Q(start__isnull=True) | Q(start__lte=end), Q(end__isnull=True) | Q(end__gte=start)).values("person_id")
-        talks = Talk.objects.filter(date__gte=start, date__lte=end).filter(
-            Q(a_id__in=committee_people) | Q(b_id__in=committee_people))
-        if ctx.org_ids is not None:
-            people = ctx.people().values("id")   # (the talks' person indexes, not a scan of every talk)
-            talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
-        partners: dict[int, set[int]] = defaultdict(set)
-        for a, b in talks.order_by().values_list("a_id", "b_id"):
-            partners[a].add(b)
-            partners[b].add(a)
-        committees: dict[int, set[int] | None] = {}
-        missing = []
-        no_one: set[int] = set()
-        for pid, org_id in _members_joined_by(ctx, start).order_by().values_list("id", "org_id"):
-            committee = committees.get(org_id, False)
-            if committee is False:
-                org = om.get(org_id)
-                committee = committees[org_id] = None if (
-                    org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded)) else {
-                    p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
-                    and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
-            if not committee:
+        rf = window(ctx)["records_from"]
+        if rf is not None and rf > start:
+            continue
+        # Decided in the database (an anti-join per direction): members with no talk that year with a
+        # 支部委员 of their own branch other than themselves. Only those come back.
+        in_post = (Q(start__isnull=True) | Q(start__lte=end)) & (Q(end__isnull=True) | Q(end__gte=start))
+        committee = Post.objects.filter(in_post, org_id=OuterRef("org_id"), role__in=COMMITTEE_ROLES)
+
+        def talked(me: str, other: str):
+            return Talk.objects.filter(**{f"{me}_id": OuterRef("pk")}, date__gte=start, date__lte=end).filter(
+                Exists(committee.filter(person_id=OuterRef(f"{other}_id")).exclude(person_id=OuterRef(OuterRef("pk")))))
+
+        rows = (_members_joined_by(ctx, start).filter(org__type=OrgType.BRANCH)
+                .filter(Q(org__founded__isnull=True) | Q(org__founded__lte=start))
+                .filter(Exists(committee), ~Exists(talked("a", "b")), ~Exists(talked("b", "a")))
+                .order_by("pk").values_list("id", "name", "org_id", "external_id"))
+        missing = list(rows)
+        # The only committee member of a branch (a secretary alone) is covered by a talk with anyone.
+        alone = [pid for pid, _, org_id, _ in missing if {
+            p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
+            and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)} == {pid}]
+        talked_any = set()
+        if alone:
+            for a, b in Talk.objects.filter(date__gte=start, date__lte=end).filter(
+                    Q(a_id__in=alone) | Q(b_id__in=alone)).values_list("a_id", "b_id"):
+                talked_any |= {a, b}
+        for pid, name, org_id, ext in missing:
+            if pid in talked_any:
                 continue
-            if committee == {pid}:
-                no_one.add(pid)        # the only committee member: a talk with anyone counts (read below)
-            elif not talked_with_committee(pid, committee, partners.get(pid, no_one_set)):
-                missing.append(pid)
-        if no_one:
-            anyone = set(Talk.objects.filter(date__gte=start, date__lte=end).filter(
-                Q(a_id__in=no_one) | Q(b_id__in=no_one)).values_list("a_id", "b_id"))
-            talked = {x for pair in anyone for x in pair}
-            missing += [pid for pid in no_one if pid not in talked]
-        for pid, name, org_id, ext in Person.objects.filter(pk__in=missing).order_by("pk").values_list(
-                "id", "name", "org_id", "external_id"):
             yield Hit(_subject_person(pid, name, org_id, ext),
                       f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
                       period=label)
 
 
-no_one_set: frozenset = frozenset()
+
 
 
 @rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
@@ -722,23 +724,33 @@ def absence_streak(ctx):
     took = Q(status__in=(AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED))
     absent = Q(status=AttendanceStatus.ABSENT)
     rows = _org_life_attendance(ctx)
-    # One pass over the window's attendance, one row per person whose last absence comes after the
-    # last meeting they took part in (the only people with a streak still running).
-    last = (rows.order_by().values("person_id")
-            .annotate(took=Max("meeting_date", filter=took), absent=Max("meeting_date", filter=absent),
-                      first_absent=Min("meeting_date", filter=absent))
-            .filter(absent__isnull=False).filter(Q(took__isnull=True) | Q(absent__gt=F("took")))
-            .values_list("person_id", "took", "absent", "first_absent"))
+    # Absences are rare (about 1 in 100 rows): first the people whose absences span at least the
+    # shortest streak (from the small index of absences), then only their last participation (the
+    # index of participations, one probe each). A member whose absences span fewer months can have
+    # no streak that long — the 50 million rows of participation are never aggregated.
+    spans = list(rows.filter(absent).order_by().values("person_id")
+                 .annotate(first_absent=Min("meeting_date"), absent=Max("meeting_date"))
+                 .alias(months=MonthIndex(F("absent")) - MonthIndex(F("first_absent")))
+                 .filter(months__gte=shortest - 1)
+                 .values_list("person_id", "absent", "first_absent"))
+    last_took: dict[int, dt.date] = {}
+    ids = [pid for pid, _, _ in spans]
+    for i in range(0, len(ids), 10_000):
+        last_took.update(rows.filter(took, person_id__in=ids[i:i + 10_000]).order_by().values("person_id")
+                         .annotate(took=Max("meeting_date")).values_list("person_id", "took"))
     streaks: dict[int, tuple[int, int]] = {}   # person → first and last month (month_index) of absences
     resumed: dict[int, int] = {}               # person → the month they last took part
-    for pid, last_took, last_absent, first_absent in last:
+    for pid, last_absent, first_absent in spans:
+        took_day = last_took.get(pid)
+        if took_day is not None and last_absent <= took_day:
+            continue                           # took part after their last absence: no running streak
         end = month_index(last_absent)
-        if last_took is None:
+        if took_day is None:
             streaks[pid] = (month_index(first_absent), end)
-        elif end - month_index(last_took) >= shortest:
-            # The streak starts in the first month after `last_took` with an absence: read those few
+        elif end - month_index(took_day) >= shortest:
+            # The streak starts in the first month after `took_day` with an absence: read those few
             # people's absences (a streak starting the very next month is still too short otherwise).
-            resumed[pid] = month_index(last_took)
+            resumed[pid] = month_index(took_day)
     if resumed:
         for pid, day in rows.filter(absent, person_id__in=list(resumed)).order_by().values_list(
                 "person_id", "meeting_date"):

@@ -56,3 +56,20 @@ def test_the_talk_list_shows_the_branchs_coverage_and_who_is_still_to_talk(tree,
     page = client_as(users.member_a).get(url, {"org": tree.a.pk}).content.decode()
     assert "已谈 2/3 人" in page and third.name not in page
     assert client_as(users.secretary_b).get(url, {"org": tree.a.pk}).status_code == 404
+
+
+def test_the_page_and_the_year_end_rule_agree_on_who_is_outstanding(tree, people):
+    """The coverage card (Python, during the year) and ORGLIFE-05 (SQL, after 31 December) are two
+    implementations of one article: on the same records they name the same members."""
+    from dangjian.core import engine
+
+    do_appoint(person=people.member_a, org=tree.a, role="organization", start=D(2024, 3, 15))
+    c, d, e = (_person(tree.a, n) for n in ("党员丙", "党员丁", "党员戊"))
+    do_record_talk(a=people.secretary_a, b=people.member_a, date=D(2025, 3, 1))    # two committee members
+    do_record_talk(a=c, b=people.member_a, date=D(2025, 5, 1))                     # covered
+    do_record_talk(a=d, b=e, date=D(2025, 6, 1))                                   # two members: neither covered
+    do_record_talk(a=people.member_b, b=people.secretary_b, date=D(2025, 12, 31))  # B: secretary alone
+    outstanding = {pid for row in talk_coverage([tree.a, tree.b], 2025) for pid, _ in row.outstanding}
+    ctx = engine.Context(as_of=D(2026, 1, 5), settings=engine.effective_settings())
+    flagged = {h.subject.pk for h in engine.registry.get("ORGLIFE-05").check(ctx) if h.period == "2025"}
+    assert outstanding == flagged == {d.pk, e.pk}
