@@ -13,7 +13,9 @@
    ratio, and the incremental re-evaluation of one branch after one meeting is recorded.
 
 Options: --reuse keeps an already loaded benchmark database (skips step 1); --requests N;
---skip-roster; --with-orglife loads organisational life at province scale too (city has it by default). DATABASE_URL, when set, is used instead of the SQLite file (it must be empty unless
+--skip-roster; --only-orglife (with --reuse: step 5 only); --with-orglife loads organisational life at
+province scale too (city has it by default). DATABASE_URL, when set, is used instead of the SQLite
+file (it must be empty unless
 --reuse).
 """
 from __future__ import annotations
@@ -296,6 +298,8 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=None, help="requests per page (median)")
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded benchmark database")
     parser.add_argument("--skip-roster", action="store_true")
+    parser.add_argument("--only-orglife", action="store_true",
+                        help="with --reuse: only the organisational-life figures (full, floor, ratio, incremental)")
     parser.add_argument("--with-orglife", action="store_true",
                         help="province: load two years of organisational life too (city: always)")
     args = parser.parse_args(argv)
@@ -332,6 +336,9 @@ def main(argv=None) -> None:
             bench("demo_orglife_part", result.orglife_seconds, "s")
             bench("demo_meetings", result.orglife.meeting_total, "meetings")
             bench("demo_attendance_rows", result.orglife.attendance, "rows")
+    if args.only_orglife:
+        bench_orglife()
+        return
     bench("demo_orgs", Org.objects.count(), "orgs")
     bench("demo_branches", Org.objects.filter(type="branch").count(), "branches")
     bench("demo_people", Person.objects.count(), "people")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
@@ -57,7 +57,14 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "会议"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["org", "type", "date"]), models.Index(fields=["type", "date"])]
+        indexes = [
+            models.Index(fields=["org", "type", "date"]), models.Index(fields=["type", "date"]),
+            # BR-05/06: the rare meetings recorded with fewer than half present (quorum findings).
+            models.Index(fields=["type", "date"], name="meeting_short_of_voters",
+                         condition=Q(voting_expected__gt=2 * F("voting_present"))),
+            models.Index(fields=["type", "date"], name="meeting_short_of_members",
+                         condition=Q(expected_count__gt=2 * F("present_count"))),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_type_display()}：{self.topic}"

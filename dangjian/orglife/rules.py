@@ -36,6 +36,7 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .coverage import covered as talked_with_committee
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
@@ -292,6 +293,10 @@ def member_assembly(ctx):
     yield from _quorum_hits(ctx, MeetingType.MEMBER_ASSEMBLY)
 
 
+QUORUM_FIELDS = ("id", "org_id", "type", "date", "external_id", "expected_count", "present_count",
+                 "voting_expected", "voting_present", "voted")
+
+
 def _quorum_candidates(ctx) -> list[dict]:
     """The 党员大会 and 支委会 that may lack a quorum, from one scan of the window's meetings: a vote
     without one (the short votes' meetings as a hashed subquery), a 党员大会 that voted with fewer than
@@ -302,13 +307,21 @@ def _quorum_candidates(ctx) -> list[dict]:
         votes = Resolution.objects.filter(meeting_id=OuterRef("pk"))
         short_votes = _scoped(ctx, Resolution.objects.filter(eligible__gt=2 * F("present")),
                               "meeting__org_id").values("meeting_id")
-        qs = (_scoped(ctx, held_meetings(ctx).filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE)))
-              .filter(Q(pk__in=short_votes)
-                      | Q(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present")) & Exists(votes)
-                      | Q(type=MeetingType.COMMITTEE, expected_count__gt=2 * F("present_count")))
-              .annotate(voted=Exists(votes)).order_by())
-        return list(qs.values("id", "org_id", "type", "date", "external_id", "expected_count", "present_count",
-                              "voting_expected", "voting_present", "voted"))
+        base = _scoped(ctx, held_meetings(ctx)).annotate(voted=Exists(votes)).order_by()
+        if ctx.org_ids is not None:   # a few orgs: one query
+            qs = base.filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE)).filter(
+                Q(pk__in=short_votes) | Q(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present"))
+                | Q(type=MeetingType.COMMITTEE, expected_count__gt=2 * F("present_count")))
+            return [m for m in qs.values(*QUORUM_FIELDS) if m["type"] != MeetingType.MEMBER_ASSEMBLY or m["voted"]]
+        # Three narrow reads (each on its own small index) rather than one scan of every meeting.
+        out = {}
+        for qs in (base.filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE), pk__in=short_votes),
+                   base.filter(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present")),
+                   base.filter(type=MeetingType.COMMITTEE, expected_count__gt=2 * F("present_count"))):
+            for m in qs.values(*QUORUM_FIELDS):
+                out[m["id"]] = m
+        # (a 党员大会 short of voters that took no vote makes no finding)
+        return [m for m in out.values() if m["type"] != MeetingType.MEMBER_ASSEMBLY or m["voted"]]
 
     return ctx.memo("orglife.quorum_candidates", compute)
 
@@ -592,8 +605,18 @@ def talks_before_meeting(ctx):
     for mid, pid in Attendance.objects.filter(meeting_id__in=judged.values("id")).values_list(
             "meeting_id", "person_id"):
         attendees[mid].add(pid)
-    first = min(m["date"] for m in meetings) - dt.timedelta(days=days)
-    talks = Talk.objects.filter(date__gte=first, date__lte=ctx.as_of)
+    # Only the talks inside some meeting's N days (their union: a few spans, mostly the autumns).
+    spans: list[list[dt.date]] = []
+    for day in sorted({m["date"] for m in meetings}):
+        lo = day - dt.timedelta(days=days)
+        if spans and lo <= spans[-1][1] + dt.timedelta(days=1):
+            spans[-1][1] = day
+        else:
+            spans.append([lo, day])
+    in_spans = Q()
+    for lo, hi in spans:
+        in_spans |= Q(date__gte=lo, date__lte=hi)
+    talks = Talk.objects.filter(in_spans)
     if ctx.org_ids is not None:
         everyone = set().union(*attendees.values()) if attendees else set()
         talks = talks.filter(a_id__in=everyone, b_id__in=everyone)
@@ -624,6 +647,7 @@ def yearly_talks(ctx):
     谈心谈话记录：预警，对象为该党员。支部委员本人须与另一名支部委员谈过；只设书记的支部，书记与任一党员谈过即可。
     只判断当年1月1日前已入党、现为本支部党员的人；支部没有任何支部委员的不判断。"""
     years = []
+    om = orgs_by_id(ctx)
     for label in window(ctx)["ended"]["year"]:
         start, end = bounds(label)
         years.append((label, start, end))
@@ -631,41 +655,50 @@ def yearly_talks(ctx):
         return
     spans = post_spans(ctx)
     for label, start, end in years:
-        rf = window(ctx)["records_from"]
-        if rf is not None and rf > start:
-            continue
-        # Decided in the database (an anti-join per direction): members with no talk that year with a
-        # 支部委员 of their own branch other than themselves. Only those come back.
-        in_post = (Q(start__isnull=True) | Q(start__lte=end)) & (Q(end__isnull=True) | Q(end__gte=start))
-        committee = Post.objects.filter(in_post, org_id=OuterRef("org_id"), role__in=COMMITTEE_ROLES)
-
-        def talked(me: str, other: str):
-            return Talk.objects.filter(**{f"{me}_id": OuterRef("pk")}, date__gte=start, date__lte=end).filter(
-                Exists(committee.filter(person_id=OuterRef(f"{other}_id")).exclude(person_id=OuterRef(OuterRef("pk")))))
-
-        rows = (_members_joined_by(ctx, start).filter(org__type=OrgType.BRANCH)
-                .filter(Q(org__founded__isnull=True) | Q(org__founded__lte=start))
-                .filter(Exists(committee), ~Exists(talked("a", "b")), ~Exists(talked("b", "a")))
-                .order_by("pk").values_list("id", "name", "org_id", "external_id"))
-        missing = list(rows)
-        # The only committee member of a branch (a secretary alone) is covered by a talk with anyone.
-        alone = [pid for pid, _, org_id, _ in missing if {
-            p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
-            and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)} == {pid}]
-        talked_any = set()
-        if alone:
-            for a, b in Talk.objects.filter(date__gte=start, date__lte=end).filter(
-                    Q(a_id__in=alone) | Q(b_id__in=alone)).values_list("a_id", "b_id"):
-                talked_any |= {a, b}
-        for pid, name, org_id, ext in missing:
-            if pid in talked_any:
+        talks = Talk.objects.filter(date__gte=start, date__lte=end)
+        if ctx.org_ids is None:
+            # Only a talk with a 支部委员 can cover anyone: the others never leave the database.
+            committee_people = Post.objects.filter(role__in=COMMITTEE_ROLES).filter(
+                Q(start__isnull=True) | Q(start__lte=end), Q(end__isnull=True) | Q(end__gte=start)).values("person_id")
+            talks = talks.filter(Q(a_id__in=committee_people) | Q(b_id__in=committee_people))
+        else:
+            # The scope's people by id (the talks' person indexes), never a scan of the year's talks.
+            people = list(ctx.people().values_list("id", flat=True))
+            talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
+        partners: dict[int, set[int]] = defaultdict(set)
+        for a, b in talks.order_by().values_list("a_id", "b_id"):
+            partners[a].add(b)
+            partners[b].add(a)
+        committees: dict[int, set[int] | None] = {}
+        missing = []
+        no_one: set[int] = set()
+        for pid, org_id in _members_joined_by(ctx, start).order_by().values_list("id", "org_id"):
+            committee = committees.get(org_id, False)
+            if committee is False:
+                org = om.get(org_id)
+                committee = committees[org_id] = None if (
+                    org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded)) else {
+                    p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
+                    and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
+            if not committee:
                 continue
+            if committee == {pid}:
+                no_one.add(pid)        # the only committee member: a talk with anyone counts (read below)
+            elif not talked_with_committee(pid, committee, partners.get(pid, no_one_set)):
+                missing.append(pid)
+        if no_one:
+            anyone = set(Talk.objects.filter(date__gte=start, date__lte=end).filter(
+                Q(a_id__in=no_one) | Q(b_id__in=no_one)).values_list("a_id", "b_id"))
+            talked = {x for pair in anyone for x in pair}
+            missing += [pid for pid in no_one if pid not in talked]
+        for pid, name, org_id, ext in Person.objects.filter(pk__in=missing).order_by("pk").values_list(
+                "id", "name", "org_id", "external_id"):
             yield Hit(_subject_person(pid, name, org_id, ext),
                       f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
                       period=label)
 
 
-
+no_one_set: frozenset = frozenset()
 
 
 @rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
@@ -735,8 +768,8 @@ def absence_streak(ctx):
                  .values_list("person_id", "absent", "first_absent"))
     last_took: dict[int, dt.date] = {}
     ids = [pid for pid, _, _ in spans]
-    for i in range(0, len(ids), 10_000):
-        last_took.update(rows.filter(took, person_id__in=ids[i:i + 10_000]).order_by().values("person_id")
+    for i in range(0, len(ids), 30_000):     # (bound parameters per statement: PostgreSQL 65,535, SQLite 32,766)
+        last_took.update(rows.filter(took, person_id__in=ids[i:i + 30_000]).order_by().values("person_id")
                          .annotate(took=Max("meeting_date")).values_list("person_id", "took"))
     streaks: dict[int, tuple[int, int]] = {}   # person → first and last month (month_index) of absences
     resumed: dict[int, int] = {}               # person → the month they last took part
