@@ -2,7 +2,7 @@
 talked with a member of the branch committee and who has not, so the secretary can plan the rest of
 the year instead of learning it from a warning on 1 January.
 
-The test is the rule's own (`covered`): a member is covered when they talked, that year, with a
+The test is the rule's (ORGLIFE-05 inlines it for speed; a test checks the two agree): a member is covered when they talked, that year, with a
 支部委员 (书记、副书记、委员 in post at some time in the year) other than themselves; a committee
 member must have talked with another committee member; in a branch whose only committee member
 is the secretary, the secretary is covered by a talk with anyone. A branch without any committee

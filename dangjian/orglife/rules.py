@@ -36,7 +36,6 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
-from .coverage import covered as talked_with_committee
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
@@ -315,7 +314,8 @@ def _quorum_candidates(ctx) -> list[dict]:
             return [m for m in qs.values(*QUORUM_FIELDS) if m["type"] != MeetingType.MEMBER_ASSEMBLY or m["voted"]]
         # Three narrow reads (each on its own small index) rather than one scan of every meeting.
         out = {}
-        for qs in (base.filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE), pk__in=short_votes),
+        short_ids = list(short_votes.values_list("meeting_id", flat=True).distinct())   # a handful, then by key
+        for qs in (base.filter(type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE), pk__in=short_ids),
                    base.filter(type=MeetingType.MEMBER_ASSEMBLY, voting_expected__gt=2 * F("voting_present")),
                    base.filter(type=MeetingType.COMMITTEE, expected_count__gt=2 * F("present_count"))):
             for m in qs.values(*QUORUM_FIELDS):
@@ -672,6 +672,7 @@ def yearly_talks(ctx):
         committees: dict[int, set[int] | None] = {}
         missing = []
         no_one: set[int] = set()
+        # (the per-member test of `coverage.covered`, inlined: a million members at province scale)
         for pid, org_id in _members_joined_by(ctx, start).order_by().values_list("id", "org_id"):
             committee = committees.get(org_id, False)
             if committee is False:
@@ -682,9 +683,15 @@ def yearly_talks(ctx):
                     and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
             if not committee:
                 continue
-            if committee == {pid}:
-                no_one.add(pid)        # the only committee member: a talk with anyone counts (read below)
-            elif not talked_with_committee(pid, committee, partners.get(pid, no_one_set)):
+            if pid in committee:
+                if len(committee) == 1:
+                    no_one.add(pid)    # the only committee member: a talk with anyone counts (read below)
+                    continue
+                others = committee - {pid}
+            else:
+                others = committee
+            mine = partners.get(pid)
+            if mine is None or mine.isdisjoint(others):
                 missing.append(pid)
         if no_one:
             anyone = set(Talk.objects.filter(date__gte=start, date__lte=end).filter(
@@ -697,8 +704,6 @@ def yearly_talks(ctx):
                       f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
                       period=label)
 
-
-no_one_set: frozenset = frozenset()
 
 
 @rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
