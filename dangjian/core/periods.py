@@ -187,6 +187,9 @@ def month_masks(qs, *, date_field: str, first: dt.date, last: dt.date, group_by:
     columns = {}
     for c, lo in enumerate(range(base, top + 1, MASK_BITS)):
         hi = min(lo + MASK_BITS - 1, top)
+        if lo == base and hi == top:    # the usual case: the whole window fits one 62-bit column
+            columns[f"m{c}"] = BitOr(Bit(k - lo))
+            continue
         columns[f"m{c}"] = BitOr(Case(When(**{f"{date_field}__gte": bounds(month_label(_month_start(lo)))[0],
                                               f"{date_field}__lte": bounds(month_label(_month_start(hi)))[1]},
                                            then=Bit(k - lo)), default=0, output_field=BigIntegerField()))

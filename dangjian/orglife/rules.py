@@ -408,17 +408,18 @@ def meeting_chair(ctx):
     党小组会：主持人不是该党小组组长，也不是所在支部的书记、副书记或委员时预警。
     组织在会议当日没有任何现任书记、委员（空缺，见 BR-10）时不判断。"""
     # Nearly every meeting is chaired by someone in post in its own org that day: SQL sets those
-    # aside (one index probe each), and only the rest are judged here against the posts.
-    # One NOT EXISTS whose role condition depends on the meeting's type: the database answers it for
-    # all meetings at once (an anti-join on (org, chair)), not with one probe per meeting.
+    # aside with one NOT EXISTS whose role condition depends on the meeting's type (an anti-join on
+    # (org, chair) over the `meeting_facts` index), returning only the ids of the rest; their details
+    # are read by key.
     in_post = Post.objects.alias(meeting_type=ExpressionWrapper(OuterRef("type"), output_field=CharField())).filter(
         org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
         Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date"))).filter(
         Q(meeting_type=MeetingType.GROUP, role=PostRole.GROUP_LEADER)
         | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
-    rows = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
-                .filter(~Exists(in_post))
-                .order_by().values("id", "org_id", "type", "date", "external_id", "chair_id", "chair__name"))
+    ids = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
+               .filter(~Exists(in_post)).order_by().values_list("id", flat=True))
+    rows = list(Meeting.objects.filter(pk__in=ids).order_by().values(
+        "id", "org_id", "type", "date", "external_id", "chair_id", "chair__name")) if ids else []
     if not rows:
         return
     om = orgs_by_id(ctx)
