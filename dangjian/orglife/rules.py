@@ -197,10 +197,10 @@ def post_spans(ctx) -> dict[int, list[dict]]:
     def compute():
         roles = set(COMMITTEE_ROLES) | set(LEADING_GROUP_ROLES) | {PostRole.GROUP_LEADER}
         out: dict[int, list[dict]] = defaultdict(list)
-        for p in _scoped(ctx, Post.objects.filter(role__in=roles)).order_by().values(
-                "org_id", "person_id", "role", "start", "end", "person__name", "person__org_id",
-                "person__external_id"):
-            out[p["org_id"]].append(p)
+        # (no join to the people: the few who make a finding are read by key — `_people_info`)
+        for org_id, person_id, role, start, end in _scoped(ctx, Post.objects.filter(role__in=roles)).order_by() \
+                .values_list("org_id", "person_id", "role", "start", "end"):
+            out[org_id].append({"person_id": person_id, "role": role, "start": start, "end": end})
         return out
 
     return ctx.memo("orglife.post_spans", compute)
@@ -236,6 +236,12 @@ def _subject_meeting(row: dict) -> Meeting:
                    external_id=row.get("external_id") or "")
 
 
+def _people_info(ids) -> dict[int, tuple[str, int | None, str]]:
+    """person id → (name, org id, DJX id) for the few people a finding names, by key."""
+    return {pid: (name, org_id, ext or "") for pid, name, org_id, ext in
+            Person.objects.filter(pk__in=list(ids)).values_list("id", "name", "org_id", "external_id")} if ids else {}
+
+
 def _subject_person(pk: int, name: str, org_id: int | None, external_id: str = "") -> Person:
     return Person(pk=pk, name=name, org_id=org_id, external_id=external_id or "")
 
@@ -246,27 +252,35 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     WARN; the running period gives an INFO in its last days (`due_days_key`) or, for yearly duties,
     from 1 October (`q4_info`). `needed(org, start, end)` may exempt an org for a period."""
     months = months_held(ctx)
+    ended = _ended(ctx, kind)
+    rf = window(ctx)["records_from"] or dt.date.min
+    first_start = ended[0][1] if ended else None
+    # The running period, the same for every org (whether it is judged depends on the org's founding).
+    label = label_of(kind, ctx.as_of)
+    run_start, run_end = bounds(label)
+    days = (run_end - ctx.as_of).days
+    soon = run_end > ctx.as_of and (
+        (days <= int(ctx.setting(due_days_key))) if due_days_key else (q4_info and in_q4(ctx)))
+    if soon:
+        run_bits = _period_mask(ctx, label)
+        unit = {"month": "月末", "quarter": "季度末", "year": "年底"}[kind]
+        name = {"month": f"{run_end.month}月", "quarter": human(label)[5:], "year": "本年度"}[kind]
+        due = f"{name}{what}尚未召开，距{unit}还有 {days} 天（{rule_note}）"
+    missing_text = {p: f"{human(p)}未召开{what}（{rule_note}）" for p, _, _, _ in ended}
     for org in orgs:
         mask = months.get((org.pk, mtype), 0)
-        for label, start, end, bits in _judged(ctx, kind, org.founded):
+        bound = max(org.founded or dt.date.min, rf)
+        periods = ended if first_start is None or bound <= first_start else [e for e in ended if e[1] >= bound]
+        for p, start, end, bits in periods:
             if mask & bits:
                 continue
             if needed and not needed(org, start, end):
                 continue
-            yield Hit(org, f"{human(label)}未召开{what}（{rule_note}）", period=label, severity="WARN")
-        running = running_period(ctx, kind, org.founded)
-        if running is None:
-            continue
-        label, days = running
-        start, end = bounds(label)
-        if needed and not needed(org, start, ctx.as_of):
-            continue
-        soon = (days <= int(ctx.setting(due_days_key))) if due_days_key else (q4_info and in_q4(ctx))
-        if soon and not held(ctx, org.pk, mtype, label):
-            unit = {"month": "月末", "quarter": "季度末", "year": "年底"}[kind]
-            name = {"month": f"{end.month}月", "quarter": human(label)[5:], "year": "本年度"}[kind]
-            yield Hit(org, f"{name}{what}尚未召开，距{unit}还有 {days} 天（{rule_note}）", period=label,
-                      severity="INFO")
+            yield Hit(org, missing_text[p], period=p, severity="WARN")
+        if soon and bound <= run_start and not mask & run_bits:
+            if needed and not needed(org, run_start, ctx.as_of):
+                continue
+            yield Hit(org, due, period=label, severity="INFO")
 
 
 engine.aggregate(
@@ -505,6 +519,7 @@ def _secretary_lectures(ctx):
                                        date__gte=window(ctx)["lower"],
                                        lecturer_id__in={p["person_id"] for _, p in secretaries})
                 .order_by().values_list("lecturer_id", ExtractYear("date")).distinct())
+    due = []
     for label, is_running in years:
         start, end = bounds(label)
         day = ctx.as_of if is_running else end
@@ -515,14 +530,20 @@ def _secretary_lectures(ctx):
                 continue
             if (p["person_id"], int(label)) in given:
                 continue
-            who = f"{org.name}{PostRole(p['role']).label}{p['person__name']}"
-            person = _subject_person(p["person_id"], p["person__name"], p["person__org_id"], p["person__external_id"])
-            if is_running:
-                yield Hit(person, f"{who}本年度尚未讲党课，距年底还有 {(end - ctx.as_of).days} 天：党委（党组）书记每年至少讲1次党课",
-                          period=label, severity="INFO", org_id=org.pk)
-            else:
-                yield Hit(person, f"{who}{human(label)}未讲党课：党委（党组）书记每年至少讲1次党课",
-                          period=label, severity="WARN", org_id=org.pk)
+            due.append((label, is_running, end, org, p))
+    info = _people_info({p["person_id"] for *_, p in due})
+    for label, is_running, end, org, p in due:
+        if p["person_id"] not in info:
+            continue
+        name, person_org, ext = info[p["person_id"]]
+        who = f"{org.name}{PostRole(p['role']).label}{name}"
+        person = _subject_person(p["person_id"], name, person_org, ext)
+        if is_running:
+            yield Hit(person, f"{who}本年度尚未讲党课，距年底还有 {(end - ctx.as_of).days} 天：党委（党组）书记每年至少讲1次党课",
+                      period=label, severity="INFO", org_id=org.pk)
+        else:
+            yield Hit(person, f"{who}{human(label)}未讲党课：党委（党组）书记每年至少讲1次党课",
+                      period=label, severity="WARN", org_id=org.pk)
 
 
 @rule("ORGLIFE-03", title="党支部每月相对固定1天开展主题党日",
