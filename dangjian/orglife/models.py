@@ -61,7 +61,8 @@ class Meeting(models.Model):
             models.Index(fields=["org", "type", "date"]), models.Index(fields=["type", "date"]),
             # The org-life rules read every held meeting of the window once (which months each org
             # held each type in; who chaired): all they need is in this index (index-only scans).
-            models.Index(fields=["state", "date", "org", "type", "chair", "id"], name="meeting_facts"),
+            # (org, type) before date: the months are aggregated in index order, without hashing.
+            models.Index(fields=["state", "org", "type", "date", "chair", "id"], name="meeting_facts"),
             # BR-05/06: the rare meetings recorded with fewer than half present (quorum findings).
             models.Index(fields=["type", "date"], name="meeting_short_of_voters",
                          condition=Q(voting_expected__gt=2 * F("voting_present"))),
