@@ -170,11 +170,6 @@ def _period_mask(ctx, label: str) -> int:
     return m
 
 
-def held(ctx, org_id: int, mtype: str, label: str) -> bool:
-    """Whether a meeting of `mtype` was held in the period `label` (a month, quarter or year)."""
-    return bool(months_held(ctx).get((org_id, mtype), 0) & _period_mask(ctx, label))
-
-
 def group_member_counts(ctx) -> dict[int, int]:
     def compute():
         rows = (ctx.people().filter(status__in=MEMBER_STATUSES, group_id__isnull=False).order_by()
