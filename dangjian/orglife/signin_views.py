@@ -80,8 +80,9 @@ def meeting_for_sign_in(user, meeting_id: int) -> tuple[Meeting, Person]:
     person = Person.objects.filter(pk=getattr(user, "person_id", None)).select_related("org").first()
     if person is None:
         raise Http404("您的账户未关联党员信息，无法扫码签到。")
-    qs = Meeting.objects.select_related("org")
-    m = qs.restrict(user, VIEW).filter(pk=meeting_id).first() or qs.filter(pk=meeting_id).first()
+    # Not `restrict()`: whoever is expected at the meeting may sign in (a 民主生活会's members belong
+    # to other branches), and nobody else learns it exists (404).
+    m = Meeting.objects.select_related("org").filter(pk=meeting_id).first()
     if m is None or not actions.is_expected_at(m, person):
         raise Http404("未找到，或您不在本次会议的应到人员名单中。")
     return m, person

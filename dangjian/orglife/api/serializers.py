@@ -205,6 +205,10 @@ class MeetingUpdateSerializer(MeetingSerializer):
     org = serializers.PrimaryKeyRelatedField(read_only=True, label="党组织")
 
 
+class SignInSerializer(serializers.Serializer):
+    token = serializers.CharField(label="签到码", help_text="会场展示的签到二维码链接中的签到码（只在会议当天有效）。")
+
+
 class MeetingDeleteSerializer(serializers.Serializer):
     reason = serializers.CharField(label="删除理由", help_text="例如：重复录入；将记入操作记录。")
 

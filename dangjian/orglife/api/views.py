@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.errors import ActionError
 from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, user_scope
 from dangjian.orglife import actions
 from dangjian.orglife.filtersets import MeetingFilterSet, TalkFilterSet
@@ -21,7 +22,7 @@ from dangjian.people.models import Person
 
 from .serializers import (AppraisalSerializer, AttachmentSerializer, AttendanceSerializer, MeetingDeleteSerializer,
                           MeetingSerializer, MeetingUpdateSerializer, ReasonSerializer, RectificationCloseSerializer,
-                          RectificationItemSerializer, TalkSerializer, appraisal_queryset, attachment_queryset,
+                          RectificationItemSerializer, SignInSerializer, TalkSerializer, appraisal_queryset, attachment_queryset,
                           meeting_queryset, rectification_queryset, talk_queryset)
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="操作被拒绝，detail 说明原因（EVAL-01 等规则另有 rule）"),
@@ -114,14 +115,24 @@ class MeetingViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateMode
         actions.do_delete_meeting(meeting, reason=s.validated_data["reason"], acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="扫码签到（本人）", request=None, responses={200: AttendanceSerializer, **ERRORS},
-                   description="登录者本人在会议当天签到，记为出席并记下时间；再次签到保留第一次的时间。"
-                               "扫码签到为自愿方式，未签到的由支部在会议记录中登记出席。"
-                               "不在本次会议应到人员名单中的答 404；不是会议当天或会议已取消的答 400。")
-    @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in", restrict_action=VIEW)
+    @extend_schema(summary="扫码签到（本人）", request=SignInSerializer, responses={200: AttendanceSerializer, **ERRORS},
+                   description="登录者本人在会议当天凭会场展示的二维码签到（`token` 为二维码链接中的签到码），"
+                               "记为出席并记下时间；再次签到保留第一次的时间。扫码签到为自愿方式，未签到的由支部在会议记录中"
+                               "登记出席。签到码无效、过期或不属于本次会议的答 400；不在应到人员名单中的答 404；"
+                               "不是会议当天或会议已取消的答 400。")
+    @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
     def sign_in(self, request, pk=None):
-        from dangjian.orglife.signin_views import meeting_for_sign_in
+        from dangjian.orglife.signin_views import BadSignInToken, meeting_for_sign_in, read_token
 
+        s = SignInSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        # The code shown in the room is what proves presence: without it nobody signs in from afar.
+        try:
+            token_meeting, _ = read_token(s.validated_data["token"])
+        except BadSignInToken as e:
+            raise ActionError(str(e), field="token")
+        if token_meeting != int(pk):
+            raise ActionError("签到码不属于本次会议：请扫描本次会议会场展示的二维码。", field="token")
         meeting, person = meeting_for_sign_in(request.user, int(pk))
         row = actions.do_sign_in(meeting, person, acting_user=request.user)
         return Response(AttendanceSerializer(row).data)

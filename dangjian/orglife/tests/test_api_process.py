@@ -13,6 +13,7 @@ from django.utils import timezone
 from dangjian.core.models import AuditEvent
 from dangjian.orglife.actions import do_add_attachment, do_add_rectification_item, do_record_meeting
 from dangjian.orglife.models import Attendance, MeetingAttachment, RectificationItem
+from dangjian.orglife.signin_views import make_token
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -147,21 +148,33 @@ def test_a_member_signs_in_over_the_api(tree, people, users, client_as):
     m = do_record_meeting(org=tree.a, type="theme_day", state="announced", date=today(), topic="主题党日",
                           acting_user=users.secretary_a)
     url = reverse("meeting-sign-in", kwargs={"pk": m.pk})
+    code = {"token": make_token(m)}            # what the QR code in the room carries
     phone = client_as(users.member_a)
-    r = phone.post(url)
+    # Without the code shown in the room nobody signs in (from home, say): 400, nothing recorded.
+    r = phone.post(url, {}, content_type=JSON)
+    assert r.status_code == 400 and r.json()["field"] == "token"
+    r = phone.post(url, {"token": "forged"}, content_type=JSON)
+    assert r.status_code == 400 and "签到二维码无效" in r.json()["detail"]
+    other = do_record_meeting(org=tree.a, type="committee", state="announced", date=today(), topic="支委会",
+                              acting_user=users.secretary_a)
+    r = phone.post(url, {"token": make_token(other)}, content_type=JSON)
+    assert r.status_code == 400 and "不属于本次会议" in r.json()["detail"]
+    assert not Attendance.objects.filter(meeting=m, signed_in_at__isnull=False).exists()
+    r = phone.post(url, code, content_type=JSON)
     assert r.status_code == 200, r.json()
     assert (r.json()["status"], r.json()["person_name"]) == ("present", "李红梅") and r.json()["signed_in_at"]
     first = Attendance.objects.get(meeting=m, person=people.member_a).signed_in_at
-    assert phone.post(url).status_code == 200
+    assert phone.post(url, code, content_type=JSON).status_code == 200
     assert Attendance.objects.get(meeting=m, person=people.member_a).signed_in_at == first
     # Sibling B's secretary is not expected at A's meeting: 404, as for anything out of scope.
-    assert client_as(users.secretary_b).post(url).status_code == 404
+    assert client_as(users.secretary_b).post(url, code, content_type=JSON).status_code == 404
     # A user without a person record (the 机关党委 administrator) has nobody to sign in.
-    assert client_as(users.committee_admin).post(url).status_code == 404
+    assert client_as(users.committee_admin).post(url, code, content_type=JSON).status_code == 404
 
 
 def test_sign_in_over_the_api_is_refused_before_the_day(tree, users, client_as):
     m = do_record_meeting(org=tree.a, type="theme_day", state="announced", date=today() + dt.timedelta(days=1),
                           topic="明天的主题党日", acting_user=users.secretary_a)
-    r = client_as(users.member_a).post(reverse("meeting-sign-in", kwargs={"pk": m.pk}))
+    r = client_as(users.member_a).post(reverse("meeting-sign-in", kwargs={"pk": m.pk}), {"token": make_token(m)},
+                                       content_type=JSON)
     assert r.status_code == 400 and "只在会议当天" in r.json()["detail"]
