@@ -347,7 +347,7 @@ def _clean_details(person: Person, given: dict) -> dict:
 
 
 @transaction.atomic
-def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting | None = None,
+def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting=_KEEP,
                         acting_user=None, details: dict | None = None, raters=_KEEP) -> Appraisal:
     """The year's 民主评议党员 (ORGLIFE-06: 个人自评、党员互评、民主测评, then the grade).
 
@@ -390,7 +390,8 @@ def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting: Meeting |
         appraisal = Appraisal(org=org, year=year, raters=None if raters is _KEEP else raters)
     elif raters is not _KEEP:
         appraisal.raters = raters
-    appraisal.meeting = meeting
+    if meeting is not _KEEP:      # left out: the linked meeting stays (it dates the appraisal: EVAL-02, DISP-03)
+        appraisal.meeting = meeting
     # Rows are kept (updated in place, not rewritten): a disposition opened on a grade links to it.
     old = {g.person_id: g for g in AppraisalGrade.objects.filter(appraisal_id=appraisal.pk)} if appraisal.pk else {}
     rows = []

@@ -448,7 +448,7 @@ def appraisal_create(request):
         elif not errors:
             try:
                 actions.do_record_appraisal(org=org, year=year, grades=grades, details=details, raters=raters,
-                                            meeting=existing.meeting if existing else None, acting_user=user)
+                                            acting_user=user)
             except ActionError as e:
                 errors.append(e.message)
                 for r in rows:          # unfold the member the refusal names

@@ -291,3 +291,20 @@ def test_the_yearly_ledger_lists_the_tallies(tree, people, users):
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
     assert "民主测评：参加测评 6 人。" in text and ["李红梅", "优秀", "5", "1", "0", "0"] in cells
+
+
+def test_api_resubmission_keeps_the_appraisal_meeting_unless_it_is_given(client_as, users, tree, people):
+    """The meeting dates the appraisal (EVAL-02 judges probation on that day): leaving it out of a
+    second submission keeps it; sending null clears it."""
+    api = client_as(users.secretary_a)
+    m = do_record_meeting(org=tree.a, type="democratic_appraisal", date=dt.date(YEAR, 12, 10), topic="民主评议党员",
+                          present=[people.secretary_a, people.member_a])
+    grades = [{"person": people.secretary_a.pk, "grade": "qualified"}, {"person": people.member_a.pk, "grade": "qualified"}]
+    r = api.post(reverse("appraisal-list"), {"org": tree.a.pk, "year": YEAR, "meeting": m.pk, "grades": grades},
+                 content_type=JSON)
+    assert r.status_code == 201 and r.json()["meeting"] == m.pk
+    r = api.post(reverse("appraisal-list"), {"org": tree.a.pk, "year": YEAR, "grades": grades}, content_type=JSON)
+    assert r.status_code == 201 and r.json()["meeting"] == m.pk
+    r = api.post(reverse("appraisal-list"), {"org": tree.a.pk, "year": YEAR, "meeting": None, "grades": grades},
+                 content_type=JSON)
+    assert r.status_code == 201 and r.json()["meeting"] is None
