@@ -51,9 +51,12 @@ SUGGESTED_MEASURE: dict[str, str] = {
 
 # DISP-03: which other rules' findings point at a situation (shown on the person's page and the
 # opening form; never a second warning). FEE-13 (党费) and EDU-03 (失联) join here when they exist.
-TRIGGERS: dict[str, tuple[str, ...]] = {
-    "EVAL-01": (Ground.APPRAISAL_UNQUALIFIED,),
-    "REL-01": (Ground.ABSENCE_SIX_MONTHS, Ground.ORG_LIFE),
+# Keyed by (rule, severity): REL-01 warns at six months (除名 is the measure the 章程 names) and only
+# notes three months (限期改正 for not taking part in organisational life, if anything).
+TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("DISP-03", "WARN"): (Ground.APPRAISAL_UNQUALIFIED,),
+    ("REL-01", "WARN"): (Ground.ABSENCE_SIX_MONTHS, Ground.ORG_LIFE),
+    ("REL-01", "INFO"): (Ground.ORG_LIFE,),
 }
 
 

@@ -77,10 +77,11 @@ def disposition_list(request):
 def _suggestions(person):
     """DISP-03: open findings of other rules that describe a disposition situation (REL-01 …), with
     the grounds and measure they suggest — shown here instead of a second warning."""
-    rows = Finding.objects.filter(person=person, state=FindingState.OPEN, rule_id__in=list(TRIGGERS)).order_by("rule_id")
+    rows = Finding.objects.filter(person=person, state=FindingState.OPEN,
+                                  rule_id__in={rule for rule, _ in TRIGGERS}).order_by("rule_id")
     out = []
     for f in rows:
-        for g in TRIGGERS[f.rule_id]:
+        for g in TRIGGERS.get((f.rule_id, f.severity), ()):
             out.append({"rule": f.rule_id, "message": f.message, "grounds": g, "grounds_label": Ground(g).label,
                         "measure": SUGGESTED_MEASURE.get(g), "measure_label": Measure(SUGGESTED_MEASURE[g]).label})
     return out
@@ -128,7 +129,7 @@ def disposition_create(request):
         "form": form, "person": person, "grade": grade, "org": person.org, "nav_active": NAV,
         "ancestors": _ancestors(person.org, user) if person.org else [],
         "suggestions": _suggestions(person), "disp01": DISP01, "disp03": DISP03, "disp04": DISP04,
-        "suggested": {g: str(Measure(m).label) for g, m in SUGGESTED_MEASURE.items()},
+        "suggested": [(Ground(g).label, Measure(m).label) for g, m in SUGGESTED_MEASURE.items()],
         "cancel_url": reverse("people:person_detail", kwargs={"pk": person.pk}),
     })
 

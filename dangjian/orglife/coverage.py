@@ -25,6 +25,12 @@ from dangjian.people.models import Person
 from .models import Talk
 
 
+def joined_by(day: dt.date) -> Q:
+    """Members already in the party on `day` (ORGLIFE-05 judges a year for those who joined by 1 January)."""
+    return (Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day)
+            | Q(probationary_date__isnull=True, full_member_date__isnull=True))
+
+
 def covered(person_id: int, committee: set[int], partners: set[int]) -> bool:
     """ORGLIFE-05's test for one member (see the module doc)."""
     others = committee - {person_id}
@@ -61,7 +67,8 @@ class BranchCoverage:
 
 def talk_coverage(branches, year: int, as_of: dt.date | None = None) -> list[BranchCoverage]:
     """Coverage of each branch in `branches` (Org objects) for `year`, counting talks up to `as_of`
-    (default: the end of the year). Members are the branch's current members."""
+    (default: the end of the year). Members are the branch's current members who were in the party by
+    1 January of the year — the ones ORGLIFE-05 judges."""
     branches = [b for b in branches if b.type == OrgType.BRANCH]
     if not branches:
         return []
@@ -76,14 +83,15 @@ def talk_coverage(branches, year: int, as_of: dt.date | None = None) -> list[Bra
                               .values_list("org_id", "person_id")):
         out[org_id].committee.add(person_id)
     member_org = {}
-    for pid, name, org_id in (Person.objects.filter(org_id__in=ids, status__in=MEMBER_STATUSES)
-                              .order_by("name", "pk").values_list("id", "name", "org_id")):
+    # The members the year is judged for: those in the party by 1 January (newer members are not counted).
+    members = Person.objects.filter(joined_by(dt.date(year, 1, 1)), org_id__in=ids, status__in=MEMBER_STATUSES)
+    for pid, name, org_id in members.order_by("name", "pk").values_list("id", "name", "org_id"):
         out[org_id].members.append((pid, name))
         member_org[pid] = org_id
     partners: dict[int, set[int]] = defaultdict(set)
-    members = Person.objects.filter(org_id__in=ids, status__in=MEMBER_STATUSES).values("id")
+    ids_in = members.values("id")
     for a, b in (Talk.objects.filter(date__gte=start, date__lte=end)
-                 .filter(Q(a_id__in=members) | Q(b_id__in=members)).values_list("a_id", "b_id")):
+                 .filter(Q(a_id__in=ids_in) | Q(b_id__in=ids_in)).values_list("a_id", "b_id")):
         partners[a].add(b)
         partners[b].add(a)
     for pid, org_id in member_org.items():

@@ -36,6 +36,7 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .coverage import joined_by
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
@@ -231,10 +232,24 @@ def _subject_meeting(row: dict) -> Meeting:
                    external_id=row.get("external_id") or "")
 
 
-def _people_info(ids) -> dict[int, tuple[str, int | None, str]]:
-    """person id → (name, org id, DJX id) for the few people a finding names, by key."""
-    return {pid: (name, org_id, ext or "") for pid, name, org_id, ext in
-            Person.objects.filter(pk__in=list(ids)).values_list("id", "name", "org_id", "external_id")} if ids else {}
+CHUNK = 30_000   # ids bound per statement (PostgreSQL allows 65,535 parameters, SQLite 32,766)
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def _people_info(ids, **filters) -> dict[int, tuple[str, int | None, str]]:
+    """person id → (name, org id, DJX id) for the people findings name, by key (in bounded chunks:
+    in a first year nobody has recorded talks, that is every member)."""
+    out = {}
+    for chunk in _chunks(ids):
+        for pid, name, org_id, ext in Person.objects.filter(pk__in=chunk, **filters).values_list(
+                "id", "name", "org_id", "external_id"):
+            out[pid] = (name, org_id, ext or "")
+    return out
 
 
 def _subject_person(pk: int, name: str, org_id: int | None, external_id: str = "") -> Person:
@@ -427,8 +442,8 @@ def meeting_chair(ctx):
         | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
     ids = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
                .filter(~Exists(in_post)).order_by().values_list("id", flat=True))
-    rows = list(Meeting.objects.filter(pk__in=ids).order_by().values(
-        "id", "org_id", "type", "date", "external_id", "chair_id", "chair__name")) if ids else []
+    rows = [m for chunk in _chunks(ids) for m in Meeting.objects.filter(pk__in=chunk).order_by().values(
+        "id", "org_id", "type", "date", "external_id", "chair_id", "chair__name")]
     if not rows:
         return
     om = orgs_by_id(ctx)
@@ -651,9 +666,7 @@ def talks_before_meeting(ctx):
 
 def _members_joined_by(ctx, day: dt.date):
     """Current members (in scope) who were already members on `day`."""
-    joined = (Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day)
-              | Q(probationary_date__isnull=True, full_member_date__isnull=True))
-    return ctx.people().filter(status__in=MEMBER_STATUSES, org_id__isnull=False).filter(joined)
+    return ctx.people().filter(status__in=MEMBER_STATUSES, org_id__isnull=False).filter(joined_by(day))
 
 
 @rule("ORGLIFE-05", title="支委和党员之间每年谈心谈话一般不少于1次",
@@ -679,8 +692,11 @@ def yearly_talks(ctx):
                 Q(start__isnull=True) | Q(start__lte=end), Q(end__isnull=True) | Q(end__gte=start)).values("person_id")
             talks = talks.filter(Q(a_id__in=committee_people) | Q(b_id__in=committee_people))
         else:
-            # The scope's people by id (the talks' person indexes), never a scan of the year's talks.
-            people = list(ctx.people().values_list("id", flat=True))
+            # The scope's people by id (the talks' person indexes), never a scan of the year's talks;
+            # a large scope (a big import) as a subquery, within the statement's parameter limit.
+            people = list(ctx.people().values_list("id", flat=True)[:CHUNK // 2 + 1])
+            if len(people) > CHUNK // 2:
+                people = ctx.people().values("id")
             talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
         partners: dict[int, set[int]] = defaultdict(set)
         for a, b in talks.order_by().values_list("a_id", "b_id"):
@@ -715,8 +731,9 @@ def yearly_talks(ctx):
                 Q(a_id__in=no_one) | Q(b_id__in=no_one)).values_list("a_id", "b_id"))
             talked = {x for pair in anyone for x in pair}
             missing += [pid for pid in no_one if pid not in talked]
-        for pid, name, org_id, ext in Person.objects.filter(pk__in=missing).order_by("pk").values_list(
-                "id", "name", "org_id", "external_id"):
+        info = _people_info(missing)
+        for pid in sorted(info):
+            name, org_id, ext = info[pid]
             yield Hit(_subject_person(pid, name, org_id, ext),
                       f"{human(label)}{name}没有与支部委员谈心谈话的记录：支部委员和党员之间每年谈心谈话一般不少于1次",
                       period=label)
@@ -771,8 +788,9 @@ def _org_life_attendance(ctx):
       severity="WARN", subject="person", settings=("absence_alert_months", "orglife_window_months",
                                                    "orglife_records_from"))
 def absence_streak(ctx):
-    """按出席记录计：党员最后一次出席或请假（正当理由）之后，所有应到会议都缺席；从第一次缺席的月份到最后一次
-    缺席的月份（含两端）满6个自然月：预警（第6个月即为界限，例如1月至6月）；满“提前提示月数”（参数，默认3）：提示。
+    """按出席记录计：党员最后一次出席或请假（正当理由）之后，所有应到会议都缺席；从最后一次参加的下一个月起，
+    第一次缺席的月份到最后一次缺席的月份（含两端）满6个自然月：预警（第6个月即为界限，例如1月至6月；参加过组织生活的
+    那个月不计入）；满“提前提示月数”（参数，默认3）：提示。
     没有应到会议的月份不单独计入起止。只计组织生活（不含理论学习中心组），记录窗口同上。"""
     early = int(ctx.setting("absence_alert_months") or 0)
     shortest = min(early, REL_MONTHS) if early else REL_MONTHS
@@ -817,9 +835,7 @@ def absence_streak(ctx):
                if end - first + 1 >= shortest}
     if not flagged:
         return
-    info = {pid: (name, org_id, ext) for pid, name, org_id, ext in
-            Person.objects.filter(pk__in=list(flagged), status__in=MEMBER_STATUSES)
-            .values_list("id", "name", "org_id", "external_id")}
+    info = _people_info(flagged, status__in=MEMBER_STATUSES)
     for pid, (first, last_, span) in flagged.items():
         if pid not in info:
             continue   # no longer a member

@@ -96,3 +96,23 @@ def test_the_api_opens_and_advances_within_scope(client_as, people, users):
         content_type=JSON).status_code == 403
     ids = {row["id"] for row in client_as(users.secretary_b).get("/api/dispositions/").json()["results"]}
     assert pk not in ids
+
+
+def test_the_opening_form_suggests_the_measure_that_fits_the_finding(client_as, tree, people, users):
+    """DISP-03 maps other rules' findings to a measure: six months without organisational life (REL-01
+    warning) → 除名 or 限期改正; three months (REL-01 note) → at most 限期改正, never 除名."""
+    from dangjian.core.models import Finding
+
+    def finding(severity):
+        Finding.objects.all().delete()
+        Finding.objects.create(rule_id="REL-01", severity=severity, subject_kind="person",
+                               subject_id=people.member_a.pk, org=tree.a, person=people.member_a,
+                               message="连续缺席", citation="党章第九条")
+        url = reverse("dispositions:disposition_create") + f"?person={people.member_a.pk}"
+        return client_as(users.secretary_a).get(url).content.decode()
+
+    page = finding("WARN")
+    assert "measure=expel" in page and "measure=correction" in page
+    page = finding("INFO")
+    assert "measure=expel" not in page and "measure=correction" in page
+    assert "→" in page          # each situation with its usual measure

@@ -124,6 +124,7 @@ class MeetingViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateMode
     def sign_in(self, request, pk=None):
         from dangjian.orglife.signin_views import BadSignInToken, meeting_for_sign_in, read_token
 
+        meeting, person = meeting_for_sign_in(request.user, int(pk))   # out of scope: 404 before anything
         s = SignInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         # The code shown in the room is what proves presence: without it nobody signs in from afar.
@@ -131,9 +132,8 @@ class MeetingViewSet(RestrictedViewSetMixin, AdminCreateMixin, mixins.CreateMode
             token_meeting, _ = read_token(s.validated_data["token"])
         except BadSignInToken as e:
             raise ActionError(str(e), field="token")
-        if token_meeting != int(pk):
+        if token_meeting != meeting.pk:
             raise ActionError("签到码不属于本次会议：请扫描本次会议会场展示的二维码。", field="token")
-        meeting, person = meeting_for_sign_in(request.user, int(pk))
         row = actions.do_sign_in(meeting, person, acting_user=request.user)
         return Response(AttendanceSerializer(row).data)
 

@@ -73,3 +73,7 @@ def test_the_page_and_the_year_end_rule_agree_on_who_is_outstanding(tree, people
     ctx = engine.Context(as_of=D(2026, 1, 5), settings=engine.effective_settings())
     flagged = {h.subject.pk for h in engine.registry.get("ORGLIFE-05").check(ctx) if h.period == "2025"}
     assert outstanding == flagged == {d.pk, e.pk}
+    # Someone who joined during the year is judged from the next year on, by both.
+    _person(tree.a, "新党员", status="probationary", probationary_date=D(2025, 7, 1), full_member_date=None)
+    outstanding = {pid for row in talk_coverage([tree.a, tree.b], 2025) for pid, _ in row.outstanding}
+    assert outstanding == {d.pk, e.pk}

@@ -36,6 +36,20 @@ def test_six_consecutive_months_of_absences_is_the_boundary(tree, people):
     assert severity == "WARN" and "2025年1月至2025年6月连续6个月" in message
 
 
+def test_the_month_a_member_took_part_in_does_not_count_toward_the_streak(tree, people):
+    """Present at the 5 January meeting, absent on 15 January and every month February–June: the
+    streak is February–June (5 months, a note); July's absence makes the sixth month (a warning)."""
+    do_record_meeting(org=tree.a, type="member_assembly", date=D(2025, 1, 5), topic="党员大会",
+                      present=[people.secretary_a, people.member_a])
+    theme_days(tree, [people.secretary_a], [1])                           # absent at January's 主题党日
+    theme_days(tree, [people.secretary_a], range(2, 7))                   # February–June absent
+    severity, message = hits(D(2025, 6, 30), "REL-01")[("REL-01", "person", people.member_a.pk, None)]
+    assert severity == "INFO" and "2025年2月至2025年6月连续5个月" in message
+    theme_days(tree, [people.secretary_a], [7])
+    severity, message = hits(D(2025, 7, 31), "REL-01")[("REL-01", "person", people.member_a.pk, None)]
+    assert severity == "WARN" and "2025年2月至2025年7月连续6个月" in message
+
+
 def test_an_excused_absence_is_taking_part_and_restarts_the_count(tree, people):
     theme_days(tree, [people.secretary_a], [1, 2, 4, 5, 6])
     theme_days(tree, [people.secretary_a], [3], excused={people.member_a: "出差"})
