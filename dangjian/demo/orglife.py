@@ -182,6 +182,7 @@ class OrgLifePlanner:
         self.gap_committee: dict[int, tuple] = {}
         self.gap_lecture: dict[int, tuple] = {}
         self.no_orglife = self.no_talks = self.no_quorum = self.eval_violation = self.absent7 = None
+        self.unqualified = None
         problems = self.stats.problems
 
         def take():
@@ -235,6 +236,15 @@ class OrgLifePlanner:
             b = take()
             self.gap_lecture[id(b)] = rng.choice(last_year_quarters or done_quarters)
             problems.append(f"“{b.name}”有一个季度未上党课（ORGLIFE-02）")
+        if last_year_done:
+            # Last, so the picks above stay what they were for a given seed.
+            for _ in range(len(eligible) + 1):   # a branch that holds its 民主评议 (not the planted gap)
+                self.unqualified = take()
+                if self.unqualified not in (self.no_orglife, self.eval_violation):
+                    break
+            if self.unqualified is not None:
+                problems.append(f"“{self.unqualified.name}”一名党员{self.last_year}年民主评议被评为不合格，"
+                                "至今未启动组织处置（DISP-03）")
 
     # --- helpers -----------------------------------------------------------------------------
     def held(self, day: dt.date, period_end: dt.date) -> dt.date | None:
@@ -655,6 +665,8 @@ class OrgLifePlanner:
                 grades[r["_pk"]] = Grade.BASICALLY_QUALIFIED.value
             else:
                 grades[r["_pk"]] = Grade.QUALIFIED.value
+        if b is self.unqualified and y == self.last_year and len(order) > excellent:
+            grades[order[-1]["_pk"]] = Grade.UNQUALIFIED.value   # the last one drawn: never an 优秀
         tally = Counter(grades.values())
         mid, _, c = self.meeting(
             b, T.DEMOCRATIC_APPRAISAL, day, f"{y}年度民主评议党员", members_then, p=min(0.98, base + 0.03),
@@ -662,7 +674,9 @@ class OrgLifePlanner:
             minutes=lambda c, present, excused: (
                 f"按照个人自评、党员互评、民主测评的程序进行，发放测评表{c[1]}份，收回{c[1]}份。支委会根据测评情况"
                 f"提出评定意见，经党员大会审议：优秀{tally[Grade.EXCELLENT]}人，合格{tally[Grade.QUALIFIED]}人，"
-                f"基本合格{tally[Grade.BASICALLY_QUALIFIED]}人；预备党员{len(members_then) - len(graded)}人参加评议，不评定等次。"))
+                f"基本合格{tally[Grade.BASICALLY_QUALIFIED]}人"
+                + (f"，不合格{tally[Grade.UNQUALIFIED]}人" if tally[Grade.UNQUALIFIED] else "")
+                + f"；预备党员{len(members_then) - len(graded)}人参加评议，不评定等次。"))
         aid = self.next_appraisal
         self.next_appraisal += 1
         self.rows["appraisal"].append((aid, b.pk, y, mid))

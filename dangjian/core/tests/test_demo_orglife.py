@@ -177,6 +177,9 @@ def test_planted_gaps_and_imperfections_are_there(demo):
     always = (absent.values("person_id").annotate(n=Count("id"), a=Count("id", filter=Q(status=AttendanceStatus.ABSENT)))
               .filter(n__gte=7, n=F("a")))
     assert always.count() >= 1
+    # One member graded 不合格 last year, with no disposition opened (DISP-03).
+    assert list(AppraisalGrade.objects.filter(grade=Grade.UNQUALIFIED).values_list("appraisal__year", flat=True)) \
+        == [AS_OF.year - 1]
     # Critiques of both kinds: concrete ones naming a month, and the generic "加强学习".
     texts = list(Critique.objects.values_list("text", flat=True))
     assert any("月份" in t for t in texts) and any("加强" in t and "月" not in t for t in texts)
@@ -185,7 +188,7 @@ def test_planted_gaps_and_imperfections_are_there(demo):
 def test_warnings_centre_shows_the_planted_gaps(demo):
     engine.run(as_of=AS_OF)
     planted = {"BR-05", "BR-06", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-06", "REL-01", "EVAL-01",
-               "TALK-01", "DLH-01"}
+               "TALK-01", "DLH-01", "DISP-03"}
     registered = {r.id for r in engine.registry} & planted
     found = set(Finding.objects.filter(rule_id__in=registered, state="open").values_list("rule_id", flat=True))
     assert found == registered
