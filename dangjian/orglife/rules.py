@@ -120,9 +120,15 @@ def judged_periods(ctx, kind: str, founded: dt.date | None) -> list[str]:
 
 
 def _judged(ctx, kind: str, founded: dt.date | None) -> list[tuple[str, dt.date, dt.date, int]]:
-    ended = _ended(ctx, kind)
-    rf = window(ctx)["records_from"]
-    bound = max(founded or dt.date.min, rf or dt.date.min)
+    return _starting_from(_ended(ctx, kind), _bound(ctx, founded))
+
+
+def _bound(ctx, founded: dt.date | None) -> dt.date:
+    """The first day a period may start to be judged for an org founded on `founded`."""
+    return max(founded or dt.date.min, window(ctx)["records_from"] or dt.date.min)
+
+
+def _starting_from(ended: list, bound: dt.date) -> list:
     if not ended or bound <= ended[0][1]:
         return ended          # the common case: every period of the window is judged
     return [e for e in ended if e[1] >= bound]
@@ -263,8 +269,6 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     from 1 October (`q4_info`). `needed(org, start, end)` may exempt an org for a period."""
     months = months_held(ctx)
     ended = _ended(ctx, kind)
-    rf = window(ctx)["records_from"] or dt.date.min
-    first_start = ended[0][1] if ended else None
     # The running period, the same for every org (whether it is judged depends on the org's founding).
     label = label_of(kind, ctx.as_of)
     run_start, run_end = bounds(label)
@@ -279,9 +283,8 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     missing_text = {p: f"{human(p)}未召开{what}（{rule_note}）" for p, _, _, _ in ended}
     for org in orgs:
         mask = months.get((org.pk, mtype), 0)
-        bound = max(org.founded or dt.date.min, rf)
-        periods = ended if first_start is None or bound <= first_start else [e for e in ended if e[1] >= bound]
-        for p, start, end, bits in periods:
+        bound = _bound(ctx, org.founded)
+        for p, start, end, bits in _starting_from(ended, bound):
             if mask & bits:
                 continue
             if needed and not needed(org, start, end):
