@@ -269,6 +269,7 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     from 1 October (`q4_info`). `needed(org, start, end)` may exempt an org for a period."""
     months = months_held(ctx)
     ended = _ended(ctx, kind)
+    records_from = _bound(ctx, None)      # (once per rule, not per org)
     # The running period, the same for every org (whether it is judged depends on the org's founding).
     label = label_of(kind, ctx.as_of)
     run_start, run_end = bounds(label)
@@ -283,7 +284,7 @@ def _period_duty(ctx, *, orgs, mtype, kind, what, rule_note, due_days_key=None, 
     missing_text = {p: f"{human(p)}未召开{what}（{rule_note}）" for p, _, _, _ in ended}
     for org in orgs:
         mask = months.get((org.pk, mtype), 0)
-        bound = _bound(ctx, org.founded)
+        bound = max(org.founded or dt.date.min, records_from)     # = _bound(ctx, org.founded)
         for p, start, end, bits in _starting_from(ended, bound):
             if mask & bits:
                 continue
