@@ -11,7 +11,9 @@ hit are resolved automatically, waived findings stay waived.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import importlib
 import json
 import threading
@@ -55,6 +57,10 @@ class Rule:
     description: str = ""
     # The rule needs records a DJX file cannot express (e.g. dispositions): `dangjian check` skips it.
     live_only: bool = False
+    # The models whose records the rule reads, as "app.model" labels (e.g. {"orgs.post",
+    # "people.person"}): a change to other records (a talk recorded) cannot change its findings, so
+    # the incremental run after it skips the rule. None: re-judged after any change.
+    reads: frozenset[str] | None = None
 
     @property
     def subject_kinds(self) -> tuple[str, ...]:
@@ -135,15 +141,17 @@ def aggregate(id: str, *, title: str, citation: str, parts: Iterable[str], shown
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",
          period: str | None = None, settings: Iterable[str] = (), description: str = "",
-         live_only: bool = False):
-    """Register a compliance rule. `citation` is the article quoted to users, in Chinese."""
+         live_only: bool = False, reads: Iterable[str] | None = None):
+    """Register a compliance rule. `citation` is the article quoted to users, in Chinese. `reads`:
+    the models (classes or "app.model" labels) whose records the rule reads; None: any change may
+    affect it. `test_rule_reads` checks each declaration against the tables the rule queries."""
 
     def deco(fn):
         registry.register(Rule(id=id, title=title, citation=citation, severity=severity,
                                subject=subject, period=period, check=fn,
                                domain=fn.__module__.split(".")[-2], settings=tuple(settings),
                                description=description or (fn.__doc__ or "").strip(),
-                               live_only=live_only))
+                               live_only=live_only, reads=None if reads is None else model_labels(reads)))
         return fn
 
     return deco
@@ -219,18 +227,37 @@ def subject_org_id(subject) -> int | None:
     return getattr(subject, "org_id", None)
 
 
+@contextlib.contextmanager
+def cycle_collector_paused():
+    """Pause CPython's cyclic garbage collector for the length of a run, then restore it.
+
+    A full run builds millions of short-lived, acyclic objects (rows as tuples, dicts of sets keyed
+    by id, one Org per org): each batch of allocations triggers a collection that rescans the whole
+    growing heap, which at province scale was a third of the engine's Python time. Nothing a rule
+    builds relies on the cycle collector (reference counting frees it all), and whatever cycles do
+    form are collected by the first collection after the run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def evaluate(ctx: Context, rule_ids: Iterable[str] | None = None) -> list[tuple[Rule, Hit]]:
     wanted = set(rule_ids) if rule_ids is not None else None
     out: list[tuple[Rule, Hit]] = []
-    for r in registry:
-        if wanted is not None and r.id not in wanted:
-            continue
-        for hit in r.check(ctx):
-            if hit.org_id is None:
-                hit.org_id = subject_org_id(hit.subject)
-            if hit.org_id is None or not ctx.in_scope(hit.org_id):
+    with cycle_collector_paused():
+        for r in registry:
+            if wanted is not None and r.id not in wanted:
                 continue
-            out.append((r, hit))
+            for hit in r.check(ctx):
+                if hit.org_id is None:
+                    hit.org_id = subject_org_id(hit.subject)
+                if hit.org_id is None or not ctx.in_scope(hit.org_id):
+                    continue
+                out.append((r, hit))
     return out
 
 
@@ -256,6 +283,7 @@ class RunResult:
         return f"新增 {self.opened}，重新打开 {self.reopened}，保持 {self.kept}，自动消除 {self.resolved}"
 
 
+@cycle_collector_paused()
 def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
         rule_ids: Iterable[str] | None = None, settings_overrides: dict | None = None) -> RunResult:
     """Evaluate and store. With `org_ids`, only those orgs (and their ancestors) are re-judged."""
@@ -363,8 +391,22 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
 _pending = threading.local()
 
 
-def schedule(org_ids: Iterable[int]) -> None:
+def model_labels(models: Iterable) -> frozenset[str]:
+    """Models (classes or "app.model" labels, any case) as lower-case "app.model" labels."""
+    return frozenset(m.lower() if isinstance(m, str) else m._meta.label_lower for m in models)
+
+
+def affected_rules(changed: Iterable | None) -> list[str]:
+    """The rules a change to the records of the `changed` models can affect (None: every rule)."""
+    kinds = None if changed is None else model_labels(changed)
+    return [r.id for r in registry if kinds is None or r.reads is None or r.reads & kinds]
+
+
+def schedule(org_ids: Iterable[int], changed: Iterable | None = None) -> None:
     """Re-judge what an action touched once its transaction commits (incremental evaluation).
+
+    `changed` names the models whose records the action wrote (a meeting: Meeting, Attendance,
+    Resolution); only the rules that read one of them are re-judged (`Rule.reads`). None: every rule.
 
     The orgs of every action in one transaction are pooled and judged by one run when it commits:
     an import that calls 40,000 actions in one transaction costs one incremental run, not 40,000.
@@ -375,7 +417,12 @@ def schedule(org_ids: Iterable[int]) -> None:
     pending = getattr(_pending, "ids", None)
     if pending is None:
         pending = _pending.ids = set()
+        _pending.changed = set()
     pending.update(ids)
+    if changed is None or _pending.changed is None:
+        _pending.changed = None
+    else:
+        _pending.changed.update(model_labels(changed))
     # Every action registers the callback (a rolled-back one loses its own); the first to run
     # judges the whole pool and the rest find it empty. `robust`: a failing run is logged and
     # never turns a committed action into an error page.
@@ -386,5 +433,7 @@ def _run_pending() -> None:
     ids = getattr(_pending, "ids", None)
     if not ids:
         return
+    changed = _pending.changed
     _pending.ids = set()
-    run(org_ids=ids)
+    _pending.changed = set()
+    run(org_ids=ids, rule_ids=affected_rules(changed))

@@ -28,6 +28,9 @@ from dangjian.people.choices import MEMBER_STATUSES
 from .choices import Ground, Measure, Outcome, State
 from .models import Disposition
 
+# What the rules read (`Rule.reads`); DISP-03 also the 民主评议 grades (and their meeting's date).
+READS = ("orgs.org", "orgs.post", "people.person", Disposition)
+
 CZBF = "《中国共产党不合格党员组织处置办法》"
 DISP01 = f"{CZBF}第三、四条：组织处置方式分为限期改正、劝其退党、除名；受到党纪处分的，不因同一问题再作组织处置"
 DISP02 = f"{CZBF}：限期改正时间一般为6个月，最长不超过1年；受到劝其退党或除名处置的，5年内不得重新入党"
@@ -70,7 +73,7 @@ def _what(r: dict) -> str:
     return f"{r['opened']:%Y-%m-%d}启动的{Measure(r['measure']).label}"
 
 
-@rule("DISP-01", title="受到党纪处分的，不因同一问题再作组织处置", citation=DISP01, severity="BLOCK",
+@rule("DISP-01", reads=READS, title="受到党纪处分的，不因同一问题再作组织处置", citation=DISP01, severity="BLOCK",
       subject="person")
 def double_jeopardy(ctx):
     """登记为“已因同一问题受到党纪处分”的组织处置（办理时即拒绝，导入或历史数据可能有）：阻断，对象为该党员。"""
@@ -82,7 +85,7 @@ def double_jeopardy(ctx):
     return out.hits()
 
 
-@rule("DISP-02", title="限期改正一般6个月，最长不超过1年；期满应登记改正结果", citation=DISP02, severity="WARN",
+@rule("DISP-02", reads=READS, title="限期改正一般6个月，最长不超过1年；期满应登记改正结果", citation=DISP02, severity="WARN",
       subject="person", settings=(CORRECTION_MONTHS_KEY,))
 def correction_period(ctx):
     """已生效的限期改正，判断日已过改正期限（期限当日不算逾期）仍未登记结果：预警，期满仍无转变的可劝其退党；
@@ -104,7 +107,8 @@ def correction_period(ctx):
     return out.hits()
 
 
-@rule("DISP-03", title="民主评议被评为不合格的党员，应按规定作组织处置", citation=DISP03, severity="WARN",
+@rule("DISP-03", reads=READS + ("orglife.appraisal", AppraisalGrade, "orglife.meeting"),
+      title="民主评议被评为不合格的党员，应按规定作组织处置", citation=DISP03, severity="WARN",
       subject="person", period="year", settings=("disposition_open_within_days", "orglife_window_months"),
       live_only=True)
 def unqualified_without_disposition(ctx):
@@ -131,7 +135,7 @@ def unqualified_without_disposition(ctx):
                               f"（处置情形：{Ground.APPRAISAL_UNQUALIFIED.label}）", period=str(year))
 
 
-@rule("DISP-04", title="组织处置应按程序办理：支委会提出启动意见、报基层党委备案、调查核实、支部大会表决、基层党委审批",
+@rule("DISP-04", reads=READS, title="组织处置应按程序办理：支委会提出启动意见、报基层党委备案、调查核实、支部大会表决、基层党委审批",
       citation=DISP04, severity="WARN", subject="person")
 def procedure_defects(ctx):
     """已作出决定（支部大会表决通过、已生效或已结束）的组织处置：缺少支委会研究提出启动意见日期、事前备案日期、

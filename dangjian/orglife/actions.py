@@ -20,6 +20,10 @@ from .models import (VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critiqu
                      sync_attendance)
 
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
+# What saving or deleting a meeting writes: the incremental run re-judges the rules that read any of
+# these (`engine.affected_rules`). (Deleting one also unlinks an appraisal from it; every rule that
+# reads that link reads the meeting too.)
+MEETING_RECORDS = (Meeting, Attendance, Resolution, Critique)
 
 
 # --- who is expected ------------------------------------------------------------------------------
@@ -146,6 +150,18 @@ def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiqu
     meeting.save(update_fields=["expected_count", "present_count", "voting_expected", "voting_present"])
 
 
+def _rejudged(org_id: int, *lecturer_ids) -> set[int]:
+    """The orgs to re-judge after a meeting changed: its own, and the orgs where its lecturer is
+    党委（党组）书记 — ORGLIFE-02 counts a secretary's 党课 wherever it was given, and that org is
+    not always an ancestor of the meeting's (a 党组 beside the 机关党委)."""
+    ids = {org_id}
+    lecturers = {i for i in lecturer_ids if i}
+    if lecturers:
+        ids |= set(Post.objects.filter(person_id__in=lecturers, role__in=(PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE))
+                   .values_list("org_id", flat=True))
+    return ids
+
+
 def _check_meeting(org: Org, meeting_type: str, state: str, day: dt.date, topic: str) -> None:
     if org.is_dissolved and day >= org.dissolved:
         raise ActionError("该组织已撤销，不能在撤销之后召开会议。", field="date")
@@ -179,7 +195,7 @@ def do_record_meeting(*, org: Org, type: str, date: dt.date, topic: str, state: 
     audit.record(verb, f"{'登记' if state == MeetingState.HELD else '发布通知：'}{org}{meeting.date:%Y-%m-%d}"
                  f"{meeting.get_type_display()}“{meeting.topic}”", actor=acting_user, org=org, obj=meeting,
                  after=audit.snapshot(meeting, MEETING_FIELDS + ("expected_count", "present_count")))
-    engine.schedule([org.pk])
+    engine.schedule(_rejudged(org.pk, meeting.lecturer_id), changed=MEETING_RECORDS)
     return meeting
 
 
@@ -189,6 +205,7 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
     """Correct a meeting, or record an announced one as held (state=held with the attendance)."""
     m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
     before = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
+    lecturer_before = m.lecturer_id
     for k, v in changes.items():
         if k not in MEETING_FIELDS and k not in ("chair", "lecturer"):
             raise ActionError(f"不能直接修改字段 {k}")
@@ -213,7 +230,7 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
         sync_attendance([m.pk])   # rows not rewritten above still carry the old date, type or state
     audit.record("meeting.update", f"修改{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的记录", actor=acting_user,
                  org=m.org, obj=m, before=diff, after={k: after[k] for k in diff})
-    engine.schedule([m.org_id])
+    engine.schedule(_rejudged(m.org_id, lecturer_before, m.lecturer_id), changed=MEETING_RECORDS)
     return m
 
 
@@ -225,8 +242,9 @@ def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -
     org = m.org
     audit.record("meeting.delete", f"删除{org}{m.date:%Y-%m-%d}{m.get_type_display()}“{m.topic}”：{reason}",
                  actor=acting_user, org=org, obj=m, before=audit.snapshot(m, MEETING_FIELDS), reason=reason)
+    lecturer = m.lecturer_id
     m.delete()
-    engine.schedule([org.pk])
+    engine.schedule(_rejudged(org.pk, lecturer), changed=MEETING_RECORDS)
 
 
 # --- optional QR sign-in (扫码签到, never required: 不强制打卡) --------------------------------------
@@ -290,7 +308,7 @@ def do_sign_in(meeting: Meeting, person: Person, *, at=None, acting_user=None) -
     audit.record("meeting.sign_in", f"{person.name}扫码签到：{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}"
                  f"“{m.topic}”（{timezone.localtime(at):%H:%M}）", actor=acting_user, org=m.org, person=person,
                  obj=m, after={"person": person.pk, "signed_in_at": at, "voting": row.voting})
-    engine.schedule([m.org_id])
+    engine.schedule([m.org_id], changed=MEETING_RECORDS)
     return row
 
 
@@ -307,7 +325,7 @@ def do_record_talk(*, a: Person, b: Person, date: dt.date, topic: str = "", org:
         raise ActionError("谈话双方都不在任何党组织中，无法登记。", field="a")
     talk = Talk.objects.create(org=org, a=a, b=b, date=date, topic=topic.strip())
     audit.record("talk.record", f"登记谈心谈话：{a}与{b}（{date:%Y-%m-%d}）", actor=acting_user, org=org, obj=talk)
-    engine.schedule({org.pk, a.org_id, b.org_id} - {None})
+    engine.schedule({org.pk, a.org_id, b.org_id} - {None}, changed=(Talk,))
     return talk
 
 
@@ -419,7 +437,7 @@ def do_record_appraisal(*, org: Org, year: int, grades: dict, meeting=_KEEP,
     note += f"，{tallied}人登记了测评票数" if tallied else ""
     audit.record("appraisal.record", f"登记{org}{year}年民主评议党员结果：优秀{excellent}人，共{total}人{note}",
                  actor=acting_user, org=org, obj=appraisal)
-    engine.schedule([org.pk])
+    engine.schedule([org.pk], changed=(Appraisal, AppraisalGrade))
     return appraisal
 
 

@@ -71,6 +71,12 @@ CHAIR_ROLES = COMMITTEE_ROLES
 Q4_START = (10, 1)
 REL_MONTHS = 6
 
+# What the rules read (`Rule.reads`): after a change to other records — a talk, an appraisal — the
+# incremental run skips the rules that cannot see it (`engine.affected_rules`).
+TREE = (Org, Post, Person)
+MEETINGS = TREE + (Meeting, Attendance, Resolution)
+APPRAISALS = (Appraisal, AppraisalGrade)
+
 
 # --- the window of judged periods -----------------------------------------------------------------
 def _date(value) -> dt.date | None:
@@ -188,9 +194,13 @@ def group_member_counts(ctx) -> dict[int, int]:
 
 def orgs_with_members(ctx, org_type) -> list[Org]:
     """Orgs of a type that have members now (an empty org holds no meetings: no finding)."""
-    counts = group_member_counts(ctx) if org_type == OrgType.GROUP else {
-        k: v[0] for k, v in member_counts(ctx).items()}
-    return [o for o in orgs_by_id(ctx).values() if o.type == org_type and counts.get(o.pk)]
+
+    def compute():
+        counts = group_member_counts(ctx) if org_type == OrgType.GROUP else {
+            k: v[0] for k, v in member_counts(ctx).items()}
+        return [o for o in orgs_by_id(ctx).values() if o.type == org_type and counts.get(o.pk)]
+
+    return ctx.memo(f"orglife.orgs_with_members.{org_type}", compute)
 
 
 def post_spans(ctx) -> dict[int, list[dict]]:
@@ -305,7 +315,7 @@ engine.aggregate(
 
 
 # --- BR-05 … BR-08: 三会 -------------------------------------------------------------------------
-@rule("BR-05", title="党员大会一般每季度召开1次；表决须有半数以上有表决权的党员到会",
+@rule("BR-05", reads=MEETINGS, title="党员大会一般每季度召开1次；表决须有半数以上有表决权的党员到会",
       citation=f"{ZBTL}第十一条：党员大会是党支部的议事决策机构……一般每季度召开1次",
       severity="WARN", subject="org|meeting", period="quarter",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
@@ -360,18 +370,20 @@ def _meetings_with_votes(ctx, mtype):
 
 
 def _resolutions(ctx, mtype):
+    """meeting id → its votes without a quorum, for the 党员大会 or 支委会 (one query for both)."""
+
     def compute():
-        qs = _scoped(ctx, Resolution.objects.filter(meeting__state=MeetingState.HELD, meeting__type=mtype,
-                                                    meeting__date__gte=window(ctx)["lower"],
-                                                    meeting__date__lte=ctx.as_of), "meeting__org_id")
-        out = defaultdict(list)
+        qs = _scoped(ctx, Resolution.objects.filter(
+            meeting__state=MeetingState.HELD, meeting__type__in=(MeetingType.MEMBER_ASSEMBLY, MeetingType.COMMITTEE),
+            meeting__date__gte=window(ctx)["lower"], meeting__date__lte=ctx.as_of), "meeting__org_id")
+        out = {MeetingType.MEMBER_ASSEMBLY: defaultdict(list), MeetingType.COMMITTEE: defaultdict(list)}
         # Only the votes without a quorum (2 × present < eligible) ever make a finding.
         for r in qs.filter(eligible__gt=2 * F("present")).order_by("order", "id").values(
-                "meeting_id", "motion", "eligible", "present"):
-            out[r["meeting_id"]].append(r)
+                "meeting_id", "meeting__type", "motion", "eligible", "present"):
+            out[r["meeting__type"]][r["meeting_id"]].append(r)
         return out
 
-    return ctx.memo(f"orglife.resolutions.{mtype}", compute)
+    return ctx.memo("orglife.resolutions", compute)[mtype]
 
 
 def _quorum_hits(ctx, mtype):
@@ -394,7 +406,7 @@ def _quorum_hits(ctx, mtype):
     return out.hits()
 
 
-@rule("BR-06", title="支委会会议一般每月召开1次，须有半数以上委员到会",
+@rule("BR-06", reads=MEETINGS, title="支委会会议一般每月召开1次，须有半数以上委员到会",
       citation=f"{ZBTL}第十二条：支部委员会会议一般每月召开1次……须有半数以上委员到会方能召开",
       severity="WARN", subject="org|meeting", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
@@ -417,7 +429,7 @@ def committee_meeting(ctx):
     yield from out.hits()
 
 
-@rule("BR-07", title="党小组会一般每月召开1次", citation=f"{ZBTL}第十三条：党小组会一般每月召开1次",
+@rule("BR-07", reads=MEETINGS, title="党小组会一般每月召开1次", citation=f"{ZBTL}第十三条：党小组会一般每月召开1次",
       severity="WARN", subject="org", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
 def group_meeting(ctx):
@@ -427,7 +439,7 @@ def group_meeting(ctx):
                             due_days_key="orglife_due_soon_days_month")
 
 
-@rule("BR-08", title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
+@rule("BR-08", reads=MEETINGS, title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
       citation=f"{ZBTL}第十四条：党员大会、支部委员会会议由书记召集并主持，书记不能参加会议的，"
                f"可以委托副书记或者委员召集并主持；党小组会由党小组组长召集并主持",
       severity="WARN", subject="meeting", settings=("orglife_window_months",))
@@ -490,7 +502,7 @@ def meeting_chair(ctx):
 SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
 
 
-@rule("ORGLIFE-02", title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
+@rule("ORGLIFE-02", reads=MEETINGS, title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
       citation=f"{ZBTL}第十五条：党员领导干部应当定期为基层党员讲党课，党委（党组）书记每年至少讲1次党课",
       severity="WARN", subject="org|person", period="quarter",
       settings=("lecture_per", "orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
@@ -560,7 +572,7 @@ def _secretary_lectures(ctx):
                       period=label, severity="WARN", org_id=org.pk)
 
 
-@rule("ORGLIFE-03", title="党支部每月相对固定1天开展主题党日",
+@rule("ORGLIFE-03", reads=MEETINGS, title="党支部每月相对固定1天开展主题党日",
       citation=f"{ZBTL}第十六条：党支部应当每月相对固定1天开展主题党日",
       severity="WARN", subject="org", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
@@ -571,7 +583,7 @@ def theme_day(ctx):
                             due_days_key="orglife_due_soon_days_month")
 
 
-@rule("ORGLIFE-04", title="每年至少召开1次组织生活会，一般安排在第四季度",
+@rule("ORGLIFE-04", reads=MEETINGS, title="每年至少召开1次组织生活会，一般安排在第四季度",
       citation=f"{ZBTL}第十七条：组织生活会一般每年召开1次，一般安排在第四季度",
       severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
 def org_life_meeting(ctx):
@@ -591,7 +603,7 @@ def _appraisal_years(ctx) -> set[tuple[int, int]]:
     return ctx.memo("orglife.appraisal_years", compute)
 
 
-@rule("ORGLIFE-06", title="党支部一般每年开展1次民主评议党员",
+@rule("ORGLIFE-06", reads=MEETINGS + (Appraisal,), title="党支部一般每年开展1次民主评议党员",
       citation=f"{ZBTL}第十九条：党支部一般每年开展1次民主评议党员",
       severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
 def democratic_appraisal(ctx):
@@ -604,7 +616,7 @@ def democratic_appraisal(ctx):
             yield h
 
 
-@rule("DLH-01", title="领导班子民主生活会每年召开1次，到会人数须达到应到会人数的2/3以上",
+@rule("DLH-01", reads=MEETINGS, title="领导班子民主生活会每年召开1次，到会人数须达到应到会人数的2/3以上",
       citation=f"{DSHGD}：民主生活会每年召开1次，一般安排在第四季度……到会人数须达到应到会人数的2/3以上",
       severity="WARN", subject="org|meeting", period="year",
       settings=("orglife_window_months", "orglife_records_from"))
@@ -625,7 +637,7 @@ def democratic_life(ctx):
 
 
 # --- 谈心谈话 --------------------------------------------------------------------------------------
-@rule("TALK-01", title="组织生活会、民主生活会召开前应开展谈心谈话",
+@rule("TALK-01", reads=MEETINGS + (Talk,), title="组织生活会、民主生活会召开前应开展谈心谈话",
       citation=f"{ZBTL}第十七条：召开组织生活会前，党支部应当……开展谈心谈话",
       severity="WARN", subject="meeting", settings=("talk_before_meeting_days", "orglife_window_months"))
 def talks_before_meeting(ctx):
@@ -673,7 +685,7 @@ def _members_joined_by(ctx, day: dt.date):
     return ctx.people().filter(status__in=MEMBER_STATUSES, org_id__isnull=False).filter(joined_by(day))
 
 
-@rule("ORGLIFE-05", title="支委和党员之间每年谈心谈话一般不少于1次",
+@rule("ORGLIFE-05", reads=TREE + (Talk,), title="支委和党员之间每年谈心谈话一般不少于1次",
       citation=f"{ZBTL}第十八条：支部委员之间、支部委员和党员之间、党员和党员之间，每年谈心谈话一般不少于1次",
       severity="WARN", subject="person", period="year", settings=("orglife_window_months", "orglife_records_from"))
 def yearly_talks(ctx):
@@ -702,34 +714,42 @@ def yearly_talks(ctx):
             if len(people) > CHUNK // 2:
                 people = ctx.people().values("id")
             talks = talks.filter(Q(a_id__in=people) | Q(b_id__in=people))
-        partners: dict[int, set[int]] = defaultdict(set)
+        # The branches judged this year and their 支部委员 (in post at some time in the year), and
+        # for each 委员 the branches they sit on.
+        committees: dict[int, set[int]] = {}
+        sits_on: dict[int, list[int]] = defaultdict(list)
+        for org_id, posts in spans.items():
+            org = om.get(org_id)
+            if org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded):
+                continue
+            committee = {p["person_id"] for p in posts if p["role"] in COMMITTEE_ROLES
+                         and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
+            if committee:
+                committees[org_id] = committee
+                for pid in committee:
+                    sits_on[pid].append(org_id)
+        # (person, branch) for every talk with one of that branch's 委员: a member of the branch so
+        # paired is covered (a 委员 by a talk with another 委员 — a talk is between two people).
+        covered: set[tuple[int, int]] = set()
         for a, b in talks.order_by().values_list("a_id", "b_id"):
-            partners[a].add(b)
-            partners[b].add(a)
-        committees: dict[int, set[int] | None] = {}
+            if a == b:
+                continue
+            for org_id in sits_on.get(b, ()):
+                covered.add((a, org_id))
+            for org_id in sits_on.get(a, ()):
+                covered.add((b, org_id))
         missing = []
         no_one: set[int] = set()
-        # (the per-member test of `coverage.covered`, inlined: a million members at province scale)
+        # (the per-member test of `coverage.covered`, one set lookup per member: a million members
+        # at province scale)
         for pid, org_id in _members_joined_by(ctx, start).order_by().values_list("id", "org_id"):
-            committee = committees.get(org_id, False)
-            if committee is False:
-                org = om.get(org_id)
-                committee = committees[org_id] = None if (
-                    org is None or org.type != OrgType.BRANCH or not _starts_ok(ctx, start, org.founded)) else {
-                    p["person_id"] for p in spans.get(org_id, ()) if p["role"] in COMMITTEE_ROLES
-                    and (p["start"] is None or p["start"] <= end) and (p["end"] is None or p["end"] >= start)}
-            if not committee:
+            committee = committees.get(org_id)
+            if committee is None or (pid, org_id) in covered:
                 continue
-            if pid in committee:
-                if len(committee) == 1:
-                    no_one.add(pid)    # the only committee member: a talk with anyone counts (read below)
-                    continue
-                others = committee - {pid}
-            else:
-                others = committee
-            mine = partners.get(pid)
-            if mine is None or mine.isdisjoint(others):
-                missing.append(pid)
+            if len(committee) == 1 and pid in committee:
+                no_one.add(pid)    # the only 支部委员: a talk with anyone counts (read below)
+                continue
+            missing.append(pid)
         if no_one:
             anyone = set(Talk.objects.filter(date__gte=start, date__lte=end).filter(
                 Q(a_id__in=no_one) | Q(b_id__in=no_one)).values_list("a_id", "b_id"))
@@ -744,7 +764,7 @@ def yearly_talks(ctx):
 
 
 
-@rule("ORGLIFE-07", title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
+@rule("ORGLIFE-07", reads=MEETINGS, title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
       citation=f"{DSHGD}第三条第二款：党员领导干部除参加所在领导班子的民主生活会外，"
                f"还应当以普通党员身份参加所在党支部（党小组）的组织生活会",
       severity="WARN", subject="person", period="year", settings=("orglife_window_months", "orglife_records_from"))
@@ -786,7 +806,7 @@ def _org_life_attendance(ctx):
     return rows if ctx.org_ids is None else rows.filter(person_id__in=ctx.people().values("id"))
 
 
-@rule("REL-01", title="党员无正当理由连续六个月不参加党的组织生活",
+@rule("REL-01", reads=MEETINGS, title="党员无正当理由连续六个月不参加党的组织生活",
       citation=f"{DZ}第九条：党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，"
                f"或不做党所分配的工作，就被认为是自行脱党",
       severity="WARN", subject="person", settings=("absence_alert_months", "orglife_window_months",
@@ -866,7 +886,7 @@ def _grade_rows(ctx):
     return ctx.memo("orglife.grades", compute)
 
 
-@rule("EVAL-01", title="民主评议中评为“优秀”的一般不超过党员总数的1/3",
+@rule("EVAL-01", reads=TREE + APPRAISALS, title="民主评议中评为“优秀”的一般不超过党员总数的1/3",
       citation="共产党员网《民主评议党员》专题：评为“优秀”的一般不超过党员总数的1/3", severity="BLOCK",
       subject="org", period="year")
 def excellent_share(ctx):
@@ -882,7 +902,7 @@ def excellent_share(ctx):
                            f"（最多{r['total'] // 3}人）", period=str(r["appraisal__year"]))
 
 
-@rule("EVAL-02", title="预备党员参加民主评议，但不评定等次", citation="民主评议党员通知（[P] 机关党支部做法）：预备党员参加民主评议，但不评定等次",
+@rule("EVAL-02", reads=MEETINGS + APPRAISALS, title="预备党员参加民主评议，但不评定等次", citation="民主评议党员通知（[P] 机关党支部做法）：预备党员参加民主评议，但不评定等次",
       severity="WARN", subject="person", period="year")
 def probationary_graded(ctx):
     """评议当日（有评议会议的取会议日期，否则取当年12月31日，不晚于判断日）仍是预备党员（尚未转正）却评定了等次：预警。"""

@@ -24,6 +24,10 @@ from dangjian.people.choices import MEMBER_STATUSES, Status
 from .choices import COMMITTEE_ONLY_ROLES, COMMITTEE_ROLES, ELECTED_TYPES, OrgType, PostRole
 from .models import Org, Post, Unit
 
+# The records these rules read: organisations, posts, units and people. Recording a meeting or a talk
+# cannot change their findings, so the incremental run after it skips them (`engine.affected_rules`).
+READS = ("orgs.org", "orgs.post", "orgs.unit", "people.person")
+
 ZBTL = "《中国共产党支部工作条例（试行）》"
 JGTL = "《中国共产党党和国家机关基层组织工作条例》"
 XJTL = "《中国共产党基层组织选举工作条例》"
@@ -180,7 +184,7 @@ class Collector:
 
 
 # --- BR: 支部工作条例 ------------------------------------------------------------------------------
-@rule("BR-01", title="党支部党员一般不超过50人；正式党员3人以上的单位应单独成立党支部",
+@rule("BR-01", reads=READS, title="党支部党员一般不超过50人；正式党员3人以上的单位应单独成立党支部",
       citation=f"{ZBTL}第四条", severity="WARN", subject="org")
 def branch_size(ctx):
     """超过50人（51人起）预警，恰好50人不预警；联合党支部中某一覆盖单位的正式党员达到3人（含3人）时，
@@ -207,7 +211,7 @@ def branch_size(ctx):
     return out.hits()
 
 
-@rule("BR-02", title="联合党支部覆盖单位一般不超过5个", citation=f"{ZBTL}第五条", severity="WARN",
+@rule("BR-02", reads=READS, title="联合党支部覆盖单位一般不超过5个", citation=f"{ZBTL}第五条", severity="WARN",
       subject="org")
 def joint_branch_units(ctx):
     """覆盖5个单位不预警，6个起预警。"""
@@ -226,7 +230,7 @@ def has_committee(posts: list[dict]) -> bool:
     return any(p["role"] in COMMITTEE_ONLY_ROLES for p in posts)
 
 
-@rule("BR-09", title="正式党员7人以上的党支部应设支部委员会（3至5人，一般不超过7人）",
+@rule("BR-09", reads=READS, title="正式党员7人以上的党支部应设支部委员会（3至5人，一般不超过7人）",
       citation=f"{ZBTL}第二十条；{JGTL}第七条", severity="WARN", subject="org")
 def branch_committee(ctx):
     """“设立支部委员会”= 有现任组织、宣传、纪检委员或委员；委员会人数 = 现任书记、副书记和委员的人数（按人计）。
@@ -251,7 +255,7 @@ def branch_committee(ctx):
     return out.hits()
 
 
-@rule("BR-10", title="书记、副书记须报上级党组织批准；书记空缺应及时补选", citation=f"{ZBTL}第二十一条",
+@rule("BR-10", reads=READS, title="书记、副书记须报上级党组织批准；书记空缺应及时补选", citation=f"{ZBTL}第二十一条",
       severity="WARN", subject="org", settings=("vacancy_days",))
 def secretary_approval_and_vacancy(ctx):
     """现任书记、副书记没有上级批准日期即预警；党委、总支、支部没有现任书记超过“书记空缺天数”（默认90天，
@@ -288,7 +292,7 @@ def secretary_standing_short(full_member_date: dt.date | None, start: dt.date) -
     return full_member_date is None or whole_years_between(full_member_date, start) < 1
 
 
-@rule("BR-11", title="党支部书记一般应具有1年以上党龄", citation=f"{ZBTL}第二十三条", severity="WARN",
+@rule("BR-11", reads=READS, title="党支部书记一般应具有1年以上党龄", citation=f"{ZBTL}第二十三条", severity="WARN",
       subject="org")
 def secretary_party_standing(ctx):
     """党龄从转正之日算起，至任职之日满1年（次年同一日期即满1年）；没有转正日期（如预备党员）的也预警。
@@ -313,7 +317,7 @@ def secretary_party_standing(ctx):
 
 
 # --- JG: 机关基层组织工作条例 ----------------------------------------------------------------------
-@rule("JG-01", title="机关党员100人以上的，设立机关党委", citation=f"{JGTL}第五条", severity="INFO",
+@rule("JG-01", reads=READS, title="机关党员100人以上的，设立机关党委", citation=f"{JGTL}第五条", severity="INFO",
       subject="org")
 def organ_committee_size(ctx):
     """党支部、党总支（含下级组织）党员达到100人（含100人）时提示应设立机关党委；99人不提示。"""
@@ -325,7 +329,7 @@ def organ_committee_size(ctx):
             yield Hit(org, f"{org.get_type_display()}共有党员{n}人（100人以上），应设立机关党委")
 
 
-@rule("JG-02", title="机关党员50人以上、100人以下的，可设立党总支", citation=f"{JGTL}第六条", severity="INFO",
+@rule("JG-02", reads=READS, title="机关党员50人以上、100人以下的，可设立党总支", citation=f"{JGTL}第六条", severity="INFO",
       subject="org")
 def general_branch_size(ctx):
     """党支部党员50人（含50人）至99人时提示可设党总支。条文“50人以上”含50人，所以恰好50人时 JG-02 提示、
@@ -337,7 +341,7 @@ def general_branch_size(ctx):
             yield Hit(org, f"党支部有党员{n}人（50人以上、不足100人），可设立党总支")
 
 
-@rule("JG-03", title="正式党员不足3人的，应与邻近单位建立联合党支部",
+@rule("JG-03", reads=READS, title="正式党员不足3人的，应与邻近单位建立联合党支部",
       citation=f"{JGTL}第七条；{ZBTL}第五条", severity="WARN", subject="org")
 def branch_too_small(ctx):
     """非联合党支部正式党员不足3人（0至2人）时预警；恰好3人不预警。联合党支部不适用。"""
@@ -350,7 +354,7 @@ def branch_too_small(ctx):
 
 
 # --- TERM / ELEC: 任期与换届 -----------------------------------------------------------------------
-@rule("TERM-01", title="基层党组织任期：机关党委每届5年，总支、支部每届3年（村、社区5年）",
+@rule("TERM-01", reads=READS, title="基层党组织任期：机关党委每届5年，总支、支部每届3年（村、社区5年）",
       citation="中共中央办公厅《关于党的基层组织任期的意见》", severity="WARN", subject="org")
 def term_length(ctx):
     """有任期的组织（机关党委、党总支、党支部）缺少本届选举日期时提示（无法计算任期）；
@@ -379,7 +383,7 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(m, 0)
 
 
-@rule("TERM-02", title="任期届满前提醒做好换届准备（一般提前6个月）",
+@rule("TERM-02", reads=READS, title="任期届满前提醒做好换届准备（一般提前6个月）",
       citation="中央和国家机关工委：党支部按期换届提醒督促机制（旗帜网）", severity="INFO", subject="org",
       settings=("term_reminder_months",))
 def term_reminder(ctx):
@@ -400,7 +404,7 @@ def term_reminder(ctx):
                        f"（第{step_i + 1}次，共{len(steps)}次）：请做好换届准备，按期向上级党组织报送换届请示")
 
 
-@rule("ELEC-01", title="任期届满应按期换届；延期须经上级批准，一般不超过1年", citation=f"{XJTL}第三条",
+@rule("ELEC-01", reads=READS, title="任期届满应按期换届；延期须经上级批准，一般不超过1年", citation=f"{XJTL}第三条",
       severity="WARN", subject="org")
 def overdue_election(ctx):
     """届满次日起未换届且没有覆盖判断日的已批准延期：预警；超过届满日1年（或超过批准的延期截止日）：阻断级。"""
@@ -428,7 +432,7 @@ def overdue_election(ctx):
 DATA_CITATION = "平台数据质量规则（非条例条款）"
 
 
-@rule("DATA-05", title="党内职务由非党员担任", citation=f"{DATA_CITATION}；党内职务须由党员担任",
+@rule("DATA-05", reads=READS, title="党内职务由非党员担任", citation=f"{DATA_CITATION}；党内职务须由党员担任",
       severity="WARN", subject="person")
 def post_held_by_non_member(ctx):
     """现任党内职务的任职人党籍状态不是预备党员或正式党员（如已转出、停止党籍、去世）。"""
@@ -443,7 +447,7 @@ def post_held_by_non_member(ctx):
     return out.hits()
 
 
-@rule("DATA-06", title="委员会成员的组织关系不在本组织", citation=DATA_CITATION, severity="WARN",
+@rule("DATA-06", reads=READS, title="委员会成员的组织关系不在本组织", citation=DATA_CITATION, severity="WARN",
       subject="person")
 def committee_member_outside_org(ctx):
     """现任书记、副书记、委员的组织关系（所在党组织）不在该组织及其下级组织内。"""
@@ -460,7 +464,7 @@ def committee_member_outside_org(ctx):
     return out.hits()
 
 
-@rule("DATA-07", title="同一组织有两名以上现任书记", citation=DATA_CITATION, severity="WARN", subject="org")
+@rule("DATA-07", reads=READS, title="同一组织有两名以上现任书记", citation=DATA_CITATION, severity="WARN", subject="org")
 def several_secretaries(ctx):
     """同一党组织在判断日有两条以上现任书记职务（多为前任免职日期漏填）。"""
     om = orgs_by_id(ctx)

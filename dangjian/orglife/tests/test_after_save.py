@@ -7,6 +7,8 @@ is deterministic.
 支部工作条例第十六条：党支部应当每月相对固定1天开展主题党日 (ORGLIFE-03). With
 `orglife_due_soon_days_month` = 31 the running month is "due soon" from its first day: branch A has
 this month's INFO finding until a 主题党日 is recorded, and has it again when the record is deleted."""
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,9 @@ from django.utils import timezone
 from dangjian.core.actions import do_update_setting
 from dangjian.core.models import Finding, FindingState
 from dangjian.core.periods import month_label
-from dangjian.orglife.actions import do_delete_meeting, do_record_meeting
+from dangjian.core import engine
+from dangjian.orglife.actions import do_delete_meeting, do_record_meeting, do_update_meeting
+from dangjian.orgs.actions import do_appoint, do_create_org
 
 
 def this_months_theme_day(org):
@@ -64,3 +68,25 @@ def test_without_the_commit_nothing_is_judged(tree, people, users, due_from_the_
                           present=[people.secretary_a], acting_user=users.secretary_a)
     assert callbacks
     assert this_months_theme_day(tree.a).get().state == FindingState.OPEN
+
+
+def test_a_party_group_secretarys_lecture_in_a_branch_re_judges_the_party_groups_finding(
+        tree, people, users, django_capture_on_commit_callbacks):
+    """支部工作条例第十五条：党委（党组）书记每年至少讲1次党课 (ORGLIFE-02). The 党组 sits beside the
+    机关党委, not above branch A: saving a 党课 in A that the 党组书记 gave must re-judge the 党组 too."""
+    group = do_create_org(name="中共市交通运输局党组", type="leading_group", parent=tree.wc, unit=tree.unit)
+    do_appoint(person=people.secretary_b, org=group, role="first_responsible", start=dt.date(2020, 1, 1),
+               approved=dt.date(2020, 1, 10))
+    last_year = timezone.localdate().year - 1
+    engine.run()
+    gap = Finding.objects.filter(rule_id="ORGLIFE-02", subject_kind="person", subject_id=people.secretary_b.pk,
+                                 period=str(last_year))
+    assert gap.get().state == FindingState.OPEN and gap.get().org_id == group.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture = do_record_meeting(org=tree.a, type="lecture", date=dt.date(last_year, 12, 1), topic="党课：学习党章",
+                                    lecturer=people.secretary_b, present=[people.secretary_a, people.member_a],
+                                    acting_user=users.secretary_a)
+    assert gap.get().state == FindingState.RESOLVED
+    with django_capture_on_commit_callbacks(execute=True):     # the lecturer corrected: the gap is back
+        do_update_meeting(lecture, lecturer=people.secretary_a, acting_user=users.secretary_a)
+    assert gap.get().state == FindingState.OPEN

@@ -2,6 +2,7 @@
 `--markdown` writes the table kept as docs/rules.md."""
 import re
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from dangjian.core import engine
@@ -18,6 +19,18 @@ def _cell(text) -> str:
 
 def subjects(r) -> str:
     return "/".join(SUBJECT.get(k, k) for k in r.subject_kinds)
+
+
+def _reads(r) -> str:
+    if r.reads is None:
+        return "任何记录（每次保存后都重新判断）"
+    names = []
+    for label in sorted(r.reads):
+        try:
+            names.append(str(apps.get_model(label)._meta.verbose_name))
+        except LookupError:
+            names.append(label)
+    return "、".join(names)
 
 
 def _value(v) -> str:
@@ -75,6 +88,13 @@ class Command(BaseCommand):
             for a in aggregates:
                 lines.append("| " + " | ".join(_cell(x) for x in (
                     a.id, a.title, a.citation, "、".join(a.parts), a.shown_in)) + " |")
+        lines += ["", "## 保存后重新判断哪些规则", "",
+                  "保存一条记录后，引擎只重新判断该记录所属组织及其上级组织，并且只判断读取这类记录的规则"
+                  "（例如登记会议后不重新判断只读取组织和人员的 BR-01、DATA-03）；每晚另有一次全量判断。"
+                  "每条规则读取的记录由测试按其实际查询核对。", "",
+                  "| 编号 | 读取的记录 |", "|---|---|"]
+        for r in rules:
+            lines.append(f"| {r.id} | {_reads(r)} |")
         lines += ["", "## 可配置参数", "",
                   "辖区可在“规则参数”中覆盖默认值；DJX 文件的 `meta.settings` 在 `dangjian check` 时覆盖。", "",
                   "| 参数 | 默认值 | 说明 | 适用规则 |", "|---|---|---|---|"]

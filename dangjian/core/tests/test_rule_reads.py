@@ -1,0 +1,100 @@
+"""Which rules a change re-judges (`Rule.reads`, `engine.affected_rules`).
+
+Recording a meeting re-judges the rules that read meetings, attendance or votes, for that branch and
+its ancestors; the rules that read only the tree and the people (BR-01 …, DATA-…), the talks
+(ORGLIFE-05) or the appraisals (EVAL-01) are skipped, since a meeting cannot change their findings.
+A declaration is checked against what the rule really queries: each rule runs over the demo data
+(full and incremental) with every statement captured, and the tables it touched must all be declared."""
+import datetime as dt
+import re
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from dangjian.core import engine
+from dangjian.demo import loader
+from dangjian.orglife.actions import do_record_meeting, do_record_talk
+from dangjian.orgs.models import Org
+
+AS_OF = dt.date(2025, 11, 20)
+TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
+
+
+def _tables_to_labels() -> dict[str, str]:
+    return {m._meta.db_table: m._meta.label_lower for m in apps.get_models()}
+
+
+def _read_by(rule, ctx) -> set[str]:
+    seen: list[str] = []
+
+    def capture(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        list(rule.check(ctx))
+    labels = _tables_to_labels()
+    return {labels[t] for sql in seen for t in TABLES.findall(sql) if t in labels}
+
+
+@pytest.fixture
+def demo(db):
+    return loader.load("small", seed=7, as_of=AS_OF, run_engine=False)
+
+
+def test_every_declared_rule_reads_only_what_it_declares(demo):
+    declared = [r for r in engine.registry if r.reads is not None]
+    assert {r.id for r in declared} >= {"BR-01", "BR-09", "JG-01", "DATA-07", "TERM-02", "ORGLIFE-05",
+                                        "EVAL-01", "BR-05", "TALK-01", "REL-01", "DISP-03"}
+    assert all(r.reads is not None for r in engine.registry), "a rule without `reads` re-runs after every change"
+    settings = engine.effective_settings()
+    full = engine.Context(as_of=AS_OF, settings=settings)
+    first_branch = Org.objects.filter(type="branch").order_by("pk").values_list("pk", flat=True).first()
+    org_ids = engine.expand_with_ancestors([first_branch])
+    incremental = engine.Context(as_of=AS_OF, settings=settings, org_ids=org_ids)
+    for r in declared:
+        for ctx in (full, incremental):
+            read = _read_by(r, ctx)
+            assert read <= r.reads, f"{r.id} reads {sorted(read - r.reads)} without declaring it"
+
+
+def test_a_meeting_re_judges_the_rules_that_read_meetings_and_no_others():
+    from dangjian.orglife.actions import MEETING_RECORDS
+    from dangjian.orglife.models import Talk
+
+    after_meeting = set(engine.affected_rules(MEETING_RECORDS))
+    assert {"BR-05", "BR-06", "BR-07", "BR-08", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-06",
+            "ORGLIFE-07", "DLH-01", "REL-01", "TALK-01", "EVAL-02"} <= after_meeting
+    assert after_meeting.isdisjoint({"BR-01", "BR-09", "BR-10", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05",
+                                     "EVAL-01", "DISP-01", "DISP-02", "DISP-04"})
+    # DISP-03 reads the date of the 民主评议 meeting a grade was given at.
+    assert "DISP-03" in after_meeting
+    assert {"ORGLIFE-05", "TALK-01"} <= set(engine.affected_rules((Talk,)))
+    assert set(engine.affected_rules(None)) == {r.id for r in engine.registry}
+    assert set(engine.affected_rules(("people.person",))) >= {"BR-01", "DATA-03", "REL-01", "ORGLIFE-05"}
+
+
+@pytest.mark.parametrize("action", ["meeting", "talk"])
+def test_saving_re_judges_the_affected_rules_once(tree, people, users, monkeypatch, action,
+                                                  django_capture_on_commit_callbacks):
+    # (the fixtures' own actions never committed — the test runs in one transaction — so their
+    # orgs still wait in the pool: start from an empty one, as after a committed request)
+    monkeypatch.setattr(engine._pending, "ids", set(), raising=False)
+    monkeypatch.setattr(engine._pending, "changed", set(), raising=False)
+    ran = []
+    real_run = engine.run
+    monkeypatch.setattr(engine, "run", lambda **kw: ran.append(kw) or real_run(**kw))
+    today = engine.timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        if action == "meeting":
+            do_record_meeting(org=tree.a, type="theme_day", date=today, topic="主题党日",
+                              present=[people.secretary_a], acting_user=users.secretary_a)
+        else:
+            do_record_talk(a=people.secretary_a, b=people.member_a, date=today, acting_user=users.secretary_a)
+    assert len(ran) == 1 and tree.a.pk in ran[0]["org_ids"]
+    judged = set(ran[0]["rule_ids"])
+    if action == "meeting":
+        assert "ORGLIFE-03" in judged and "ORGLIFE-05" not in judged and "BR-09" not in judged
+    else:
+        assert "ORGLIFE-05" in judged and "ORGLIFE-03" not in judged and "BR-09" not in judged
