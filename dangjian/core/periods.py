@@ -7,7 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.db.models import Aggregate, BigIntegerField, CharField, Func, IntegerField
+from django.db.models import Aggregate, BigIntegerField, CharField, DateField, Func, IntegerField
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -147,6 +147,24 @@ class MonthIndex(Func):
         return self.as_sql(compiler, connection, template="(CAST(substr(%(expressions)s, 1, 4) AS integer) * 12 "
                                                           "+ CAST(substr(%(expressions)s, 6, 2) AS integer) - 1)",
                            **extra)
+
+
+class DaysBefore(Func):
+    """A date column minus a whole number of days, still a date (comparable with date columns and
+    their indexes): PostgreSQL `date - integer`; SQLite `date(x, '-N days')`."""
+
+    output_field = DateField()
+    arity = 1
+
+    def __init__(self, expression, days: int, **extra):
+        self.days = int(days)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template=f"(%(expressions)s - {self.days})", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template=f"date(%(expressions)s, '-{self.days} days')", **extra)
 
 
 class Bit(Func):

@@ -4,6 +4,8 @@ secretary may delegate to (BR-08), a 民主生活会 below two thirds (DLH-01), 
 without talks beforehand (TALK-01)."""
 import datetime as dt
 
+import pytest
+
 from conftest import _person
 from dangjian.core import engine
 from dangjian.core.models import Finding
@@ -125,3 +127,18 @@ def test_talks_among_the_participants_in_the_sixty_days_before_the_org_life_meet
     assert on_meeting("TALK-01", m)[0] == "WARN"
     do_record_talk(a=people.member_a, b=people.secretary_a, date=day - dt.timedelta(days=60))
     assert on_meeting("TALK-01", m) is None
+
+
+@pytest.mark.parametrize("recorded_by", ["a", "committee"])
+@pytest.mark.parametrize("offset, ok", [(-1, False), (0, True), (60, True), (61, False)])
+def test_a_talk_counts_on_the_meeting_day_and_the_sixty_days_before_whoever_recorded_it(
+        tree, people, offset, ok, recorded_by):
+    """The talks recorded by the meeting's own org are checked first in the database; a talk between
+    two participants recorded elsewhere (here by the 机关党委) counts the same, on the same days:
+    the meeting day and the 60 days before it, not the day after."""
+    day = D(2025, 11, 20)
+    m = do_record_meeting(org=tree.a, type="org_life", date=day, topic="组织生活会",
+                          present=[people.secretary_a, people.member_a])
+    do_record_talk(a=people.member_a, b=people.secretary_a, date=day - dt.timedelta(days=offset),
+                   org=getattr(tree, recorded_by))
+    assert (on_meeting("TALK-01", m) is None) == ok
