@@ -301,7 +301,7 @@ def bench_orglife(runs: int = 3) -> None:
 
     after_meeting = engine.affected_rules(MEETING_RECORDS)
     incr_s, result = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk], rule_ids=after_meeting),
-                                     max(5, runs))
+                                     max(15, runs))
     bench("orglife_incremental_ms", incr_s * 1000, "ms")
     bench("orglife_record_meeting_ms", record_ms, "ms")
     print(f"# incremental: {branch.name} {label} ORGLIFE-03 open {open_before} → {open_after} after recording "

@@ -20,6 +20,7 @@ was held).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q
@@ -439,6 +440,18 @@ def group_meeting(ctx):
                             due_days_key="orglife_due_soon_days_month")
 
 
+@functools.cache
+def _chair_in_post():
+    """BR-08's correlated subquery (the same in every run, so built once per process: `Exists` works
+    on a copy): a post of the meeting's org held by its chair on the day, of a role that may chair
+    that type of meeting."""
+    return Post.objects.alias(meeting_type=ExpressionWrapper(OuterRef("type"), output_field=CharField())).filter(
+        org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
+        Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date"))).filter(
+        Q(meeting_type=MeetingType.GROUP, role=PostRole.GROUP_LEADER)
+        | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
+
+
 @rule("BR-08", reads=MEETINGS, title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
       citation=f"{ZBTL}第十四条：党员大会、支部委员会会议由书记召集并主持，书记不能参加会议的，"
                f"可以委托副书记或者委员召集并主持；党小组会由党小组组长召集并主持",
@@ -451,13 +464,8 @@ def meeting_chair(ctx):
     # aside with one NOT EXISTS whose role condition depends on the meeting's type (an anti-join on
     # (org, chair) over the `meeting_facts` index), returning only the ids of the rest; their details
     # are read by key.
-    in_post = Post.objects.alias(meeting_type=ExpressionWrapper(OuterRef("type"), output_field=CharField())).filter(
-        org_id=OuterRef("org_id"), person_id=OuterRef("chair_id")).filter(
-        Q(start__isnull=True) | Q(start__lte=OuterRef("date")), Q(end__isnull=True) | Q(end__gte=OuterRef("date"))).filter(
-        Q(meeting_type=MeetingType.GROUP, role=PostRole.GROUP_LEADER)
-        | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
     ids = list(_scoped(ctx, held_meetings(ctx).filter(type__in=THREE_MEETING_TYPES, chair_id__isnull=False))
-               .filter(~Exists(in_post)).order_by().values_list("id", flat=True))
+               .filter(~Exists(_chair_in_post())).order_by().values_list("id", flat=True))
     rows = [m for chunk in _chunks(ids) for m in Meeting.objects.filter(pk__in=chunk).order_by().values(
         "id", "org_id", "type", "date", "external_id", "chair_id", "chair__name")]
     if not rows:
@@ -636,6 +644,16 @@ def democratic_life(ctx):
                                            f"到会人数须达到应到会人数的2/3以上", severity="BLOCK")
 
 
+@functools.lru_cache(maxsize=8)
+def _talk_pair_in_org(days: int):
+    """TALK-01's correlated subquery for N days (built once per process and N): a talk recorded by
+    the meeting's org in the N days up to the meeting, between two of its attendees."""
+    return Talk.objects.filter(org_id=OuterRef("org_id"), date__lte=OuterRef("date"),
+                               date__gte=DaysBefore(OuterRef("date"), days)).filter(
+        Exists(Attendance.objects.filter(meeting_id=OuterRef(OuterRef("pk")), person_id=OuterRef("a_id"))),
+        Exists(Attendance.objects.filter(meeting_id=OuterRef(OuterRef("pk")), person_id=OuterRef("b_id"))))
+
+
 # --- 谈心谈话 --------------------------------------------------------------------------------------
 @rule("TALK-01", reads=MEETINGS + (Talk,), title="组织生活会、民主生活会召开前应开展谈心谈话",
       citation=f"{ZBTL}第十七条：召开组织生活会前，党支部应当……开展谈心谈话",
@@ -649,11 +667,8 @@ def talks_before_meeting(ctx):
     # was between two of its attendees — the usual case, found on the first talk of the (org, date)
     # index with two probes of the attendance key. Only the rest (talks recorded elsewhere, or none)
     # are judged below against every talk of their attendees.
-    pair_in_org = Talk.objects.filter(org_id=OuterRef("org_id"), date__lte=OuterRef("date"),
-                                      date__gte=DaysBefore(OuterRef("date"), days)).filter(
-        Exists(Attendance.objects.filter(meeting_id=OuterRef(OuterRef("pk")), person_id=OuterRef("a_id"))),
-        Exists(Attendance.objects.filter(meeting_id=OuterRef(OuterRef("pk")), person_id=OuterRef("b_id"))))
-    meetings = list(judged.filter(~Exists(pair_in_org)).order_by().values("id", "org_id", "type", "date", "external_id"))
+    meetings = list(judged.filter(~Exists(_talk_pair_in_org(days))).order_by().values(
+        "id", "org_id", "type", "date", "external_id"))
     if not meetings:
         return
     attendees = defaultdict(set)
