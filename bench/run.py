@@ -295,17 +295,23 @@ def bench_orglife(runs: int = 3) -> None:
                                 present=people, acting_user=user)
     record_ms = (time.perf_counter() - t) * 1000
     open_after = Finding.objects.filter(rule_id="ORGLIFE-03", org=branch, period=label, state="open").count()
-    # The run saving a meeting triggers (`engine.schedule(..., changed=MEETING_RECORDS)`): the branch
-    # and its ancestors, the rules that read meetings.
-    from dangjian.orglife.actions import MEETING_RECORDS
+    # The run saving that 主题党日 triggers (`engine.schedule(..., changed=meeting_records(["theme_day"]))`):
+    # the branch and its ancestors, the rules that read 主题党日; and, for comparison, every rule that
+    # reads any meeting (what a change to a meeting of every type would cost).
+    from dangjian.orglife.models import meeting_records
 
-    after_meeting = engine.affected_rules(MEETING_RECORDS)
+    after_meeting = engine.affected_rules(meeting_records(["theme_day"]))
+    any_meeting = engine.affected_rules(["orglife.meeting"])
     incr_s, result = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk], rule_ids=after_meeting),
                                      max(15, runs))
+    incr_all_s, _ = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk], rule_ids=any_meeting),
+                                    max(15, runs))
     bench("orglife_incremental_ms", incr_s * 1000, "ms")
+    bench("orglife_incremental_any_meeting_ms", incr_all_s * 1000, "ms")
     bench("orglife_record_meeting_ms", record_ms, "ms")
     print(f"# incremental: {branch.name} {label} ORGLIFE-03 open {open_before} → {open_after} after recording "
-          f"{len(people)} attendees; rerun of {len(after_meeting)} of {len(engine.registry)} rules: {result}", flush=True)
+          f"{len(people)} attendees; rerun of {len(after_meeting)} of {len(engine.registry)} rules "
+          f"({', '.join(after_meeting)}; any meeting: {len(any_meeting)}): {result}", flush=True)
     do_delete_meeting(meeting, reason="基准测试完毕，删除测试会议", acting_user=user)
 
 

@@ -392,14 +392,31 @@ _pending = threading.local()
 
 
 def model_labels(models: Iterable) -> frozenset[str]:
-    """Models (classes or "app.model" labels, any case) as lower-case "app.model" labels."""
+    """Models (classes or "app.model" labels, any case) as lower-case "app.model" labels. A label may
+    name a kind of record in brackets, e.g. "orglife.meeting[theme_day]" (the 主题党日 only)."""
     return frozenset(m.lower() if isinstance(m, str) else m._meta.label_lower for m in models)
+
+
+def base_label(label: str) -> str:
+    """"orglife.meeting[theme_day]" → "orglife.meeting"."""
+    return label.split("[", 1)[0]
+
+
+def _reads_any(reads: frozenset[str], changed: frozenset[str]) -> bool:
+    """Whether a rule reading `reads` can see a change to `changed`: the same label; a kind of
+    record the rule reads in full ("orglife.meeting" sees "orglife.meeting[lecture]"); or a change
+    of no particular kind, which every kind of that model sees."""
+    for c in changed:
+        base = base_label(c)
+        if c in reads or base in reads or (c == base and any(base_label(r) == base for r in reads)):
+            return True
+    return False
 
 
 def affected_rules(changed: Iterable | None) -> list[str]:
     """The rules a change to the records of the `changed` models can affect (None: every rule)."""
     kinds = None if changed is None else model_labels(changed)
-    return [r.id for r in registry if kinds is None or r.reads is None or r.reads & kinds]
+    return [r.id for r in registry if kinds is None or r.reads is None or _reads_any(r.reads, kinds)]
 
 
 def schedule(org_ids: Iterable[int], changed: Iterable | None = None) -> None:

@@ -17,13 +17,12 @@ from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType, counts_as_org_life
 from .models import (VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk,
-                     sync_attendance)
+                     meeting_records, sync_attendance)
 
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
-# What saving or deleting a meeting writes: the incremental run re-judges the rules that read any of
-# these (`engine.affected_rules`). (Deleting one also unlinks an appraisal from it; every rule that
-# reads that link reads the meeting too.)
-MEETING_RECORDS = (Meeting, Attendance, Resolution, Critique)
+# What saving or deleting a meeting writes, by its type (`meeting_records`): the incremental run
+# re-judges the rules that read meetings of that type (`engine.affected_rules`). (Deleting one also
+# unlinks an appraisal from it; every rule that reads that link reads every meeting.)
 
 
 # --- who is expected ------------------------------------------------------------------------------
@@ -195,7 +194,7 @@ def do_record_meeting(*, org: Org, type: str, date: dt.date, topic: str, state: 
     audit.record(verb, f"{'登记' if state == MeetingState.HELD else '发布通知：'}{org}{meeting.date:%Y-%m-%d}"
                  f"{meeting.get_type_display()}“{meeting.topic}”", actor=acting_user, org=org, obj=meeting,
                  after=audit.snapshot(meeting, MEETING_FIELDS + ("expected_count", "present_count")))
-    engine.schedule(_rejudged(org.pk, meeting.lecturer_id), changed=MEETING_RECORDS)
+    engine.schedule(_rejudged(org.pk, meeting.lecturer_id), changed=meeting_records([type]))
     return meeting
 
 
@@ -205,7 +204,7 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
     """Correct a meeting, or record an announced one as held (state=held with the attendance)."""
     m = Meeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=meeting.pk)
     before = audit.snapshot(m, MEETING_FIELDS + ("expected_count", "present_count"))
-    lecturer_before = m.lecturer_id
+    lecturer_before, type_before = m.lecturer_id, m.type
     for k, v in changes.items():
         if k not in MEETING_FIELDS and k not in ("chair", "lecturer"):
             raise ActionError(f"不能直接修改字段 {k}")
@@ -230,7 +229,8 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
         sync_attendance([m.pk])   # rows not rewritten above still carry the old date, type or state
     audit.record("meeting.update", f"修改{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的记录", actor=acting_user,
                  org=m.org, obj=m, before=diff, after={k: after[k] for k in diff})
-    engine.schedule(_rejudged(m.org_id, lecturer_before, m.lecturer_id), changed=MEETING_RECORDS)
+    engine.schedule(_rejudged(m.org_id, lecturer_before, m.lecturer_id),
+                    changed=meeting_records({type_before, m.type}))
     return m
 
 
@@ -244,7 +244,7 @@ def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -
                  actor=acting_user, org=org, obj=m, before=audit.snapshot(m, MEETING_FIELDS), reason=reason)
     lecturer = m.lecturer_id
     m.delete()
-    engine.schedule(_rejudged(org.pk, lecturer), changed=MEETING_RECORDS)
+    engine.schedule(_rejudged(org.pk, lecturer), changed=meeting_records([m.type]))
 
 
 # --- optional QR sign-in (扫码签到, never required: 不强制打卡) --------------------------------------
@@ -308,7 +308,7 @@ def do_sign_in(meeting: Meeting, person: Person, *, at=None, acting_user=None) -
     audit.record("meeting.sign_in", f"{person.name}扫码签到：{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}"
                  f"“{m.topic}”（{timezone.localtime(at):%H:%M}）", actor=acting_user, org=m.org, person=person,
                  obj=m, after={"person": person.pk, "signed_in_at": at, "voting": row.voting})
-    engine.schedule([m.org_id], changed=MEETING_RECORDS)
+    engine.schedule([m.org_id], changed=meeting_records([m.type]))
     return row
 
 

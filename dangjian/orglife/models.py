@@ -485,3 +485,10 @@ def sync_attendance(meeting_ids) -> None:
             meeting_date=Subquery(meeting.values("date")[:1]),
             counts_as_org_life=Exists(meeting.filter(state=MeetingState.HELD, type__in=ORG_LIFE_TYPES)))
 
+
+
+def meeting_records(types) -> tuple[str, ...]:
+    """The records a meeting of these types consists of, as `Rule.reads` / `engine.schedule` labels
+    ("orglife.meeting[theme_day]" …): a rule that reads only 党课 is not re-judged after a 主题党日."""
+    return tuple(f"{model._meta.label_lower}[{t}]" for model in (Meeting, Attendance, Resolution, Critique)
+                 for t in types)

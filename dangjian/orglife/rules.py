@@ -38,7 +38,7 @@ from dangjian.people.models import Person
 
 from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
 from .coverage import joined_by
-from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk
+from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk, meeting_records
 
 ZBTL = "《中国共产党支部工作条例（试行）》"
 DSHGD = "《县以上党和国家机关党员领导干部民主生活会若干规定》"
@@ -72,11 +72,14 @@ CHAIR_ROLES = COMMITTEE_ROLES
 Q4_START = (10, 1)
 REL_MONTHS = 6
 
-# What the rules read (`Rule.reads`): after a change to other records — a talk, an appraisal — the
-# incremental run skips the rules that cannot see it (`engine.affected_rules`).
+# What the rules read (`Rule.reads`): after a change to other records — a talk, an appraisal, a meeting
+# of another type — the incremental run skips the rules that cannot see it (`engine.affected_rules`;
+# `test_rule_reads` checks the tables each rule queries and that meetings of the other types change
+# none of its findings). REL-01 counts every kind of organisational life, so it reads every meeting.
 TREE = (Org, Post, Person)
 MEETINGS = TREE + (Meeting, Attendance, Resolution)
 APPRAISALS = (Appraisal, AppraisalGrade)
+TALK_MEETING_TYPES = (MeetingType.ORG_LIFE, MeetingType.DEMOCRATIC_LIFE)
 
 
 # --- the window of judged periods -----------------------------------------------------------------
@@ -316,7 +319,7 @@ engine.aggregate(
 
 
 # --- BR-05 … BR-08: 三会 -------------------------------------------------------------------------
-@rule("BR-05", reads=MEETINGS, title="党员大会一般每季度召开1次；表决须有半数以上有表决权的党员到会",
+@rule("BR-05", reads=TREE + meeting_records([MeetingType.MEMBER_ASSEMBLY]), title="党员大会一般每季度召开1次；表决须有半数以上有表决权的党员到会",
       citation=f"{ZBTL}第十一条：党员大会是党支部的议事决策机构……一般每季度召开1次",
       severity="WARN", subject="org|meeting", period="quarter",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
@@ -407,7 +410,7 @@ def _quorum_hits(ctx, mtype):
     return out.hits()
 
 
-@rule("BR-06", reads=MEETINGS, title="支委会会议一般每月召开1次，须有半数以上委员到会",
+@rule("BR-06", reads=TREE + meeting_records([MeetingType.COMMITTEE]), title="支委会会议一般每月召开1次，须有半数以上委员到会",
       citation=f"{ZBTL}第十二条：支部委员会会议一般每月召开1次……须有半数以上委员到会方能召开",
       severity="WARN", subject="org|meeting", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
@@ -430,7 +433,8 @@ def committee_meeting(ctx):
     yield from out.hits()
 
 
-@rule("BR-07", reads=MEETINGS, title="党小组会一般每月召开1次", citation=f"{ZBTL}第十三条：党小组会一般每月召开1次",
+@rule("BR-07", reads=TREE + meeting_records([MeetingType.GROUP]),
+      title="党小组会一般每月召开1次", citation=f"{ZBTL}第十三条：党小组会一般每月召开1次",
       severity="WARN", subject="org", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
 def group_meeting(ctx):
@@ -452,7 +456,7 @@ def _chair_in_post():
         | ~Q(meeting_type=MeetingType.GROUP) & Q(role__in=CHAIR_ROLES))
 
 
-@rule("BR-08", reads=MEETINGS, title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
+@rule("BR-08", reads=TREE + meeting_records(THREE_MEETING_TYPES), title="党员大会、支委会由书记召集主持，书记可委托副书记或委员主持；党小组会由组长主持",
       citation=f"{ZBTL}第十四条：党员大会、支部委员会会议由书记召集并主持，书记不能参加会议的，"
                f"可以委托副书记或者委员召集并主持；党小组会由党小组组长召集并主持",
       severity="WARN", subject="meeting", settings=("orglife_window_months",))
@@ -510,7 +514,7 @@ def meeting_chair(ctx):
 SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
 
 
-@rule("ORGLIFE-02", reads=MEETINGS, title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
+@rule("ORGLIFE-02", reads=TREE + meeting_records([MeetingType.LECTURE]), title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
       citation=f"{ZBTL}第十五条：党员领导干部应当定期为基层党员讲党课，党委（党组）书记每年至少讲1次党课",
       severity="WARN", subject="org|person", period="quarter",
       settings=("lecture_per", "orglife_window_months", "orglife_records_from", "orglife_due_soon_days_quarter"))
@@ -580,7 +584,7 @@ def _secretary_lectures(ctx):
                       period=label, severity="WARN", org_id=org.pk)
 
 
-@rule("ORGLIFE-03", reads=MEETINGS, title="党支部每月相对固定1天开展主题党日",
+@rule("ORGLIFE-03", reads=TREE + meeting_records([MeetingType.THEME_DAY]), title="党支部每月相对固定1天开展主题党日",
       citation=f"{ZBTL}第十六条：党支部应当每月相对固定1天开展主题党日",
       severity="WARN", subject="org", period="month",
       settings=("orglife_window_months", "orglife_records_from", "orglife_due_soon_days_month"))
@@ -591,7 +595,7 @@ def theme_day(ctx):
                             due_days_key="orglife_due_soon_days_month")
 
 
-@rule("ORGLIFE-04", reads=MEETINGS, title="每年至少召开1次组织生活会，一般安排在第四季度",
+@rule("ORGLIFE-04", reads=TREE + meeting_records([MeetingType.ORG_LIFE]), title="每年至少召开1次组织生活会，一般安排在第四季度",
       citation=f"{ZBTL}第十七条：组织生活会一般每年召开1次，一般安排在第四季度",
       severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
 def org_life_meeting(ctx):
@@ -611,7 +615,8 @@ def _appraisal_years(ctx) -> set[tuple[int, int]]:
     return ctx.memo("orglife.appraisal_years", compute)
 
 
-@rule("ORGLIFE-06", reads=MEETINGS + (Appraisal,), title="党支部一般每年开展1次民主评议党员",
+@rule("ORGLIFE-06", reads=TREE + meeting_records([MeetingType.DEMOCRATIC_APPRAISAL]) + (Appraisal,),
+      title="党支部一般每年开展1次民主评议党员",
       citation=f"{ZBTL}第十九条：党支部一般每年开展1次民主评议党员",
       severity="WARN", subject="org", period="year", settings=("orglife_window_months", "orglife_records_from"))
 def democratic_appraisal(ctx):
@@ -624,7 +629,7 @@ def democratic_appraisal(ctx):
             yield h
 
 
-@rule("DLH-01", reads=MEETINGS, title="领导班子民主生活会每年召开1次，到会人数须达到应到会人数的2/3以上",
+@rule("DLH-01", reads=TREE + meeting_records([MeetingType.DEMOCRATIC_LIFE]), title="领导班子民主生活会每年召开1次，到会人数须达到应到会人数的2/3以上",
       citation=f"{DSHGD}：民主生活会每年召开1次，一般安排在第四季度……到会人数须达到应到会人数的2/3以上",
       severity="WARN", subject="org|meeting", period="year",
       settings=("orglife_window_months", "orglife_records_from"))
@@ -655,7 +660,7 @@ def _talk_pair_in_org(days: int):
 
 
 # --- 谈心谈话 --------------------------------------------------------------------------------------
-@rule("TALK-01", reads=MEETINGS + (Talk,), title="组织生活会、民主生活会召开前应开展谈心谈话",
+@rule("TALK-01", reads=TREE + meeting_records(TALK_MEETING_TYPES) + (Talk,), title="组织生活会、民主生活会召开前应开展谈心谈话",
       citation=f"{ZBTL}第十七条：召开组织生活会前，党支部应当……开展谈心谈话",
       severity="WARN", subject="meeting", settings=("talk_before_meeting_days", "orglife_window_months"))
 def talks_before_meeting(ctx):
@@ -787,7 +792,7 @@ def yearly_talks(ctx):
 
 
 
-@rule("ORGLIFE-07", reads=MEETINGS, title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
+@rule("ORGLIFE-07", reads=TREE + meeting_records([MeetingType.ORG_LIFE]), title="党员领导干部应以普通党员身份参加所在党支部（党小组）的组织生活会",
       citation=f"{DSHGD}第三条第二款：党员领导干部除参加所在领导班子的民主生活会外，"
                f"还应当以普通党员身份参加所在党支部（党小组）的组织生活会",
       severity="WARN", subject="person", period="year", settings=("orglife_window_months", "orglife_records_from"))
@@ -925,7 +930,8 @@ def excellent_share(ctx):
                            f"（最多{r['total'] // 3}人）", period=str(r["appraisal__year"]))
 
 
-@rule("EVAL-02", reads=MEETINGS + APPRAISALS, title="预备党员参加民主评议，但不评定等次", citation="民主评议党员通知（[P] 机关党支部做法）：预备党员参加民主评议，但不评定等次",
+@rule("EVAL-02", reads=MEETINGS + APPRAISALS,
+      title="预备党员参加民主评议，但不评定等次", citation="民主评议党员通知（[P] 机关党支部做法）：预备党员参加民主评议，但不评定等次",
       severity="WARN", subject="person", period="year")
 def probationary_graded(ctx):
     """评议当日（有评议会议的取会议日期，否则取当年12月31日，不晚于判断日）仍是预备党员（尚未转正）却评定了等次：预警。"""

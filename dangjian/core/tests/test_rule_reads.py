@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 
 from dangjian.core import engine
 from dangjian.demo import loader
@@ -55,24 +55,54 @@ def test_every_declared_rule_reads_only_what_it_declares(demo):
     incremental = engine.Context(as_of=AS_OF, settings=settings, org_ids=org_ids)
     for r in declared:
         for ctx in (full, incremental):
-            read = _read_by(r, ctx)
-            assert read <= r.reads, f"{r.id} reads {sorted(read - r.reads)} without declaring it"
+            read, declared_models = _read_by(r, ctx), {engine.base_label(x) for x in r.reads}
+            assert read <= declared_models, f"{r.id} reads {sorted(read - declared_models)} without declaring it"
 
 
-def test_a_meeting_re_judges_the_rules_that_read_meetings_and_no_others():
-    from dangjian.orglife.actions import MEETING_RECORDS
-    from dangjian.orglife.models import Talk
+def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_others():
+    from dangjian.orglife.models import Talk, meeting_records
 
-    after_meeting = set(engine.affected_rules(MEETING_RECORDS))
-    assert {"BR-05", "BR-06", "BR-07", "BR-08", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04", "ORGLIFE-06",
-            "ORGLIFE-07", "DLH-01", "REL-01", "TALK-01", "EVAL-02"} <= after_meeting
-    assert after_meeting.isdisjoint({"BR-01", "BR-09", "BR-10", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05",
-                                     "EVAL-01", "DISP-01", "DISP-02", "DISP-04"})
-    # DISP-03 reads the date of the 民主评议 meeting a grade was given at.
-    assert "DISP-03" in after_meeting
+    theme_day = set(engine.affected_rules(meeting_records(["theme_day"])))
+    # 主题党日 (ORGLIFE-03); REL-01 counts every kind of organisational life; EVAL-02 and DISP-03 read
+    # the date of whichever meeting an appraisal was given at.
+    assert theme_day == {"ORGLIFE-03", "REL-01", "EVAL-02", "DISP-03"}
+    lecture = set(engine.affected_rules(meeting_records(["lecture"])))
+    assert {"ORGLIFE-02", "REL-01"} <= lecture and "ORGLIFE-03" not in lecture and "BR-05" not in lecture
+    org_life = set(engine.affected_rules(meeting_records(["org_life"])))
+    assert {"ORGLIFE-04", "ORGLIFE-07", "TALK-01", "REL-01"} <= org_life and "BR-06" not in org_life
+    # A change to meetings of no particular type (an import) reaches every rule that reads meetings.
+    any_meeting = set(engine.affected_rules(["orglife.meeting"]))
+    assert {"BR-05", "BR-06", "BR-07", "BR-08", "DLH-01", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04",
+            "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "REL-01", "EVAL-02", "DISP-03"} == any_meeting
+    assert any_meeting.isdisjoint({"BR-01", "BR-09", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05", "EVAL-01", "DISP-01"})
     assert {"ORGLIFE-05", "TALK-01"} <= set(engine.affected_rules((Talk,)))
     assert set(engine.affected_rules(None)) == {r.id for r in engine.registry}
-    assert set(engine.affected_rules(("people.person",))) >= {"BR-01", "DATA-03", "REL-01", "ORGLIFE-05"}
+    assert set(engine.affected_rules(("people.person",))) >= {"BR-01", "DATA-03", "REL-01", "ORGLIFE-05", "ORGLIFE-03"}
+
+
+def test_meetings_of_other_types_change_none_of_a_rules_findings(demo):
+    """The behaviour behind the typed declarations: for each type of meeting, every rule that does
+    not read that type judges the same with all those meetings gone."""
+    from dangjian.orglife.choices import MeetingType
+    from dangjian.orglife.models import Meeting, meeting_records
+
+    def hits(rule_ids):
+        ctx = engine.Context(as_of=AS_OF, settings=engine.effective_settings())
+        return {(r.id, engine.subject_kind(r, h), h.subject.pk, h.period, h.severity, h.message)
+                for r, h in engine.evaluate(ctx, rule_ids)}
+
+    typed = [r.id for r in engine.registry if r.reads and any("[" in x for x in r.reads)]
+    before = hits(typed)
+    assert before
+    deleted = set()
+    for mtype in MeetingType.values:
+        blind = set(typed) - set(engine.affected_rules(meeting_records([mtype])))
+        sid = transaction.savepoint()
+        if Meeting.objects.filter(type=mtype).delete()[0]:
+            deleted.add(mtype)
+        assert hits(blind) == {h for h in before if h[0] in blind}, mtype
+        transaction.savepoint_rollback(sid)
+    assert {"member_assembly", "committee", "group", "lecture", "theme_day", "org_life"} <= deleted
 
 
 @pytest.mark.parametrize("action", ["meeting", "talk"])
@@ -95,6 +125,7 @@ def test_saving_re_judges_the_affected_rules_once(tree, people, users, monkeypat
     assert len(ran) == 1 and tree.a.pk in ran[0]["org_ids"]
     judged = set(ran[0]["rule_ids"])
     if action == "meeting":
-        assert "ORGLIFE-03" in judged and "ORGLIFE-05" not in judged and "BR-09" not in judged
+        assert judged == set(engine.affected_rules(["orglife.meeting[theme_day]"]))
+        assert "ORGLIFE-03" in judged and "BR-05" not in judged and "ORGLIFE-05" not in judged
     else:
         assert "ORGLIFE-05" in judged and "ORGLIFE-03" not in judged and "BR-09" not in judged

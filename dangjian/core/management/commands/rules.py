@@ -21,16 +21,35 @@ def subjects(r) -> str:
     return "/".join(SUBJECT.get(k, k) for k in r.subject_kinds)
 
 
+def _type_choices(model) -> dict:
+    """The choices of the model's own `type` field, or of the record it belongs to (an attendance
+    row's meeting)."""
+    fields = [model._meta.get_field("type")] if any(f.name == "type" for f in model._meta.fields) else [
+        f.related_model._meta.get_field("type") for f in model._meta.fields
+        if f.many_to_one and any(g.name == "type" for g in f.related_model._meta.fields)]
+    return dict(fields[0].flatchoices) if fields else {}
+
+
 def _reads(r) -> str:
     if r.reads is None:
         return "任何记录（每次保存后都重新判断）"
-    names = []
+    kinds: dict[str, list[str]] = {}
     for label in sorted(r.reads):
+        base = engine.base_label(label)
+        kinds.setdefault(base, [])
+        if label != base:
+            kinds[base].append(label[len(base) + 1:-1])
+    # Models read for the same kinds are named together: "会议、出席情况（主题党日）".
+    groups: dict[tuple, list[str]] = {}
+    for base, ks in kinds.items():
         try:
-            names.append(str(apps.get_model(label)._meta.verbose_name))
+            model = apps.get_model(base)
         except LookupError:
-            names.append(label)
-    return "、".join(names)
+            groups.setdefault((), []).append(base)
+            continue
+        choices = _type_choices(model)
+        groups.setdefault(tuple(str(choices.get(k, k)) for k in ks), []).append(str(model._meta.verbose_name))
+    return "；".join("、".join(names) + (f"（{'、'.join(ks)}）" if ks else "") for ks, names in groups.items())
 
 
 def _value(v) -> str:
@@ -90,8 +109,9 @@ class Command(BaseCommand):
                     a.id, a.title, a.citation, "、".join(a.parts), a.shown_in)) + " |")
         lines += ["", "## 保存后重新判断哪些规则", "",
                   "保存一条记录后，引擎只重新判断该记录所属组织及其上级组织，并且只判断读取这类记录的规则"
-                  "（例如登记会议后不重新判断只读取组织和人员的 BR-01、DATA-03）；每晚另有一次全量判断。"
-                  "每条规则读取的记录由测试按其实际查询核对。", "",
+                  "（例如登记主题党日后只重新判断 ORGLIFE-03、REL-01 等读取主题党日的规则，不判断只读取组织和人员的"
+                  " BR-01、DATA-03）；每晚另有一次全量判断。每条规则读取的表由测试按其实际查询核对，"
+                  "括号中的会议类型由测试核对：删去其他类型的全部会议，该规则的判断结果不变。", "",
                   "| 编号 | 读取的记录 |", "|---|---|"]
         for r in rules:
             lines.append(f"| {r.id} | {_reads(r)} |")
