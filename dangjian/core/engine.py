@@ -422,8 +422,9 @@ def affected_rules(changed: Iterable | None) -> list[str]:
 def schedule(org_ids: Iterable[int], changed: Iterable | None = None) -> None:
     """Re-judge what an action touched once its transaction commits (incremental evaluation).
 
-    `changed` names the models whose records the action wrote (a meeting: Meeting, Attendance,
-    Resolution); only the rules that read one of them are re-judged (`Rule.reads`). None: every rule.
+    `changed` names the models whose records the action wrote, optionally by kind (a 主题党日:
+    `orglife.models.meeting_records(["theme_day"])`); only the rules that read one of them are
+    re-judged (`Rule.reads`). None: every rule. Pooled actions pool their changes too.
 
     The orgs of every action in one transaction are pooled and judged by one run when it commits:
     an import that calls 40,000 actions in one transaction costs one incremental run, not 40,000.
