@@ -15,7 +15,8 @@ from dangjian.orgs.models import Org, Post
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import AttendanceStatus, Grade, MeetingState, MeetingType, counts_as_org_life
+from .choices import (LECTURING_SECRETARY_ROLES, SECRETARY_ORG_TYPES, AttendanceStatus, Grade, MeetingState,
+                      MeetingType, counts_as_org_life)
 from .models import (VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk,
                      meeting_records, sync_attendance)
 
@@ -156,8 +157,8 @@ def _rejudged(org_id: int, *lecturer_ids) -> set[int]:
     ids = {org_id}
     lecturers = {i for i in lecturer_ids if i}
     if lecturers:
-        ids |= set(Post.objects.filter(person_id__in=lecturers, role__in=(PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE))
-                   .values_list("org_id", flat=True))
+        ids |= set(Post.objects.filter(person_id__in=lecturers, role__in=LECTURING_SECRETARY_ROLES,
+                                       org__type__in=SECRETARY_ORG_TYPES).values_list("org_id", flat=True))
     return ids
 
 

@@ -1,5 +1,7 @@
 from django.db import models
 
+from dangjian.orgs.choices import OrgType, PostRole
+
 
 class MeetingType(models.TextChoices):
     MEMBER_ASSEMBLY = "member_assembly", "支部党员大会"
@@ -51,3 +53,8 @@ def counts_as_org_life(state: str, meeting_type: str) -> bool:
     """Whether attending a meeting is taking part in organisational life (REL-01): it was held and
     it is organisational life. Stored on each attendance row (`Attendance.counts_as_org_life`)."""
     return state == MeetingState.HELD and meeting_type in ORG_LIFE_TYPES
+
+
+# ORGLIFE-02: 党委（党组）书记每年至少讲1次党课 — the orgs whose secretary that is, and the posts.
+SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
+LECTURING_SECRETARY_ROLES = (PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE)

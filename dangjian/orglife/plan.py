@@ -28,7 +28,7 @@ from dangjian.core.periods import bounds, has_ended, human
 from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 
-from .choices import MeetingState, MeetingType
+from .choices import SECRETARY_ORG_TYPES, MeetingState, MeetingType
 from .models import Appraisal, Meeting, Talk
 
 DONE, TODO, OVERDUE = "done", "todo", "overdue"
@@ -36,7 +36,6 @@ STATUS_LABELS = {DONE: "已完成", TODO: "待办", OVERDUE: "已逾期"}
 # Fixed-date public holidays (元旦, 劳动节, 国庆节): a suggested working day avoids them. The movable
 # ones (春节, 清明, 端午, 中秋) change yearly and are left to the secretary.
 HOLIDAYS = {(1, 1), (5, 1), (5, 2), (5, 3), (5, 4), (5, 5)} | {(10, d) for d in range(1, 8)}
-SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
 
 
 @dataclass

@@ -36,7 +36,7 @@ from dangjian.orgs.rules import Collector, member_counts, orgs_by_id
 from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .choices import LECTURING_SECRETARY_ROLES, SECRETARY_ORG_TYPES, AttendanceStatus, Grade, MeetingState, MeetingType
 from .coverage import joined_by
 from .models import Appraisal, AppraisalGrade, Attendance, Meeting, Resolution, Talk, meeting_records
 
@@ -511,7 +511,6 @@ def meeting_chair(ctx):
 
 
 # --- ORGLIFE: 党课, 主题党日, 组织生活会, 谈心谈话, 民主评议, 双重组织生活 -----------------------------
-SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
 
 
 @rule("ORGLIFE-02", reads=TREE + meeting_records([MeetingType.LECTURE]), title="党支部按期上党课；党委（党组）书记每年至少讲1次党课",
@@ -543,8 +542,7 @@ def _secretary_lectures(ctx):
         org = om.get(org_id)
         if org is None or org.type not in SECRETARY_ORG_TYPES:
             continue
-        roles = {PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE}
-        secretaries += [(org, p) for p in posts if p["role"] in roles]
+        secretaries += [(org, p) for p in posts if p["role"] in LECTURING_SECRETARY_ROLES]
     if not secretaries:
         return
     years = [(y, False) for y in judged_periods(ctx, "year", None)]
@@ -694,11 +692,11 @@ def talks_before_meeting(ctx):
     for lo, hi in spans:
         in_spans |= Q(date__gte=lo, date__lte=hi)
     talks = Talk.objects.filter(in_spans)
-    parts = [talks.filter(a_id__in=chunk) for chunk in _chunks(everyone)] if len(everyone) <= CHUNK else [talks]
+    if len(everyone) <= CHUNK:
+        talks = talks.filter(a_id__in=list(everyone))
     by_person = defaultdict(list)
-    for part in parts:
-        for a, b, d in part.order_by().values_list("a_id", "b_id", "date"):
-            by_person[a].append((b, d))
+    for a, b, d in talks.order_by().values_list("a_id", "b_id", "date"):
+        by_person[a].append((b, d))
     for m in meetings:
         people = attendees.get(m["id"], set())
         lo = m["date"] - dt.timedelta(days=days)
