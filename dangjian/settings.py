@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dangjian.people",
     "dangjian.orglife",
     "dangjian.dispositions",
+    "dangjian.recruitment",
     "dangjian.notify",
     "dangjian.djx",
 ]

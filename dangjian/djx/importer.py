@@ -31,10 +31,11 @@ from dangjian.orglife.choices import MeetingState, counts_as_org_life
 from dangjian.orglife.models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 from dangjian.orgs.models import Org, Post, Unit
 from dangjian.people.models import Person
+from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 
 from .validation import SECTION_LABELS, SECTIONS, DjxError
 
-IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals")
+IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment")
 
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
                  "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
@@ -195,6 +196,7 @@ class Importer:
         self.import_meetings()
         self.import_talks()
         self.import_appraisals()
+        self.import_recruitment()
         if self.errors:
             raise ImportAborted(self.errors)
         for section in SECTIONS:
@@ -805,6 +807,89 @@ class Importer:
         AppraisalGrade.objects.bulk_update(changed, ["grade"], batch_size=500)
         RawInserter(AppraisalGrade, ["appraisal_id", "person_id", "grade"]).insert(
             [(a.pk, pid, g) for a, grades in todo for pid, g in grades.items() if (a.pk, pid) not in kept])
+
+    # --- 发展党员 ----------------------------------------------------------------------------
+    def import_recruitment(self) -> None:
+        """One file per person, its events as the file has them (DEV rules judge what is wrong: a
+        step out of order, a vote without a quorum). Re-importing keeps the events that did not
+        change; events no longer in the file are voided (kept, with the reason), new ones added."""
+        rows = _rows(self.doc, "recruitment")
+        count = self.report.counts.setdefault("recruitment", SectionCount())
+        if not rows:
+            return
+        person_org = {r["id"]: r.get("org") for r in _rows(self.doc, "people")}
+        existing: dict[int, RecruitmentFile] = {}
+        events_now: dict[int, dict[tuple, RecruitmentEvent]] = {}
+        if self.match_existing:
+            pks = sorted({self.people[r["person"]] for r in rows})
+            for chunk in in_chunks(pks):
+                for f in self.candidates(RecruitmentFile.objects.filter(person_id__in=chunk, closed__isnull=True)):
+                    existing.setdefault(f.person_id, f)
+            for chunk in in_chunks([f.pk for f in existing.values()]):
+                for ev in RecruitmentEvent.objects.filter(file_id__in=chunk, voided_at__isnull=True).prefetch_related(
+                        "persons"):
+                    events_now.setdefault(ev.file_id, {})[_event_key(ev)] = ev
+        now = timezone.now()
+        for i, r in enumerate(self.doc["recruitment"]):
+            if not isinstance(r, dict):
+                continue
+            org_key = person_org.get(r["person"])
+            if not org_key:
+                self.fail(f"recruitment[{i}].person", "发展党员档案的本人须属于某个党组织（people[].org），"
+                                                      "以确定负责培养考察的党支部。")
+                continue
+            pid, org = self.people[r["person"]], self.orgs[org_key]
+            wanted = []
+            for ev in r.get("events") or []:
+                if not isinstance(ev, dict):
+                    continue
+                wanted.append(RecruitmentEvent(
+                    step=ev["step"], date=_d(ev["date"]), conclusion=ev.get("conclusion") or "",
+                    days=ev.get("days"), hours=ev.get("hours"), eligible=ev.get("eligible"),
+                    present=ev.get("present"), yes=ev.get("yes"), written_yes=ev.get("written_yes"),
+                    candidates_in_vote=ev.get("candidates_in_vote"),
+                    approver_id=self.orgs[ev["by"]].pk if ev.get("by") else None, months=ev.get("months"),
+                    docs=list(ev.get("docs") or [])))
+                wanted[-1]._persons = [self.people[p] for p in ev.get("persons") or []]
+            f = existing.get(pid)
+            is_new = f is None
+            if is_new:
+                f = RecruitmentFile.objects.create(person_id=pid, org=org, external_id=str(r["person"])[:64],
+                                                   created_by=self.user if getattr(self.user, "is_authenticated", False)
+                                                   else None)
+                count.created += 1
+                keep: dict[tuple, RecruitmentEvent] = {}
+            else:
+                keep = events_now.get(f.pk, {})
+            new = [ev for ev in wanted if _event_key(ev) not in keep]
+            gone = [ev.pk for key, ev in keep.items() if key not in {_event_key(w) for w in wanted}]
+            if not is_new:
+                if new or gone:
+                    count.updated += 1
+                else:
+                    count.unchanged += 1
+            if gone:
+                RecruitmentEvent.objects.filter(pk__in=gone).update(voided_at=now, void_reason="导入的文件中已没有此环节")
+            for ev in new:
+                ev.file = f
+            RecruitmentEvent.objects.bulk_create(new)
+            through = RecruitmentEvent.persons.through
+            through.objects.bulk_create([through(recruitmentevent_id=ev.pk, person_id=p)
+                                         for ev in new for p in ev._persons])
+
+
+def _event_key(ev: RecruitmentEvent) -> tuple:
+    """What makes two events the same step record (for a re-import)."""
+    persons = getattr(ev, "_persons", None)
+    if persons is None:
+        persons = [p.pk for p in ev.persons.all()]
+    return (ev.step, ev.date, ev.conclusion or "", _num(ev.days), _num(ev.hours), ev.eligible, ev.present, ev.yes,
+            ev.written_yes, ev.candidates_in_vote, ev.approver_id, ev.months, tuple(sorted(ev.docs or [])),
+            tuple(sorted(persons)))
+
+
+def _num(v):
+    return None if v is None else float(v)
 
 
 MEETING_FIELDS = ("org_id", "type", "state", "date", "topic", "chair_id", "lecturer_id", "minutes",

@@ -1,0 +1,86 @@
+"""发展党员纪实: one recruitment file per person and attempt, and its dated steps (`RecruitmentEvent`).
+
+An event is never edited in place: a correction is a new event that voids the old one (`voided_at`,
+`void_reason`, `corrected_by`), so the file keeps its history (“corrections are actions with
+history”). The rules (`rules.py`, DEV-01…27) judge the events that are not voided; a DJX file's
+`recruitment[].events` become these rows as they are."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dangjian.core.querysets import RestrictedQuerySet
+
+from .choices import Conclusion, Step
+
+
+class RecruitmentFile(models.Model):
+    """发展党员纪实 of one person, kept by the branch that received the application."""
+
+    person = models.ForeignKey("people.Person", verbose_name="发展对象本人", on_delete=models.PROTECT,
+                               related_name="recruitment_files")
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="recruitment_files", help_text="接收入党申请、负责培养考察的党支部。")
+    # Closed files: confirmed (转正), cancelled (取消预备党员资格 / 停止培养) — kept with their history.
+    closed = models.DateField("结束日期", null=True, blank=True)
+    closed_reason = models.CharField("结束原因", max_length=200, blank=True)
+    external_id = models.CharField("外部编号", max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="建档人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = "发展党员纪实"
+        verbose_name_plural = "发展党员纪实"
+        indexes = [models.Index(fields=["org", "closed"])]
+
+    def __str__(self) -> str:
+        return f"{self.person}的发展党员纪实"
+
+
+class RecruitmentEvent(models.Model):
+    """One step of a file: its date and the data the rules need for that step."""
+
+    file = models.ForeignKey(RecruitmentFile, verbose_name="发展党员纪实", on_delete=models.CASCADE,
+                             related_name="events")
+    step = models.CharField("环节", max_length=24, choices=Step.choices)
+    date = models.DateField("日期")
+    # mentors (培养联系人) / sponsors (入党介绍人)
+    persons = models.ManyToManyField("people.Person", verbose_name="人员", blank=True, related_name="+")
+    conclusion = models.CharField("政审结论", max_length=8, choices=Conclusion.choices, blank=True)
+    days = models.DecimalField("培训天数", max_digits=5, decimal_places=1, null=True, blank=True)
+    hours = models.DecimalField("培训学时", max_digits=6, decimal_places=1, null=True, blank=True)
+    # votes (支部大会): 应到有表决权、实到有表决权、赞成、书面赞成、本次表决决定的人数
+    eligible = models.PositiveIntegerField("应到有表决权党员", null=True, blank=True)
+    present = models.PositiveIntegerField("实到有表决权党员", null=True, blank=True)
+    yes = models.PositiveIntegerField("赞成票", null=True, blank=True)
+    written_yes = models.PositiveIntegerField("书面意见赞成", null=True, blank=True)
+    candidates_in_vote = models.PositiveIntegerField("本次表决的发展对象人数", null=True, blank=True)
+    approver = models.ForeignKey("orgs.Org", verbose_name="审批党组织", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    months = models.PositiveIntegerField("延长月数", null=True, blank=True)
+    docs = models.JSONField("归档材料", default=list, blank=True)
+    reason = models.CharField("说明", max_length=300, blank=True,
+                              help_text="特殊情况的理由，例如审批延长至六个月的原因。")
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=300, blank=True)
+    corrected_by = models.OneToOneField("self", verbose_name="更正为", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="corrects")
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "file__org__path"
+
+    class Meta:
+        verbose_name = "发展党员环节"
+        verbose_name_plural = "发展党员环节"
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["file", "step", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_step_display()}"

@@ -1,0 +1,568 @@
+"""发展党员 rules (rules.md §3b, DEV-01…26): each judges the recruitment files (`RecruitmentFile`) by
+their dated steps, and its subject is the person being recruited.
+
+A step that the live workflow refuses (`actions.py`, the same checks) can still arrive in imported or
+legacy data: those are the BLOCK findings. Deadlines are judged at the as-of date. Months and years are
+calendar months (`periods.add_months`: the same day, clamped to the month's end, so a year from
+2024-02-29 is 2025-02-28); "within a month" includes the day a month later.
+
+All files of the scope, their events and the people they name are read once per run (`cases`)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from dangjian.core import engine
+from dangjian.core.engine import Hit, rule
+from dangjian.core.periods import add_months, add_years
+from dangjian.orglife.rules import _scoped, _subject_person
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Org
+from dangjian.people.choices import Status
+from dangjian.people.models import Person
+
+from .choices import ArchiveDoc, Conclusion, Step
+from .models import RecruitmentEvent, RecruitmentFile
+
+XZ = "《中国共产党发展党员工作细则》"
+DZ = "《中国共产党章程》"
+READS = ("orgs.org", "people.person", RecruitmentFile, RecruitmentEvent, RecruitmentEvent.persons.through)
+
+engine.setting("dev_first_talk_remind_days", 25,
+               "收到入党申请书后第几天起尚未谈话时提示（须在一个月内谈话）", rules=("DEV-03",))
+engine.setting("dev_political_review_valid_months", 12,
+               "政审结论的有效月数：支部大会讨论时政审结论已超过此月数的预警（地方做法）", rules=("DEV-10",))
+engine.setting("dev_oath_within_days", 90, "批准为预备党员后多少天内应组织入党宣誓", rules=("DEV-21",))
+engine.setting("dev_confirm_discussion_days", 30, "预备期满后多少天内支部大会应讨论其转正", rules=("DEV-22",))
+
+# Steps that mean the candidate has reached 接收预备党员 (stage 4) or later.
+ADMISSION_STEPS = (Step.COMMITTEE_REVIEW, Step.PRE_REVIEW, Step.VOLUNTEER_FORM, Step.BRANCH_VOTE, Step.UPPER_TALK,
+                   Step.APPROVAL)
+# DEV-19: 党总支、村（社区）党委不能审批预备党员; nor can a branch or a group.
+NOT_APPROVERS = (OrgType.GENERAL_BRANCH, OrgType.BRANCH, OrgType.GROUP)
+# DEV-02: an application is received by the party organisation of the applicant's unit.
+RECEIVING_TYPES = (OrgType.BRANCH, OrgType.GENERAL_BRANCH, OrgType.COMMITTEE)
+
+
+@dataclass
+class Ev:
+    step: str
+    date: dt.date
+    conclusion: str = ""
+    days: float | None = None
+    hours: float | None = None
+    eligible: int | None = None
+    present: int | None = None
+    yes: int | None = None
+    written_yes: int | None = None
+    candidates_in_vote: int | None = None
+    approver_id: int | None = None
+    months: int | None = None
+    docs: list = field(default_factory=list)
+    persons: list = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class Case:
+    """One recruitment file as the rules see it."""
+
+    file_id: int
+    org_id: int
+    person_id: int
+    events: dict[str, list[Ev]] = field(default_factory=lambda: defaultdict(list))
+
+    def first(self, step) -> Ev | None:
+        evs = self.events.get(step)
+        return evs[0] if evs else None
+
+    def last(self, step) -> Ev | None:
+        evs = self.events.get(step)
+        return evs[-1] if evs else None
+
+    def has(self, *steps) -> bool:
+        return any(self.events.get(s) for s in steps)
+
+    def earliest(self, *steps) -> Ev | None:
+        evs = [e for s in steps for e in self.events.get(s, ())]
+        return min(evs, key=lambda e: e.date) if evs else None
+
+
+@dataclass
+class Facts:
+    cases: list[Case]
+    people: dict[int, dict]
+    orgs: dict[int, dict]
+
+
+EV_FIELDS = ("id", "file_id", "step", "date", "conclusion", "days", "hours", "eligible", "present", "yes",
+             "written_yes", "candidates_in_vote", "approver_id", "months", "docs", "reason")
+
+
+def facts(ctx) -> Facts:
+    def compute():
+        files = list(_scoped(ctx, RecruitmentFile.objects.all()).order_by().values_list("id", "org_id", "person_id"))
+        cases = {fid: Case(fid, org_id, pid) for fid, org_id, pid in files}
+        if not cases:
+            return Facts([], {}, {})
+        events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True)
+        events_qs = events_qs if ctx.org_ids is None else events_qs.filter(file_id__in=list(cases))
+        rows = list(events_qs.order_by("date", "id").values(*EV_FIELDS))
+        persons = defaultdict(list)
+        through = RecruitmentEvent.persons.through.objects
+        through = through if ctx.org_ids is None else through.filter(recruitmentevent_id__in=[r["id"] for r in rows])
+        for eid, pid in through.order_by("id").values_list("recruitmentevent_id", "person_id"):
+            persons[eid].append(pid)
+        for r in rows:
+            case = cases.get(r.pop("file_id"))
+            if case is None:
+                continue
+            eid = r.pop("id")
+            r["days"] = None if r["days"] is None else float(r["days"])
+            r["hours"] = None if r["hours"] is None else float(r["hours"])
+            case.events[r["step"]].append(Ev(**r, persons=persons.get(eid, [])))
+        wanted = {c.person_id for c in cases.values()} | {p for ps in persons.values() for p in ps}
+        people = {}
+        for chunk in _chunked(wanted):
+            for p in Person.objects.filter(pk__in=chunk).values(
+                    "id", "name", "org_id", "external_id", "birth_date", "status", "full_member_date",
+                    "probationary_date", "on_probation_sanction"):
+                people[p["id"]] = p
+        org_ids = {c.org_id for c in cases.values()} | {e.approver_id for c in cases.values()
+                                                         for e in c.events.get(Step.APPROVAL, ()) if e.approver_id}
+        orgs = {o["id"]: o for o in Org.objects.filter(pk__in=list(org_ids)).values(
+            "id", "name", "type", "village_or_community")}
+        return Facts(list(cases.values()), people, orgs)
+
+    return ctx.memo("recruitment.facts", compute)
+
+
+def _chunked(ids, size=30_000):
+    ids = sorted(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _hit(f: Facts, case: Case, message: str, severity: str | None = None) -> Hit | None:
+    p = f.people.get(case.person_id)
+    if p is None:
+        return None
+    return Hit(_subject_person(p["id"], p["name"], p["org_id"], p["external_id"]), f"{p['name']}：{message}",
+               severity=severity, org_id=case.org_id)
+
+
+def _judge(ctx, check):
+    """Yield the hits `check(case, facts)` returns (a message, or (message, severity), or a list)."""
+    f = facts(ctx)
+    for case in f.cases:
+        out = check(case, f)
+        if not out:
+            continue
+        for item in out if isinstance(out, list) else [out]:
+            message, severity = item if isinstance(item, tuple) else (item, None)
+            h = _hit(f, case, message, severity)
+            if h is not None:
+                yield h
+
+
+def _ymd(d: dt.date) -> str:
+    return f"{d:%Y-%m-%d}"
+
+
+def _is_full_member_on(p: dict | None, day: dt.date) -> bool:
+    """A 正式党员 on `day`: confirmed on or before it and still a member (not 停止党籍 etc.)."""
+    return bool(p and p["full_member_date"] and p["full_member_date"] <= day and p["status"] == Status.FULL)
+
+
+# --- 一 入党申请 ---------------------------------------------------------------------------------
+@rule("DEV-01", reads=READS, title="年满十八岁方可申请入党", citation=f"{XZ}第五条；{DZ}第一条：年满十八岁的……可以申请加入中国共产党",
+      severity="BLOCK", subject="person")
+def applicant_age(ctx):
+    """递交入党申请书之日未满18周岁（18周岁生日当天即年满十八岁；2月29日出生的，平年以2月28日为生日）：阻断。
+    出生日期不详的不判断。"""
+    def check(case, f):
+        app = case.first(Step.APPLICATION)
+        birth = (f.people.get(case.person_id) or {}).get("birth_date")
+        if app and birth and app.date < add_years(birth, 18):
+            return f"{_ymd(app.date)}递交入党申请书时未满十八周岁（{_ymd(add_years(birth, 18))}年满十八岁）"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-02", reads=READS, title="向工作、学习所在单位党组织申请入党", citation=f"{XZ}第六条", severity="WARN",
+      subject="person")
+def receiving_org(ctx):
+    """负责发展的组织不是党支部、党总支或基层党委（例如挂在党小组、党组或机关工委下）：预警。"""
+    def check(case, f):
+        org = f.orgs.get(case.org_id)
+        if org and org["type"] not in RECEIVING_TYPES:
+            return f"入党申请由{org['name']}（{OrgType(org['type']).label}）接收：应由所在单位的党支部（党总支、基层党委）接收培养"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-03", reads=READS, title="党组织收到入党申请书后，应在一个月内派人谈话", citation=f"{XZ}第七条", severity="WARN",
+      subject="person", settings=("dev_first_talk_remind_days",))
+def first_talk(ctx):
+    """谈话日期晚于收到申请书一个月后的同一天：预警（恰好一个月不预警）；尚未谈话且已过一个月：预警；
+    尚未谈话、已到第 N 天（参数，默认25天）：提示。"""
+    remind = int(ctx.setting("dev_first_talk_remind_days"))
+
+    def check(case, f):
+        app = case.first(Step.APPLICATION)
+        if not app:
+            return None
+        due = add_months(app.date, 1)
+        talk = case.first(Step.FIRST_TALK)
+        if talk:
+            if talk.date > due:
+                return f"{_ymd(app.date)}收到入党申请书，{_ymd(talk.date)}才谈话：应在一个月内（{_ymd(due)}前）派人谈话"
+            return None
+        if ctx.as_of > due:
+            return f"{_ymd(app.date)}收到入党申请书，超过一个月（{_ymd(due)}）仍未派人谈话"
+        if (ctx.as_of - app.date).days >= remind:
+            return f"{_ymd(app.date)}收到入党申请书，请在{_ymd(due)}前派人谈话", "INFO"
+    yield from _judge(ctx, check)
+
+
+# --- 二 入党积极分子 ------------------------------------------------------------------------------
+@rule("DEV-04", reads=READS, title="确定入党积极分子应报上级党委备案", citation=f"{XZ}第八条", severity="WARN",
+      subject="person")
+def activist_filed(ctx):
+    """已确定为入党积极分子，但没有报上级党委备案的记录（已列为发展对象的同样判断）：预警。"""
+    def check(case, f):
+        act = case.first(Step.ACTIVIST)
+        if act and not case.has(Step.ACTIVIST_FILED):
+            return f"{_ymd(act.date)}确定为入党积极分子，没有报上级党委备案的记录"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-05", reads=READS, title="指定一至两名正式党员作培养联系人", citation=f"{XZ}第九条", severity="WARN",
+      subject="person")
+def mentors(ctx):
+    """入党积极分子没有指定培养联系人，或指定的人数不是1至2名，或培养联系人在指定之日不是正式党员：预警。"""
+    def check(case, f):
+        act = case.first(Step.ACTIVIST)
+        if not act:
+            return None
+        m = case.last(Step.MENTORS)
+        if m is None:
+            return f"{_ymd(act.date)}确定为入党积极分子，没有指定培养联系人"
+        if not 1 <= len(m.persons) <= 2:
+            return f"指定了{len(m.persons)}名培养联系人：应为一至两名正式党员"
+        bad = [f.people[p]["name"] for p in m.persons if not _is_full_member_on(f.people.get(p), m.date)]
+        if bad:
+            return f"培养联系人{'、'.join(bad)}在{_ymd(m.date)}不是正式党员：培养联系人应为正式党员"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-06", reads=READS, title="党支部每半年对入党积极分子进行一次考察", citation=f"{XZ}第十一条", severity="WARN",
+      subject="person")
+def half_year_review(ctx):
+    """从确定为入党积极分子起，相邻两次考察（首次从确定之日起算）相隔超过6个月（同一天为界），直至列为发展对象；
+    尚未列为发展对象的，判断日距上次考察超过6个月：预警。"""
+    def check(case, f):
+        act = case.first(Step.ACTIVIST)
+        if not act:
+            return None
+        cand = case.first(Step.CANDIDATE)
+        end = cand.date if cand else ctx.as_of
+        marks = [act.date] + sorted(e.date for e in case.events.get(Step.ACTIVIST_REVIEW, ()) if act.date <= e.date <= end)
+        marks.append(end)
+        for a, b in zip(marks, marks[1:]):
+            if b > add_months(a, 6):
+                what = f"至{_ymd(b)}" if cand or b != ctx.as_of else "至今"
+                return f"入党积极分子自{_ymd(a)}{what}超过半年没有考察记录：党支部每半年考察一次"
+    yield from _judge(ctx, check)
+
+
+# --- 三 发展对象 ---------------------------------------------------------------------------------
+@rule("DEV-08", reads=READS, title="经过一年以上培养教育和考察方可列为发展对象", citation=f"{XZ}第十三条", severity="BLOCK",
+      subject="person")
+def activist_one_year(ctx):
+    """列为发展对象之日早于确定为入党积极分子满一年之日（次年同一日期；2月29日起算的为次年2月28日）：阻断；
+    没有确定为入党积极分子的记录就列为发展对象：阻断。"""
+    def check(case, f):
+        cand = case.first(Step.CANDIDATE)
+        if not cand:
+            return None
+        act = case.first(Step.ACTIVIST)
+        if act is None:
+            return f"{_ymd(cand.date)}列为发展对象，但没有确定为入党积极分子的记录"
+        if cand.date < add_years(act.date, 1):
+            return (f"{_ymd(act.date)}确定为入党积极分子，{_ymd(cand.date)}即列为发展对象，培养考察不满一年"
+                    f"（{_ymd(add_years(act.date, 1))}起方可）")
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-09", reads=READS, title="发展对象应有两名正式党员作入党介绍人", citation=f"{XZ}第十四条；{DZ}第五条", severity="BLOCK",
+      subject="person")
+def sponsors(ctx):
+    """已到接收预备党员阶段（支委会审查及以后），入党介绍人不是恰好两名，或介绍人在确定之日不是正式党员、
+    或正在留党察看：阻断。"""
+    def check(case, f):
+        if not case.has(*ADMISSION_STEPS, Step.SPONSORS):
+            return None
+        s = case.last(Step.SPONSORS)
+        if s is None:
+            return "没有确定入党介绍人就进入接收预备党员程序：应有两名正式党员作入党介绍人"
+        if len(s.persons) != 2:
+            return f"确定了{len(s.persons)}名入党介绍人：应为两名正式党员"
+        out = []
+        for pid in s.persons:
+            p = f.people.get(pid)
+            if not _is_full_member_on(p, s.date):
+                out.append(f"入党介绍人{p['name'] if p else pid}在{_ymd(s.date)}不是正式党员")
+            elif p["on_probation_sanction"]:
+                out.append(f"入党介绍人{p['name']}正在留党察看期间，不能作入党介绍人")
+        return out
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-10", reads=READS, title="未经政治审查或政治审查不合格的，不能发展入党", citation=f"{XZ}第十五、十六条", severity="BLOCK",
+      subject="person", settings=("dev_political_review_valid_months",))
+def political_review(ctx):
+    """进入接收预备党员程序（支委会审查及以后）时没有合格的政审结论：阻断；支部大会讨论时政审结论已超过
+    有效月数（参数，默认12个月，地方做法）：预警。"""
+    valid = int(ctx.setting("dev_political_review_valid_months"))
+
+    def check(case, f):
+        start = case.earliest(*ADMISSION_STEPS)
+        if start is None:
+            return None
+        passed = [e for e in case.events.get(Step.POLITICAL_REVIEW, ()) if e.conclusion == Conclusion.PASS
+                  and e.date <= start.date]
+        if not passed:
+            failed = any(e.conclusion == Conclusion.FAIL for e in case.events.get(Step.POLITICAL_REVIEW, ()))
+            return (f"{_ymd(start.date)}{Step(start.step).label}时" +
+                    ("政治审查结论为不合格" if failed else "没有合格的政治审查结论") + "：未经政审或政审不合格的，不能发展入党")
+        vote = case.first(Step.BRANCH_VOTE)
+        latest = passed[-1]
+        if vote and vote.date > add_months(latest.date, valid):
+            return (f"政审结论形成于{_ymd(latest.date)}，{_ymd(vote.date)}支部大会讨论时已超过{valid}个月，应重新政审",
+                    "WARN")
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-11", reads=READS, title="发展对象应经过短期集中培训（一般不少于三天或二十四个学时）", citation=f"{XZ}第十七条",
+      severity="BLOCK", subject="person")
+def training(ctx):
+    """进入接收预备党员程序时没有培训记录，或培训不足3天且不足24学时（恰好3天或24学时为合格）：阻断；
+    注明特殊情况理由的，降为预警。"""
+    def check(case, f):
+        start = case.earliest(*ADMISSION_STEPS)
+        if start is None:
+            return None
+        done = [e for e in case.events.get(Step.TRAINING, ()) if e.date <= start.date]
+        if not done:
+            return "没有参加短期集中培训就进入接收预备党员程序：未经培训的，除个别特殊情况外不能发展入党"
+        days, hours = sum(e.days or 0 for e in done), sum(e.hours or 0 for e in done)
+        if days < 3 and hours < 24:
+            reason = next((e.reason for e in done if e.reason), "")
+            msg = f"短期集中培训{days:g}天、{hours:g}学时，不足三天或二十四个学时"
+            return (f"{msg}（特殊情况：{reason}）", "WARN") if reason else msg
+    yield from _judge(ctx, check)
+
+
+# --- 四 接收预备党员 -----------------------------------------------------------------------------
+@rule("DEV-13", reads=READS, title="上级党委预审合格后方可发放《入党志愿书》", citation=f"{XZ}第十九条", severity="BLOCK",
+      subject="person")
+def pre_review_first(ctx):
+    """填写《入党志愿书》之日（或支部大会讨论之日）之前没有上级党委预审：阻断。"""
+    def check(case, f):
+        form = case.first(Step.VOLUNTEER_FORM) or case.first(Step.BRANCH_VOTE)
+        if not form:
+            return None
+        pre = case.first(Step.PRE_REVIEW)
+        if pre is None or pre.date > form.date:
+            return f"{_ymd(form.date)}{Step(form.step).label}，此前没有上级党委预审：预审合格后方可发放《入党志愿书》"
+    yield from _judge(ctx, check)
+
+
+def _vote_problems(ev: Ev, what: str) -> list[str]:
+    """DEV-14/15 (and DEV-23 for 转正): quorum, the one-candidate vote and the pass threshold."""
+    out = []
+    if ev.eligible is None or ev.present is None or ev.yes is None:
+        return [f"{_ymd(ev.date)}{what}没有记录应到、实到有表决权党员人数和赞成票数"]
+    if 2 * ev.present <= ev.eligible:
+        out.append(f"{_ymd(ev.date)}{what}实到有表决权党员{ev.present}人，未超过应到{ev.eligible}人的半数，会议不能表决")
+    if (ev.candidates_in_vote or 1) > 1:
+        out.append(f"{_ymd(ev.date)}{what}一次表决了{ev.candidates_in_vote}名发展对象：必须逐个讨论、逐个表决")
+    yes = ev.yes + (ev.written_yes or 0)
+    if 2 * yes <= ev.eligible:
+        out.append(f"{_ymd(ev.date)}{what}赞成{yes}票（含书面意见{ev.written_yes or 0}票），未超过应到有表决权党员"
+                   f"{ev.eligible}人的半数，未通过")
+    return out
+
+
+@rule("DEV-14", reads=READS, title="讨论接收预备党员的支部大会，有表决权的到会人数须超过应到人数的半数",
+      citation=f"{XZ}第二十条", severity="BLOCK", subject="person")
+def admission_quorum(ctx):
+    """支部大会讨论接收预备党员：2×实到有表决权党员 ≤ 应到有表决权党员（恰好半数不足法定人数）：阻断。"""
+    def check(case, f):
+        return [m for e in case.events.get(Step.BRANCH_VOTE, ()) for m in _vote_problems(e, "支部大会讨论接收预备党员")
+                if "会议不能表决" in m or "没有记录" in m]
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-15", reads=READS, title="赞成人数超过应到会有表决权正式党员的半数才能通过；两个以上发展对象须逐个表决",
+      citation=f"{XZ}第二十一条", severity="BLOCK", subject="person")
+def admission_vote(ctx):
+    """支部大会讨论接收预备党员：2×（赞成票＋会前书面意见赞成）≤ 应到有表决权党员（恰好半数未通过）：阻断；
+    一次表决决定两名以上发展对象：阻断。"""
+    def check(case, f):
+        return [m for e in case.events.get(Step.BRANCH_VOTE, ()) for m in _vote_problems(e, "支部大会讨论接收预备党员")
+                if "逐个表决" in m or "未通过" in m]
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-17", reads=READS, title="上级党委审批前，应指派党委委员或组织员同发展对象谈话", citation=f"{XZ}第二十三条",
+      severity="BLOCK", subject="person")
+def upper_talk(ctx):
+    """上级党委审批之日或之前没有上级党委派人谈话的记录：阻断。"""
+    def check(case, f):
+        appr = case.first(Step.APPROVAL)
+        talk = case.first(Step.UPPER_TALK)
+        if appr and (talk is None or talk.date > appr.date):
+            return f"{_ymd(appr.date)}上级党委审批前没有派人同本人谈话"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-18", reads=READS, title="上级党委应在三个月内审批接收预备党员的决议，特殊情况不超过六个月",
+      citation=f"{XZ}第二十四条", severity="WARN", subject="person")
+def approval_deadline(ctx):
+    """支部大会通过后超过三个月（支部大会之日三个月后的同一天仍在期限内）才审批或仍未审批：预警；
+    超过六个月：阻断。"""
+    def check(case, f):
+        vote = case.first(Step.BRANCH_VOTE)
+        if not vote:
+            return None
+        appr = case.first(Step.APPROVAL)
+        day = appr.date if appr else ctx.as_of
+        three, six = add_months(vote.date, 3), add_months(vote.date, 6)
+        if day <= three:
+            return None
+        state = f"{_ymd(appr.date)}才审批" if appr else "至今未审批"
+        if day > six:
+            return f"{_ymd(vote.date)}支部大会通过，{state}，超过六个月", "BLOCK"
+        reason = f"（延长理由：{appr.reason}）" if appr and appr.reason else ""
+        return f"{_ymd(vote.date)}支部大会通过，{state}，超过三个月{reason}：应在三个月内审批，特殊情况不超过六个月"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-19", reads=READS, title="党总支、村（社区）党委不能审批预备党员", citation=f"{XZ}（共产党员网答问）", severity="BLOCK",
+      subject="person")
+def approver_authority(ctx):
+    """审批接收预备党员或转正的党组织是党总支、党支部、党小组，或村、社区党委：阻断。"""
+    def check(case, f):
+        out = []
+        for step in (Step.APPROVAL, Step.CONFIRM_APPROVAL):
+            for e in case.events.get(step, ()):
+                org = f.orgs.get(e.approver_id) if e.approver_id else None
+                if org and (org["type"] in NOT_APPROVERS or org["village_or_community"]):
+                    kind = "村（社区）党组织" if org["village_or_community"] else OrgType(org["type"]).label
+                    out.append(f"{_ymd(e.date)}由{org['name']}（{kind}）{Step(step).label}：该组织没有审批权限")
+        return out
+    yield from _judge(ctx, check)
+
+
+# --- 五 教育考察和转正 ----------------------------------------------------------------------------
+@rule("DEV-21", reads=READS, title="预备党员必须面向党旗进行入党宣誓", citation=f"{XZ}第三十条；{DZ}第六条", severity="INFO",
+      subject="person", settings=("dev_oath_within_days",))
+def oath(ctx):
+    """上级党委批准后 N 天（参数，默认90天）仍没有入党宣誓记录：提示。"""
+    within = int(ctx.setting("dev_oath_within_days"))
+
+    def check(case, f):
+        appr = case.first(Step.APPROVAL)
+        if appr and not case.has(Step.OATH) and (ctx.as_of - appr.date).days > within:
+            return f"{_ymd(appr.date)}批准为预备党员，{within}天内没有入党宣誓记录：应及时组织面向党旗入党宣誓"
+    yield from _judge(ctx, check)
+
+
+def probation_end(case: Case) -> dt.date | None:
+    """DEV-22: 预备期一年，从支部大会通过之日算起，加上（一次）延长的月数."""
+    vote = case.first(Step.BRANCH_VOTE)
+    if vote is None:
+        return None
+    end = add_years(vote.date, 1)
+    for e in case.events.get(Step.EXTENSION, ())[:1]:
+        end = add_months(end, e.months or 0)
+    return end
+
+
+@rule("DEV-22", reads=READS, title="预备期一年，期满应及时讨论转正；延长预备期只能一次，不少于半年、不超过一年",
+      citation=f"{XZ}第三十二条；{DZ}第七条", severity="WARN", subject="person",
+      settings=("dev_confirm_discussion_days",))
+def probation(ctx):
+    """预备期满（支部大会通过之日起一年，延长的加上延长月数）后 N 天（参数，默认30天）仍未由支部大会讨论转正：预警；
+    延长预备期不足6个月或超过12个月（6个月、12个月均可）、或延长两次以上：阻断。"""
+    days = int(ctx.setting("dev_confirm_discussion_days"))
+
+    def check(case, f):
+        out = []
+        ext = case.events.get(Step.EXTENSION, [])
+        for e in ext:
+            if e.months is None or not 6 <= e.months <= 12:
+                out.append((f"{_ymd(e.date)}延长预备期{e.months or '（未填）'}个月：延长预备期不少于半年、最长不超过一年", "BLOCK"))
+        if len(ext) > 1:
+            out.append((f"预备期延长了{len(ext)}次：只能延长一次", "BLOCK"))
+        end = probation_end(case)
+        if end is not None and case.has(Step.APPROVAL) and not case.has(Step.CONFIRM_VOTE):
+            if (ctx.as_of - end).days > days:
+                out.append(f"预备期于{_ymd(end)}期满，{days}天内支部大会仍未讨论其转正")
+        return out
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-23", reads=READS, title="讨论预备党员转正的支部大会，到会和赞成人数的要求与接收预备党员相同",
+      citation=f"{XZ}第三十三条", severity="BLOCK", subject="person")
+def confirmation_vote(ctx):
+    """支部大会讨论转正：到会有表决权党员未超过应到的半数，或赞成（含书面意见）未超过应到的半数：阻断。"""
+    def check(case, f):
+        return [m for e in case.events.get(Step.CONFIRM_VOTE, ()) for m in _vote_problems(e, "支部大会讨论转正")
+                if "逐个表决" not in m]
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-24", reads=READS, title="上级党委应在三个月内审批预备党员转正决议", citation=f"{XZ}第三十四条", severity="WARN",
+      subject="person")
+def confirmation_deadline(ctx):
+    """支部大会讨论转正后超过三个月（三个月后的同一天仍在期限内）才审批或仍未审批：预警。"""
+    def check(case, f):
+        vote = case.first(Step.CONFIRM_VOTE)
+        if not vote:
+            return None
+        appr = case.first(Step.CONFIRM_APPROVAL)
+        day = appr.date if appr else ctx.as_of
+        if day > add_months(vote.date, 3):
+            state = f"{_ymd(appr.date)}才审批" if appr else "至今未审批"
+            return f"{_ymd(vote.date)}支部大会讨论转正，{state}，超过三个月"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-25", reads=READS, title="党龄从预备期满转为正式党员之日算起", citation=f"{DZ}第七条", severity="WARN",
+      subject="person")
+def party_standing(ctx):
+    """已批准转正的，人员的转正日期与预备期满之日（支部大会通过之日起一年，延长的加上延长月数）不一致：预警
+    （党龄、BR-11 等据此计算）。"""
+    def check(case, f):
+        if not case.has(Step.CONFIRM_APPROVAL):
+            return None
+        end, p = probation_end(case), f.people.get(case.person_id)
+        if end and p and p["full_member_date"] and p["full_member_date"] != end:
+            return f"转正日期登记为{_ymd(p['full_member_date'])}，预备期满之日为{_ymd(end)}：党龄从预备期满之日算起"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-26", reads=READS, title="转正后应将入党志愿书等五项材料归档", citation=f"{XZ}第三十七条", severity="WARN",
+      subject="person")
+def archive(ctx):
+    """已批准转正的，归档材料缺少入党申请书、入党志愿书、政治审查材料、转正申请书、培养教育考察材料中的任何一项：预警。"""
+    def check(case, f):
+        if not case.has(Step.CONFIRM_APPROVAL):
+            return None
+        have = {d for e in case.events.get(Step.ARCHIVE, ()) for d in e.docs}
+        missing = [d.label for d in ArchiveDoc if d.value not in have]
+        if missing:
+            return f"转正后归档材料缺少{'、'.join(missing)}"
+    yield from _judge(ctx, check)

@@ -1,0 +1,118 @@
+"""`dangjian check` on recruitment files (DEV rules, subject {"person": id}): the complete, correct
+file (cases.complete) produces no DEV finding; each deliberately broken variant produces the finding of
+its rule, at the boundaries the 细则 sets (one month, six months, one year from a 29 February, half
+present, three and six months, 6- and 13-month extensions)."""
+import pytest
+
+from dangjian.djx.check import check_document
+
+from . import cases as c
+
+
+def dev(doc, as_of=None):
+    return [(f["rule"], f["severity"], f["subject"]) for f in check_document(doc, as_of) if f["rule"].startswith("DEV-")]
+
+
+def rules_of(doc, as_of=None):
+    return {r for r, _, _ in dev(doc, as_of)}
+
+
+@pytest.mark.django_db
+def test_the_complete_file_is_clean():
+    assert dev(c.complete()) == []
+
+
+BROKEN = {
+    # rule: (change to the complete file's events, severity, as_of or None, people changes or None)
+    "DEV-01": (c.then(c.edit("application", date="2018-02-27"), c.edit("first_talk", date="2018-03-20")),
+               "BLOCK", None, None),                                               # 18 on 2018-02-28
+    "DEV-03": (c.edit("first_talk", date="2023-02-11"), "WARN", None, None),       # a month and a day
+    "DEV-04": (c.drop("activist_filed"), "WARN", None, None),
+    "DEV-05": (c.edit("mentors", persons=["s1", "m9"]), "WARN", None, None),      # m9 full only from 2024
+    "DEV-06": (c.edit("activist_review", date="2023-09-16"), "WARN", None, None),  # six months and a day
+    "DEV-08": (c.edit("candidate", date="2024-03-14"), "BLOCK", None, None),       # a day short of a year
+    "DEV-09": (c.edit("sponsors", persons=["s1"]), "BLOCK", None, None),
+    "DEV-10": (c.edit("political_review", conclusion="fail"), "BLOCK", None, None),
+    "DEV-11": (c.edit("training", days=2.5, hours=23.5), "BLOCK", None, None),
+    "DEV-13": (c.drop("pre_review"), "BLOCK", None, None),
+    "DEV-14": (c.edit("branch_vote", present=5), "BLOCK", None, None),             # exactly half present
+    "DEV-15": (c.edit("branch_vote", candidates_in_vote=2), "BLOCK", None, None),
+    "DEV-17": (c.drop("upper_talk"), "BLOCK", None, None),
+    "DEV-18": (c.edit("approval", date="2024-09-06"), "WARN", None, None),          # three months and a day
+    "DEV-19": (c.then(c.edit("approval", by="g1")), "BLOCK", None, None),
+    "DEV-21": (c.drop("oath"), "INFO", None, None),
+    "DEV-22": (c.add({"step": "extension", "date": "2025-06-10", "months": 13}), "BLOCK", None,
+               {"a1": {"full_member_date": "2026-07-05"}}),
+    "DEV-23": (c.edit("confirm_vote", yes=4, present=5), "BLOCK", None, None),
+    "DEV-24": (c.edit("confirm_approval", date="2025-09-11"), "WARN", None, None),
+    "DEV-25": (lambda e: e, "WARN", None, {"a1": {"full_member_date": "2025-07-01"}}),
+    "DEV-26": (c.edit("archive", docs=["application", "volunteer_form"]), "WARN", None, None),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rule_id", sorted(BROKEN))
+def test_each_broken_file_produces_its_rule(rule_id):
+    change, severity, as_of, people = BROKEN[rule_id]
+    found = dev(c.with_events(change, people=people), as_of)
+    assert (rule_id, severity, {"person": "a1"}) in found, found
+    # One broken step, one rule (the dates of the complete file sit on the boundaries of the others).
+    assert {r for r, _, _ in found} == {rule_id}, found
+
+
+STILL_CLEAN = {
+    # the other side of each boundary above
+    "applied on the 18th birthday (born 29 February: 28 February)": (
+        c.then(c.edit("application", date="2018-02-28"), c.edit("first_talk", date="2018-03-20")), None),
+    "a six-month extension": (c.add({"step": "extension", "date": "2025-06-10", "months": 6}),
+                              {"a1": {"full_member_date": "2025-12-05"}}),
+    "a twelve-month extension": (c.add({"step": "extension", "date": "2025-06-10", "months": 12}),
+                                 {"a1": {"full_member_date": "2026-06-05"}}),
+    "just over half present": (c.edit("branch_vote", present=6, yes=6, written_yes=0), None),
+    "written opinions make the majority": (c.edit("branch_vote", yes=4, written_yes=2), None),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(STILL_CLEAN))
+def test_the_other_side_of_each_boundary_is_clean(name):
+    change, people = STILL_CLEAN[name]
+    assert dev(c.with_events(change, people=people)) == []
+
+
+@pytest.mark.django_db
+def test_a_year_from_29_february_ends_on_28_february():
+    """DEV-08: 经过一年以上培养 — an activist from 2024-02-29 may become a candidate on 2025-02-28."""
+    def chain(candidate_day):
+        return c.then(c.upto("candidate"), c.edit("activist", date="2024-02-29"), c.edit("mentors", date="2024-02-29"),
+                      c.edit("activist_filed", date="2024-03-05"), c.edit("activist_review", 0, date="2024-08-29"),
+                      c.edit("activist_review", 1, date="2025-02-20"), c.edit("candidate", date=candidate_day))
+    assert rules_of(c.with_events(chain("2025-02-28"), as_of="2025-03-01")) == set()
+    assert rules_of(c.with_events(chain("2025-02-27"), as_of="2025-03-01")) == {"DEV-08"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of, expected", [
+    ("2024-09-05", set()),                 # three months to the day after the vote: still in time
+    ("2024-09-06", {"DEV-18"}),            # not approved yet, three months and a day
+    ("2024-12-05", {"DEV-18"}),
+    ("2024-12-06", {"DEV-18"}),            # six months and a day: BLOCK (below)
+])
+def test_an_approval_still_pending(as_of, expected):
+    doc = c.with_events(c.upto("upper_talk"), as_of=as_of)
+    found = dev(doc)
+    assert {r for r, _, _ in found} == expected
+    if as_of == "2024-12-06":
+        assert found[0][1] == "BLOCK"
+    elif expected:
+        assert found[0][1] == "WARN"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of, expected", [
+    ("2023-02-03", set()), ("2023-02-04", {("DEV-03", "INFO")}),   # day 25 after receipt: a reminder
+    ("2023-02-10", {("DEV-03", "INFO")}), ("2023-02-11", {("DEV-03", "WARN")}),
+])
+def test_the_first_talk_is_due_within_a_month(as_of, expected):
+    found = dev(c.with_events(c.upto("application"), as_of=as_of))
+    assert {(r, s) for r, s, _ in found} == expected

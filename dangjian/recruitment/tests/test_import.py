@@ -1,0 +1,34 @@
+"""DJX `recruitment` into the database: one file per person under the person's branch, its events
+with the people they name and the approving org. Importing the same file again changes nothing; a
+changed step voids the old event (kept, with the reason) and adds the new one — history, not edits."""
+import datetime as dt
+
+import pytest
+
+from dangjian.djx.actions import do_import_djx
+from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
+
+from . import cases as c
+
+
+@pytest.mark.django_db
+def test_a_recruitment_file_is_imported_once_and_corrections_keep_the_history():
+    report = do_import_djx(c.complete(), run_rules=False)
+    assert (report.counts["recruitment"].created, report.counts["recruitment"].updated) == (1, 0)
+    f = RecruitmentFile.objects.get()
+    assert (f.person.name, f.org.name) == ("李明", "办公室党支部")
+    events = f.events.filter(voided_at__isnull=True)
+    assert events.count() == 24
+    sponsors = events.get(step="sponsors")
+    assert sorted(p.name for p in sponsors.persons.all()) == ["张书记", "陈党员"]
+    assert events.get(step="approval").approver.name == "市交通运输局机关党委"
+
+    again = do_import_djx(c.complete(), run_rules=False)
+    assert (again.counts["recruitment"].created, again.counts["recruitment"].unchanged) == (0, 1)
+    assert RecruitmentEvent.objects.count() == 24
+
+    corrected = do_import_djx(c.with_events(c.edit("oath", date="2024-10-08")), run_rules=False)
+    assert corrected.counts["recruitment"].updated == 1
+    old = RecruitmentEvent.objects.get(step="oath", date=dt.date(2024, 9, 30))
+    assert old.voided_at and old.void_reason
+    assert RecruitmentEvent.objects.get(step="oath", voided_at__isnull=True).date == dt.date(2024, 10, 8)
