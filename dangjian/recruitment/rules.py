@@ -101,41 +101,54 @@ EV_FIELDS = ("id", "file_id", "step", "date", "conclusion", "days", "hours", "el
 
 
 def facts(ctx) -> Facts:
-    def compute():
-        files = list(_scoped(ctx, RecruitmentFile.objects.all()).order_by().values_list("id", "org_id", "person_id"))
-        cases = {fid: Case(fid, org_id, pid) for fid, org_id, pid in files}
-        if not cases:
-            return Facts([], {}, {})
-        events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True)
-        events_qs = events_qs if ctx.org_ids is None else events_qs.filter(file_id__in=list(cases))
-        rows = list(events_qs.order_by("date", "id").values(*EV_FIELDS))
-        persons = defaultdict(list)
-        through = RecruitmentEvent.persons.through.objects
-        through = through if ctx.org_ids is None else through.filter(recruitmentevent_id__in=[r["id"] for r in rows])
-        for eid, pid in through.order_by("id").values_list("recruitmentevent_id", "person_id"):
-            persons[eid].append(pid)
-        for r in rows:
-            case = cases.get(r.pop("file_id"))
-            if case is None:
-                continue
-            eid = r.pop("id")
-            r["days"] = None if r["days"] is None else float(r["days"])
-            r["hours"] = None if r["hours"] is None else float(r["hours"])
-            case.events[r["step"]].append(Ev(**r, persons=persons.get(eid, [])))
-        wanted = {c.person_id for c in cases.values()} | {p for ps in persons.values() for p in ps}
-        people = {}
-        for chunk in _chunked(wanted):
-            for p in Person.objects.filter(pk__in=chunk).values(
-                    "id", "name", "org_id", "external_id", "birth_date", "status", "full_member_date",
-                    "probationary_date", "on_probation_sanction"):
-                people[p["id"]] = p
-        org_ids = {c.org_id for c in cases.values()} | {e.approver_id for c in cases.values()
-                                                         for e in c.events.get(Step.APPROVAL, ()) if e.approver_id}
-        orgs = {o["id"]: o for o in Org.objects.filter(pk__in=list(org_ids)).values(
-            "id", "name", "type", "village_or_community")}
-        return Facts(list(cases.values()), people, orgs)
+    return ctx.memo("recruitment.facts", lambda: load_facts(_scoped(ctx, RecruitmentFile.objects.all()),
+                                                          whole_table=ctx.org_ids is None))
 
-    return ctx.memo("recruitment.facts", compute)
+
+def load_facts(files_qs, *, whole_table: bool = False, extra_events=()) -> Facts:
+    """The files of `files_qs` with their (not voided) events, the people they name and the orgs they
+    point at. `whole_table`: read every event (a full run) rather than by file key. `extra_events`:
+    (file id, Ev) pairs added as if recorded (the workflow's "what if this step were saved")."""
+    files = list(files_qs.order_by().values_list("id", "org_id", "person_id"))
+    cases = {fid: Case(fid, org_id, pid) for fid, org_id, pid in files}
+    if not cases:
+        return Facts([], {}, {})
+    events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True)
+    events_qs = events_qs if whole_table else events_qs.filter(file_id__in=list(cases))
+    rows = list(events_qs.order_by("date", "id").values(*EV_FIELDS))
+    persons = defaultdict(list)
+    through = RecruitmentEvent.persons.through.objects
+    through = through if whole_table else through.filter(recruitmentevent_id__in=[r["id"] for r in rows])
+    for eid, pid in through.order_by("id").values_list("recruitmentevent_id", "person_id"):
+        persons[eid].append(pid)
+    for r in rows:
+        case = cases.get(r.pop("file_id"))
+        if case is None:
+            continue
+        eid = r.pop("id")
+        r["days"] = None if r["days"] is None else float(r["days"])
+        r["hours"] = None if r["hours"] is None else float(r["hours"])
+        case.events[r["step"]].append(Ev(**r, persons=persons.get(eid, [])))
+    for fid, ev in extra_events:
+        if fid in cases:
+            evs = cases[fid].events[ev.step]
+            evs.append(ev)
+            evs.sort(key=lambda e: e.date)
+    wanted = {c.person_id for c in cases.values()} | {p for ps in persons.values() for p in ps} | {
+        p for _, ev in extra_events for p in ev.persons}
+    people = {}
+    for chunk in _chunked(wanted):
+        for p in Person.objects.filter(pk__in=chunk).values(
+                "id", "name", "org_id", "external_id", "birth_date", "status", "full_member_date",
+                "probationary_date", "on_probation_sanction"):
+            people[p["id"]] = p
+    org_ids = {c.org_id for c in cases.values()} | {p["org_id"] for p in people.values() if p["org_id"]} | {
+        e.approver_id for c in cases.values()
+                                                     for s in (Step.APPROVAL, Step.CONFIRM_APPROVAL)
+                                                     for e in c.events.get(s, ()) if e.approver_id}
+    orgs = {o["id"]: o for o in Org.objects.filter(pk__in=list(org_ids)).values(
+        "id", "name", "type", "village_or_community", "path")}
+    return Facts(list(cases.values()), people, orgs)
 
 
 def _chunked(ids, size=30_000):
@@ -275,6 +288,20 @@ def half_year_review(ctx):
     yield from _judge(ctx, check)
 
 
+@rule("DEV-07", reads=READS, title="入党积极分子、发展对象的组织关系变动，应及时转接培养材料", citation=f"{XZ}第十二条",
+      severity="WARN", subject="person", live_only=True)
+def moved(ctx):
+    """尚未批准为预备党员的发展党员纪实，本人现在所在的党组织已不是负责培养的党支部（调动后纪实未随之转接）：预警。
+    DJX 文件中的纪实就在本人所在组织下，`dangjian check` 不执行本规则。"""
+    def check(case, f):
+        p = f.people.get(case.person_id)
+        if p and p["org_id"] and p["org_id"] != case.org_id and not case.has(Step.APPROVAL):
+            now, was = f.orgs.get(p["org_id"]), f.orgs.get(case.org_id)
+            return (f"现属{now['name'] if now else '其他组织'}，发展党员纪实仍在{was['name'] if was else '原党支部'}："
+                    f"应及时报告原党组织并转接培养教育材料")
+    yield from _judge(ctx, check)
+
+
 # --- 三 发展对象 ---------------------------------------------------------------------------------
 @rule("DEV-08", reads=READS, title="经过一年以上培养教育和考察方可列为发展对象", citation=f"{XZ}第十三条", severity="BLOCK",
       subject="person")
@@ -363,6 +390,40 @@ def training(ctx):
     yield from _judge(ctx, check)
 
 
+# DEV-12: the spine of the procedure in order. A missing step that another rule names is left to it
+# (no 入党积极分子 before 发展对象: DEV-08; no 预审: DEV-13; no 上级谈话: DEV-17).
+SPINE = (Step.APPLICATION, Step.ACTIVIST, Step.CANDIDATE, Step.COMMITTEE_REVIEW, Step.PRE_REVIEW,
+         Step.VOLUNTEER_FORM, Step.BRANCH_VOTE, Step.UPPER_TALK, Step.APPROVAL, Step.CONFIRM_APPLICATION,
+         Step.CONFIRM_VOTE, Step.CONFIRM_APPROVAL, Step.ARCHIVE)
+NAMED_ELSEWHERE = {Step.ACTIVIST, Step.PRE_REVIEW, Step.UPPER_TALK}
+
+
+def spine_problems(case: Case) -> list[str]:
+    """Steps of the spine recorded without the one before, or dated before it."""
+    out, prev = [], None
+    last = max((i for i, s in enumerate(SPINE) if case.has(s)), default=-1)
+    for i, step in enumerate(SPINE[:last + 1]):
+        ev = case.first(step)
+        if ev is None:
+            if step not in NAMED_ELSEWHERE:
+                later = next(SPINE[j] for j in range(i + 1, last + 1) if case.has(SPINE[j]))
+                out.append(f"已登记“{later.label}”，但没有“{step.label}”")
+            continue
+        if prev is not None and ev.date < prev.date:
+            out.append(f"“{step.label}”（{_ymd(ev.date)}）早于“{Step(prev.step).label}”（{_ymd(prev.date)}）")
+        prev = ev
+    return out
+
+
+@rule("DEV-12", reads=READS, title="接收预备党员必须严格按照党章规定的程序办理", citation=f"{XZ}第十八条；{DZ}第五条",
+      severity="BLOCK", subject="person")
+def procedure_order(ctx):
+    """发展党员的主要环节（递交申请、确定积极分子、确定发展对象、支委会审查、预审、填写志愿书、支部大会、
+    上级谈话、审批、转正申请、转正表决、转正审批、归档）缺少前一环节，或日期早于前一环节：阻断
+    （缺积极分子、预审、上级谈话的分别见 DEV-08、DEV-13、DEV-17）。"""
+    yield from _judge(ctx, lambda case, f: [f"程序颠倒或缺漏：{m}" for m in spine_problems(case)])
+
+
 # --- 四 接收预备党员 -----------------------------------------------------------------------------
 @rule("DEV-13", reads=READS, title="上级党委预审合格后方可发放《入党志愿书》", citation=f"{XZ}第十九条", severity="BLOCK",
       subject="person")
@@ -412,6 +473,18 @@ def admission_vote(ctx):
     def check(case, f):
         return [m for e in case.events.get(Step.BRANCH_VOTE, ()) for m in _vote_problems(e, "支部大会讨论接收预备党员")
                 if "逐个表决" in m or "未通过" in m]
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-16", reads=READS, title="支部大会决议连同有关材料报上级党委审批", citation=f"{XZ}第二十二条", severity="WARN",
+      subject="person")
+def approved_by_upper(ctx):
+    """审批接收预备党员的党组织不是负责培养的党支部的上级党组织：预警。"""
+    def check(case, f):
+        appr, branch = case.first(Step.APPROVAL), f.orgs.get(case.org_id)
+        org = f.orgs.get(appr.approver_id) if appr and appr.approver_id else None
+        if org and branch and not (branch["path"].startswith(org["path"]) and branch["path"] != org["path"]):
+            return f"{_ymd(appr.date)}由{org['name']}审批，该组织不是{branch['name']}的上级党组织"
     yield from _judge(ctx, check)
 
 
@@ -466,6 +539,20 @@ def approver_authority(ctx):
 
 
 # --- 五 教育考察和转正 ----------------------------------------------------------------------------
+@rule("DEV-20", reads=READS, title="及时将预备党员编入党支部和党小组", citation=f"{XZ}第二十九条", severity="WARN",
+      subject="person")
+def assigned_to_branch(ctx):
+    """已批准为预备党员（尚未转正）的，本人所在党组织不是党支部（或没有所在党组织）：预警。"""
+    def check(case, f):
+        if not case.has(Step.APPROVAL) or case.has(Step.CONFIRM_APPROVAL):
+            return None
+        p = f.people.get(case.person_id)
+        org = f.orgs.get(p["org_id"]) if p and p["org_id"] else None
+        if p and (org is None or org["type"] != OrgType.BRANCH):
+            return "已批准为预备党员，尚未编入党支部：应及时编入党支部和党小组"
+    yield from _judge(ctx, check)
+
+
 @rule("DEV-21", reads=READS, title="预备党员必须面向党旗进行入党宣誓", citation=f"{XZ}第三十条；{DZ}第六条", severity="INFO",
       subject="person", settings=("dev_oath_within_days",))
 def oath(ctx):

@@ -1,7 +1,8 @@
 """DJX recruitment cases: one complete, correct recruitment (李明, from application in 2023 to
 confirmation and archiving in 2025) in a small tree, and helpers to break one step of it.
 
-The tree: 机关工委 wc › 机关党委 c1 (approves) › 党支部 b1 (receives) and 党总支 g1; a village 党委 v1.
+The tree: 机关工委 wc › 机关党委 c1 (approves) › 党总支 g1 › 党支部 b1 (receives); another 机关党委 c2 and a
+community 党委 v1 under wc.
 Members of b1: 书记 s1, 委员 s2 (both 正式党员 since 2010), 正式党员 m1, and 王芳 m9 (正式党员 only from
 2024-06-01). The applicant a1 (李明) was born 2000-02-29."""
 from __future__ import annotations
@@ -59,9 +60,10 @@ def complete() -> dict:
         "orgs": [
             {"id": "wc", "name": "市直机关工委", "type": "work_committee", "parent": None},
             {"id": "c1", "name": "市交通运输局机关党委", "type": "committee", "parent": "wc", "unit": "u1"},
-            {"id": "b1", "name": "办公室党支部", "type": "branch", "parent": "c1", "unit": "u1",
-             "founded": "2000-01-01", "committee_elected": "2024-03-01"},
             {"id": "g1", "name": "综合党总支", "type": "general_branch", "parent": "c1", "unit": "u1"},
+            {"id": "b1", "name": "办公室党支部", "type": "branch", "parent": "g1", "unit": "u1",
+             "founded": "2000-01-01", "committee_elected": "2024-03-01"},
+            {"id": "c2", "name": "市财政局机关党委", "type": "committee", "parent": "wc"},
             {"id": "v1", "name": "某社区党委", "type": "committee", "parent": "wc", "village_or_community": True},
         ],
         "people": [

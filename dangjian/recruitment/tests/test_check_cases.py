@@ -34,17 +34,21 @@ BROKEN = {
     "DEV-09": (c.edit("sponsors", persons=["s1"]), "BLOCK", None, None),
     "DEV-10": (c.edit("political_review", conclusion="fail"), "BLOCK", None, None),
     "DEV-11": (c.edit("training", days=2.5, hours=23.5), "BLOCK", None, None),
+    "DEV-12": (c.drop("committee_review"), "BLOCK", None, None),
     "DEV-13": (c.drop("pre_review"), "BLOCK", None, None),
     "DEV-14": (c.edit("branch_vote", present=5), "BLOCK", None, None),             # exactly half present
     "DEV-15": (c.edit("branch_vote", candidates_in_vote=2), "BLOCK", None, None),
+    "DEV-16": (c.edit("approval", by="c2"), "WARN", None, None),        # not above the branch
     "DEV-17": (c.drop("upper_talk"), "BLOCK", None, None),
     "DEV-18": (c.edit("approval", date="2024-09-06"), "WARN", None, None),          # three months and a day
     "DEV-19": (c.then(c.edit("approval", by="g1")), "BLOCK", None, None),
+    "DEV-20": (c.upto("oath"), "WARN", "2024-12-01", {"a1": {"org": "g1"}}),  # kept by the 总支, not a branch
     "DEV-21": (c.drop("oath"), "INFO", None, None),
     "DEV-22": (c.add({"step": "extension", "date": "2025-06-10", "months": 13}), "BLOCK", None,
                {"a1": {"full_member_date": "2026-07-05"}}),
     "DEV-23": (c.edit("confirm_vote", yes=4, present=5), "BLOCK", None, None),
-    "DEV-24": (c.edit("confirm_approval", date="2025-09-11"), "WARN", None, None),
+    "DEV-24": (c.then(c.edit("confirm_approval", date="2025-09-11"), c.edit("archive", date="2025-09-15")), "WARN",
+               None, None),
     "DEV-25": (lambda e: e, "WARN", None, {"a1": {"full_member_date": "2025-07-01"}}),
     "DEV-26": (c.edit("archive", docs=["application", "volunteer_form"]), "WARN", None, None),
 }

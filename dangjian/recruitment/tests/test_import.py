@@ -32,3 +32,21 @@ def test_a_recruitment_file_is_imported_once_and_corrections_keep_the_history():
     old = RecruitmentEvent.objects.get(step="oath", date=dt.date(2024, 9, 30))
     assert old.voided_at and old.void_reason
     assert RecruitmentEvent.objects.get(step="oath", voided_at__isnull=True).date == dt.date(2024, 10, 8)
+
+
+@pytest.mark.django_db
+def test_an_activist_moved_to_another_branch_without_the_file_is_a_finding():
+    """DEV-07 (细则第十二条): the file stays with the branch that cultivates; when the activist's
+    组织关系 moves and the file does not, the move is reported. (Live only: in a DJX file the file is
+    always under the person's own org.)"""
+    from dangjian.core import engine
+    from dangjian.orgs.models import Org
+    from dangjian.people.actions import do_move_person
+    from dangjian.people.models import Person
+
+    do_import_djx(c.with_events(c.upto("candidate")), run_rules=False)
+    ctx = lambda: engine.Context(as_of=dt.date(2024, 4, 1), settings=engine.effective_settings())  # noqa: E731
+    assert [h for _, h in engine.evaluate(ctx(), ["DEV-07"])] == []
+    do_move_person(Person.objects.get(name="李明"), Org.objects.get(external_id="c2"))
+    (hit,) = [h for _, h in engine.evaluate(ctx(), ["DEV-07"])]
+    assert "市财政局机关党委" in hit.message and "办公室党支部" in hit.message
