@@ -105,15 +105,16 @@ def facts(ctx) -> Facts:
                                                           whole_table=ctx.org_ids is None))
 
 
-def load_facts(files_qs, *, whole_table: bool = False, extra_events=()) -> Facts:
+def load_facts(files_qs, *, whole_table: bool = False, extra_events=(), exclude=()) -> Facts:
     """The files of `files_qs` with their (not voided) events, the people they name and the orgs they
     point at. `whole_table`: read every event (a full run) rather than by file key. `extra_events`:
-    (file id, Ev) pairs added as if recorded (the workflow's "what if this step were saved")."""
+    (file id, Ev) pairs added as if recorded (the workflow's "what if this step were saved");
+    `exclude`: event ids left out (the record a correction replaces)."""
     files = list(files_qs.order_by().values_list("id", "org_id", "person_id"))
     cases = {fid: Case(fid, org_id, pid) for fid, org_id, pid in files}
     if not cases:
         return Facts([], {}, {})
-    events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True)
+    events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True).exclude(pk__in=list(exclude))
     events_qs = events_qs if whole_table else events_qs.filter(file_id__in=list(cases))
     rows = list(events_qs.order_by("date", "id").values(*EV_FIELDS))
     persons = defaultdict(list)

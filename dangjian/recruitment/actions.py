@@ -1,0 +1,185 @@
+"""发展党员 actions: open a recruitment file, record a step, correct a step. Every step is checked by
+`workflow.refusals` (order, repetition, and the BLOCK rules judged on the step's date) and refused with
+the article; corrections void the old record and add a new one, so nothing is edited silently.
+
+The person's own record follows the file: 入党申请人 → 入党积极分子 → 发展对象 at those steps, 预备党员 from the
+approval (入党日期 = the branch meeting's date, DEV-22), 正式党员 at the confirmation's approval (转正日期 =
+the end of probation, DEV-25)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.core import audit, engine
+from dangjian.core.errors import ActionError
+from dangjian.orgs.models import Org
+from dangjian.people.choices import MEMBER_STATUSES, Status
+from dangjian.people.models import Person
+
+from .choices import REPEATABLE, VOTES, ArchiveDoc, Conclusion, Step
+from .models import RecruitmentEvent, RecruitmentFile
+from .rules import RECEIVING_TYPES, Ev, load_facts, probation_end
+from .workflow import refusals
+
+RECORDS = (RecruitmentFile, RecruitmentEvent, RecruitmentEvent.persons.through, Person)
+# The person's standing after each step (the others leave it as it is).
+STATUS_AFTER = {Step.APPLICATION: Status.APPLICANT, Step.ACTIVIST: Status.ACTIVIST, Step.CANDIDATE: Status.CANDIDATE,
+                Step.APPROVAL: Status.PROBATIONARY, Step.CONFIRM_APPROVAL: Status.FULL}
+DATA_FIELDS = ("conclusion", "days", "hours", "eligible", "present", "yes", "written_yes", "candidates_in_vote",
+               "approver", "months", "docs", "reason")
+
+
+def _event(step: str, date: dt.date, persons=(), **data) -> Ev:
+    return Ev(step=step, date=date, conclusion=data.get("conclusion") or "",
+              days=None if data.get("days") is None else float(data["days"]),
+              hours=None if data.get("hours") is None else float(data["hours"]),
+              eligible=data.get("eligible"), present=data.get("present"), yes=data.get("yes"),
+              written_yes=data.get("written_yes"), candidates_in_vote=data.get("candidates_in_vote"),
+              approver_id=data["approver"].pk if data.get("approver") else None, months=data.get("months"),
+              docs=list(data.get("docs") or []), persons=[p.pk for p in persons], reason=data.get("reason") or "")
+
+
+def _check_data(step: str, date: dt.date, persons, data: dict) -> None:
+    """What each step must carry (the rules then judge the values)."""
+    if step not in Step.values:
+        raise ActionError(f"未知的发展党员环节：{step}", field="step")
+    if date > timezone.localdate():
+        raise ActionError("日期不能晚于今天；尚未发生的环节请到时再登记。", field="date")
+    unknown = set(data) - set(DATA_FIELDS)
+    if unknown:
+        raise ActionError(f"不能为该环节填写：{'、'.join(sorted(unknown))}")
+    if step in (Step.MENTORS, Step.SPONSORS) and not persons:
+        raise ActionError("请选择" + ("培养联系人（一至两名正式党员）" if step == Step.MENTORS else "两名入党介绍人"),
+                          field="persons")
+    if step == Step.POLITICAL_REVIEW and data.get("conclusion") not in Conclusion.values:
+        raise ActionError("请填写政审结论（合格或不合格）。", field="conclusion")
+    if step == Step.TRAINING and data.get("days") is None and data.get("hours") is None:
+        raise ActionError("请填写培训天数或学时。", field="days")
+    if step in VOTES:
+        for f in ("eligible", "present", "yes"):
+            if data.get(f) is None:
+                raise ActionError("请填写应到、实到有表决权党员人数和赞成票数。", field=f)
+        if data["present"] > data["eligible"] or data["yes"] + (data.get("written_yes") or 0) > data["eligible"]:
+            raise ActionError("实到人数和赞成票（含书面意见）不能超过应到有表决权党员人数。", field="present")
+    if step in (Step.APPROVAL, Step.CONFIRM_APPROVAL) and not data.get("approver"):
+        raise ActionError("请选择审批的上级党委。", field="approver")
+    if step == Step.EXTENSION and not data.get("months"):
+        raise ActionError("请填写延长的月数（6至12个月）。", field="months")
+    if step == Step.ARCHIVE and not set(data.get("docs") or []) <= set(ArchiveDoc.values):
+        raise ActionError("归档材料只能是：" + "、".join(ArchiveDoc.labels), field="docs")
+
+
+@transaction.atomic
+def do_open_file(*, person: Person, application_date: dt.date, org: Org | None = None,
+                 acting_user=None) -> RecruitmentFile:
+    """建立发展党员纪实 with the application received on `application_date` (DEV-01 judges the age)."""
+    from dangjian.dispositions.actions import reentry_bar
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    org = org or person.org
+    if person.status in MEMBER_STATUSES:
+        raise ActionError(f"{person.name}已是{person.get_status_display()}，不能再申请入党。")
+    if org is None or org.type not in RECEIVING_TYPES:
+        raise ActionError("入党申请应由本人工作单位的党支部（或党总支、基层党委）接收（细则第六条，DEV-02）。", field="org")
+    if RecruitmentFile.objects.filter(person=person, closed__isnull=True).exists():
+        raise ActionError(f"{person.name}已有正在进行的发展党员纪实。")
+    bar = reentry_bar(person, application_date)
+    if bar is not None:
+        raise ActionError(f"{person.name}受到{bar.get_measure_display()}处置，{bar.reentry_barred_until:%Y-%m-%d}前不得重新入党"
+                          f"（《中国共产党不合格党员组织处置办法》，DISP-02）。")
+    f = RecruitmentFile.objects.create(person=person, org=org, created_by=_user(acting_user))
+    audit.record("recruitment.open", f"建立{person.name}的发展党员纪实", actor=acting_user, org=org, obj=f)
+    do_record_step(f, Step.APPLICATION, application_date, acting_user=acting_user)
+    return f
+
+
+def _user(acting_user):
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def do_record_step(file: RecruitmentFile, step: str, date: dt.date, *, persons=(), acting_user=None,
+                   _replacing: RecruitmentEvent | None = None, **data) -> RecruitmentEvent:
+    """Record one step of the file; refused (ActionError, quoting the article) when the workflow or a
+    BLOCK rule forbids it."""
+    file = RecruitmentFile.objects.select_for_update().select_related("person").get(pk=file.pk)
+    if file.closed and step != Step.ARCHIVE:   # (a confirmed member's file is archived after it ends)
+        raise ActionError("该发展党员纪实已结束，不能再登记环节。")
+    persons = list(persons)
+    _check_data(step, date, persons, data)
+    ev = _event(step, date, persons, **data)
+    problems = refusals(file.pk, ev, exclude=[_replacing.pk] if _replacing else ())
+    if problems:
+        raise ActionError(f"不能登记“{Step(step).label}”：" + "；".join(problems), field="date",
+                          rule=next((p.rsplit("，", 1)[-1].rstrip("）") for p in problems if "DEV-" in p), None))
+    event = RecruitmentEvent.objects.create(
+        file=file, step=step, date=date, entered_by=_user(acting_user),
+        conclusion=data.get("conclusion") or "", days=_dec(data.get("days")), hours=_dec(data.get("hours")),
+        eligible=data.get("eligible"), present=data.get("present"), yes=data.get("yes"),
+        written_yes=data.get("written_yes"), candidates_in_vote=data.get("candidates_in_vote"),
+        approver=data.get("approver"), months=data.get("months"), docs=list(data.get("docs") or []),
+        reason=(data.get("reason") or "").strip()[:300])
+    if persons:
+        event.persons.set(persons)
+    _follow(file, event)
+    audit.record("recruitment.step", f"{file.person.name}：{date:%Y-%m-%d}{Step(step).label}", actor=acting_user,
+                 org=file.org, obj=event)
+    engine.schedule({file.org_id, file.person.org_id} - {None}, changed=RECORDS)
+    return event
+
+
+def _dec(v):
+    return None if v is None else Decimal(str(v))
+
+
+def _follow(file: RecruitmentFile, event: RecruitmentEvent) -> None:
+    """The person's standing and dates follow the file."""
+    status = STATUS_AFTER.get(event.step)
+    p = file.person
+    changes = {}
+    if event.step == Step.APPLICATION:
+        changes["application_date"] = event.date
+    if event.step == Step.APPROVAL:
+        vote = file.events.filter(step=Step.BRANCH_VOTE, voided_at__isnull=True).order_by("date").first()
+        changes["probationary_date"] = vote.date if vote else event.date
+    if event.step == Step.CONFIRM_APPROVAL:
+        case = load_facts(RecruitmentFile.objects.filter(pk=file.pk)).cases[0]
+        changes["full_member_date"] = probation_end(case) or event.date
+        file.closed, file.closed_reason = event.date, "按期转正" if not case.has(Step.EXTENSION) else "延长预备期后转正"
+        file.save(update_fields=["closed", "closed_reason"])
+    if status and p.status != status:
+        changes["status"], changes["status_since"] = status, event.date
+    if changes:
+        Person.objects.filter(pk=p.pk).update(**changes)
+        for k, v in changes.items():
+            setattr(p, k, v)
+
+
+@transaction.atomic
+def do_correct_step(event: RecruitmentEvent, *, reason: str, acting_user=None, **changes) -> RecruitmentEvent:
+    """Correct a recorded step: the old record is voided (kept, with the reason) and the corrected one
+    is recorded and checked like any other."""
+    if not (reason or "").strip():
+        raise ActionError("更正须说明理由。", field="reason")
+    old = RecruitmentEvent.objects.select_for_update().get(pk=event.pk)
+    if old.voided_at:
+        raise ActionError("该记录已作废，不能再更正。")
+    values = {f: getattr(old, f) for f in DATA_FIELDS if f != "approver"}
+    values["approver"] = old.approver
+    values.update({k: v for k, v in changes.items() if k in DATA_FIELDS})
+    persons = changes.get("persons", list(old.persons.all()))
+    date = changes.get("date", old.date)
+    values = {k: v for k, v in values.items() if v not in (None, "", [])}
+    new = do_record_step(old.file, old.step, date, persons=persons, acting_user=acting_user, _replacing=old,
+                         **values)
+    RecruitmentEvent.objects.filter(pk=old.pk).update(voided_at=timezone.now(), void_reason=reason.strip()[:300],
+                                                       corrected_by=new)
+    audit.record("recruitment.correct", f"更正{old.file.person.name}的“{old.get_step_display()}”：{reason.strip()}",
+                 actor=acting_user, org=old.file.org, obj=new, reason=reason.strip())
+    return new
+
+
+__all__ = ["do_open_file", "do_record_step", "do_correct_step", "REPEATABLE"]
