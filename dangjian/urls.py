@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("dangjian.people.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
     path("dispositions/", include("dangjian.dispositions.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dangjian.core import engine
 from dangjian.core.periods import add_months, add_years
 
-from .choices import REPEATABLE, Conclusion, Step
+from .choices import REPEATABLE, STAGES, Conclusion, Step
 from .rules import Case, Ev, Facts, load_facts, probation_end
 
 # The steps each step follows (all must be recorded, and dated on or before it).
@@ -176,3 +176,29 @@ def refusals(file_id: int, ev: Ev, settings: dict | None = None, exclude=()) -> 
     after = load_facts(files, extra_events=[(file_id, ev)], exclude=exclude)
     new = _block_messages(after, ev.date, s) - _block_messages(before, ev.date, s)
     return [f"{message}（{engine.registry.get(rid).citation}，{rid}）" for rid, message in sorted(new)]
+
+
+def stage_of(case: Case) -> int:
+    """The index in `choices.STAGES` of the furthest stage the file has reached."""
+    return max((i for i, (_, steps) in enumerate(STAGES) for st in steps if case.has(st)), default=0)
+
+
+@dataclass(frozen=True)
+class Due:
+    step: str
+    window: Window
+
+    @property
+    def label(self) -> str:
+        return Step(self.step).label
+
+
+def dues(case: Case, facts: Facts, settings: dict | None = None) -> list[Due]:
+    """The steps that may come next with their windows (steps with no possible date left out)."""
+    s = _settings(settings)
+    out = []
+    for step in next_steps(case):
+        w = window(case, step, facts, s)
+        if w is not None:
+            out.append(Due(step, w))
+    return out

@@ -46,6 +46,9 @@ OBJECTS = {
     "rectificationitem": "rectification_item",
     # 不合格党员组织处置 (UI `dispositions:disposition_…`, API `disposition-…`)
     "disposition": "disposition",
+    # 发展党员纪实 (UI `recruitment:recruitment_…`) and its steps (`recruitmentstep_…`)
+    "recruitment": "recruitment",
+    "recruitmentstep": "recruitment_step",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -157,9 +160,20 @@ def branch_a(tree, people, users, settings, tmp_path):
         "talk": do_record_talk(a=people.secretary_a, b=people.member_a, date=dt.date(2025, 6, 1),
                                topic="谈心谈话", acting_user=users.secretary_a),
         "disposition": _disposition(people, users),
+        **_recruitment(tree, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
+
+
+def _recruitment(tree, users):
+    from conftest import _person
+    from dangjian.recruitment.actions import do_open_file
+
+    applicant = _person(tree.a, "入党申请人", status="applicant", birth_date=dt.date(2000, 1, 1),
+                        probationary_date=None, full_member_date=None)
+    f = do_open_file(person=applicant, application_date=dt.date(2025, 3, 1), acting_user=users.secretary_a)
+    return {"recruitment": f, "recruitment_step": f.events.get()}
 
 
 def _disposition(people, users):

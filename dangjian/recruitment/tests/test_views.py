@@ -1,0 +1,64 @@
+"""The 发展党员 screens as the personas use them: the secretary of branch A opens a file, records steps
+(a refused step keeps what was typed and names the article), sees the pipeline; the secretary of
+sibling branch B gets 404 for A's file; a member of A cannot record steps."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from conftest import _person
+from dangjian.recruitment.actions import do_open_file
+from dangjian.recruitment.models import RecruitmentEvent
+
+
+@pytest.fixture
+def applicant(tree):
+    return _person(tree.a, "李明", status="applicant", birth_date=dt.date(2000, 2, 29), probationary_date=None,
+                   full_member_date=None)
+
+
+def test_the_secretary_opens_a_file_and_records_steps(client_as, users, applicant):
+    c = client_as(users.secretary_a)
+    page = c.get(reverse("recruitment:recruitment_create")).content.decode()
+    assert "李明" in page
+    r = c.post(reverse("recruitment:recruitment_create"), {"person": applicant.pk, "application_date": "2021-03-01"})
+    assert r.status_code == 302
+    detail = r["Location"]
+    page = c.get(detail).content.decode()
+    assert "递交入党申请书" in page and "2021-03-01" in page and "党组织派人谈话" in page
+    assert "最迟 2021-04-01" in page                       # the first talk within a month (DEV-03)
+    assert c.post(detail, {"step": "first_talk", "date": "2021-03-20"}).status_code == 302
+    assert RecruitmentEvent.objects.filter(step="first_talk", date=dt.date(2021, 3, 20)).exists()
+    lst = c.get(reverse("recruitment:recruitment_list")).content.decode()
+    assert "李明" in lst and "入党申请" in lst
+
+
+def test_a_refused_step_keeps_what_was_typed_and_names_the_article(client_as, users, applicant):
+    f = do_open_file(person=applicant, application_date=dt.date(2021, 3, 1))
+    c = client_as(users.secretary_a)
+    url = reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})
+    c.post(url, {"step": "activist", "date": "2021-06-01"})
+    r = c.post(url, {"step": "candidate", "date": "2022-05-31"})
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "不满一年" in page and "DEV-08" in page and 'value="2022-05-31"' in page
+    assert not RecruitmentEvent.objects.filter(step="candidate").exists()
+
+
+def test_sibling_secretary_gets_404_and_a_member_cannot_record(client_as, users, applicant):
+    f = do_open_file(person=applicant, application_date=dt.date(2021, 3, 1))
+    url = reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})
+    assert client_as(users.secretary_b).get(url).status_code == 404
+    ev = f.events.get()
+    assert client_as(users.secretary_b).get(reverse("recruitment:recruitmentstep_correct", kwargs={"pk": ev.pk})).status_code == 404
+    member = client_as(users.member_a)
+    resp = member.get(url)
+    if resp.status_code == 200:
+        assert "登记环节" not in resp.content.decode()
+        member.post(url, {"step": "first_talk", "date": "2021-03-10"})
+    assert not RecruitmentEvent.objects.filter(step="first_talk").exists()
+
+
+def test_the_pipeline_has_an_empty_state(client_as, users):
+    page = client_as(users.secretary_a).get(reverse("recruitment:recruitment_list")).content.decode()
+    assert "没有正在进行的发展党员纪实" in page

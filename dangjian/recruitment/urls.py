@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recruitment"
+urlpatterns = [
+    path("", views.file_list, name="recruitment_list"),
+    path("new/", views.file_create, name="recruitment_create"),
+    path("<int:pk>/", views.file_detail, name="recruitment_detail"),
+    path("steps/<int:pk>/correct/", views.event_correct, name="recruitmentstep_correct"),
+]

@@ -1,0 +1,163 @@
+"""发展党员 screens: the pipeline of the user's scope (people per stage, what is due next and by when),
+the opening form, and one page per person: the five stages as a timeline with every recorded step
+(corrections shown, not hidden), the steps that may come next with their dates, and one form to record
+a step. Every query goes through `restrict()`; out of scope answers 404; a refused step keeps what was
+typed and says why, quoting the article."""
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dangjian.core.errors import ActionError
+from dangjian.core.forms import apply_action_error
+from dangjian.core.models import Finding, FindingState
+from dangjian.core.permissions import ADD, CHANGE, VIEW, can_in_org
+from dangjian.core.views import get_restricted
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.models import Org
+from dangjian.people.choices import Status
+from dangjian.people.models import Person
+
+from . import actions
+from .choices import STAGES, Step
+from .forms import STEP_FIELDS, CorrectForm, OpenForm, StepForm
+from .models import RecruitmentEvent, RecruitmentFile
+from .rules import load_facts
+from .workflow import dues, stage_of
+
+NAV = "recruitment"
+APPROVER_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
+
+
+def _url(f):
+    return reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})
+
+
+@login_required
+@require_GET
+def file_list(request):
+    """The pipeline: open files per stage, each with its next step and deadline."""
+    user = request.user
+    files = RecruitmentFile.objects.restrict(user, VIEW).filter(closed__isnull=True)
+    org = None
+    if (request.GET.get("org") or "").isdigit():
+        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
+        files = files.filter(org__path__startswith=org.path)
+    facts = load_facts(files)
+    by_file = {c.file_id: c for c in facts.cases}
+    today = timezone.localdate()
+    rows = []
+    for f in files.select_related("person", "org").order_by("org__path", "person__name"):
+        case = by_file.get(f.pk)
+        if case is None:
+            continue
+        nxt = sorted(dues(case, facts), key=lambda d: (d.window.latest or d.window.earliest))
+        soonest = nxt[0] if nxt else None
+        latest = soonest.window.latest if soonest else None
+        rows.append({"file": f, "stage": stage_of(case), "next": soonest,
+                     "days_left": (latest - today).days if latest else None})
+    stage = request.GET.get("stage")
+    counts = [(i, name, sum(1 for r in rows if r["stage"] == i)) for i, (name, _) in enumerate(STAGES)]
+    if (stage or "").isdigit():
+        rows = [r for r in rows if r["stage"] == int(stage)]
+    return render(request, "recruitment/list.html", {
+        "rows": rows, "counts": counts, "stage": stage, "org": org, "nav_active": NAV,
+        "overdue": sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0),
+        "may_add": any(can_in_org(user, ADD, o) for o in Org.objects.restrict(user, ADD)[:1]),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_create(request):
+    user = request.user
+    people = Person.objects.restrict(user, ADD)
+    form = OpenForm(request.POST or None, people=people,
+                    initial={"person": request.GET.get("person")} if request.method == "GET" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            f = actions.do_open_file(person=form.cleaned_data["person"],
+                                     application_date=form.cleaned_data["application_date"], acting_user=user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已建立{f.person.name}的发展党员纪实。")
+            return redirect(_url(f))
+    return render(request, "recruitment/create.html", {"form": form, "nav_active": NAV})
+
+
+def _step_form(request, f, case, facts, data=None):
+    members = Person.objects.restrict(request.user, VIEW).filter(
+        status=Status.FULL, org__path__startswith=f.org.path).order_by("name")
+    prefixes = [f.org.path[:i] for i in range(Org.steplen, len(f.org.path), Org.steplen)]
+    approvers = Org.objects.filter(path__in=prefixes, type__in=APPROVER_TYPES, village_or_community=False)
+    steps = [d.step for d in dues(case, facts)]
+    return StepForm(data, steps=steps, members=members, approvers=approvers,
+                    initial={"step": steps[0] if steps else None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_detail(request, pk):
+    user = request.user
+    f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), VIEW, pk=pk)
+    may_change = can_in_org(user, CHANGE, f.org)
+    facts = load_facts(RecruitmentFile.objects.filter(pk=f.pk))
+    case = facts.cases[0]
+    form = _step_form(request, f, case, facts, request.POST if request.method == "POST" and may_change else None)
+    if request.method == "POST" and may_change and form.is_valid():
+        step = form.cleaned_data["step"]
+        try:
+            actions.do_record_step(f, step, form.cleaned_data["date"], acting_user=user, **form.action_data())
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已登记：{Step(step).label}。")
+            return redirect(_url(f))
+    events = list(f.events.select_related("entered_by", "approver").prefetch_related("persons").order_by("date", "pk"))
+    by_step = {}
+    for e in events:
+        by_step.setdefault(e.step, []).append(e)
+    stages = [(name, [(Step(s), by_step.get(s, [])) for s in steps]) for name, steps in STAGES]
+    today = timezone.localdate()
+    due = [{"due": d, "days_left": (d.window.latest - today).days if d.window.latest else None,
+            "opens_in": (d.window.earliest - today).days if d.window.earliest > today else None}
+           for d in dues(case, facts)] if not f.closed else []
+    findings = list(Finding.objects.restrict(user, VIEW).filter(
+        person=f.person, state=FindingState.OPEN, rule_id__startswith="DEV-"))
+    shown_for = {}
+    for step, names in STEP_FIELDS.items():
+        for name in names:
+            shown_for.setdefault(name, []).append(str(step))
+    fields = [(bf, json.dumps(shown_for[bf.name]) if bf.name in shown_for else "") for bf in form
+              if bf.name not in ("step", "date")]
+    return render(request, "recruitment/detail.html", {
+        "fields": fields,
+        "f": f, "stages": stages, "due": due, "form": form if may_change and not f.closed else None,
+        "may_change": may_change, "findings": findings, "nav_active": NAV, "step_fields": STEP_FIELDS,
+        "current_stage": STAGES[stage_of(case)][0],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_correct(request, pk):
+    user = request.user
+    ev = get_restricted(request, RecruitmentEvent.objects.select_related("file__person", "file__org"), CHANGE, pk=pk)
+    form = CorrectForm(request.POST or None, initial={"date": ev.date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_correct_step(ev, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"],
+                                    acting_user=user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已更正：{ev.get_step_display()}（原记录已作废并保留）。")
+            return redirect(_url(ev.file))
+    return render(request, "recruitment/correct.html", {"form": form, "ev": ev, "f": ev.file, "nav_active": NAV})
