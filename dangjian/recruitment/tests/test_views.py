@@ -62,3 +62,36 @@ def test_sibling_secretary_gets_404_and_a_member_cannot_record(client_as, users,
 def test_the_pipeline_has_an_empty_state(client_as, users):
     page = client_as(users.secretary_a).get(reverse("recruitment:recruitment_list")).content.decode()
     assert "没有正在进行的发展党员纪实" in page
+
+
+JSON = "application/json"
+
+
+def test_the_api_opens_records_refuses_and_corrects_within_scope(client_as, users, people, tree, applicant):
+    api = client_as(users.secretary_a)
+    r = api.post("/api/recruitment/", {"person": applicant.pk, "application_date": "2021-03-01"}, content_type=JSON)
+    assert r.status_code == 201, r.json()
+    pk = r.json()["id"]
+    assert [s["step"] for s in r.json()["next_steps"]][:2] == ["first_talk", "activist"]
+    talk = next(s for s in r.json()["next_steps"] if s["step"] == "first_talk")
+    assert talk["latest"] == "2021-04-01"
+    r = api.post(f"/api/recruitment/{pk}/steps/", {"step": "activist", "date": "2021-06-01"}, content_type=JSON)
+    assert r.status_code == 200, r.json()
+    refused = api.post(f"/api/recruitment/{pk}/steps/", {"step": "candidate", "date": "2022-05-31"}, content_type=JSON)
+    assert refused.status_code == 400 and refused.json()["rule"] == "DEV-08", refused.json()
+    ev = next(e for e in r.json()["events"] if e["step"] == "activist")
+    r = api.post(f"/api/recruitment/{pk}/correct/", {"event": ev["id"], "date": "2021-06-02", "reason": "日期录错"},
+                 content_type=JSON)
+    assert r.status_code == 200
+    events = r.json()["events"]
+    assert [(e["date"], e["voided"]) for e in events if e["step"] == "activist"] == [("2021-06-01", True),
+                                                                                     ("2021-06-02", False)]
+    r = api.post(f"/api/recruitment/{pk}/steps/", {"step": "mentors", "date": "2021-06-02",
+                                                   "persons": [people.secretary_a.pk, people.member_a.pk]},
+                 content_type=JSON)
+    assert r.status_code == 200, r.json()
+    outsider = client_as(users.secretary_b)
+    assert outsider.get(f"/api/recruitment/{pk}/").status_code == 404
+    assert outsider.post(f"/api/recruitment/{pk}/steps/", {"step": "first_talk", "date": "2021-03-10"},
+                         content_type=JSON).status_code == 404
+    assert pk not in {row["id"] for row in outsider.get("/api/recruitment/").json()["results"]}
