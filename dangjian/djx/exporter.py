@@ -179,6 +179,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     }, keep=("person", "org", "role")) for p in posts]
 
     out_meetings, out_talks, out_appraisals = _orglife(user, org_ids, org_order, person_ids, person_order)
+    out_recruitment = _recruitment(user, org_ids, org_order, person_ids, person_order)
 
     meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
                             "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
@@ -190,7 +191,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     doc: dict[str, Any] = {"format": FORMAT, "meta": meta}
     doc.update({s: [] for s in SECTIONS})
     doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts, meetings=out_meetings,
-               talks=out_talks, appraisals=out_appraisals)
+               talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment)
     if log:
         # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
         audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "
@@ -280,3 +281,48 @@ def find_org(ref: str) -> Org | None:
     if org is None and ref.startswith(PREFIX["orgs"] + "-") and ref[4:].isdigit():
         org = Org.objects.filter(pk=int(ref[4:])).first()
     return org
+
+
+def _recruitment(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Ids, person_order: dict[int, int]):
+    """One recruitment file per person (DJX has one: the open file, else the latest), with the steps
+    not voided. People and orgs outside the export are left out of `persons` and `by`."""
+    from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
+
+    files_qs = RecruitmentFile.objects.all() if user is None else RecruitmentFile.objects.restrict(user, VIEW)
+    latest: dict[int, dict] = {}
+    for f in files_qs.order_by("closed", "-id").values("pk", "person_id", "org_id", "closed"):
+        if f["person_id"] in person_order and f["org_id"] in org_order:
+            cur = latest.get(f["person_id"])
+            if cur is None or (cur["closed"] is not None and f["closed"] is None):
+                latest[f["person_id"]] = f
+    events: dict[int, list] = {}
+    persons: dict[int, list] = {}
+    pks = [f["pk"] for f in latest.values()]
+    through = RecruitmentEvent.persons.through.objects
+    for chunk in in_chunks(pks):
+        rows = list(RecruitmentEvent.objects.filter(file_id__in=chunk, voided_at__isnull=True).order_by("date", "pk")
+                    .values("pk", "file_id", "step", "date", "conclusion", "days", "hours", "eligible", "present",
+                            "yes", "written_yes", "candidates_in_vote", "approver_id", "months", "docs"))
+        for eid, pid in through.filter(recruitmentevent_id__in=[r["pk"] for r in rows]).order_by("id").values_list(
+                "recruitmentevent_id", "person_id"):
+            if pid in person_order:
+                persons.setdefault(eid, []).append(person_ids.get(pid))
+        for r in rows:
+            events.setdefault(r["file_id"], []).append(r)
+
+    def num(v):
+        return None if v is None else (int(v) if v == int(v) else float(v))
+
+    out = []
+    for pid, f in sorted(latest.items(), key=lambda kv: person_order[kv[0]]):
+        out.append({"person": person_ids.get(pid), "events": [_compact({
+            "step": e["step"], "date": _iso(e["date"]), "persons": persons.get(e["pk"]),
+            "conclusion": e["conclusion"] or None, "days": num(e["days"]), "hours": num(e["hours"]),
+            "eligible": e["eligible"], "present": e["present"], "yes": e["yes"], "written_yes": e["written_yes"],
+            "candidates_in_vote": e["candidates_in_vote"],
+            "by": org_ids.get(e["approver_id"]) if e["approver_id"] in org_order else None,
+            "months": e["months"], "docs": e["docs"] or None},
+            # (a tally of 0 is a fact: kept)
+            keep=("step", "date", *(k for k in ("eligible", "present", "yes") if e[k] is not None)))
+            for e in events.get(f["pk"], [])]})
+    return out
