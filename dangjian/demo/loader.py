@@ -47,6 +47,7 @@ class LoadResult:
     engine_result: object = None
     orglife: object = None            # orglife.OrgLifeStats when organisational life was loaded
     orglife_seconds: float = 0.0
+    recruitment: object = None        # recruitment.RecruitmentStats
 
 
 def database_has_orgs() -> bool:
@@ -69,6 +70,9 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         _load_units(plan, result)
         _load_orgs(plan, result, reporter)
         _load_people(plan, result, reporter, with_orglife)
+        from . import recruitment as recruitment_demo
+
+        result.recruitment = recruitment_demo.load(plan.as_of, seed)
         root = Org.objects.get(pk=plan.root.pk)
         text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
                 f"人员 {result.people} 名")

@@ -69,7 +69,10 @@ class Command(BaseCommand):
         w(f"  人员 {result.people} 名（" + "，".join(f"{labels[k]} {v}" for k, v in counts.most_common()) + f"）；职务 {result.posts} 条")
         if result.orglife is not None:
             w(f"  组织生活（{result.orglife_seconds:.1f} 秒）：{result.orglife.summary()}")
-        problems = list(plan.problems) + (list(result.orglife.problems) if result.orglife is not None else [])
+        if result.recruitment is not None:
+            w(f"  发展党员：{result.recruitment.summary()}")
+        problems = list(plan.problems) + (list(result.orglife.problems) if result.orglife is not None else []) + \
+            (list(result.recruitment.problems) if result.recruitment is not None else [])
         if problems:
             w("  为演示预警中心，特意设置了以下问题：")
             for p in problems:
