@@ -110,8 +110,10 @@ def file_detail(request, pk):
     may_change = can_in_org(user, CHANGE, f.org)
     facts = load_facts(RecruitmentFile.objects.filter(pk=f.pk))
     case = facts.cases[0]
+    # A confirmed member's file is closed but still takes its archiving (DEV-26).
+    open_for_steps = not f.closed or (case.has(Step.CONFIRM_APPROVAL) and not case.has(Step.ARCHIVE))
     form = _step_form(request, f, case, facts, request.POST if request.method == "POST" and may_change else None)
-    if request.method == "POST" and may_change and form.is_valid():
+    if request.method == "POST" and may_change and open_for_steps and form.is_valid():
         step = form.cleaned_data["step"]
         try:
             actions.do_record_step(f, step, form.cleaned_data["date"], acting_user=user, **form.action_data())
@@ -128,7 +130,7 @@ def file_detail(request, pk):
     today = timezone.localdate()
     due = [{"due": d, "days_left": (d.window.latest - today).days if d.window.latest else None,
             "opens_in": (d.window.earliest - today).days if d.window.earliest > today else None}
-           for d in dues(case, facts)] if not f.closed else []
+           for d in dues(case, facts)] if open_for_steps else []
     findings = list(Finding.objects.restrict(user, VIEW).filter(
         person=f.person, state=FindingState.OPEN, rule_id__startswith="DEV-"))
     shown_for = {}
@@ -139,7 +141,7 @@ def file_detail(request, pk):
               if bf.name not in ("step", "date")]
     return render(request, "recruitment/detail.html", {
         "fields": fields,
-        "f": f, "stages": stages, "due": due, "form": form if may_change and not f.closed else None,
+        "f": f, "stages": stages, "due": due, "form": form if may_change and open_for_steps else None,
         "may_change": may_change, "findings": findings, "nav_active": NAV, "step_fields": STEP_FIELDS,
         "current_stage": STAGES[stage_of(case)][0],
     })

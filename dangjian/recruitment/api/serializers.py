@@ -57,11 +57,12 @@ class FileSerializer(serializers.ModelSerializer):
         return STAGES[stage_of(facts.cases[0])][0] if facts.cases else ""
 
     def get_next_steps(self, obj) -> list[dict]:
-        if obj.closed:
-            return []
         facts = self._facts(obj)
         if not facts.cases:
             return []
+        case = facts.cases[0]
+        if obj.closed and not (case.has(Step.CONFIRM_APPROVAL) and not case.has(Step.ARCHIVE)):
+            return []           # (a confirmed member's closed file still takes its archiving)
         today = timezone.localdate()
         return [{"step": d.step, "label": d.label,
                  "earliest": d.window.earliest if d.window.why_earliest else None, "why_earliest": d.window.why_earliest,
