@@ -134,3 +134,20 @@ def then(*changes):
 def day(s: str, days: int = 0, months: int = 0) -> str:
     from dangjian.core.periods import add_months
     return (add_months(dt.date.fromisoformat(s), months) + dt.timedelta(days=days)).isoformat()
+
+
+def case_file(rule_id: str, change, as_of: str | None, people: dict | None, clean=None) -> tuple[dict, dict]:
+    """A DJX file for one rule, with its expectation in the shared example's format: 李明 (a1) with the
+    broken step must be found; 赵华 (a2), the same file on the right side of the boundary, must not."""
+    doc = with_events(change, as_of=as_of or AS_OF, people=people)
+    doc["meta"]["title"] = f"发展党员 {rule_id}：李明的纪实违反该规则，赵华的纪实在界限的另一侧"
+    a2 = dict(next(p for p in complete()["people"] if p["id"] == "a1"), id="a2", name="赵华")
+    if clean is not None:             # (change, person fields) of the right side of the boundary
+        events, fields = clean[0](copy.deepcopy(complete_events())), clean[1]
+        a2.update(fields)
+    else:
+        events = complete_events() if people is None else change(copy.deepcopy(complete_events()))
+    doc["people"].append(a2)
+    doc["recruitment"].append({"person": "a2", "events": events})
+    expected = {"must": [[rule_id, "person", "a1", None]], "must_not": [[rule_id, "person", "a2"]]}
+    return doc, expected

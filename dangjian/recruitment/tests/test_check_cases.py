@@ -26,6 +26,7 @@ BROKEN = {
     # rule: (change to the complete file's events, severity, as_of or None, people changes or None)
     "DEV-01": (c.then(c.edit("application", date="2018-02-27"), c.edit("first_talk", date="2018-03-20")),
                "BLOCK", None, None),                                               # 18 on 2018-02-28
+    "DEV-02": (c.upto("candidate"), "WARN", "2024-04-01", {"a1": {"org": "wc"}}),  # received by the 工委
     "DEV-03": (c.edit("first_talk", date="2023-02-11"), "WARN", None, None),       # a month and a day
     "DEV-04": (c.drop("activist_filed"), "WARN", None, None),
     "DEV-05": (c.edit("mentors", persons=["s1", "m9"]), "WARN", None, None),      # m9 full only from 2024
@@ -120,3 +121,11 @@ def test_an_approval_still_pending(as_of, expected):
 def test_the_first_talk_is_due_within_a_month(as_of, expected):
     found = dev(c.with_events(c.upto("application"), as_of=as_of))
     assert {(r, s) for r, s, _ in found} == expected
+
+
+def test_every_dev_rule_that_check_runs_has_a_broken_case():
+    """Derived from the registry: a new DEV rule without a case here fails this test."""
+    from dangjian.core import engine
+
+    checked = {r.id for r in engine.registry if r.id.startswith("DEV-") and not r.live_only}
+    assert checked == set(BROKEN), checked ^ set(BROKEN)
