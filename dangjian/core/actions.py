@@ -129,3 +129,40 @@ def do_reset_setting(key: str, *, acting_user, note: str = "") -> None:
                  reason=(note or "").strip())
     row.delete()
     _rejudge(setting)
+
+
+@transaction.atomic
+def do_set_calendar_day(day, *, workday: bool, name: str = "", acting_user):
+    """Enter a 法定节假日 (workday False on a weekday) or a 调休 working weekend day in the work calendar."""
+    from .models import WorkCalendarDay
+
+    if not _may_edit_settings(acting_user):
+        raise ActionError("工作日历由工委管理员统一维护；如需调整，请联系机关工委。")
+    usual = day.weekday() < 5
+    if workday == usual:
+        kind = "工作日" if usual else "周末"
+        raise ActionError(f"{day:%Y-%m-%d}本来就是{kind}，无需登记；只登记放假的工作日和调休上班的周末。", field="workday")
+    row, _ = WorkCalendarDay.objects.update_or_create(date=day, defaults={"workday": workday,
+                                                                          "name": (name or "").strip()[:50]})
+    audit.record("calendar.set", f"工作日历：{row}", actor=acting_user, obj=row)
+    _rejudge_calendar()
+    return row
+
+
+def _rejudge_calendar() -> None:
+    """The rules that count working days judge again once the calendar change commits."""
+    transaction.on_commit(lambda: engine.run(rule_ids=engine.affected_rules(["core.workcalendarday"])), robust=True)
+
+
+@transaction.atomic
+def do_remove_calendar_day(day, *, acting_user) -> None:
+    from .models import WorkCalendarDay
+
+    if not _may_edit_settings(acting_user):
+        raise ActionError("工作日历由工委管理员统一维护；如需调整，请联系机关工委。")
+    row = WorkCalendarDay.objects.filter(date=day).first()
+    if row is None:
+        raise ActionError(f"工作日历中没有{day:%Y-%m-%d}。")
+    audit.record("calendar.remove", f"工作日历：删除{row}", actor=acting_user)
+    row.delete()
+    _rejudge_calendar()

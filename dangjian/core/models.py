@@ -127,3 +127,20 @@ class JurisdictionSetting(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+class WorkCalendarDay(models.Model):
+    """A day that differs from the usual week: a 法定节假日 on a weekday (not a working day) or a 调休
+    Saturday or Sunday (a working day). Kept by the 工委 for the whole jurisdiction; rules that count
+    working days (发展党员公示 DEV-27) read it through `core.workdays`."""
+
+    date = models.DateField("日期", unique=True)
+    workday = models.BooleanField("上班", help_text="勾选：调休上班的周末；不勾选：放假的工作日。")
+    name = models.CharField("名称", max_length=50, blank=True, help_text="例如：国庆节、春节调休")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.workday else '放假'} {self.name}".strip()

@@ -104,3 +104,47 @@ def setting_edit(request, key):
         "setting": s, "form": form, "overridden": row is not None, "current": display(key, current),
         "default": display(key, s.default), "rules": _rules_using(key), "kind": KIND_LABELS[kind_of(s)],
         "nav_active": "settings"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_calendar(request):
+    """工作日历: the holidays on weekdays and the 调休 working weekend days, by year; readable by
+    everyone (working days decide deadlines such as the 发展党员 publicity), kept by the 工委."""
+    import datetime as dt
+
+    from django import forms as djforms
+    from django.utils import timezone
+
+    from . import actions
+    from .forms import DateInput, Form, apply_action_error
+    from .models import WorkCalendarDay
+
+    class DayForm(Form):
+        date = djforms.DateField(label="日期", widget=DateInput())
+        workday = djforms.BooleanField(label="调休上班（周末上班时勾选）", required=False)
+        name = djforms.CharField(label="名称", required=False, max_length=50)
+
+    editable = may_edit(request.user)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    form = DayForm(request.POST or None) if editable else None
+    if request.method == "POST" and editable:
+        if request.POST.get("remove"):
+            try:
+                actions.do_remove_calendar_day(dt.date.fromisoformat(request.POST["remove"]), acting_user=request.user)
+                messages.success(request, "已删除。")
+            except (ActionError, ValueError) as e:
+                messages.error(request, getattr(e, "message", "日期格式不正确。"))
+            return redirect(f"{request.path}?year={year}")
+        if form.is_valid():
+            try:
+                row = actions.do_set_calendar_day(form.cleaned_data["date"], workday=form.cleaned_data["workday"],
+                                                  name=form.cleaned_data["name"], acting_user=request.user)
+            except ActionError as e:
+                apply_action_error(form, e)
+            else:
+                messages.success(request, f"已登记：{row}")
+                return redirect(f"{request.path}?year={row.date.year}")
+    days = WorkCalendarDay.objects.filter(date__year=year)
+    return render(request, "core/work_calendar.html", {"days": days, "year": year, "form": form,
+                                                       "may_edit": editable, "nav_active": "settings"})

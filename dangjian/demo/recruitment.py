@@ -18,7 +18,7 @@ from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Org
 from dangjian.people.choices import Status
 from dangjian.people.models import Person
-from dangjian.recruitment.choices import ArchiveDoc, Step
+from dangjian.recruitment.choices import ArchiveDoc, PublicityFor, Step
 from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 
 # How many files of each kind at most (city has a few hundred people in the pipeline).
@@ -116,6 +116,11 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
     def add(step, date, **data):
         ev.append((step, date, data))
 
+    def publicize(what, decision):
+        """公示 before the decision (DEV-27): ten days ending three days before it (six working days at least)."""
+        add(Step.PUBLICITY, decision - dt.timedelta(days=12), publicity_for=what,
+            end_date=decision - dt.timedelta(days=3))
+
     # Work backwards from the date that fixes the stage.
     if status in (Status.PROBATIONARY, Status.FULL):
         vote = p["probationary_date"]
@@ -147,6 +152,7 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
     add(Step.FIRST_TALK, talk)
     if activist is None:
         return ev
+    publicize(PublicityFor.ACTIVIST, activist)
     add(Step.ACTIVIST, activist)
     add(Step.ACTIVIST_FILED, activist + dt.timedelta(days=rng.randint(2, 10)))
     add(Step.MENTORS, activist, persons=mentors)
@@ -160,6 +166,7 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
         add(Step.ACTIVIST_REVIEW, review)
     if candidate is None:
         return ev
+    publicize(PublicityFor.CANDIDATE, candidate)
     add(Step.CANDIDATE, candidate)
     add(Step.CANDIDATE_FILED, candidate + dt.timedelta(days=rng.randint(2, 10)))
     add(Step.SPONSORS, candidate, persons=mentors)
@@ -178,6 +185,7 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
     batch = _plant(planted, "batch_vote", p["pk"])
     eligible = rng.randint(8, 30)
     present = eligible - rng.randint(0, eligible // 4)
+    publicize(PublicityFor.ADMISSION, vote)
     add(Step.BRANCH_VOTE, vote, eligible=eligible, present=present, yes=present - rng.randint(0, 1),
         written_yes=0, candidates_in_vote=2 if batch else 1)
     talk2 = vote + dt.timedelta(days=rng.randint(7, 30))
@@ -198,6 +206,7 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
     end = add_years(vote, 1)
     add(Step.CONFIRM_APPLICATION, end - dt.timedelta(days=rng.randint(5, 20)))
     cvote = end + dt.timedelta(days=rng.randint(0, 20))
+    publicize(PublicityFor.CONFIRMATION, cvote)
     add(Step.CONFIRM_VOTE, cvote, eligible=eligible, present=present, yes=present, written_yes=0, candidates_in_vote=1)
     add(Step.CONFIRM_APPROVAL, cvote + dt.timedelta(days=rng.randint(10, 60)), approver_id=approver)
     docs = list(ArchiveDoc.values)

@@ -19,7 +19,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import REPEATABLE, VOTES, ArchiveDoc, Conclusion, Step
+from .choices import REPEATABLE, VOTES, ArchiveDoc, Conclusion, PublicityFor, Step
 from .models import RecruitmentEvent, RecruitmentFile
 from .rules import RECEIVING_TYPES, Ev, load_facts, probation_end
 from .workflow import refusals
@@ -29,7 +29,7 @@ RECORDS = (RecruitmentFile, RecruitmentEvent, RecruitmentEvent.persons.through, 
 STATUS_AFTER = {Step.APPLICATION: Status.APPLICANT, Step.ACTIVIST: Status.ACTIVIST, Step.CANDIDATE: Status.CANDIDATE,
                 Step.APPROVAL: Status.PROBATIONARY, Step.CONFIRM_APPROVAL: Status.FULL}
 DATA_FIELDS = ("conclusion", "days", "hours", "eligible", "present", "yes", "written_yes", "candidates_in_vote",
-               "approver", "months", "docs", "reason")
+               "approver", "months", "docs", "reason", "publicity_for", "end_date")
 
 
 def _event(step: str, date: dt.date, persons=(), **data) -> Ev:
@@ -39,7 +39,8 @@ def _event(step: str, date: dt.date, persons=(), **data) -> Ev:
               eligible=data.get("eligible"), present=data.get("present"), yes=data.get("yes"),
               written_yes=data.get("written_yes"), candidates_in_vote=data.get("candidates_in_vote"),
               approver_id=data["approver"].pk if data.get("approver") else None, months=data.get("months"),
-              docs=list(data.get("docs") or []), persons=[p.pk for p in persons], reason=data.get("reason") or "")
+              docs=list(data.get("docs") or []), persons=[p.pk for p in persons], reason=data.get("reason") or "",
+              publicity_for=data.get("publicity_for") or "", end_date=data.get("end_date"))
 
 
 def _check_data(step: str, date: dt.date, persons, data: dict) -> None:
@@ -68,6 +69,11 @@ def _check_data(step: str, date: dt.date, persons, data: dict) -> None:
         raise ActionError("请选择审批的上级党委。", field="approver")
     if step == Step.EXTENSION and not data.get("months"):
         raise ActionError("请填写延长的月数（6至12个月）。", field="months")
+    if step == Step.PUBLICITY:
+        if data.get("publicity_for") not in PublicityFor.values:
+            raise ActionError("请选择公示事项。", field="publicity_for")
+        if not data.get("end_date") or data["end_date"] < date:
+            raise ActionError("请填写公示截止日期（不早于公示开始日期）。", field="end_date")
     if step == Step.ARCHIVE and not set(data.get("docs") or []) <= set(ArchiveDoc.values):
         raise ActionError("归档材料只能是：" + "、".join(ArchiveDoc.labels), field="docs")
 
@@ -121,7 +127,8 @@ def do_record_step(file: RecruitmentFile, step: str, date: dt.date, *, persons=(
         eligible=data.get("eligible"), present=data.get("present"), yes=data.get("yes"),
         written_yes=data.get("written_yes"), candidates_in_vote=data.get("candidates_in_vote"),
         approver=data.get("approver"), months=data.get("months"), docs=list(data.get("docs") or []),
-        reason=(data.get("reason") or "").strip()[:300])
+        reason=(data.get("reason") or "").strip()[:300], publicity_for=data.get("publicity_for") or "",
+        end_date=data.get("end_date"))
     if persons:
         event.persons.set(persons)
     _follow(file, event)

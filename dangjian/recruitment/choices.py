@@ -28,6 +28,8 @@ class Step(models.TextChoices):
     CONFIRM_APPROVAL = "confirm_approval", "上级党委审批转正"
     EXTENSION = "extension", "延长预备期"
     ARCHIVE = "archive", "材料归档"
+    # Not in DJX: the publicity a jurisdiction may require before a decision (DEV-27, [P]).
+    PUBLICITY = "publicity", "公示"
 
 
 # The 25 steps of rules.md §3a (19 编入党支部和党小组 and 21 继续教育考察 record nothing of their own;
@@ -53,7 +55,7 @@ STAGES = (
 )
 
 # Steps that may be recorded more than once (a review every half year; an extension is once — DEV-22).
-REPEATABLE = frozenset({Step.ACTIVIST_REVIEW, Step.EXTENSION})
+REPEATABLE = frozenset({Step.ACTIVIST_REVIEW, Step.EXTENSION, Step.PUBLICITY})
 VOTES = (Step.BRANCH_VOTE, Step.CONFIRM_VOTE)
 
 
@@ -69,3 +71,15 @@ class ArchiveDoc(models.TextChoices):
     POLITICAL_REVIEW = "political_review", "政治审查材料"
     CONFIRM_APPLICATION = "confirm_application", "转正申请书"
     CULTIVATION_RECORDS = "cultivation_records", "培养教育考察材料"
+
+
+class PublicityFor(models.TextChoices):
+    """DEV-27: what a publicity announces, and the decision it must end before."""
+    ACTIVIST = "activist", "确定入党积极分子"
+    CANDIDATE = "candidate", "确定发展对象"
+    ADMISSION = "admission", "接收预备党员"
+    CONFIRMATION = "confirmation", "预备党员转正"
+
+
+PUBLICITY_BEFORE = {PublicityFor.ACTIVIST: Step.ACTIVIST, PublicityFor.CANDIDATE: Step.CANDIDATE,
+                    PublicityFor.ADMISSION: Step.BRANCH_VOTE, PublicityFor.CONFIRMATION: Step.CONFIRM_VOTE}

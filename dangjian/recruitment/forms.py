@@ -10,7 +10,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import PIPELINE_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import ArchiveDoc, Conclusion, Step
+from .choices import ArchiveDoc, Conclusion, PublicityFor, Step
 
 # The fields each step shows (besides its date).
 STEP_FIELDS = {
@@ -19,7 +19,7 @@ STEP_FIELDS = {
     Step.BRANCH_VOTE: ("eligible", "present", "yes", "written_yes", "candidates_in_vote"),
     Step.CONFIRM_VOTE: ("eligible", "present", "yes", "written_yes", "candidates_in_vote"),
     Step.APPROVAL: ("approver", "reason"), Step.CONFIRM_APPROVAL: ("approver",), Step.EXTENSION: ("months",),
-    Step.ARCHIVE: ("docs",),
+    Step.ARCHIVE: ("docs",), Step.PUBLICITY: ("publicity_for", "end_date"),
 }
 
 
@@ -58,6 +58,9 @@ class StepForm(Form):
                                 help_text="不少于半年，最长不超过一年（DEV-22）。")
     docs = forms.MultipleChoiceField(label="归档材料", choices=ArchiveDoc.choices, required=False,
                                      widget=forms.CheckboxSelectMultiple)
+    publicity_for = forms.ChoiceField(label="公示事项", choices=[("", "请选择")] + PublicityFor.choices, required=False)
+    end_date = forms.DateField(label="公示截止日期", required=False, widget=DateInput(),
+                               help_text="公示不少于规定的工作日（规则参数 publicity_working_days，DEV-27）；开始日期填在上方“日期”。")
     reason = forms.CharField(label="说明", required=False, max_length=300,
                              help_text="特殊情况的理由（例如培训不足、审批超过三个月的原因）。")
 

@@ -11,7 +11,7 @@ from django.db import models
 
 from dangjian.core.querysets import RestrictedQuerySet
 
-from .choices import Conclusion, Step
+from .choices import Conclusion, PublicityFor, Step
 
 
 class RecruitmentFile(models.Model):
@@ -63,6 +63,8 @@ class RecruitmentEvent(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     months = models.PositiveIntegerField("延长月数", null=True, blank=True)
     docs = models.JSONField("归档材料", default=list, blank=True)
+    publicity_for = models.CharField("公示事项", max_length=16, choices=PublicityFor.choices, blank=True)
+    end_date = models.DateField("公示截止日期", null=True, blank=True)
     reason = models.CharField("说明", max_length=300, blank=True,
                               help_text="特殊情况的理由，例如审批延长至六个月的原因。")
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)

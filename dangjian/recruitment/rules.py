@@ -22,7 +22,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import Status
 from dangjian.people.models import Person
 
-from .choices import ArchiveDoc, Conclusion, Step
+from .choices import PUBLICITY_BEFORE, ArchiveDoc, Conclusion, PublicityFor, Step
 from .models import RecruitmentEvent, RecruitmentFile
 
 XZ = "《中国共产党发展党员工作细则》"
@@ -35,6 +35,9 @@ engine.setting("dev_political_review_valid_months", 12,
                "政审结论的有效月数：支部大会讨论时政审结论已超过此月数的预警（地方做法）", rules=("DEV-10",))
 engine.setting("dev_oath_within_days", 90, "批准为预备党员后多少天内应组织入党宣誓", rules=("DEV-21",))
 engine.setting("dev_confirm_discussion_days", 30, "预备期满后多少天内支部大会应讨论其转正", rules=("DEV-22",))
+engine.setting("publicity_working_days", 5,
+               "发展党员公示的最少工作日数（确定积极分子、发展对象、接收预备党员、转正前；地方做法）；0 表示不要求公示",
+               rules=("DEV-27",))
 
 # Steps that mean the candidate has reached 接收预备党员 (stage 4) or later.
 ADMISSION_STEPS = (Step.COMMITTEE_REVIEW, Step.PRE_REVIEW, Step.VOLUNTEER_FORM, Step.BRANCH_VOTE, Step.UPPER_TALK,
@@ -62,6 +65,8 @@ class Ev:
     docs: list = field(default_factory=list)
     persons: list = field(default_factory=list)
     reason: str = ""
+    publicity_for: str = ""
+    end_date: dt.date | None = None
 
 
 @dataclass
@@ -97,7 +102,7 @@ class Facts:
 
 
 EV_FIELDS = ("id", "file_id", "step", "date", "conclusion", "days", "hours", "eligible", "present", "yes",
-             "written_yes", "candidates_in_vote", "approver_id", "months", "docs", "reason")
+             "written_yes", "candidates_in_vote", "approver_id", "months", "docs", "reason", "publicity_for", "end_date")
 
 
 def facts(ctx) -> Facts:
@@ -653,4 +658,38 @@ def archive(ctx):
         missing = [d.label for d in ArchiveDoc if d.value not in have]
         if missing:
             return f"转正后归档材料缺少{'、'.join(missing)}"
+    yield from _judge(ctx, check)
+
+
+@rule("DEV-27", reads=READS + ("core.workcalendarday",), title="发展党员公示不少于规定的工作日（地方做法）",
+      citation="发展党员公示制度（[P] 各地、各单位规定；非《发展党员工作细则》条款）", severity="WARN", subject="person",
+      settings=("publicity_working_days",), live_only=True)
+def publicity(ctx):
+    """按参数要求公示的（默认5个工作日，0为不要求）：确定入党积极分子、确定发展对象、支部大会讨论接收预备党员、
+    讨论转正之前，没有在该日之前结束的公示，或公示的工作日（周一至周五，按工作日历扣除节假日、计入调休上班日，
+    首尾两天都算）少于规定天数：预警。DJX 文件不含公示记录，`dangjian check` 不执行本规则。"""
+    from dangjian.core.workdays import WorkCalendar
+
+    need = int(ctx.setting("publicity_working_days") or 0)
+    if need <= 0:
+        return
+    calendar = ctx.memo("core.work_calendar", WorkCalendar)
+
+    def check(case, f):
+        out = []
+        for what, step in PUBLICITY_BEFORE.items():
+            decision = case.first(step)
+            if decision is None:
+                continue
+            shown = [e for e in case.events.get(Step.PUBLICITY, ()) if e.publicity_for == what and e.end_date
+                     and e.end_date <= decision.date]
+            label = PublicityFor(what).label
+            if not shown:
+                out.append(f"{_ymd(decision.date)}{Step(step).label}前没有“{label}”的公示")
+                continue
+            best = max(shown, key=lambda e: calendar.count(e.date, e.end_date))
+            n = calendar.count(best.date, best.end_date)
+            if n < need:
+                out.append(f"“{label}”公示{_ymd(best.date)}至{_ymd(best.end_date)}，只有{n}个工作日，不足{need}个工作日")
+        return out
     yield from _judge(ctx, check)

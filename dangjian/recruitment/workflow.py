@@ -48,6 +48,7 @@ FOLLOWS: dict[str, tuple[str, ...]] = {
     Step.CONFIRM_VOTE: (Step.CONFIRM_APPLICATION,),
     Step.CONFIRM_APPROVAL: (Step.CONFIRM_VOTE,),
     Step.ARCHIVE: (Step.CONFIRM_APPROVAL,),
+    Step.PUBLICITY: (Step.APPLICATION,),
 }
 ORDER = list(FOLLOWS)
 
