@@ -190,3 +190,20 @@ def do_correct_step(event: RecruitmentEvent, *, reason: str, acting_user=None, *
 
 
 __all__ = ["do_open_file", "do_record_step", "do_correct_step", "REPEATABLE"]
+
+
+@transaction.atomic
+def do_set_plan(*, org: Org, year: int, planned: int, note: str = "", acting_user=None):
+    """Set the year's 发展党员计划 of `org` (its whole subtree)."""
+    from dangjian.core.permissions import CHANGE, can_in_org
+
+    from .models import RecruitmentPlan
+
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, org):
+        raise ActionError("只能为本人管理的党组织制定发展计划。")
+    if planned < 0 or planned > 100000:
+        raise ActionError("计划发展人数应为 0 至 100000 之间的整数。", field="planned")
+    plan, created = RecruitmentPlan.objects.update_or_create(org=org, year=year, defaults={
+        "planned": planned, "note": (note or "").strip()[:200]})
+    audit.record("recruitment.plan", f"{org}{year}年发展党员计划：{planned}人", actor=acting_user, org=org, obj=plan)
+    return plan

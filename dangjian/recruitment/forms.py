@@ -80,6 +80,12 @@ class StepForm(Form):
         return out
 
 
+class PlanForm(Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    planned = forms.IntegerField(label="计划发展人数", min_value=0)
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+
 class CorrectForm(Form):
     date = forms.DateField(label="更正后的日期", widget=DateInput())
     reason = forms.CharField(label="更正理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -86,3 +86,23 @@ class RecruitmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_step_display()}"
+
+
+class RecruitmentPlan(models.Model):
+    """发展党员计划: how many new probationary members an organisation plans to admit in a year (its whole
+    subtree), set by that org's administrators; the pipeline shows it against the approvals recorded."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.CASCADE, related_name="recruitment_plans")
+    year = models.PositiveIntegerField("年度")
+    planned = models.PositiveIntegerField("计划发展人数")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员计划"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="recruitment_plan_once")]
+
+    def __str__(self):
+        return f"{self.org} {self.year}年计划发展{self.planned}人"

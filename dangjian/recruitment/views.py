@@ -27,7 +27,7 @@ from dangjian.people.models import Person
 from . import actions
 from .choices import STAGES, Step
 from .forms import STEP_FIELDS, CorrectForm, OpenForm, StepForm
-from .models import RecruitmentEvent, RecruitmentFile
+from .models import RecruitmentEvent, RecruitmentFile, RecruitmentPlan
 from .rules import load_facts
 from .workflow import dues, stage_of
 
@@ -40,37 +40,77 @@ def _url(f):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def file_list(request):
-    """The pipeline: open files per stage, each with its next step and deadline."""
+    """The pipeline: open files per stage, each with its next step and deadline; who becomes eligible
+    for a next step within 30 or 90 days (a year as an activist, the end of probation); overdue cases;
+    and for one org the year's plan (发展计划) against the approvals recorded."""
     user = request.user
     files = RecruitmentFile.objects.restrict(user, VIEW).filter(closed__isnull=True)
     org = None
     if (request.GET.get("org") or "").isdigit():
         org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
         files = files.filter(org__path__startswith=org.path)
+    today = timezone.localdate()
+    plan_form = None
+    if org is not None:
+        plan_form = _plan(request, org, today.year)
+        if plan_form is None:
+            return redirect(f"{request.path}?org={org.pk}")
     facts = load_facts(files)
     by_file = {c.file_id: c for c in facts.cases}
-    today = timezone.localdate()
     rows = []
     for f in files.select_related("person", "org").order_by("org__path", "person__name"):
         case = by_file.get(f.pk)
         if case is None:
             continue
-        nxt = sorted(dues(case, facts), key=lambda d: (d.window.latest or d.window.earliest))
-        soonest = nxt[0] if nxt else None
-        latest = soonest.window.latest if soonest else None
+        nxt = dues(case, facts)
+        deadlines = sorted((d for d in nxt if d.window.latest), key=lambda d: d.window.latest)
+        opening = sorted((d for d in nxt if d.window.earliest > today), key=lambda d: d.window.earliest)
+        soonest = deadlines[0] if deadlines else (nxt[0] if nxt else None)
         rows.append({"file": f, "stage": stage_of(case), "next": soonest,
-                     "days_left": (latest - today).days if latest else None})
-    stage = request.GET.get("stage")
+                     "days_left": (soonest.window.latest - today).days if soonest and soonest.window.latest else None,
+                     "opens": opening[0] if opening else None,
+                     "opens_in": (opening[0].window.earliest - today).days if opening else None})
     counts = [(i, name, sum(1 for r in rows if r["stage"] == i)) for i, (name, _) in enumerate(STAGES)]
+    overdue_n = sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0)
+    stage, soon, overdue = request.GET.get("stage"), request.GET.get("soon"), request.GET.get("overdue")
     if (stage or "").isdigit():
         rows = [r for r in rows if r["stage"] == int(stage)]
+    if soon in ("30", "90"):
+        rows = [r for r in rows if r["opens_in"] is not None and r["opens_in"] <= int(soon)]
+    if overdue:
+        rows = [r for r in rows if r["days_left"] is not None and r["days_left"] < 0]
+    plan = actual = None
+    if org is not None:
+        plan = RecruitmentPlan.objects.filter(org=org, year=today.year).first()
+        actual = RecruitmentEvent.objects.filter(step=Step.APPROVAL, voided_at__isnull=True, date__year=today.year,
+                                                 file__org__path__startswith=org.path).count()
     return render(request, "recruitment/list.html", {
-        "rows": rows, "counts": counts, "stage": stage, "org": org, "nav_active": NAV,
-        "overdue": sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0),
-        "may_add": any(can_in_org(user, ADD, o) for o in Org.objects.restrict(user, ADD)[:1]),
+        "rows": rows, "counts": counts, "stage": stage, "soon": soon, "overdue": overdue, "overdue_n": overdue_n,
+        "org": org, "nav_active": NAV, "year": today.year, "plan": plan, "actual": actual, "plan_form": plan_form,
+        "may_add": Person.objects.restrict(user, ADD).exists(),
+        "orgs": Org.objects.restrict(user, VIEW).filter(type__in=APPROVER_TYPES).order_by("path")[:50],
     })
+
+
+def _plan(request, org, year):
+    """The plan form for `org` (None after a successful save: the caller redirects)."""
+    from .forms import PlanForm
+
+    if not can_in_org(request.user, CHANGE, org):
+        return False
+    form = PlanForm(request.POST if request.method == "POST" else None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_set_plan(org=org, year=form.cleaned_data["year"], planned=form.cleaned_data["planned"],
+                                note=form.cleaned_data["note"], acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, "已保存发展党员计划。")
+            return None
+    return form
 
 
 @login_required

@@ -95,3 +95,25 @@ def test_the_api_opens_records_refuses_and_corrects_within_scope(client_as, user
     assert outsider.post(f"/api/recruitment/{pk}/steps/", {"step": "first_talk", "date": "2021-03-10"},
                          content_type=JSON).status_code == 404
     assert pk not in {row["id"] for row in outsider.get("/api/recruitment/").json()["results"]}
+
+
+def test_the_pipeline_shows_who_becomes_eligible_soon_and_the_plan_against_approvals(client_as, users, tree, applicant):
+    """An activist of almost a year is listed under "90天内" (发展对象 from the anniversary, DEV-08); the
+    branch's 发展计划 is set on the page and shown against the approvals of the year."""
+    from django.utils import timezone
+
+    from dangjian.core.periods import add_years
+    from dangjian.recruitment.actions import do_record_step
+
+    today = timezone.localdate()
+    f = do_open_file(person=applicant, application_date=add_years(today, -1) - dt.timedelta(days=100))
+    do_record_step(f, "activist", add_years(today, -1) + dt.timedelta(days=40))
+    c = client_as(users.secretary_a)
+    url = reverse("recruitment:recruitment_list")
+    assert "李明" in c.get(url, {"soon": 90}).content.decode()
+    assert "李明" not in c.get(url, {"soon": 30}).content.decode()
+    r = c.post(f"{url}?org={tree.a.pk}", {"year": today.year, "planned": 3, "note": ""})
+    assert r.status_code == 302
+    page = c.get(url, {"org": tree.a.pk}).content.decode()
+    assert "计划 3 人，已批准接收预备党员 0 人" in page
+    assert client_as(users.secretary_b).get(url, {"org": tree.a.pk}).status_code == 404
