@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.file_list, name="recruitment_list"),
     path("new/", views.file_create, name="recruitment_create"),
     path("<int:pk>/", views.file_detail, name="recruitment_detail"),
+    path("<int:pk>/documents/<slug:kind>.docx", views.file_document, name="recruitment_document"),
     path("steps/<int:pk>/correct/", views.event_correct, name="recruitmentstep_correct"),
 ]

@@ -179,8 +179,10 @@ def file_detail(request, pk):
             shown_for.setdefault(name, []).append(str(step))
     fields = [(bf, json.dumps(shown_for[bf.name]) if bf.name in shown_for else "") for bf in form
               if bf.name not in ("step", "date")]
+    from .documents import available
+
     return render(request, "recruitment/detail.html", {
-        "fields": fields,
+        "fields": fields, "documents": available(f),
         "f": f, "stages": stages, "due": due, "form": form if may_change and open_for_steps else None,
         "may_change": may_change, "findings": findings, "nav_active": NAV, "step_fields": STEP_FIELDS,
         "current_stage": STAGES[stage_of(case)][0],
@@ -203,3 +205,23 @@ def event_correct(request, pk):
             messages.success(request, f"已更正：{ev.get_step_display()}（原记录已作废并保留）。")
             return redirect(_url(ev.file))
     return render(request, "recruitment/correct.html", {"form": form, "ev": ev, "f": ev.file, "nav_active": NAV})
+
+
+@login_required
+@require_GET
+def file_document(request, pk, kind):
+    """One generated document of the file (docx), filled from its recorded steps."""
+    from django.http import Http404, HttpResponse
+
+    from . import documents
+
+    f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), VIEW, pk=pk)
+    if kind not in dict(documents.available(f)):
+        raise Http404("该纪实尚无此文书所需的环节记录。")
+    label = documents.KINDS[kind].label
+    response = HttpResponse(documents.render(f, kind),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{f.person.name}-{label}.docx')}"
+    return response

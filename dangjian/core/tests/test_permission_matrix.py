@@ -168,12 +168,14 @@ def branch_a(tree, people, users, settings, tmp_path):
 
 def _recruitment(tree, users):
     from conftest import _person
-    from dangjian.recruitment.actions import do_open_file
+    from dangjian.recruitment.actions import do_open_file, do_record_step
 
     applicant = _person(tree.a, "入党申请人", status="applicant", birth_date=dt.date(2000, 1, 1),
                         probationary_date=None, full_member_date=None)
     f = do_open_file(person=applicant, application_date=dt.date(2025, 3, 1), acting_user=users.secretary_a)
-    return {"recruitment": f, "recruitment_step": f.events.get()}
+    step = f.events.get()
+    do_record_step(f, "first_talk", dt.date(2025, 3, 10), acting_user=users.secretary_a)   # (a 谈话记录 to open)
+    return {"recruitment": f, "recruitment_step": step}
 
 
 def _disposition(people, users):
@@ -184,7 +186,7 @@ def _disposition(people, users):
 
 
 # Values for the non-object kwargs of object routes (the year of branch A's fixture objects).
-EXTRA_KWARGS = {"year": 2025}
+EXTRA_KWARGS = {"year": 2025, "kind": "talk"}
 
 
 def url_for(route: Route, objects: dict) -> str:
