@@ -119,8 +119,8 @@ def do_record_step(file: RecruitmentFile, step: str, date: dt.date, *, persons=(
     ev = _event(step, date, persons, **data)
     problems = refusals(file.pk, ev, exclude=[_replacing.pk] if _replacing else ())
     if problems:
-        raise ActionError(f"不能登记“{Step(step).label}”：" + "；".join(problems), field="date",
-                          rule=next((p.rsplit("，", 1)[-1].rstrip("）") for p in problems if "DEV-" in p), None))
+        raise ActionError(f"不能登记“{Step(step).label}”：" + "；".join(p.message for p in problems), field="date",
+                          rule=next((p.rule for p in problems if p.rule), None))
     event = RecruitmentEvent.objects.create(
         file=file, step=step, date=date, entered_by=_user(acting_user),
         conclusion=data.get("conclusion") or "", days=_dec(data.get("days")), hours=_dec(data.get("hours")),

@@ -445,20 +445,41 @@ def pre_review_first(ctx):
     yield from _judge(ctx, check)
 
 
-def _vote_problems(ev: Ev, what: str) -> list[str]:
-    """DEV-14/15 (and DEV-23 for 转正): quorum, the one-candidate vote and the pass threshold."""
+QUORUM, BATCH, FAILED = "quorum", "batch", "failed"
+
+
+def _vote_problems(ev: Ev, what: str) -> list[tuple[str, str]]:
+    """(kind, message) of a 支部大会's vote: no tally or no quorum (DEV-14), several candidates in one
+    vote or not passed (DEV-15); the confirmation vote (DEV-23) is judged on the same terms."""
     out = []
     if ev.eligible is None or ev.present is None or ev.yes is None:
-        return [f"{_ymd(ev.date)}{what}没有记录应到、实到有表决权党员人数和赞成票数"]
+        return [(QUORUM, f"{_ymd(ev.date)}{what}没有记录应到、实到有表决权党员人数和赞成票数")]
     if 2 * ev.present <= ev.eligible:
-        out.append(f"{_ymd(ev.date)}{what}实到有表决权党员{ev.present}人，未超过应到{ev.eligible}人的半数，会议不能表决")
+        out.append((QUORUM, f"{_ymd(ev.date)}{what}实到有表决权党员{ev.present}人，未超过应到{ev.eligible}人的半数，会议不能表决"))
     if (ev.candidates_in_vote or 1) > 1:
-        out.append(f"{_ymd(ev.date)}{what}一次表决了{ev.candidates_in_vote}名发展对象：必须逐个讨论、逐个表决")
+        out.append((BATCH, f"{_ymd(ev.date)}{what}一次表决了{ev.candidates_in_vote}名发展对象：必须逐个讨论、逐个表决"))
     yes = ev.yes + (ev.written_yes or 0)
     if 2 * yes <= ev.eligible:
-        out.append(f"{_ymd(ev.date)}{what}赞成{yes}票（含书面意见{ev.written_yes or 0}票），未超过应到有表决权党员"
-                   f"{ev.eligible}人的半数，未通过")
+        out.append((FAILED, f"{_ymd(ev.date)}{what}赞成{yes}票（含书面意见{ev.written_yes or 0}票），未超过应到有表决权党员"
+                            f"{ev.eligible}人的半数，未通过"))
     return out
+
+
+def _votes(case: Case, step, what: str, kinds) -> list[str]:
+    return [m for e in case.events.get(step, ()) for k, m in _vote_problems(e, what) if k in kinds]
+
+
+def _approval_late(ctx, case: Case, vote_step, approval_step) -> tuple[Ev, Ev | None, dt.date, str] | None:
+    """The vote, its approval, the day judged (the approval's, else the as-of date) and how to say it,
+    when the approval came (or is still pending) more than three months after the vote (DEV-18, DEV-24)."""
+    vote = case.first(vote_step)
+    if not vote:
+        return None
+    appr = case.first(approval_step)
+    day = appr.date if appr else ctx.as_of
+    if day <= add_months(vote.date, 3):
+        return None
+    return vote, appr, day, (f"{_ymd(appr.date)}才审批" if appr else "至今未审批")
 
 
 @rule("DEV-14", reads=READS, title="讨论接收预备党员的支部大会，有表决权的到会人数须超过应到人数的半数",
@@ -466,8 +487,7 @@ def _vote_problems(ev: Ev, what: str) -> list[str]:
 def admission_quorum(ctx):
     """支部大会讨论接收预备党员：2×实到有表决权党员 ≤ 应到有表决权党员（恰好半数不足法定人数）：阻断。"""
     def check(case, f):
-        return [m for e in case.events.get(Step.BRANCH_VOTE, ()) for m in _vote_problems(e, "支部大会讨论接收预备党员")
-                if "会议不能表决" in m or "没有记录" in m]
+        return _votes(case, Step.BRANCH_VOTE, "支部大会讨论接收预备党员", (QUORUM,))
     yield from _judge(ctx, check)
 
 
@@ -477,8 +497,7 @@ def admission_vote(ctx):
     """支部大会讨论接收预备党员：2×（赞成票＋会前书面意见赞成）≤ 应到有表决权党员（恰好半数未通过）：阻断；
     一次表决决定两名以上发展对象：阻断。"""
     def check(case, f):
-        return [m for e in case.events.get(Step.BRANCH_VOTE, ()) for m in _vote_problems(e, "支部大会讨论接收预备党员")
-                if "逐个表决" in m or "未通过" in m]
+        return _votes(case, Step.BRANCH_VOTE, "支部大会讨论接收预备党员", (BATCH, FAILED))
     yield from _judge(ctx, check)
 
 
@@ -512,16 +531,11 @@ def approval_deadline(ctx):
     """支部大会通过后超过三个月（支部大会之日三个月后的同一天仍在期限内）才审批或仍未审批：预警；
     超过六个月：阻断。"""
     def check(case, f):
-        vote = case.first(Step.BRANCH_VOTE)
-        if not vote:
+        late = _approval_late(ctx, case, Step.BRANCH_VOTE, Step.APPROVAL)
+        if late is None:
             return None
-        appr = case.first(Step.APPROVAL)
-        day = appr.date if appr else ctx.as_of
-        three, six = add_months(vote.date, 3), add_months(vote.date, 6)
-        if day <= three:
-            return None
-        state = f"{_ymd(appr.date)}才审批" if appr else "至今未审批"
-        if day > six:
+        vote, appr, day, state = late
+        if day > add_months(vote.date, 6):
             return f"{_ymd(vote.date)}支部大会通过，{state}，超过六个月", "BLOCK"
         reason = f"（延长理由：{appr.reason}）" if appr and appr.reason else ""
         return f"{_ymd(vote.date)}支部大会通过，{state}，超过三个月{reason}：应在三个月内审批，特殊情况不超过六个月"
@@ -612,8 +626,7 @@ def probation(ctx):
 def confirmation_vote(ctx):
     """支部大会讨论转正：到会有表决权党员未超过应到的半数，或赞成（含书面意见）未超过应到的半数：阻断。"""
     def check(case, f):
-        return [m for e in case.events.get(Step.CONFIRM_VOTE, ()) for m in _vote_problems(e, "支部大会讨论转正")
-                if "逐个表决" not in m]
+        return _votes(case, Step.CONFIRM_VOTE, "支部大会讨论转正", (QUORUM, FAILED))
     yield from _judge(ctx, check)
 
 
@@ -622,13 +635,9 @@ def confirmation_vote(ctx):
 def confirmation_deadline(ctx):
     """支部大会讨论转正后超过三个月（三个月后的同一天仍在期限内）才审批或仍未审批：预警。"""
     def check(case, f):
-        vote = case.first(Step.CONFIRM_VOTE)
-        if not vote:
-            return None
-        appr = case.first(Step.CONFIRM_APPROVAL)
-        day = appr.date if appr else ctx.as_of
-        if day > add_months(vote.date, 3):
-            state = f"{_ymd(appr.date)}才审批" if appr else "至今未审批"
+        late = _approval_late(ctx, case, Step.CONFIRM_VOTE, Step.CONFIRM_APPROVAL)
+        if late is not None:
+            vote, _, _, state = late
             return f"{_ymd(vote.date)}支部大会讨论转正，{state}，超过三个月"
     yield from _judge(ctx, check)
 

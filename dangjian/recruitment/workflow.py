@@ -161,7 +161,13 @@ def _block_messages(facts: Facts, as_of: dt.date, settings: dict) -> set[tuple[s
     return out
 
 
-def refusals(file_id: int, ev: Ev, settings: dict | None = None, exclude=()) -> list[str]:
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    rule: str | None = None     # the DEV rule that forbids it (None: the order of the procedure)
+
+
+def refusals(file_id: int, ev: Ev, settings: dict | None = None, exclude=()) -> list[Refusal]:
     """Why saving `ev` in the file would be refused (empty: it may be saved). `exclude`: the record a
     correction replaces."""
     from .models import RecruitmentFile
@@ -170,13 +176,13 @@ def refusals(file_id: int, ev: Ev, settings: dict | None = None, exclude=()) -> 
     files = RecruitmentFile.objects.filter(pk=file_id)
     before = load_facts(files, exclude=exclude)
     if not before.cases:
-        return ["发展党员纪实不存在"]
+        return [Refusal("发展党员纪实不存在")]
     problems = order_problems(before.cases[0], ev)
     if problems:
-        return problems
+        return [Refusal(p) for p in problems]
     after = load_facts(files, extra_events=[(file_id, ev)], exclude=exclude)
     new = _block_messages(after, ev.date, s) - _block_messages(before, ev.date, s)
-    return [f"{message}（{engine.registry.get(rid).citation}，{rid}）" for rid, message in sorted(new)]
+    return [Refusal(f"{message}（{engine.registry.get(rid).citation}，{rid}）", rid) for rid, message in sorted(new)]
 
 
 def stage_of(case: Case) -> int:
