@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dangjian.core import engine
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
@@ -59,12 +60,13 @@ def file_list(request):
             return redirect(f"{request.path}?org={org.pk}")
     facts = load_facts(files)
     by_file = {c.file_id: c for c in facts.cases}
+    settings = engine.effective_settings()      # (once, not once per file)
     rows = []
     for f in files.select_related("person", "org").order_by("org__path", "person__name"):
         case = by_file.get(f.pk)
         if case is None:
             continue
-        nxt = dues(case, facts)
+        nxt = dues(case, facts, settings)
         deadlines = sorted((d for d in nxt if d.window.latest), key=lambda d: d.window.latest)
         opening = sorted((d for d in nxt if d.window.earliest > today), key=lambda d: d.window.earliest)
         soonest = deadlines[0] if deadlines else (nxt[0] if nxt else None)

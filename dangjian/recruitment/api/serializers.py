@@ -52,6 +52,13 @@ class FileSerializer(serializers.ModelSerializer):
             cache[obj.pk] = load_facts(RecruitmentFile.objects.filter(pk=obj.pk))
         return cache[obj.pk]
 
+    def _settings(self):
+        from dangjian.core import engine
+
+        if "_settings" not in self.context:
+            self.context["_settings"] = engine.effective_settings()
+        return self.context["_settings"]
+
     def get_stage(self, obj) -> str:
         facts = self._facts(obj)
         return STAGES[stage_of(facts.cases[0])][0] if facts.cases else ""
@@ -68,7 +75,7 @@ class FileSerializer(serializers.ModelSerializer):
                  "earliest": d.window.earliest if d.window.why_earliest else None, "why_earliest": d.window.why_earliest,
                  "latest": d.window.latest, "why_latest": d.window.why_latest, "limit": d.window.limit,
                  "days_left": (d.window.latest - today).days if d.window.latest else None}
-                for d in dues(facts.cases[0], facts)]
+                for d in dues(facts.cases[0], facts, self._settings())]
 
 
 class OpenSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from dangjian.core.permissions import ADD, CHANGE, user_scope
 
 from .. import actions
 from ..models import RecruitmentFile
+from ..rules import Facts, load_facts
 from .serializers import CorrectSerializer, FileSerializer, OpenSerializer, StepSerializer
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）"),
@@ -37,6 +38,17 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
     def get_serializer_class(self):
         return {"create": OpenSerializer, "steps": StepSerializer, "correct": CorrectSerializer}.get(
             self.action, FileSerializer)
+
+    def list(self, request, *args, **kwargs):
+        """A page of files with their facts read once for the page (not once per file)."""
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        rows = page if page is not None else list(qs)
+        facts = load_facts(RecruitmentFile.objects.filter(pk__in=[f.pk for f in rows]))
+        context = self.get_serializer_context()
+        context["_facts"] = {c.file_id: Facts([c], facts.people, facts.orgs) for c in facts.cases}
+        data = FileSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def _answer(self, f, code=status.HTTP_200_OK):
         f = self.base_queryset().get(pk=f.pk)

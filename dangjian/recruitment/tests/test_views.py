@@ -117,3 +117,42 @@ def test_the_pipeline_shows_who_becomes_eligible_soon_and_the_plan_against_appro
     page = c.get(url, {"org": tree.a.pk}).content.decode()
     assert "计划 3 人，已批准接收预备党员 0 人" in page
     assert client_as(users.secretary_b).get(url, {"org": tree.a.pk}).status_code == 404
+
+
+def test_the_pipeline_and_a_file_page_take_the_same_queries_for_one_file_or_many(client_as, users, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.recruitment.actions import do_record_step
+
+    def add(n):
+        for i in range(n):
+            p = _person(tree.a, f"申请人{i}", status="applicant", birth_date=dt.date(2000, 1, 1),
+                        probationary_date=None, full_member_date=None)
+            f = do_open_file(person=p, application_date=dt.date(2024, 1, 10))
+            do_record_step(f, "first_talk", dt.date(2024, 1, 20))
+            do_record_step(f, "activist", dt.date(2024, 4, 1))
+        return f
+
+    c = client_as(users.secretary_a)
+    url = reverse("recruitment:recruitment_list")
+    f = add(1)
+    detail = reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})
+    c.get(url), c.get(detail)
+    with CaptureQueriesContext(connection) as one:
+        c.get(url)
+    with CaptureQueriesContext(connection) as one_detail:
+        c.get(detail)
+    add(5)
+    with CaptureQueriesContext(connection) as many:
+        c.get(url)
+    with CaptureQueriesContext(connection) as many_detail:
+        c.get(detail)
+    assert len(many) == len(one), [q["sql"][:160] for q in many.captured_queries][-8:]
+    assert len(many_detail) == len(one_detail)
+    with CaptureQueriesContext(connection) as api_many:
+        assert len(c.get("/api/recruitment/").json()["results"]) == 6
+    add(4)
+    with CaptureQueriesContext(connection) as api_more:
+        assert len(c.get("/api/recruitment/").json()["results"]) == 10
+    assert len(api_more) == len(api_many)
