@@ -207,3 +207,39 @@ def do_set_plan(*, org: Org, year: int, planned: int, note: str = "", acting_use
         "planned": planned, "note": (note or "").strip()[:200]})
     audit.record("recruitment.plan", f"{org}{year}年发展党员计划：{planned}人", actor=acting_user, org=org, obj=plan)
     return plan
+
+
+@transaction.atomic
+def do_cancel_probation(file: RecruitmentFile, *, vote_date: dt.date, eligible: int, present: int, yes: int,
+                        written_yes: int = 0, approver: Org, approved_on: dt.date, reason: str,
+                        acting_user=None) -> RecruitmentFile:
+    """取消预备党员资格 (DEV-22: 不具备党员条件的；须支部大会通过、上级党组织批准). The branch meeting's vote
+    is judged like any other (DEV-14/15); the person's status becomes 已除名 with the reason, and the file
+    ends — nothing is pending any more."""
+    from dangjian.people.actions import do_change_status
+
+    from .rules import FAILED, QUORUM, _vote_problems
+
+    file = RecruitmentFile.objects.select_for_update().select_related("person").get(pk=file.pk)
+    if not (reason or "").strip():
+        raise ActionError("请写明取消预备党员资格的理由。", field="reason")
+    case = load_facts(RecruitmentFile.objects.filter(pk=file.pk)).cases[0]
+    if file.closed or not case.has(Step.APPROVAL) or case.has(Step.CONFIRM_APPROVAL):
+        raise ActionError("只有已批准、尚未转正的预备党员才能取消预备党员资格。")
+    approval = case.first(Step.APPROVAL)
+    if vote_date < approval.date or approved_on < vote_date or approved_on > timezone.localdate():
+        raise ActionError("日期应依次为：批准为预备党员 ≤ 支部大会讨论 ≤ 上级党组织批准 ≤ 今天。", field="vote_date")
+    vote = Ev(step=Step.CONFIRM_VOTE, date=vote_date, eligible=eligible, present=present, yes=yes,
+              written_yes=written_yes, candidates_in_vote=1)
+    problems = [m for k, m in _vote_problems(vote, "支部大会讨论取消预备党员资格") if k in (QUORUM, FAILED)]
+    if problems:
+        raise ActionError("；".join(problems) + "（《中国共产党发展党员工作细则》第三十二、三十三条，DEV-23）",
+                          field="present", rule="DEV-23")
+    summary = (f"取消预备党员资格：{reason.strip()}（{vote_date:%Y-%m-%d}支部大会讨论，应到{eligible}人、实到{present}人、"
+               f"赞成{yes + written_yes}票；{approver.name}{approved_on:%Y-%m-%d}批准）")
+    file.closed, file.closed_reason = approved_on, summary[:200]
+    file.save(update_fields=["closed", "closed_reason"])
+    do_change_status(file.person, Status.REMOVED, on=approved_on, reason=summary, acting_user=acting_user)
+    audit.record("recruitment.cancel", f"{file.person.name}：{summary}", actor=acting_user, org=file.org, obj=file)
+    engine.schedule({file.org_id, file.person.org_id} - {None}, changed=RECORDS)
+    return file

@@ -86,6 +86,22 @@ class PlanForm(Form):
     note = forms.CharField(label="说明", required=False, max_length=200)
 
 
+class CancelForm(Form):
+    """取消预备党员资格 (DEV-22): the branch meeting's vote and the approval above."""
+    vote_date = forms.DateField(label="支部大会讨论日期", widget=DateInput())
+    eligible = forms.IntegerField(label="应到会有表决权党员", min_value=0)
+    present = forms.IntegerField(label="实到会有表决权党员", min_value=0)
+    yes = forms.IntegerField(label="赞成票", min_value=0)
+    written_yes = forms.IntegerField(label="会前书面意见赞成", min_value=0, initial=0, required=False)
+    approver = forms.ModelChoiceField(label="批准的上级党组织", queryset=Org.objects.none())
+    approved_on = forms.DateField(label="批准日期", widget=DateInput())
+    reason = forms.CharField(label="理由", max_length=150, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, approvers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = approvers if approvers is not None else Org.objects.none()
+
+
 class CorrectForm(Form):
     date = forms.DateField(label="更正后的日期", widget=DateInput())
     reason = forms.CharField(label="更正理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -77,6 +77,12 @@ class Case:
     org_id: int
     person_id: int
     events: dict[str, list[Ev]] = field(default_factory=lambda: defaultdict(list))
+    closed: dt.date | None = None     # ended (confirmed, or 取消预备党员资格): nothing is pending any more
+
+    @property
+    def pending(self) -> bool:
+        """Whether steps are still expected (deadline rules judge only then)."""
+        return self.closed is None
 
     def first(self, step) -> Ev | None:
         evs = self.events.get(step)
@@ -115,8 +121,8 @@ def load_facts(files_qs, *, whole_table: bool = False, extra_events=(), exclude=
     point at. `whole_table`: read every event (a full run) rather than by file key. `extra_events`:
     (file id, Ev) pairs added as if recorded (the workflow's "what if this step were saved");
     `exclude`: event ids left out (the record a correction replaces)."""
-    files = list(files_qs.order_by().values_list("id", "org_id", "person_id"))
-    cases = {fid: Case(fid, org_id, pid) for fid, org_id, pid in files}
+    files = list(files_qs.order_by().values_list("id", "org_id", "person_id", "closed"))
+    cases = {fid: Case(fid, org_id, pid, closed=closed) for fid, org_id, pid, closed in files}
     if not cases:
         return Facts([], {}, {})
     events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True).exclude(pk__in=list(exclude))
@@ -236,6 +242,8 @@ def first_talk(ctx):
             if talk.date > due:
                 return f"{_ymd(app.date)}收到入党申请书，{_ymd(talk.date)}才谈话：应在一个月内（{_ymd(due)}前）派人谈话"
             return None
+        if not case.pending:
+            return None
         if ctx.as_of > due:
             return f"{_ymd(app.date)}收到入党申请书，超过一个月（{_ymd(due)}）仍未派人谈话"
         if (ctx.as_of - app.date).days >= remind:
@@ -284,6 +292,8 @@ def half_year_review(ctx):
         if not act:
             return None
         cand = case.first(Step.CANDIDATE)
+        if cand is None and not case.pending:
+            return None
         end = cand.date if cand else ctx.as_of
         marks = [act.date] + sorted(e.date for e in case.events.get(Step.ACTIVIST_REVIEW, ()) if act.date <= e.date <= end)
         marks.append(end)
@@ -476,6 +486,8 @@ def _approval_late(ctx, case: Case, vote_step, approval_step) -> tuple[Ev, Ev | 
     if not vote:
         return None
     appr = case.first(approval_step)
+    if appr is None and not case.pending:
+        return None
     day = appr.date if appr else ctx.as_of
     if day <= add_months(vote.date, 3):
         return None
@@ -581,7 +593,7 @@ def oath(ctx):
 
     def check(case, f):
         appr = case.first(Step.APPROVAL)
-        if appr and not case.has(Step.OATH) and (ctx.as_of - appr.date).days > within:
+        if appr and case.pending and not case.has(Step.OATH) and (ctx.as_of - appr.date).days > within:
             return f"{_ymd(appr.date)}批准为预备党员，{within}天内没有入党宣誓记录：应及时组织面向党旗入党宣誓"
     yield from _judge(ctx, check)
 
@@ -614,7 +626,7 @@ def probation(ctx):
         if len(ext) > 1:
             out.append((f"预备期延长了{len(ext)}次：只能延长一次", "BLOCK"))
         end = probation_end(case)
-        if end is not None and case.has(Step.APPROVAL) and not case.has(Step.CONFIRM_VOTE):
+        if end is not None and case.pending and case.has(Step.APPROVAL) and not case.has(Step.CONFIRM_VOTE):
             if (ctx.as_of - end).days > days:
                 out.append(f"预备期于{_ymd(end)}期满，{days}天内支部大会仍未讨论其转正")
         return out

@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.file_create, name="recruitment_create"),
     path("<int:pk>/", views.file_detail, name="recruitment_detail"),
     path("<int:pk>/documents/<slug:kind>.docx", views.file_document, name="recruitment_document"),
+    path("<int:pk>/cancel/", views.file_cancel, name="recruitment_cancel"),
     path("steps/<int:pk>/correct/", views.event_correct, name="recruitmentstep_correct"),
 ]

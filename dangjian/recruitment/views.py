@@ -188,6 +188,7 @@ def file_detail(request, pk):
         "f": f, "stages": stages, "due": due, "form": form if may_change and open_for_steps else None,
         "may_change": may_change, "findings": findings, "nav_active": NAV, "step_fields": STEP_FIELDS,
         "current_stage": STAGES[stage_of(case)][0],
+        "may_cancel": may_change and not f.closed and case.has(Step.APPROVAL) and not case.has(Step.CONFIRM_APPROVAL),
     })
 
 
@@ -227,3 +228,27 @@ def file_document(request, pk, kind):
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{f.person.name}-{label}.docx')}"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_cancel(request, pk):
+    """取消预备党员资格 (DEV-22), after a branch vote and an approval above."""
+    from .forms import CancelForm
+
+    f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), CHANGE, pk=pk)
+    prefixes = [f.org.path[:i] for i in range(Org.steplen, len(f.org.path), Org.steplen)]
+    approvers = Org.objects.filter(path__in=prefixes, type__in=APPROVER_TYPES, village_or_community=False)
+    form = CancelForm(request.POST or None, approvers=approvers)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.do_cancel_probation(f, vote_date=d["vote_date"], eligible=d["eligible"], present=d["present"],
+                                        yes=d["yes"], written_yes=d.get("written_yes") or 0, approver=d["approver"],
+                                        approved_on=d["approved_on"], reason=d["reason"], acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已取消{f.person.name}的预备党员资格。")
+            return redirect(_url(f))
+    return render(request, "recruitment/cancel.html", {"form": form, "f": f, "nav_active": NAV})

@@ -105,3 +105,14 @@ class CorrectSerializer(serializers.Serializer):
     event = serializers.IntegerField(label="要更正的环节记录编号")
     date = serializers.DateField(label="更正后的日期")
     reason = serializers.CharField(max_length=300, label="更正理由")
+
+
+class CancelSerializer(serializers.Serializer):
+    vote_date = serializers.DateField(label="支部大会讨论日期")
+    eligible = serializers.IntegerField(min_value=0, label="应到会有表决权党员")
+    present = serializers.IntegerField(min_value=0, label="实到会有表决权党员")
+    yes = serializers.IntegerField(min_value=0, label="赞成票")
+    written_yes = serializers.IntegerField(min_value=0, required=False, default=0, label="会前书面意见赞成")
+    approver = RestrictedRelatedField(Org, VIEW, label="批准的上级党组织")
+    approved_on = serializers.DateField(label="批准日期")
+    reason = serializers.CharField(max_length=150, label="理由")

@@ -12,7 +12,7 @@ from dangjian.core.permissions import ADD, CHANGE, user_scope
 from .. import actions
 from ..models import RecruitmentFile
 from ..rules import Facts, load_facts
-from .serializers import CorrectSerializer, FileSerializer, OpenSerializer, StepSerializer
+from .serializers import CancelSerializer, CorrectSerializer, FileSerializer, OpenSerializer, StepSerializer
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）"),
           403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
@@ -36,8 +36,8 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
     ordering = ["-id"]
 
     def get_serializer_class(self):
-        return {"create": OpenSerializer, "steps": StepSerializer, "correct": CorrectSerializer}.get(
-            self.action, FileSerializer)
+        return {"create": OpenSerializer, "steps": StepSerializer, "correct": CorrectSerializer,
+                "cancel": CancelSerializer}.get(self.action, FileSerializer)
 
     def list(self, request, *args, **kwargs):
         """A page of files with their facts read once for the page (not once per file)."""
@@ -89,4 +89,16 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
             raise exceptions.NotFound("该纪实中没有这条环节记录。")
         actions.do_correct_step(ev, date=s.validated_data["date"], reason=s.validated_data["reason"],
                                 acting_user=request.user)
+        return self._answer(f)
+
+    @extend_schema(summary="取消预备党员资格", request=CancelSerializer, responses={200: FileSerializer, **ERRORS},
+                   description="已批准、尚未转正的预备党员；须支部大会讨论通过（到会、赞成人数同接收预备党员，DEV-23）"
+                               "并经上级党组织批准（DEV-22）。党籍状态记为已除名。")
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def cancel(self, request, pk=None):
+        f = self.get_object()
+        self.require_in_org(CHANGE, f.org, "发展党员纪实须由党组织管理员办理。")
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_cancel_probation(f, acting_user=request.user, **s.validated_data)
         return self._answer(f)

@@ -156,3 +156,27 @@ def test_the_pipeline_and_a_file_page_take_the_same_queries_for_one_file_or_many
     with CaptureQueriesContext(connection) as api_more:
         assert len(c.get("/api/recruitment/").json()["results"]) == 10
     assert len(api_more) == len(api_many)
+
+
+def test_the_cancel_page_refuses_a_vote_without_quorum_and_keeps_what_was_typed(client_as, users, tree, people):
+    from dangjian.djx.actions import do_import_djx  # noqa: F401  (the file is built through the actions)
+    from dangjian.recruitment.tests.test_workflow import PATH, record_next
+
+    p = _person(tree.a, "李明", status="applicant", birth_date=dt.date(2000, 1, 1), probationary_date=None,
+                full_member_date=None)
+    f = do_open_file(person=p, application_date=dt.date(2021, 3, 1))
+    for step in PATH[:PATH.index("oath") + 1]:
+        record_next(f, step, tree, people)
+    c = client_as(users.secretary_a)
+    detail = reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})
+    assert "取消预备党员资格" in c.get(detail).content.decode()
+    url = reverse("recruitment:recruitment_cancel", kwargs={"pk": f.pk})
+    appr = RecruitmentEvent.objects.get(file=f, step="approval").date
+    day = (appr + dt.timedelta(days=100)).isoformat()
+    form = {"vote_date": day, "eligible": 10, "present": 5, "yes": 5, "approver": tree.committee.pk,
+            "approved_on": day, "reason": "严重违纪"}
+    r = c.post(url, form)
+    assert r.status_code == 200 and "DEV-23" in r.content.decode() and "严重违纪" in r.content.decode()
+    assert c.post(url, dict(form, present=7, yes=7)).status_code == 302
+    assert "已结束：取消预备党员资格" in c.get(detail).content.decode()
+    assert client_as(users.secretary_b).get(url).status_code == 404

@@ -148,3 +148,32 @@ def test_every_date_the_timeline_proposes_is_accepted(tree, people, offsets):
         if pick(x)(w) > dt.date.today():
             break
         record_next(f, step, tree, people, pick=pick(x))
+
+
+def test_probation_can_be_cancelled_by_a_branch_vote_and_an_approval(tree, people, applicant):
+    """DEV-22: 不具备党员条件的，取消预备党员资格 — decided by the branch meeting (same quorum and
+    threshold, DEV-23) and approved above; the person leaves (已除名, with the reason) and nothing about
+    the file is pending any more (no 'confirmation not discussed' finding)."""
+    from dangjian.core import engine
+    from dangjian.recruitment.actions import do_cancel_probation
+
+    f = _to_vote(tree, people, applicant)
+    for step in PATH[PATH.index("branch_vote"):PATH.index("oath") + 1]:
+        record_next(f, step, tree, people)
+    appr = RecruitmentEvent.objects.get(file=f, step="approval").date
+    day = appr + dt.timedelta(days=200)
+    with pytest.raises(ActionError, match="DEV-23"):
+        do_cancel_probation(f, vote_date=day, eligible=10, present=5, yes=5, approver=tree.committee,
+                            approved_on=day, reason="严重违纪")
+    with pytest.raises(ActionError, match="理由"):
+        do_cancel_probation(f, vote_date=day, eligible=10, present=7, yes=7, approver=tree.committee,
+                            approved_on=day, reason=" ")
+    do_cancel_probation(f, vote_date=day, eligible=10, present=7, yes=7, approver=tree.committee,
+                        approved_on=day + dt.timedelta(days=10), reason="严重违纪，不具备党员条件")
+    f.refresh_from_db()
+    p = Person.objects.get(pk=applicant.pk)
+    assert f.closed and "取消预备党员资格" in f.closed_reason and p.status == "removed"
+    ctx = engine.Context(as_of=appr + dt.timedelta(days=800), settings=engine.effective_settings())
+    assert [h for r, h in engine.evaluate(ctx, ["DEV-22", "DEV-21", "DEV-24"])] == []
+    with pytest.raises(ActionError):
+        do_record_step(f, "confirm_vote", day, **VOTE)
