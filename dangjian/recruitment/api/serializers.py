@@ -17,7 +17,7 @@ from ..rules import load_facts
 from ..workflow import dues, stage_of
 
 
-class EventSerializer(serializers.ModelSerializer):
+class RecruitmentEventSerializer(serializers.ModelSerializer):
     step_display = serializers.CharField(source="get_step_display", read_only=True, label="环节名称")
     persons = serializers.PrimaryKeyRelatedField(many=True, read_only=True, label="人员")
     voided = serializers.SerializerMethodField(label="已作废")
@@ -33,10 +33,10 @@ class EventSerializer(serializers.ModelSerializer):
         return obj.voided_at is not None
 
 
-class FileSerializer(serializers.ModelSerializer):
+class RecruitmentFileSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
     org_name = serializers.CharField(source="org.name", read_only=True, label="党支部")
-    events = EventSerializer(many=True, read_only=True, label="环节")
+    events = RecruitmentEventSerializer(many=True, read_only=True, label="环节")
     stage = serializers.SerializerMethodField(label="所处阶段")
     next_steps = serializers.SerializerMethodField(label="可以办理的下一环节")
 
@@ -78,12 +78,12 @@ class FileSerializer(serializers.ModelSerializer):
                 for d in dues(facts.cases[0], facts, self._settings())]
 
 
-class OpenSerializer(serializers.Serializer):
+class RecruitmentOpenSerializer(serializers.Serializer):
     person = RestrictedRelatedField(Person, ADD, label="申请人")
     application_date = serializers.DateField(label="收到入党申请书日期")
 
 
-class StepSerializer(serializers.Serializer):
+class RecruitmentStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(Step.choices, label="环节")
     date = serializers.DateField(label="日期")
     persons = RestrictedRelatedField(Person, VIEW, many=True, required=False, label="人员（培养联系人、入党介绍人）")
@@ -101,13 +101,13 @@ class StepSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, label="说明")
 
 
-class CorrectSerializer(serializers.Serializer):
+class RecruitmentCorrectSerializer(serializers.Serializer):
     event = serializers.IntegerField(label="要更正的环节记录编号")
     date = serializers.DateField(label="更正后的日期")
     reason = serializers.CharField(max_length=300, label="更正理由")
 
 
-class CancelSerializer(serializers.Serializer):
+class RecruitmentCancelSerializer(serializers.Serializer):
     vote_date = serializers.DateField(label="支部大会讨论日期")
     eligible = serializers.IntegerField(min_value=0, label="应到会有表决权党员")
     present = serializers.IntegerField(min_value=0, label="实到会有表决权党员")

@@ -12,7 +12,7 @@ from dangjian.core.permissions import ADD, CHANGE, user_scope
 from .. import actions
 from ..models import RecruitmentFile
 from ..rules import Facts, load_facts
-from .serializers import CancelSerializer, CorrectSerializer, FileSerializer, OpenSerializer, StepSerializer
+from .serializers import RecruitmentCancelSerializer, RecruitmentCorrectSerializer, RecruitmentFileSerializer, RecruitmentOpenSerializer, RecruitmentStepSerializer
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）"),
           403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
@@ -21,9 +21,9 @@ ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail
 
 @extend_schema_view(
     list=extend_schema(summary="发展党员纪实列表", description="您管理范围内的发展党员纪实（含各环节、所处阶段和下一环节的期限）。"),
-    retrieve=extend_schema(summary="发展党员纪实详情", responses={200: FileSerializer, **ERRORS}),
-    create=extend_schema(summary="建立发展党员纪实（收到入党申请书）", request=OpenSerializer,
-                         responses={201: FileSerializer, **ERRORS},
+    retrieve=extend_schema(summary="发展党员纪实详情", responses={200: RecruitmentFileSerializer, **ERRORS}),
+    create=extend_schema(summary="建立发展党员纪实（收到入党申请书）", request=RecruitmentOpenSerializer,
+                         responses={201: RecruitmentFileSerializer, **ERRORS},
                          description="未满十八岁（DEV-01）、已是党员、已有进行中的纪实、5年内不得重新入党（DISP-02）的拒绝。"),
 )
 @extend_schema(tags=["发展党员"])
@@ -31,13 +31,13 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
     queryset = RecruitmentFile.objects.all()
     select_related = ("person", "org")
     prefetch_related = ("events__persons",)
-    serializer_class = FileSerializer
+    serializer_class = RecruitmentFileSerializer
     ordering_fields = ["id", "closed"]
     ordering = ["-id"]
 
     def get_serializer_class(self):
-        return {"create": OpenSerializer, "steps": StepSerializer, "correct": CorrectSerializer,
-                "cancel": CancelSerializer}.get(self.action, FileSerializer)
+        return {"create": RecruitmentOpenSerializer, "steps": RecruitmentStepSerializer, "correct": RecruitmentCorrectSerializer,
+                "cancel": RecruitmentCancelSerializer}.get(self.action, RecruitmentFileSerializer)
 
     def list(self, request, *args, **kwargs):
         """A page of files with their facts read once for the page (not once per file)."""
@@ -47,12 +47,12 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         facts = load_facts(RecruitmentFile.objects.filter(pk__in=[f.pk for f in rows]))
         context = self.get_serializer_context()
         context["_facts"] = {c.file_id: Facts([c], facts.people, facts.orgs) for c in facts.cases}
-        data = FileSerializer(rows, many=True, context=context).data
+        data = RecruitmentFileSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def _answer(self, f, code=status.HTTP_200_OK):
         f = self.base_queryset().get(pk=f.pk)
-        return Response(FileSerializer(f, context=self.get_serializer_context()).data, status=code)
+        return Response(RecruitmentFileSerializer(f, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
         if user_scope(request.user, ADD).empty:
@@ -62,7 +62,7 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         f = actions.do_open_file(acting_user=request.user, **s.validated_data)
         return self._answer(f, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="登记一个环节", request=StepSerializer, responses={200: FileSerializer, **ERRORS},
+    @extend_schema(summary="登记一个环节", request=RecruitmentStepSerializer, responses={200: RecruitmentFileSerializer, **ERRORS},
                    description="按《发展党员工作细则》的顺序和期限检查：顺序不对、重复登记、或会产生阻断级预警的"
                                "（例如两名发展对象一次表决 DEV-15、培养不满一年 DEV-08）拒绝并引用条文。")
     @action(detail=True, methods=["post"], restrict_action=CHANGE)
@@ -76,7 +76,7 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         actions.do_record_step(f, step, date, acting_user=request.user, **data)
         return self._answer(f)
 
-    @extend_schema(summary="更正一个环节", request=CorrectSerializer, responses={200: FileSerializer, **ERRORS},
+    @extend_schema(summary="更正一个环节", request=RecruitmentCorrectSerializer, responses={200: RecruitmentFileSerializer, **ERRORS},
                    description="原记录作废并保留（注明理由），更正后的记录按同样的规定检查。")
     @action(detail=True, methods=["post"], restrict_action=CHANGE)
     def correct(self, request, pk=None):
@@ -91,7 +91,7 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
                                 acting_user=request.user)
         return self._answer(f)
 
-    @extend_schema(summary="取消预备党员资格", request=CancelSerializer, responses={200: FileSerializer, **ERRORS},
+    @extend_schema(summary="取消预备党员资格", request=RecruitmentCancelSerializer, responses={200: RecruitmentFileSerializer, **ERRORS},
                    description="已批准、尚未转正的预备党员；须支部大会讨论通过（到会、赞成人数同接收预备党员，DEV-23）"
                                "并经上级党组织批准（DEV-22）。党籍状态记为已除名。")
     @action(detail=True, methods=["post"], restrict_action=CHANGE)
