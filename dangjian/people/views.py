@@ -20,6 +20,7 @@ from dangjian.core.views import get_restricted, render_history
 from dangjian.orgs.models import Org, Post
 
 from . import actions
+from .choices import PIPELINE_STATUSES
 from .filtersets import PersonFilterSet
 from .forms import IdNumberForm, MovePersonForm, PersonCreateForm, PersonEditForm, SelfEditForm, StatusForm
 from .models import Person
@@ -103,8 +104,12 @@ def _detail_context(request, person) -> dict:
     findings = list(Finding.objects.restrict(user, VIEW).filter(person=person, state=FindingState.OPEN))
     org = person.org
     may_change = can_in_org(user, CHANGE, org)
+    from dangjian.recruitment.models import RecruitmentFile
+
+    recruitment = RecruitmentFile.objects.restrict(user, VIEW).filter(person=person).order_by("closed", "-pk").first()
     return {
-        "person": person, "posts": posts, "events": events, "findings": findings,
+        "person": person, "posts": posts, "events": events, "findings": findings, "recruitment": recruitment,
+        "may_open_recruitment": recruitment is None and may_change and person.status in PIPELINE_STATUSES,
         "ancestors": _org_chain(org, user) if org else [],
         "may_change": may_change, "may_self_edit": _is_self(user, person) and not may_change,
         "may_reveal": bool(person.id_number_encrypted) and can_in_org(user, VIEW_ID_NUMBER, org),

@@ -180,3 +180,12 @@ def test_the_cancel_page_refuses_a_vote_without_quorum_and_keeps_what_was_typed(
     assert c.post(url, dict(form, present=7, yes=7)).status_code == 302
     assert "已结束：取消预备党员资格" in c.get(detail).content.decode()
     assert client_as(users.secretary_b).get(url).status_code == 404
+
+
+def test_the_person_page_leads_to_the_file(client_as, users, applicant):
+    c = client_as(users.secretary_a)
+    url = reverse("people:person_detail", kwargs={"pk": applicant.pk})
+    assert "建立发展党员纪实" in c.get(url).content.decode()
+    f = do_open_file(person=applicant, application_date=dt.date(2021, 3, 1))
+    page = c.get(url).content.decode()
+    assert reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk}) in page and "建立发展党员纪实" not in page
