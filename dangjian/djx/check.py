@@ -22,6 +22,7 @@ from .actions import do_import_djx
 from .validation import DjxInvalid, validate
 
 # Subject kinds of djx.md and the prefix of a generated id for a record without a file id.
+SEVERITY_ORDER = ("BLOCK", "WARN", "INFO")
 SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report")
 
 
@@ -87,6 +88,13 @@ def unknown_settings(doc: dict) -> list[str]:
             for k in overrides if k not in known]
 
 
+def records_publicity(doc: dict) -> bool:
+    """Whether the file records 发展党员公示 at all (the platform's `publicity` step)."""
+    return any(isinstance(ev, dict) and ev.get("step") == "publicity"
+               for r in doc.get("recruitment") or [] if isinstance(r, dict)
+               for ev in r.get("events") or [])
+
+
 def check_document(doc, as_of: dt.date | str | None = None) -> list[dict]:
     """Findings for a parsed DJX document, in the contract's shape, sorted deterministically.
     Raises DjxInvalid for an invalid document and ValueError for a bad `as_of`. Leaves the database
@@ -108,20 +116,32 @@ def check_document(doc, as_of: dt.date | str | None = None) -> list[dict]:
                         Person: {pk: k for k, pk in report.maps.get("people", {}).items()},
                         Unit: {pk: k for k, pk in report.maps.get("units", {}).items()},
                         Meeting: {pk: k for k, pk in report.maps.get("meetings", {}).items()}}
-            overrides = (doc.get("meta") or {}).get("settings") or {}
+            overrides = dict((doc.get("meta") or {}).get("settings") or {})
+            if "publicity_working_days" not in overrides and not records_publicity(doc):
+                # Plain DJX v1 has no 公示: a file that records none is not judged for it (DEV-27),
+                # unless its own settings say the jurisdiction requires it.
+                overrides["publicity_working_days"] = 0
             ctx = engine.Context(as_of=day, settings=engine.effective_settings(overrides),
                                  org_ids=None if judge_all else frozenset(report.org_ids))
-            seen: set[tuple] = set()
+            # One finding per rule, subject and period: several hits (a 公示 missing before two
+            # decisions) become one finding that says all of them, at the gravest severity.
+            merged: dict[tuple, tuple] = {}
             # Rules that need records a file cannot express (`live_only`) would judge their absence.
             for rule, hit in engine.evaluate(ctx, [r.id for r in engine.registry if not r.live_only]):
                 subject = _subject_key(rule, hit, file_ids)
                 key = (rule.id, tuple(subject.items()), hit.period)
-                if key in seen:
-                    continue
-                seen.add(key)
-                findings.append({"rule": rule.id, "severity": hit.severity or rule.severity,
-                                 "subject": subject, "period": hit.period or None,
-                                 "message": _message(rule, hit)})
+                severity = hit.severity or rule.severity
+                if key in merged:
+                    _, first, messages, worst = merged[key]
+                    if (hit.message or "") not in messages:
+                        messages.append(hit.message or "")
+                    merged[key] = (rule, first, messages, min(worst, severity, key=SEVERITY_ORDER.index))
+                else:
+                    merged[key] = (rule, hit, [hit.message or ""], severity)
+            for (rule_id, subject, period), (rule, hit, messages, severity) in merged.items():
+                hit.message = "；".join(m for m in messages if m)
+                findings.append({"rule": rule_id, "severity": severity, "subject": dict(subject),
+                                 "period": period or None, "message": _message(rule, hit)})
             raise _Rollback
     except _Rollback:
         pass

@@ -290,7 +290,8 @@ def _recruitment(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Id
 
     files_qs = RecruitmentFile.objects.all() if user is None else RecruitmentFile.objects.restrict(user, VIEW)
     latest: dict[int, dict] = {}
-    for f in files_qs.order_by("closed", "-id").values("pk", "person_id", "org_id", "closed"):
+    for f in files_qs.order_by("closed", "-id").values("pk", "person_id", "org_id", "closed", "closed_reason",
+                                                        "planned_leave", "person__org_id"):
         if f["person_id"] in person_order and f["org_id"] in org_order:
             cur = latest.get(f["person_id"])
             if cur is None or (cur["closed"] is not None and f["closed"] is None):
@@ -302,7 +303,8 @@ def _recruitment(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Id
     for chunk in in_chunks(pks):
         rows = list(RecruitmentEvent.objects.filter(file_id__in=chunk, voided_at__isnull=True).order_by("date", "pk")
                     .values("pk", "file_id", "step", "date", "conclusion", "days", "hours", "eligible", "present",
-                            "yes", "written_yes", "candidates_in_vote", "approver_id", "months", "docs"))
+                            "yes", "written_yes", "candidates_in_vote", "approver_id", "months", "docs",
+                            "publicity_for", "end_date"))
         for eid, pid in through.filter(recruitmentevent_id__in=[r["pk"] for r in rows]).order_by("id").values_list(
                 "recruitmentevent_id", "person_id"):
             if pid in person_order:
@@ -315,13 +317,18 @@ def _recruitment(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Id
 
     out = []
     for pid, f in sorted(latest.items(), key=lambda kv: person_order[kv[0]]):
-        out.append({"person": person_ids.get(pid), "events": [_compact({
+        # The platform's own keys only where they say something (a plain file stays plain DJX v1).
+        own = _compact({"org": org_ids.get(f["org_id"]) if f["org_id"] != f["person__org_id"] else None,
+                        "planned_leave": _iso(f["planned_leave"]), "closed": _iso(f["closed"]),
+                        "closed_reason": f["closed_reason"] or None}, keep=())
+        out.append({"person": person_ids.get(pid), **own, "events": [_compact({
             "step": e["step"], "date": _iso(e["date"]), "persons": persons.get(e["pk"]),
             "conclusion": e["conclusion"] or None, "days": num(e["days"]), "hours": num(e["hours"]),
             "eligible": e["eligible"], "present": e["present"], "yes": e["yes"], "written_yes": e["written_yes"],
             "candidates_in_vote": e["candidates_in_vote"],
             "by": org_ids.get(e["approver_id"]) if e["approver_id"] in org_order else None,
-            "months": e["months"], "docs": e["docs"] or None},
+            "months": e["months"], "docs": e["docs"] or None,
+            "end": _iso(e["end_date"]), "for": e["publicity_for"] or None},
             # (a tally of 0 is a fact: kept)
             keep=("step", "date", *(k for k in ("eligible", "present", "yes") if e[k] is not None)))
             for e in events.get(f["pk"], [])]})

@@ -823,7 +823,9 @@ class Importer:
         if self.match_existing:
             pks = sorted({self.people[r["person"]] for r in rows})
             for chunk in in_chunks(pks):
-                for f in self.candidates(RecruitmentFile.objects.filter(person_id__in=chunk, closed__isnull=True)):
+                # The person's open file, else their latest (a confirmed or stopped file re-imported).
+                for f in self.candidates(RecruitmentFile.objects.filter(person_id__in=chunk)).order_by(
+                        F("closed").desc(nulls_first=True), "-pk"):
                     existing.setdefault(f.person_id, f)
             for chunk in in_chunks([f.pk for f in existing.values()]):
                 for ev in RecruitmentEvent.objects.filter(file_id__in=chunk, voided_at__isnull=True).prefetch_related(
@@ -833,7 +835,7 @@ class Importer:
         for i, r in enumerate(self.doc["recruitment"]):
             if not isinstance(r, dict):
                 continue
-            org_key = person_org.get(r["person"])
+            org_key = r.get("org") or person_org.get(r["person"])
             if not org_key:
                 self.fail(f"recruitment[{i}].person", "发展党员档案的本人须属于某个党组织（people[].org），"
                                                       "以确定负责培养考察的党支部。")
@@ -849,22 +851,33 @@ class Importer:
                     present=ev.get("present"), yes=ev.get("yes"), written_yes=ev.get("written_yes"),
                     candidates_in_vote=ev.get("candidates_in_vote"),
                     approver_id=self.orgs[ev["by"]].pk if ev.get("by") else None, months=ev.get("months"),
-                    docs=list(ev.get("docs") or [])))
+                    docs=list(ev.get("docs") or []), publicity_for=ev.get("for") or "", end_date=_d(ev.get("end"))))
                 wanted[-1]._persons = [self.people[p] for p in ev.get("persons") or []]
             f = existing.get(pid)
             is_new = f is None
+            # (the platform's own keys: absent in plain DJX v1)
+            # (the keys a file does not carry leave the stored values as they are)
+            file_data = {k: conv(r.get(k)) for k, conv in (("planned_leave", _d), ("closed", _d),
+                                                           ("closed_reason", lambda v: (v or "")[:200])) if k in r}
+            changed = []
             if is_new:
                 f = RecruitmentFile.objects.create(person_id=pid, org=org, external_id=str(r["person"])[:64],
                                                    created_by=self.user if getattr(self.user, "is_authenticated", False)
-                                                   else None)
+                                                   else None, **file_data)
                 count.created += 1
                 keep: dict[tuple, RecruitmentEvent] = {}
             else:
                 keep = events_now.get(f.pk, {})
+                file_data["org_id"] = org.pk
+                changed = [k for k, v in file_data.items() if getattr(f, k) != v]
+                for k in changed:
+                    setattr(f, k, file_data[k])
+                if changed:
+                    f.save(update_fields=changed)
             new = [ev for ev in wanted if _event_key(ev) not in keep]
             gone = [ev.pk for key, ev in keep.items() if key not in {_event_key(w) for w in wanted}]
             if not is_new:
-                if new or gone:
+                if new or gone or changed:
                     count.updated += 1
                 else:
                     count.unchanged += 1
@@ -885,7 +898,7 @@ def _event_key(ev: RecruitmentEvent) -> tuple:
         persons = [p.pk for p in ev.persons.all()]
     return (ev.step, ev.date, ev.conclusion or "", _num(ev.days), _num(ev.hours), ev.eligible, ev.present, ev.yes,
             ev.written_yes, ev.candidates_in_vote, ev.approver_id, ev.months, tuple(sorted(ev.docs or [])),
-            tuple(sorted(persons)))
+            tuple(sorted(persons)), ev.publicity_for or "", ev.end_date)
 
 
 def _num(v):

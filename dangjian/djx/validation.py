@@ -94,8 +94,9 @@ def _inline(node, defs: dict):
     (about three times faster)."""
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
-            return _inline(defs[ref[len("#/$defs/"):]], defs)
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and set(node) <= {"$ref", "description"}:
+            return {**_inline(defs[ref[len("#/$defs/"):]], defs),
+                    **({"description": node["description"]} if "description" in node else {})}
         return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
     if isinstance(node, list):
         return [_inline(v, defs) for v in node]
@@ -227,6 +228,7 @@ class _Semantic:
         self.org_types()
         self.people_checks()
         self.orglife_checks()
+        self.recruitment_checks()
         self.duplicates()
         return self.errors
 
@@ -270,7 +272,7 @@ class _Semantic:
         "talks": [("a", "one", "people"), ("b", "one", "people")],
         "appraisals": [("org", "one", "orgs"), ("grades", "keys", "people")],
         "dues": [("person", "one", "people")],
-        "recruitment": [("person", "one", "people")],
+        "recruitment": [("person", "one", "people"), ("org", "one", "orgs")],
         "elections": [("org", "one", "orgs"), ("candidates", "list", "people"), ("results", "keys", "people")],
         "transfers": [("person", "one", "people")],
         "study": [("person", "one", "people")],
@@ -387,6 +389,28 @@ class _Semantic:
             a, b = r.get("a"), r.get("b")
             if isinstance(a, str) and a == b:
                 self.add(f"talks[{i}].b", f"谈心谈话须在两人之间进行（a 与 b 都是“{a}”）")
+
+    def recruitment_checks(self) -> None:
+        """公示 (the platform's `publicity` step, DEV-27) says what it announced and when it ended; the
+        other steps carry neither."""
+        for i, r in _records(self.doc, "recruitment"):
+            events = r.get("events") if isinstance(r.get("events"), list) else []
+            for j, ev in enumerate(events):
+                if not isinstance(ev, dict):
+                    continue
+                p = f"recruitment[{i}].events[{j}]"
+                if ev.get("step") == "publicity":
+                    if ev.get("for") is None:
+                        self.add(f"{p}.for", "公示须写明公示事项 for（activist、candidate、admission 或 confirmation）")
+                    end, start = _date(ev.get("end")), _date(ev.get("date"))
+                    if ev.get("end") is None:
+                        self.add(f"{p}.end", "公示须写明截止日期 end")
+                    elif end and start and end < start:
+                        self.add(f"{p}.end", f"公示截止日期 {ev['end']} 早于开始日期 {ev['date']}")
+                else:
+                    for key in ("end", "for"):
+                        if ev.get(key) is not None:
+                            self.add(f"{p}.{key}", f"只有公示环节（step 为 publicity）才填写 {key}")
 
     def duplicates(self) -> None:
         def check(section: str, key_fn, what: str) -> None:

@@ -24,6 +24,9 @@ class RecruitmentFile(models.Model):
     # Closed files: confirmed (转正), cancelled (取消预备党员资格 / 停止培养) — kept with their history.
     closed = models.DateField("结束日期", null=True, blank=True)
     closed_reason = models.CharField("结束原因", max_length=200, blank=True)
+    # DEV-13: 发展对象未来三个月内将离开工作、学习单位的，一般不办理接收手续.
+    planned_leave = models.DateField("预计离开本单位日期", null=True, blank=True,
+                                     help_text="借调期满、调动、毕业等预计离开工作、学习单位的日期；不离开的不填。")
     external_id = models.CharField("外部编号", max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="建档人", null=True, blank=True,
@@ -96,6 +99,9 @@ class RecruitmentPlan(models.Model):
     year = models.PositiveIntegerField("年度")
     planned = models.PositiveIntegerField("计划发展人数")
     note = models.CharField("说明", max_length=200, blank=True)
+    # DEV-06: 基层党委每年对入党积极分子队伍状况进行一次分析.
+    analyzed_on = models.DateField("积极分子队伍分析日期", null=True, blank=True)
+    analysis = models.TextField("积极分子队伍分析", blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_lookup = "org__path"

@@ -77,7 +77,8 @@ class Case:
     org_id: int
     person_id: int
     events: dict[str, list[Ev]] = field(default_factory=lambda: defaultdict(list))
-    closed: dt.date | None = None     # ended (confirmed, or 取消预备党员资格): nothing is pending any more
+    closed: dt.date | None = None     # ended (confirmed, 停止培养, 取消预备党员资格): nothing is pending any more
+    planned_leave: dt.date | None = None  # 预计离开工作、学习单位 (DEV-13)
 
     @property
     def pending(self) -> bool:
@@ -121,8 +122,9 @@ def load_facts(files_qs, *, whole_table: bool = False, extra_events=(), exclude=
     point at. `whole_table`: read every event (a full run) rather than by file key. `extra_events`:
     (file id, Ev) pairs added as if recorded (the workflow's "what if this step were saved");
     `exclude`: event ids left out (the record a correction replaces)."""
-    files = list(files_qs.order_by().values_list("id", "org_id", "person_id", "closed"))
-    cases = {fid: Case(fid, org_id, pid, closed=closed) for fid, org_id, pid, closed in files}
+    files = list(files_qs.order_by().values_list("id", "org_id", "person_id", "closed", "planned_leave"))
+    cases = {fid: Case(fid, org_id, pid, closed=closed, planned_leave=leave)
+             for fid, org_id, pid, closed, leave in files}
     if not cases:
         return Facts([], {}, {})
     events_qs = RecruitmentEvent.objects.filter(voided_at__isnull=True).exclude(pk__in=list(exclude))
@@ -305,13 +307,13 @@ def half_year_review(ctx):
 
 
 @rule("DEV-07", reads=READS, title="入党积极分子、发展对象的组织关系变动，应及时转接培养材料", citation=f"{XZ}第十二条",
-      severity="WARN", subject="person", live_only=True)
+      severity="WARN", subject="person")
 def moved(ctx):
-    """尚未批准为预备党员的发展党员纪实，本人现在所在的党组织已不是负责培养的党支部（调动后纪实未随之转接）：预警。
-    DJX 文件中的纪实就在本人所在组织下，`dangjian check` 不执行本规则。"""
+    """尚未批准为预备党员、仍在进行的发展党员纪实，本人现在所在的党组织已不是负责培养的党组织（调动后纪实未随之转接）：
+    预警。DJX 中纪实的 `org`（平台扩展字段）缺省即本人所在组织。"""
     def check(case, f):
         p = f.people.get(case.person_id)
-        if p and p["org_id"] and p["org_id"] != case.org_id and not case.has(Step.APPROVAL):
+        if p and p["org_id"] and p["org_id"] != case.org_id and case.pending and not case.has(Step.APPROVAL):
             now, was = f.orgs.get(p["org_id"]), f.orgs.get(case.org_id)
             return (f"现属{now['name'] if now else '其他组织'}，发展党员纪实仍在{was['name'] if was else '原党支部'}："
                     f"应及时报告原党组织并转接培养教育材料")
@@ -444,14 +446,25 @@ def procedure_order(ctx):
 @rule("DEV-13", reads=READS, title="上级党委预审合格后方可发放《入党志愿书》", citation=f"{XZ}第十九条", severity="BLOCK",
       subject="person")
 def pre_review_first(ctx):
-    """填写《入党志愿书》之日（或支部大会讨论之日）之前没有上级党委预审：阻断。"""
+    """填写《入党志愿书》之日（或支部大会讨论之日）之前没有上级党委预审：阻断。
+    发展对象预计离开工作、学习单位的日期（纪实的“预计离开本单位日期”）在支部大会讨论之日起三个月内（早于三个月后的
+    同一日期）的：预警（一般不办理接收手续）；尚未讨论的发展对象，该日期在判断日起三个月内的：提示。"""
     def check(case, f):
+        out = []
         form = case.first(Step.VOLUNTEER_FORM) or case.first(Step.BRANCH_VOTE)
-        if not form:
-            return None
-        pre = case.first(Step.PRE_REVIEW)
-        if pre is None or pre.date > form.date:
-            return f"{_ymd(form.date)}{Step(form.step).label}，此前没有上级党委预审：预审合格后方可发放《入党志愿书》"
+        if form:
+            pre = case.first(Step.PRE_REVIEW)
+            if pre is None or pre.date > form.date:
+                out.append(f"{_ymd(form.date)}{Step(form.step).label}，此前没有上级党委预审："
+                           "预审合格后方可发放《入党志愿书》")
+        leave, vote = case.planned_leave, case.first(Step.BRANCH_VOTE)
+        if leave and case.has(Step.CANDIDATE):
+            if vote and vote.date <= leave < add_months(vote.date, 3):
+                out.append((f"预计{_ymd(leave)}离开工作、学习单位，{_ymd(vote.date)}支部大会讨论接收时已不足三个月："
+                            "一般不办理接收手续", "WARN"))
+            elif vote is None and case.pending and ctx.as_of <= leave < add_months(ctx.as_of, 3):
+                out.append((f"预计{_ymd(leave)}离开工作、学习单位，已在三个月之内：一般不办理接收手续", "INFO"))
+        return out
     yield from _judge(ctx, check)
 
 
@@ -684,11 +697,12 @@ def archive(ctx):
 
 @rule("DEV-27", reads=READS + ("core.workcalendarday",), title="发展党员公示不少于规定的工作日（地方做法）",
       citation="发展党员公示制度（[P] 各地、各单位规定；非《发展党员工作细则》条款）", severity="WARN", subject="person",
-      settings=("publicity_working_days",), live_only=True)
+      settings=("publicity_working_days",))
 def publicity(ctx):
     """按参数要求公示的（默认5个工作日，0为不要求）：确定入党积极分子、确定发展对象、支部大会讨论接收预备党员、
     讨论转正之前，没有在该日之前结束的公示，或公示的工作日（周一至周五，按工作日历扣除节假日、计入调休上班日，
-    首尾两天都算）少于规定天数：预警。DJX 文件不含公示记录，`dangjian check` 不执行本规则。"""
+    首尾两天都算）少于规定天数：预警。`dangjian check`：DJX 文件记有公示（平台扩展的 `publicity` 环节）或在
+    `meta.settings` 中写明本参数时才判断，否则视为本参数为0。"""
     from dangjian.core.workdays import WorkCalendar
 
     need = int(ctx.setting("publicity_working_days") or 0)

@@ -78,10 +78,12 @@ def complete() -> dict:
     }
 
 
-def with_events(change, as_of: str = AS_OF, people=None) -> dict:
-    """The complete file with its events changed by `change(events) -> events`."""
+def with_events(change, as_of: str = AS_OF, people=None, file=None) -> dict:
+    """The complete file with its events changed by `change(events) -> events` (and the recruitment
+    file's own keys set from `file`)."""
     doc = complete()
     doc["recruitment"][0]["events"] = change(copy.deepcopy(doc["recruitment"][0]["events"]))
+    doc["recruitment"][0].update(file or {})
     doc["meta"]["as_of"] = as_of
     if people:
         for p in doc["people"]:
@@ -131,15 +133,30 @@ def then(*changes):
     return change
 
 
+def publicity(short: str | None = None):
+    """公示 before each of the four decisions (DEV-27), five working days each, ending the day before; with
+    `short` (activist | candidate | admission | confirmation) that one has only four."""
+    shown = {"activist": ("2023-03-08", "2023-03-14"),       # Wed … Tue: 5 working days
+             "candidate": ("2024-03-08", "2024-03-14"),      # Fri … Thu: 5
+             "admission": ("2024-05-29", "2024-06-04"),      # Wed … Tue: 5
+             "confirmation": ("2025-06-03", "2025-06-09")}   # Tue … Mon: 5
+    if short:
+        start, end = shown[short]
+        shown[short] = (start, day(end, -1))                 # one working day less
+    return lambda events: events + [{"step": "publicity", "date": a, "end": b, "for": what}
+                                    for what, (a, b) in shown.items()]
+
+
 def day(s: str, days: int = 0, months: int = 0) -> str:
     from dangjian.core.periods import add_months
     return (add_months(dt.date.fromisoformat(s), months) + dt.timedelta(days=days)).isoformat()
 
 
-def case_file(rule_id: str, change, as_of: str | None, people: dict | None, clean=None) -> tuple[dict, dict]:
+def case_file(rule_id: str, change, as_of: str | None, people: dict | None, clean=None,
+              file=None) -> tuple[dict, dict]:
     """A DJX file for one rule, with its expectation in the shared example's format: 李明 (a1) with the
     broken step must be found; 赵华 (a2), the same file on the right side of the boundary, must not."""
-    doc = with_events(change, as_of=as_of or AS_OF, people=people)
+    doc = with_events(change, as_of=as_of or AS_OF, people=people, file=file)
     doc["meta"]["title"] = f"发展党员 {rule_id}：李明的纪实违反该规则，赵华的纪实在界限的另一侧"
     a2 = dict(next(p for p in complete()["people"] if p["id"] == "a1"), id="a2", name="赵华")
     if clean is not None:             # (change, person fields) of the right side of the boundary

@@ -31,6 +31,8 @@ BROKEN = {
     "DEV-04": (c.drop("activist_filed"), "WARN", None, None),
     "DEV-05": (c.edit("mentors", persons=["s1", "m9"]), "WARN", None, None),      # m9 full only from 2024
     "DEV-06": (c.edit("activist_review", date="2023-09-16"), "WARN", None, None),  # six months and a day
+    # moved to the 财政局's 机关党委 while still a 发展对象; the file stayed with 办公室党支部 (FILE_KEYS)
+    "DEV-07": (c.upto("candidate"), "WARN", "2024-04-01", {"a1": {"org": "c2"}}),
     "DEV-08": (c.edit("candidate", date="2024-03-14"), "BLOCK", None, None),       # a day short of a year
     "DEV-09": (c.edit("sponsors", persons=["s1"]), "BLOCK", None, None),
     "DEV-10": (c.edit("political_review", conclusion="fail"), "BLOCK", None, None),
@@ -52,14 +54,18 @@ BROKEN = {
                None, None),
     "DEV-25": (lambda e: e, "WARN", None, {"a1": {"full_member_date": "2025-07-01"}}),
     "DEV-26": (c.edit("archive", docs=["application", "volunteer_form"]), "WARN", None, None),
+    # 发展对象's 公示 Fri 2024-03-08 … Wed 03-13: four working days, the weekend does not count
+    "DEV-27": (c.publicity(short="candidate"), "WARN", None, None),
 }
+# The recruitment file's own keys (DJX: the platform's extension) for the cases that need them.
+FILE_KEYS = {"DEV-07": {"org": "b1"}}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("rule_id", sorted(BROKEN))
 def test_each_broken_file_produces_its_rule(rule_id):
     change, severity, as_of, people = BROKEN[rule_id]
-    found = dev(c.with_events(change, people=people), as_of)
+    found = dev(c.with_events(change, people=people, file=FILE_KEYS.get(rule_id)), as_of)
     assert (rule_id, severity, {"person": "a1"}) in found, found
     # One broken step, one rule (the dates of the complete file sit on the boundaries of the others).
     assert {r for r, _, _ in found} == {rule_id}, found
@@ -75,6 +81,7 @@ STILL_CLEAN = {
                                  {"a1": {"full_member_date": "2026-06-05"}}),
     "just over half present": (c.edit("branch_vote", present=6, yes=6, written_yes=0), None),
     "written opinions make the majority": (c.edit("branch_vote", yes=4, written_yes=2), None),
+    "five working days of publicity before each decision": (c.publicity(), None),
 }
 
 
@@ -129,3 +136,64 @@ def test_every_dev_rule_that_check_runs_has_a_broken_case():
 
     checked = {r.id for r in engine.registry if r.id.startswith("DEV-") and not r.live_only}
     assert checked == set(BROKEN), checked ^ set(BROKEN)
+    # …and every DEV rule is one `check` runs (27 of them: DEV-01 … DEV-27).
+    assert {r.id for r in engine.registry if r.id.startswith("DEV-")} == checked == {f"DEV-{i:02}" for i in range(1, 28)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("leave, expected", [
+    ("2024-09-04", {("DEV-13", "WARN")}),    # leaving a day before three months after the vote (2024-06-05)
+    ("2024-09-05", set()),                   # three months to the day: not "within three months"
+    ("2024-06-04", set()),                   # gone before the vote: not this rule's question
+])
+def test_a_candidate_leaving_within_three_months_is_not_received(leave, expected):
+    """DEV-13 (细则第十九条): 发展对象未来三个月内将离开工作、学习单位的，一般不办理接收手续."""
+    found = dev(c.with_events(c.upto("approval"), as_of="2024-09-10", file={"planned_leave": leave}))
+    assert {(r, s) for r, s, _ in found} == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of, expected", [("2024-03-31", set()), ("2024-04-01", {("DEV-13", "INFO")})])
+def test_a_candidate_about_to_leave_is_flagged_before_the_vote(as_of, expected):
+    found = dev(c.with_events(c.upto("candidate"), file={"planned_leave": "2024-06-30"}), as_of)
+    assert {(r, s) for r, s, _ in found if r == "DEV-13"} == expected
+
+
+@pytest.mark.django_db
+def test_publicity_is_judged_in_check_when_the_file_records_it_or_its_settings_require_it():
+    """DEV-27 is a local rule ([P]): a plain DJX v1 file has no 公示, so `check` judges it only when the
+    file records 公示 or `meta.settings.publicity_working_days` says the jurisdiction requires it."""
+    assert rules_of(c.complete()) == set()
+    doc = c.complete()
+    doc["meta"]["settings"] = {"publicity_working_days": 5}
+    (found,) = [f for f in check_document(doc) if f["rule"] == "DEV-27"]
+    for decision in ("确定入党积极分子", "确定发展对象", "支部大会讨论接收预备党员", "支部大会讨论转正"):
+        assert decision in found["message"]
+    doc = c.with_events(c.publicity(short="confirmation"))
+    doc["meta"]["settings"] = {"publicity_working_days": 4}        # the jurisdiction asks four
+    assert rules_of(doc) == set()
+    doc["meta"]["settings"] = {"publicity_working_days": 0}        # or none at all
+    assert rules_of(doc) == set()
+    doc["meta"]["settings"] = {}                                    # the default: five
+    assert rules_of(doc) == {"DEV-27"}
+
+
+@pytest.mark.django_db
+def test_a_publicity_ending_on_the_decision_day_counts_and_one_ending_after_does_not():
+    on_the_day = c.with_events(c.then(c.publicity(), c.edit("publicity", 1, date="2024-03-11", end="2024-03-15")))
+    assert rules_of(on_the_day) == set()                             # Mon … Fri, the 发展对象 decided on Fri
+    after = c.with_events(c.then(c.publicity(), c.edit("publicity", 1, date="2024-03-11", end="2024-03-18")))
+    assert rules_of(after) == {"DEV-27"}
+
+
+@pytest.mark.parametrize("event, path, words", [
+    ({"step": "publicity", "date": "2024-03-08", "for": "candidate"}, "end", "截止日期"),
+    ({"step": "publicity", "date": "2024-03-08", "end": "2024-03-14"}, "for", "公示事项"),
+    ({"step": "publicity", "date": "2024-03-08", "end": "2024-03-07", "for": "candidate"}, "end", "早于"),
+    ({"step": "oath", "date": "2024-09-30", "for": "candidate"}, "for", "只有公示环节"),
+])
+def test_a_publicity_record_says_what_and_until_when(event, path, words):
+    from dangjian.djx.validation import validate
+
+    errors = validate(c.with_events(c.add(event)))
+    assert [(e.path, words in e.message) for e in errors] == [(f"recruitment[0].events[24].{path}", True)]

@@ -14,18 +14,20 @@ from dangjian.djx.check import check_document
 from dangjian.djx.tests.test_example_expectations import compare
 
 from . import cases as c
-from .test_check_cases import BROKEN
+from .test_check_cases import BROKEN, FILE_KEYS
 
 DATA = Path(__file__).parent / "data"
 
 
 # The right side of the boundary where it is not the complete file itself.
 CLEAN_SIDE = {"DEV-22": (c.add({"step": "extension", "date": "2025-06-10", "months": 12}),
-                         {"full_member_date": "2026-06-05"})}
+                         {"full_member_date": "2026-06-05"}),
+              "DEV-27": (c.publicity(), {})}
 
 
 def generated() -> dict[str, tuple[dict, dict]]:
-    return {f"dev-{rid[4:]}": c.case_file(rid, *BROKEN[rid][:1], *BROKEN[rid][2:], clean=CLEAN_SIDE.get(rid))
+    return {f"dev-{rid[4:]}": c.case_file(rid, *BROKEN[rid][:1], *BROKEN[rid][2:], clean=CLEAN_SIDE.get(rid),
+                                          file=FILE_KEYS.get(rid))
             for rid in sorted(BROKEN)}
 
 
