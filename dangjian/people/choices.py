@@ -24,7 +24,8 @@ LEFT_STATUSES = frozenset({Status.TRANSFERRED_OUT, Status.REMOVED, Status.DECEAS
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.APPLICANT: frozenset({Status.ACTIVIST, Status.TRANSFERRED_OUT, Status.DECEASED}),
     Status.ACTIVIST: frozenset({Status.CANDIDATE, Status.APPLICANT, Status.TRANSFERRED_OUT, Status.DECEASED}),
-    Status.CANDIDATE: frozenset({Status.PROBATIONARY, Status.ACTIVIST, Status.TRANSFERRED_OUT, Status.DECEASED}),
+    Status.CANDIDATE: frozenset({Status.PROBATIONARY, Status.ACTIVIST, Status.APPLICANT, Status.TRANSFERRED_OUT,
+                                 Status.DECEASED}),
     Status.PROBATIONARY: frozenset({Status.FULL, Status.REMOVED, Status.TRANSFERRED_OUT, Status.DECEASED}),
     Status.FULL: frozenset({Status.SUSPENDED, Status.REMOVED, Status.TRANSFERRED_OUT, Status.DECEASED}),
     Status.SUSPENDED: frozenset({Status.FULL, Status.REMOVED, Status.DECEASED}),

@@ -19,7 +19,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import REPEATABLE, VOTES, ArchiveDoc, Conclusion, PublicityFor, Step
+from .choices import REPEATABLE, VOTES, ArchiveDoc, Conclusion, PublicityFor, Step, StopBasis
 from .models import RecruitmentEvent, RecruitmentFile
 from .rules import RECEIVING_TYPES, Ev, load_facts, probation_end
 from .workflow import refusals
@@ -242,4 +242,61 @@ def do_cancel_probation(file: RecruitmentFile, *, vote_date: dt.date, eligible: 
     do_change_status(file.person, Status.REMOVED, on=approved_on, reason=summary, acting_user=acting_user)
     audit.record("recruitment.cancel", f"{file.person.name}：{summary}", actor=acting_user, org=file.org, obj=file)
     engine.schedule({file.org_id, file.person.org_id} - {None}, changed=RECORDS)
+    return file
+
+
+@transaction.atomic
+def do_stop_cultivation(file: RecruitmentFile, *, on: dt.date, basis: str, reason: str,
+                        acting_user=None) -> RecruitmentFile:
+    """停止培养: the file of an applicant, activist or candidate ends before admission — the branch
+    committee decides the person no longer meets the conditions (细则第十一条: 培养考察), the person
+    withdraws the application, or the committee above does not approve the admission. The person
+    becomes 入党申请人 again (the application stays on record; a new file may be opened later); nothing in
+    the file is pending any more, so its deadline rules fall silent. After an approval the way out is
+    取消预备党员资格 (`do_cancel_probation`)."""
+    from dangjian.people.actions import do_change_status
+
+    file = RecruitmentFile.objects.select_for_update().select_related("person").get(pk=file.pk)
+    if basis not in StopBasis.values:
+        raise ActionError("请选择停止培养的依据。", field="basis")
+    if not (reason or "").strip():
+        raise ActionError("请写明停止培养的理由。", field="reason")
+    case = load_facts(RecruitmentFile.objects.filter(pk=file.pk)).cases[0]
+    if file.closed:
+        raise ActionError("该发展党员纪实已结束。")
+    if case.has(Step.APPROVAL):
+        raise ActionError("已批准为预备党员的，不能停止培养；不具备党员条件的应取消预备党员资格（细则第三十二条）。")
+    if basis == StopBasis.NOT_APPROVED and not case.has(Step.BRANCH_VOTE):
+        raise ActionError("尚未经支部大会讨论，不存在上级党委审批未予批准的情形。", field="basis")
+    last = max((e.date for evs in case.events.values() for e in evs), default=None)
+    if on > timezone.localdate() or (last and on < last):
+        raise ActionError(f"日期应在最后一个已登记环节（{last:%Y-%m-%d}）之后、今天之前。" if last
+                          else "日期不能晚于今天。", field="on")
+    summary = f"停止培养（{StopBasis(basis).label}）：{reason.strip()}"
+    file.closed, file.closed_reason = on, summary[:200]
+    file.save(update_fields=["closed", "closed_reason"])
+    if file.person.status in (Status.ACTIVIST, Status.CANDIDATE):
+        do_change_status(file.person, Status.APPLICANT, on=on, reason=summary, acting_user=acting_user)
+    audit.record("recruitment.stop", f"{file.person.name}：{summary}", actor=acting_user, org=file.org, obj=file,
+                 on=on, reason=reason.strip())
+    engine.schedule({file.org_id, file.person.org_id} - {None}, changed=RECORDS)
+    return file
+
+
+@transaction.atomic
+def do_set_planned_leave(file: RecruitmentFile, *, planned_leave: dt.date | None, acting_user=None) -> RecruitmentFile:
+    """Record (or clear) when the person is expected to leave their work or study unit (DEV-13: a
+    发展对象 leaving within three months is generally not received)."""
+    file = RecruitmentFile.objects.select_for_update().select_related("person").get(pk=file.pk)
+    if file.closed:
+        raise ActionError("该发展党员纪实已结束。")
+    before = file.planned_leave
+    file.planned_leave = planned_leave
+    file.save(update_fields=["planned_leave"])
+    audit.record("recruitment.planned_leave",
+                 f"{file.person.name}预计离开本单位日期：{planned_leave:%Y-%m-%d}" if planned_leave
+                 else f"{file.person.name}：清除预计离开本单位日期", actor=acting_user, org=file.org, obj=file,
+                 before={"planned_leave": before.isoformat() if before else None},
+                 after={"planned_leave": planned_leave.isoformat() if planned_leave else None})
+    engine.schedule([file.org_id], changed=(RecruitmentFile,))
     return file

@@ -83,3 +83,10 @@ class PublicityFor(models.TextChoices):
 
 PUBLICITY_BEFORE = {PublicityFor.ACTIVIST: Step.ACTIVIST, PublicityFor.CANDIDATE: Step.CANDIDATE,
                     PublicityFor.ADMISSION: Step.BRANCH_VOTE, PublicityFor.CONFIRMATION: Step.CONFIRM_VOTE}
+
+
+class StopBasis(models.TextChoices):
+    """停止培养: why a file ends before the person is admitted (the person stays 入党申请人)."""
+    COMMITTEE = "committee", "支部委员会研究决定不再列为培养对象"
+    WITHDRAWN = "withdrawn", "本人申请撤回入党申请"
+    NOT_APPROVED = "not_approved", "上级党委审批未予批准"

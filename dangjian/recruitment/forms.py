@@ -10,7 +10,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import PIPELINE_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import ArchiveDoc, Conclusion, PublicityFor, Step
+from .choices import ArchiveDoc, Conclusion, PublicityFor, Step, StopBasis
 
 # The fields each step shows (besides its date).
 STEP_FIELDS = {
@@ -108,3 +108,24 @@ class CorrectForm(Form):
 
 
 __all__ = ["OpenForm", "StepForm", "CorrectForm", "STEP_FIELDS", "Status"]
+
+
+class StopForm(Form):
+    """停止培养: the file ends before admission."""
+    on = forms.DateField(label="日期", widget=DateInput())
+    basis = forms.ChoiceField(label="依据", choices=StopBasis.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="理由", max_length=150, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="写明具体情况，例如“连续两次考察认为不具备条件”。")
+
+
+class PlannedLeaveForm(Form):
+    planned_leave = forms.DateField(label="预计离开本单位日期", required=False, widget=DateInput(),
+                                    help_text="借调期满、调动、毕业等；三个月内将离开的发展对象一般不办理接收手续（细则第十九条）。留空即清除。")
+
+
+class AnalysisForm(Form):
+    """DEV-06: the 基层党委's yearly analysis of its activists (recorded with the year's plan)."""
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    analyzed_on = forms.DateField(label="分析日期", widget=DateInput())
+    analysis = forms.CharField(label="分析情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="积极分子的数量、结构、培养考察中的问题和下一步安排。")

@@ -189,7 +189,55 @@ def file_detail(request, pk):
         "may_change": may_change, "findings": findings, "nav_active": NAV, "step_fields": STEP_FIELDS,
         "current_stage": STAGES[stage_of(case)][0],
         "may_cancel": may_change and not f.closed and case.has(Step.APPROVAL) and not case.has(Step.CONFIRM_APPROVAL),
+        "may_stop": may_change and not f.closed and not case.has(Step.APPROVAL),
+        "leave_form": _leave_form(request, f) if may_change and not f.closed else None,
     })
+
+
+def _leave_form(request, f):
+    from .forms import PlannedLeaveForm
+
+    return PlannedLeaveForm(initial={"planned_leave": f.planned_leave})
+
+
+@login_required
+@require_http_methods(["POST"])
+def file_planned_leave(request, pk):
+    """预计离开本单位日期 (DEV-13), set or cleared from the file page."""
+    from .forms import PlannedLeaveForm
+
+    f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), CHANGE, pk=pk)
+    form = PlannedLeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_set_planned_leave(f, planned_leave=form.cleaned_data["planned_leave"], acting_user=request.user)
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已保存预计离开本单位日期。")
+    else:
+        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+    return redirect(_url(f))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_stop(request, pk):
+    """停止培养: the file ends before admission (the person stays 入党申请人)."""
+    from .forms import StopForm
+
+    f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), CHANGE, pk=pk)
+    form = StopForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.do_stop_cultivation(f, on=d["on"], basis=d["basis"], reason=d["reason"], acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已停止培养：{f.person.name}的发展党员纪实已结束。")
+            return redirect(_url(f))
+    return render(request, "recruitment/stop.html", {"form": form, "f": f, "nav_active": NAV})
 
 
 @login_required

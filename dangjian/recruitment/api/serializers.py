@@ -11,7 +11,7 @@ from dangjian.core.permissions import ADD, VIEW
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
-from ..choices import STAGES, ArchiveDoc, Conclusion, Step
+from ..choices import STAGES, ArchiveDoc, Conclusion, Step, StopBasis
 from ..models import RecruitmentEvent, RecruitmentFile
 from ..rules import load_facts
 from ..workflow import dues, stage_of
@@ -42,8 +42,8 @@ class RecruitmentFileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecruitmentFile
-        fields = ["id", "person", "person_name", "org", "org_name", "closed", "closed_reason", "stage", "next_steps",
-                  "events"]
+        fields = ["id", "person", "person_name", "org", "org_name", "closed", "closed_reason", "planned_leave", "stage",
+                  "next_steps", "events"]
         read_only_fields = fields
 
     def _facts(self, obj):
@@ -116,3 +116,13 @@ class RecruitmentCancelSerializer(serializers.Serializer):
     approver = RestrictedRelatedField(Org, VIEW, label="批准的上级党组织")
     approved_on = serializers.DateField(label="批准日期")
     reason = serializers.CharField(max_length=150, label="理由")
+
+
+class RecruitmentStopSerializer(serializers.Serializer):
+    on = serializers.DateField(label="日期")
+    basis = serializers.ChoiceField(StopBasis.choices, label="依据")
+    reason = serializers.CharField(max_length=150, label="理由")
+
+
+class RecruitmentPlannedLeaveSerializer(serializers.Serializer):
+    planned_leave = serializers.DateField(allow_null=True, label="预计离开本单位日期（null 为清除）")

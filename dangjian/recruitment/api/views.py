@@ -12,7 +12,9 @@ from dangjian.core.permissions import ADD, CHANGE, user_scope
 from .. import actions
 from ..models import RecruitmentFile
 from ..rules import Facts, load_facts
-from .serializers import RecruitmentCancelSerializer, RecruitmentCorrectSerializer, RecruitmentFileSerializer, RecruitmentOpenSerializer, RecruitmentStepSerializer
+from .serializers import (RecruitmentCancelSerializer, RecruitmentCorrectSerializer, RecruitmentFileSerializer,
+                          RecruitmentOpenSerializer, RecruitmentPlannedLeaveSerializer, RecruitmentStepSerializer,
+                          RecruitmentStopSerializer)
 
 ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）"),
           403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
@@ -37,7 +39,8 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
 
     def get_serializer_class(self):
         return {"create": RecruitmentOpenSerializer, "steps": RecruitmentStepSerializer, "correct": RecruitmentCorrectSerializer,
-                "cancel": RecruitmentCancelSerializer}.get(self.action, RecruitmentFileSerializer)
+                "cancel": RecruitmentCancelSerializer, "stop": RecruitmentStopSerializer,
+                "planned_leave": RecruitmentPlannedLeaveSerializer}.get(self.action, RecruitmentFileSerializer)
 
     def list(self, request, *args, **kwargs):
         """A page of files with their facts read once for the page (not once per file)."""
@@ -101,4 +104,28 @@ class RecruitmentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)
         actions.do_cancel_probation(f, acting_user=request.user, **s.validated_data)
+        return self._answer(f)
+
+    @extend_schema(summary="停止培养", request=RecruitmentStopSerializer, responses={200: RecruitmentFileSerializer, **ERRORS},
+                   description="尚未批准为预备党员的纪实到此结束（支部委员会研究决定、本人撤回申请、上级党委未予批准），"
+                               "人员状态恢复为入党申请人；已批准的应取消预备党员资格。")
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def stop(self, request, pk=None):
+        f = self.get_object()
+        self.require_in_org(CHANGE, f.org, "发展党员纪实须由党组织管理员办理。")
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_stop_cultivation(f, acting_user=request.user, **s.validated_data)
+        return self._answer(f)
+
+    @extend_schema(summary="预计离开本单位日期", request=RecruitmentPlannedLeaveSerializer,
+                   responses={200: RecruitmentFileSerializer, **ERRORS},
+                   description="发展对象未来三个月内将离开工作、学习单位的，一般不办理接收手续（DEV-13）。")
+    @action(detail=True, methods=["post"], url_path="planned-leave", restrict_action=CHANGE)
+    def planned_leave(self, request, pk=None):
+        f = self.get_object()
+        self.require_in_org(CHANGE, f.org, "发展党员纪实须由党组织管理员办理。")
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_set_planned_leave(f, acting_user=request.user, **s.validated_data)
         return self._answer(f)
