@@ -300,3 +300,23 @@ def do_set_planned_leave(file: RecruitmentFile, *, planned_leave: dt.date | None
                  after={"planned_leave": planned_leave.isoformat() if planned_leave else None})
     engine.schedule([file.org_id], changed=(RecruitmentFile,))
     return file
+
+
+@transaction.atomic
+def do_record_analysis(*, org: Org, year: int, analyzed_on: dt.date, analysis: str, acting_user=None):
+    """基层党委每年对入党积极分子队伍状况进行一次分析 (细则第十一条, DEV-06): recorded with the year's plan."""
+    from dangjian.core.permissions import CHANGE, can_in_org
+
+    from .models import RecruitmentPlan
+
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, org):
+        raise ActionError("只能为本人管理的党组织登记积极分子队伍分析。")
+    if not (analysis or "").strip():
+        raise ActionError("请写明分析情况。", field="analysis")
+    if analyzed_on > timezone.localdate() or analyzed_on.year != year:
+        raise ActionError(f"分析日期应在{year}年内，且不晚于今天。", field="analyzed_on")
+    plan, _ = RecruitmentPlan.objects.update_or_create(org=org, year=year, defaults={
+        "analyzed_on": analyzed_on, "analysis": analysis.strip()[:2000]})
+    audit.record("recruitment.analysis", f"{org}{year}年入党积极分子队伍分析（{analyzed_on:%Y-%m-%d}）", actor=acting_user,
+                 org=org, obj=plan)
+    return plan

@@ -125,7 +125,7 @@ class PlannedLeaveForm(Form):
 
 class AnalysisForm(Form):
     """DEV-06: the 基层党委's yearly analysis of its activists (recorded with the year's plan)."""
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, widget=forms.HiddenInput)
     analyzed_on = forms.DateField(label="分析日期", widget=DateInput())
     analysis = forms.CharField(label="分析情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="积极分子的数量、结构、培养考察中的问题和下一步安排。")

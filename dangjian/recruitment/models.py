@@ -97,7 +97,7 @@ class RecruitmentPlan(models.Model):
 
     org = models.ForeignKey("orgs.Org", verbose_name="党组织", on_delete=models.CASCADE, related_name="recruitment_plans")
     year = models.PositiveIntegerField("年度")
-    planned = models.PositiveIntegerField("计划发展人数")
+    planned = models.PositiveIntegerField("计划发展人数", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     # DEV-06: 基层党委每年对入党积极分子队伍状况进行一次分析.
     analyzed_on = models.DateField("积极分子队伍分析日期", null=True, blank=True)
@@ -111,4 +111,4 @@ class RecruitmentPlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="recruitment_plan_once")]
 
     def __str__(self):
-        return f"{self.org} {self.year}年计划发展{self.planned}人"
+        return f"{self.org} {self.year}年发展党员计划" + (f"{self.planned}人" if self.planned is not None else "")

@@ -53,9 +53,9 @@ def file_list(request):
         org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
         files = files.filter(org__path__startswith=org.path)
     today = timezone.localdate()
-    plan_form = None
+    plan_form = analysis_form = None
     if org is not None:
-        plan_form = _plan(request, org, today.year)
+        plan_form, analysis_form = _plan(request, org, today.year)
         if plan_form is None:
             return redirect(f"{request.path}?org={org.pk}")
     facts = load_facts(files)
@@ -91,19 +91,24 @@ def file_list(request):
     return render(request, "recruitment/list.html", {
         "rows": rows, "counts": counts, "stage": stage, "soon": soon, "overdue": overdue, "overdue_n": overdue_n,
         "org": org, "nav_active": NAV, "year": today.year, "plan": plan, "actual": actual, "plan_form": plan_form,
+        "analysis_form": analysis_form,
         "may_add": Person.objects.restrict(user, ADD).exists(),
         "orgs": Org.objects.restrict(user, VIEW).filter(type__in=APPROVER_TYPES).order_by("path")[:50],
     })
 
 
 def _plan(request, org, year):
-    """The plan form for `org` (None after a successful save: the caller redirects)."""
-    from .forms import PlanForm
+    """The plan form and the yearly analysis form for `org` (False, False: not the user's to change;
+    None for the plan form after a successful save of either: the caller redirects)."""
+    from .forms import AnalysisForm, PlanForm
 
     if not can_in_org(request.user, CHANGE, org):
-        return False
-    form = PlanForm(request.POST if request.method == "POST" else None, initial={"year": year})
-    if request.method == "POST" and form.is_valid():
+        return False, False
+    posted = request.POST.get("form", "plan") if request.method == "POST" else None
+    form = PlanForm(request.POST if posted == "plan" else None, initial={"year": year})
+    analysis = AnalysisForm(request.POST if posted == "analysis" else None,
+                            initial={"year": year, "analyzed_on": timezone.localdate()})
+    if posted == "plan" and form.is_valid():
         try:
             actions.do_set_plan(org=org, year=form.cleaned_data["year"], planned=form.cleaned_data["planned"],
                                 note=form.cleaned_data["note"], acting_user=request.user)
@@ -111,8 +116,18 @@ def _plan(request, org, year):
             apply_action_error(form, e)
         else:
             messages.success(request, "已保存发展党员计划。")
-            return None
-    return form
+            return None, None
+    if posted == "analysis" and analysis.is_valid():
+        d = analysis.cleaned_data
+        try:
+            actions.do_record_analysis(org=org, year=d["year"], analyzed_on=d["analyzed_on"], analysis=d["analysis"],
+                                       acting_user=request.user)
+        except ActionError as e:
+            apply_action_error(analysis, e)
+        else:
+            messages.success(request, "已登记积极分子队伍分析。")
+            return None, None
+    return form, analysis
 
 
 @login_required

@@ -115,8 +115,22 @@ def test_the_pipeline_shows_who_becomes_eligible_soon_and_the_plan_against_appro
     r = c.post(f"{url}?org={tree.a.pk}", {"year": today.year, "planned": 3, "note": ""})
     assert r.status_code == 302
     page = c.get(url, {"org": tree.a.pk}).content.decode()
-    assert "计划 3 人，已批准接收预备党员 0 人" in page
+    assert "计划 3 人，已批准接收预备党员 0 人" in page and "尚未登记" in page
+    # The yearly analysis of the activists (细则第十一条, DEV-06), on the same card; the plan stays.
+    r = c.post(f"{url}?org={tree.a.pk}", {"form": "analysis", "year": today.year, "analyzed_on": "1999-01-01",
+                                          "analysis": "积极分子5人，其中35岁以下3人"})
+    assert r.status_code == 200 and "积极分子5人，其中35岁以下3人" in r.content.decode()
+    r = c.post(f"{url}?org={tree.a.pk}", {"form": "analysis", "year": today.year, "analyzed_on": today.isoformat(),
+                                          "analysis": "积极分子5人，其中35岁以下3人"})
+    assert r.status_code == 302
+    page = c.get(url, {"org": tree.a.pk}).content.decode()
+    assert "计划 3 人" in page and f"{today:%Y-%m-%d} 已分析：积极分子5人" in page
     assert client_as(users.secretary_b).get(url, {"org": tree.a.pk}).status_code == 404
+    assert client_as(users.member_a).post(f"{url}?org={tree.a.pk}", {"form": "analysis", "year": today.year,
+                                                                     "analyzed_on": today.isoformat(),
+                                                                     "analysis": "x"}).status_code in (200, 302, 404)
+    from dangjian.recruitment.models import RecruitmentPlan
+    assert RecruitmentPlan.objects.get().analysis == "积极分子5人，其中35岁以下3人"
 
 
 def test_the_pipeline_and_a_file_page_take_the_same_queries_for_one_file_or_many(client_as, users, tree):
