@@ -18,11 +18,14 @@ from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Org
 from dangjian.people.choices import Status
 from dangjian.people.models import Person
-from dangjian.recruitment.choices import ArchiveDoc, PublicityFor, Step
+from dangjian.recruitment.choices import ArchiveDoc, PublicityFor, Step, StopBasis
 from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 
 # How many files of each kind at most (city has a few hundred people in the pipeline).
 QUOTA = {Status.APPLICANT: 50, Status.ACTIVIST: 70, Status.CANDIDATE: 100, Status.PROBATIONARY: 60, Status.FULL: 30}
+# 停止培养: the first applicants chosen were activists once; their files ended (the person is 入党申请人 again).
+STOPPED = ((StopBasis.COMMITTEE, "两次考察认为尚不具备条件，经支部委员会研究不再列为入党积极分子"),
+           (StopBasis.WITHDRAWN, "本人书面申请撤回入党申请"))
 
 
 @dataclass
@@ -32,7 +35,7 @@ class RecruitmentStats:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        labels = dict(Status.choices)
+        labels = {**dict(Status.choices), "stopped": "停止培养"}
         return "发展党员纪实 " + "，".join(f"{labels[s]} {n}" for s, n in self.files.most_common()) + \
             f"；环节记录 {self.events} 条"
 
@@ -62,19 +65,27 @@ def load(as_of: dt.date, seed: int) -> RecruitmentStats:
     chosen.sort(key=lambda p: p["pk"])
     planted = {"late_talk": None, "review_gap": None, "batch_vote": None, "late_approval": None, "archive": None}
     files, plans = [], []
+    stopping = list(STOPPED)
     for p in chosen:
         branch = branches[p["org_id"]]
         approver = next((pk for path, pk in committees if branch["path"].startswith(path)), None)
         if approver is None:
             continue
-        events = _history(p, as_of, rng, full[p["org_id"]], approver, planted)
+        stop = stopping[0] if p["status"] == Status.APPLICANT and stopping else None
+        events = _history(p, as_of, rng, full[p["org_id"]], approver, planted, stopped=stop is not None)
         if not events:
             continue
+        closed, reason = (events[-1][1], "按期转正") if p["status"] == Status.FULL else (None, "")
+        if stop is not None:
+            stopping.pop(0)
+            closed = events[-1][1] + dt.timedelta(days=rng.randint(10, 40))
+            reason = f"停止培养（{StopBasis(stop[0]).label}）：{stop[1]}"
+            stats.files["stopped"] += 1
+        else:
+            stats.files[p["status"]] += 1
         files.append(RecruitmentFile(person_id=p["pk"], org_id=p["org_id"], external_id=f"demo-{p['pk']}",
-                                     closed=events[-1][1] if p["status"] == Status.FULL else None,
-                                     closed_reason="按期转正" if p["status"] == Status.FULL else ""))
+                                     closed=closed, closed_reason=reason))
         plans.append(events)
-        stats.files[p["status"]] += 1
     RecruitmentFile.objects.bulk_create(files, batch_size=500)
     rows, persons = [], []
     for f, events in zip(files, plans):
@@ -107,9 +118,10 @@ def _plant(planted: dict, key: str, pk: int) -> bool:
 
 
 def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[int, dt.date]], approver: int,
-             planted: dict) -> list[tuple]:
+             planted: dict, stopped: bool = False) -> list[tuple]:
     """The person's steps up to their current status, oldest first. Mentors and sponsors are two
-    members of the branch who were 正式党员 before the application (DEV-05, DEV-09)."""
+    members of the branch who were 正式党员 before the application (DEV-05, DEV-09). `stopped`: an
+    applicant who was an activist for about seven months before the file was stopped."""
     status = p["status"]
     ev: list[tuple] = []
 
@@ -132,6 +144,9 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
         vote = None
     elif status == Status.ACTIVIST:
         activist = as_of - dt.timedelta(days=rng.randint(20, 330))
+        candidate = vote = None
+    elif stopped:
+        activist = as_of - dt.timedelta(days=rng.randint(400, 600))
         candidate = vote = None
     else:
         activist = candidate = vote = None
@@ -156,7 +171,7 @@ def _history(p: dict, as_of: dt.date, rng: random.Random, members: list[tuple[in
     add(Step.ACTIVIST, activist)
     add(Step.ACTIVIST_FILED, activist + dt.timedelta(days=rng.randint(2, 10)))
     add(Step.MENTORS, activist, persons=mentors)
-    end = candidate or as_of
+    end = candidate or (add_months(activist, 7) if stopped else as_of)
     review, gap = activist, status == Status.ACTIVIST and (activist < add_months(as_of, -8)) and \
         _plant(planted, "review_gap", p["pk"])
     while True:
