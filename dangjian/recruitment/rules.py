@@ -179,18 +179,36 @@ def _hit(f: Facts, case: Case, message: str, severity: str | None = None) -> Hit
                severity=severity, org_id=case.org_id)
 
 
+SEVERITIES = ("BLOCK", "WARN", "INFO")
+
+
 def _judge(ctx, check):
-    """Yield the hits `check(case, facts)` returns (a message, or (message, severity), or a list)."""
+    """Yield the hit `check(case, facts)` returns for each file: a message, or (message, severity), or
+    a list of them — one finding per person and rule, so several problems become one message, at the
+    gravest severity among them (None: the rule's own)."""
     f = facts(ctx)
     for case in f.cases:
         out = check(case, f)
         if not out:
             continue
-        for item in out if isinstance(out, list) else [out]:
-            message, severity = item if isinstance(item, tuple) else (item, None)
-            h = _hit(f, case, message, severity)
-            if h is not None:
-                yield h
+        items = [item if isinstance(item, tuple) else (item, None) for item in (out if isinstance(out, list) else [out])]
+        severities = {sev for _, sev in items}
+        if severities == {None}:
+            severity = None
+        else:     # (None stands for the rule's own severity)
+            own = _own_severity(check)
+            severity = min((own if sev is None else sev for sev in severities), key=SEVERITIES.index)
+            severity = None if severity == own else severity
+        h = _hit(f, case, "；".join(m for m, _ in items), severity)
+        if h is not None:
+            h.parts = items      # each problem with its own severity (the workflow refuses by BLOCK part)
+            yield h
+
+
+def _own_severity(check) -> str:
+    """The severity of the rule whose function defines `check` (`probation.<locals>.check`)."""
+    name = check.__qualname__.split(".<locals>", 1)[0]
+    return next(r.severity for r in engine.registry if r.check.__module__ == __name__ and r.check.__name__ == name)
 
 
 def _ymd(d: dt.date) -> str:

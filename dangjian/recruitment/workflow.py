@@ -156,8 +156,9 @@ def _block_messages(facts: Facts, as_of: dt.date, settings: dict) -> set[tuple[s
         if r.domain != "recruitment":
             continue
         for h in r.check(ctx):
-            if (h.severity or r.severity) == "BLOCK":
-                out.add((r.id, h.message))
+            for message, severity in getattr(h, "parts", None) or [(h.message, h.severity)]:
+                if (severity or r.severity) == "BLOCK":
+                    out.add((r.id, message))
     return out
 
 

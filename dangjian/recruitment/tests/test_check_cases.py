@@ -197,3 +197,17 @@ def test_a_publicity_record_says_what_and_until_when(event, path, words):
 
     errors = validate(c.with_events(c.add(event)))
     assert [(e.path, words in e.message) for e in errors] == [(f"recruitment[0].events[24].{path}", True)]
+
+
+@pytest.mark.django_db
+def test_several_problems_of_one_rule_are_one_finding_at_the_gravest_severity():
+    """One finding per person and rule (as the live system stores it): DEV-22's WARN for a confirmation
+    not discussed and its BLOCK for a 13-month extension become one BLOCK finding naming both; DEV-13's
+    BLOCK for no pre-review stays BLOCK beside its WARN for leaving within three months."""
+    doc = c.with_events(c.then(c.upto("oath"), c.add({"step": "extension", "date": "2025-06-10", "months": 13})),
+                        people={"a1": {"full_member_date": None}})
+    (f,) = [f for f in check_document(doc, "2026-12-31") if f["rule"] == "DEV-22"]
+    assert f["severity"] == "BLOCK" and "13个月" in f["message"] and "仍未讨论其转正" in f["message"]
+    doc = c.with_events(c.then(c.upto("approval"), c.drop("pre_review")), file={"planned_leave": "2024-08-01"})
+    (f,) = [f for f in check_document(doc, "2024-09-10") if f["rule"] == "DEV-13"]
+    assert f["severity"] == "BLOCK" and "预审" in f["message"] and "不足三个月" in f["message"]
