@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from dangjian.core import audit, crypto
@@ -290,12 +291,11 @@ def _recruitment(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Id
 
     files_qs = RecruitmentFile.objects.all() if user is None else RecruitmentFile.objects.restrict(user, VIEW)
     latest: dict[int, dict] = {}
-    for f in files_qs.order_by("closed", "-id").values("pk", "person_id", "org_id", "closed", "closed_reason",
-                                                        "planned_leave", "person__org_id"):
+    # (the open file first, else the one that ended last)
+    for f in files_qs.order_by(F("closed").desc(nulls_first=True), "-id").values(
+            "pk", "person_id", "org_id", "closed", "closed_reason", "planned_leave", "person__org_id"):
         if f["person_id"] in person_order and f["org_id"] in org_order:
-            cur = latest.get(f["person_id"])
-            if cur is None or (cur["closed"] is not None and f["closed"] is None):
-                latest[f["person_id"]] = f
+            latest.setdefault(f["person_id"], f)
     events: dict[int, list] = {}
     persons: dict[int, list] = {}
     pks = [f["pk"] for f in latest.values()]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from dangjian.core import crypto
@@ -822,11 +822,19 @@ class Importer:
         events_now: dict[int, dict[tuple, RecruitmentEvent]] = {}
         if self.match_existing:
             pks = sorted({self.people[r["person"]] for r in rows})
+            files: dict[int, list[RecruitmentFile]] = {}
             for chunk in in_chunks(pks):
-                # The person's open file, else their latest (a confirmed or stopped file re-imported).
-                for f in self.candidates(RecruitmentFile.objects.filter(person_id__in=chunk)).order_by(
-                        F("closed").desc(nulls_first=True), "-pk"):
-                    existing.setdefault(f.person_id, f)
+                for f in self.candidates(RecruitmentFile.objects.filter(person_id__in=chunk)).order_by("pk"):
+                    files.setdefault(f.person_id, []).append(f)
+            applied: dict[int, dt.date] = {}
+            for chunk in in_chunks([f.pk for fs in files.values() for f in fs]):
+                applied.update(RecruitmentEvent.objects.filter(
+                    file_id__in=chunk, step="application", voided_at__isnull=True).values("file_id").annotate(
+                    first=Min("date")).values_list("file_id", "first"))
+            for r in rows:
+                f = _same_file(r, files.get(self.people[r["person"]], []), applied)
+                if f is not None:
+                    existing[f.person_id] = f
             for chunk in in_chunks([f.pk for f in existing.values()]):
                 for ev in RecruitmentEvent.objects.filter(file_id__in=chunk, voided_at__isnull=True).prefetch_related(
                         "persons"):
@@ -856,9 +864,10 @@ class Importer:
             f = existing.get(pid)
             is_new = f is None
             # (the platform's own keys: absent in plain DJX v1)
-            # (the keys a file does not carry leave the stored values as they are)
-            file_data = {k: conv(r.get(k)) for k, conv in (("planned_leave", _d), ("closed", _d),
-                                                           ("closed_reason", lambda v: (v or "")[:200])) if k in r}
+            # (keys a file does not carry, or carries as null, leave the stored values as they are: an
+            # import never reopens an ended file nor moves a file the platform keeps elsewhere)
+            file_data = {k: conv(r[k]) for k, conv in (("planned_leave", _d), ("closed", _d),
+                                                       ("closed_reason", lambda v: v[:200])) if r.get(k) is not None}
             changed = []
             if is_new:
                 f = RecruitmentFile.objects.create(person_id=pid, org=org, external_id=str(r["person"])[:64],
@@ -868,7 +877,8 @@ class Importer:
                 keep: dict[tuple, RecruitmentEvent] = {}
             else:
                 keep = events_now.get(f.pk, {})
-                file_data["org_id"] = org.pk
+                if r.get("org"):
+                    file_data["org_id"] = org.pk
                 changed = [k for k, v in file_data.items() if getattr(f, k) != v]
                 for k in changed:
                     setattr(f, k, file_data[k])
@@ -889,6 +899,20 @@ class Importer:
             through = RecruitmentEvent.persons.through
             through.objects.bulk_create([through(recruitmentevent_id=ev.pk, person_id=p)
                                          for ev in new for p in ev._persons])
+
+
+def _same_file(r: dict, files: list[RecruitmentFile], applied: dict[int, dt.date]) -> RecruitmentFile | None:
+    """The stored file a DJX recruitment record is (a person may have several: one stopped, a later
+    one open). The same application date decides; failing that, a record that does not say it ended
+    is the person's open file (its application date corrected); otherwise it is a new file."""
+    dates = [_d(ev["date"]) for ev in r.get("events") or [] if isinstance(ev, dict) and ev.get("step") == "application"]
+    if dates:
+        same = [f for f in files if applied.get(f.pk) == min(dates)]
+        if same:
+            return same[-1]
+    if r.get("closed") is None:
+        return next((f for f in files if f.closed is None), None)
+    return None
 
 
 def _event_key(ev: RecruitmentEvent) -> tuple:

@@ -393,8 +393,20 @@ class _Semantic:
     def recruitment_checks(self) -> None:
         """公示 (the platform's `publicity` step, DEV-27) says what it announced and when it ended; the
         other steps carry neither."""
+        types = {r["id"]: r.get("type") for _, r in _records(self.doc, "orgs") if isinstance(r.get("id"), str)}
+        receiving = ("branch", "general_branch", "committee")
         for i, r in _records(self.doc, "recruitment"):
             events = r.get("events") if isinstance(r.get("events"), list) else []
+            org = r.get("org")
+            if isinstance(org, str) and types.get(org) not in (None, *receiving):
+                self.add(f"recruitment[{i}].org", f"纪实应由党支部、党总支或基层党委负责培养考察，“{org}”的类型是 {types[org]}")
+            closed = _date(r.get("closed"))
+            if r.get("closed_reason") is not None and r.get("closed") is None:
+                self.add(f"recruitment[{i}].closed_reason", "写了结束原因 closed_reason，却没有结束日期 closed")
+            last = max((d for d in (_date(ev.get("date")) for ev in events if isinstance(ev, dict)
+                                    and ev.get("step") != "archive") if d), default=None)
+            if closed and last and closed < last:
+                self.add(f"recruitment[{i}].closed", f"结束日期 {r['closed']} 早于最后一个环节的日期 {last.isoformat()}")
             for j, ev in enumerate(events):
                 if not isinstance(ev, dict):
                     continue

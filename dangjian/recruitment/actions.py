@@ -250,8 +250,9 @@ def do_stop_cultivation(file: RecruitmentFile, *, on: dt.date, basis: str, reaso
                         acting_user=None) -> RecruitmentFile:
     """停止培养: the file of an applicant, activist or candidate ends before admission — the branch
     committee decides the person no longer meets the conditions (细则第十一条: 培养考察), the person
-    withdraws the application, or the committee above does not approve the admission. The person
-    becomes 入党申请人 again (the application stays on record; a new file may be opened later); nothing in
+    withdraws the application, or the committee above does not approve the admission. The person's
+    status goes back to 入党申请人 — the roster has no status for "not applying" (DJX's statuses neither),
+    so a withdrawal is told by the file's reason; a new file may be opened later. Nothing in
     the file is pending any more, so its deadline rules fall silent. After an approval the way out is
     取消预备党员资格 (`do_cancel_probation`)."""
     from dangjian.people.actions import do_change_status
@@ -270,7 +271,7 @@ def do_stop_cultivation(file: RecruitmentFile, *, on: dt.date, basis: str, reaso
         raise ActionError("尚未经支部大会讨论，不存在上级党委审批未予批准的情形。", field="basis")
     last = max((e.date for evs in case.events.values() for e in evs), default=None)
     if on > timezone.localdate() or (last and on < last):
-        raise ActionError(f"日期应在最后一个已登记环节（{last:%Y-%m-%d}）之后、今天之前。" if last
+        raise ActionError(f"日期应不早于最后一个已登记环节（{last:%Y-%m-%d}），且不晚于今天。" if last
                           else "日期不能晚于今天。", field="on")
     summary = f"停止培养（{StopBasis(basis).label}）：{reason.strip()}"
     file.closed, file.closed_reason = on, summary[:200]
@@ -290,6 +291,9 @@ def do_set_planned_leave(file: RecruitmentFile, *, planned_leave: dt.date | None
     file = RecruitmentFile.objects.select_for_update().select_related("person").get(pk=file.pk)
     if file.closed:
         raise ActionError("该发展党员纪实已结束。")
+    applied = file.events.filter(step=Step.APPLICATION, voided_at__isnull=True).order_by("date").first()
+    if planned_leave and applied and planned_leave < applied.date:
+        raise ActionError(f"预计离开日期不能早于递交入党申请书的日期（{applied.date:%Y-%m-%d}）。", field="planned_leave")
     before = file.planned_leave
     file.planned_leave = planned_leave
     file.save(update_fields=["planned_leave"])
@@ -315,8 +319,10 @@ def do_record_analysis(*, org: Org, year: int, analyzed_on: dt.date, analysis: s
         raise ActionError("请写明分析情况。", field="analysis")
     if analyzed_on > timezone.localdate() or analyzed_on.year != year:
         raise ActionError(f"分析日期应在{year}年内，且不晚于今天。", field="analyzed_on")
+    old = RecruitmentPlan.objects.filter(org=org, year=year).values("analyzed_on", "analysis").first() or {}
     plan, _ = RecruitmentPlan.objects.update_or_create(org=org, year=year, defaults={
         "analyzed_on": analyzed_on, "analysis": analysis.strip()[:2000]})
     audit.record("recruitment.analysis", f"{org}{year}年入党积极分子队伍分析（{analyzed_on:%Y-%m-%d}）", actor=acting_user,
-                 org=org, obj=plan)
+                 org=org, obj=plan, before=old or None,
+                 after={"analyzed_on": plan.analyzed_on, "analysis": plan.analysis})
     return plan

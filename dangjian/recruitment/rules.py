@@ -466,7 +466,7 @@ def procedure_order(ctx):
 def pre_review_first(ctx):
     """填写《入党志愿书》之日（或支部大会讨论之日）之前没有上级党委预审：阻断。
     发展对象预计离开工作、学习单位的日期（纪实的“预计离开本单位日期”）在支部大会讨论之日起三个月内（早于三个月后的
-    同一日期）的：预警（一般不办理接收手续）；尚未讨论的发展对象，该日期在判断日起三个月内的：提示。"""
+    同一日期）的：预警（一般不办理接收手续）；尚未讨论的发展对象，该日期早于判断日起三个月（含已经离开）的：预警。"""
     def check(case, f):
         out = []
         form = case.first(Step.VOLUNTEER_FORM) or case.first(Step.BRANCH_VOTE)
@@ -480,8 +480,9 @@ def pre_review_first(ctx):
             if vote and vote.date <= leave < add_months(vote.date, 3):
                 out.append((f"预计{_ymd(leave)}离开工作、学习单位，{_ymd(vote.date)}支部大会讨论接收时已不足三个月："
                             "一般不办理接收手续", "WARN"))
-            elif vote is None and case.pending and ctx.as_of <= leave < add_months(ctx.as_of, 3):
-                out.append((f"预计{_ymd(leave)}离开工作、学习单位，已在三个月之内：一般不办理接收手续", "INFO"))
+            elif vote is None and case.pending and leave < add_months(ctx.as_of, 3):
+                when = "已于" if leave < ctx.as_of else "预计"
+                out.append((f"{when}{_ymd(leave)}离开工作、学习单位，不足三个月：一般不办理接收手续", "WARN"))
         return out
     yield from _judge(ctx, check)
 
@@ -718,9 +719,9 @@ def archive(ctx):
       settings=("publicity_working_days",))
 def publicity(ctx):
     """按参数要求公示的（默认5个工作日，0为不要求）：确定入党积极分子、确定发展对象、支部大会讨论接收预备党员、
-    讨论转正之前，没有在该日之前结束的公示，或公示的工作日（周一至周五，按工作日历扣除节假日、计入调休上班日，
-    首尾两天都算）少于规定天数：预警。`dangjian check`：DJX 文件记有公示（平台扩展的 `publicity` 环节）或在
-    `meta.settings` 中写明本参数时才判断，否则视为本参数为0。"""
+    讨论转正之前，没有在该日当日或之前结束的公示，或公示的工作日（周一至周五，按工作日历扣除节假日、计入调休上班日，
+    首尾两天都算）少于规定天数：预警。`dangjian check`：DJX 文件中任何一份纪实记有公示（平台扩展的 `publicity`
+    环节）或在 `meta.settings` 中写明本参数时，判断文件中的每一份纪实；否则视为本参数为0。"""
     from dangjian.core.workdays import WorkCalendar
 
     need = int(ctx.setting("publicity_working_days") or 0)

@@ -212,7 +212,9 @@ def file_detail(request, pk):
 def _leave_form(request, f):
     from .forms import PlannedLeaveForm
 
-    return PlannedLeaveForm(initial={"planned_leave": f.planned_leave})
+    # (after a refusal the page comes back with what was typed: ?leave=…)
+    typed = request.GET.get("leave")
+    return PlannedLeaveForm(initial={"planned_leave": typed[:20] if typed is not None else f.planned_leave})
 
 
 @login_required
@@ -230,9 +232,12 @@ def file_planned_leave(request, pk):
             messages.error(request, e.message)
         else:
             messages.success(request, "已保存预计离开本单位日期。")
+            return redirect(_url(f))
     else:
-        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
-    return redirect(_url(f))
+        messages.error(request, "预计离开本单位日期：" + "；".join(m for errs in form.errors.values() for m in errs))
+    from urllib.parse import urlencode
+
+    return redirect(f"{_url(f)}?{urlencode({'leave': request.POST.get('planned_leave', '')})}#planned-leave")
 
 
 @login_required

@@ -153,10 +153,15 @@ def test_a_candidate_leaving_within_three_months_is_not_received(leave, expected
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("as_of, expected", [("2024-03-31", set()), ("2024-04-01", {("DEV-13", "INFO")})])
+@pytest.mark.parametrize("as_of, expected", [
+    ("2024-03-31", set()),                           # leaving on 2024-06-30: three months to the day
+    ("2024-04-01", {("DEV-13", "WARN", "预计")}),     # within three months
+    ("2024-07-15", {("DEV-13", "WARN", "已于")}),     # already gone, the file still waiting
+])
 def test_a_candidate_about_to_leave_is_flagged_before_the_vote(as_of, expected):
-    found = dev(c.with_events(c.upto("candidate"), file={"planned_leave": "2024-06-30"}), as_of)
-    assert {(r, s) for r, s, _ in found if r == "DEV-13"} == expected
+    found = check_document(c.with_events(c.upto("candidate"), file={"planned_leave": "2024-06-30"}), as_of)
+    assert {(f["rule"], f["severity"], "已于" if "已于" in f["message"] else "预计") for f in found
+            if f["rule"] == "DEV-13"} == expected
 
 
 @pytest.mark.django_db
@@ -184,6 +189,18 @@ def test_a_publicity_ending_on_the_decision_day_counts_and_one_ending_after_does
     assert rules_of(on_the_day) == set()                             # Mon … Fri, the 发展对象 decided on Fri
     after = c.with_events(c.then(c.publicity(), c.edit("publicity", 1, date="2024-03-11", end="2024-03-18")))
     assert rules_of(after) == {"DEV-27"}
+
+
+@pytest.mark.parametrize("file, path, words", [
+    ({"closed_reason": "本人撤回"}, "closed_reason", "没有结束日期"),
+    ({"closed": "2025-06-30", "closed_reason": "转正"}, "closed", "早于最后一个环节"),  # approved on 2025-07-01
+    ({"org": "wc"}, "org", "党支部、党总支或基层党委"),
+])
+def test_the_files_own_keys_are_checked(file, path, words):
+    from dangjian.djx.validation import validate
+
+    errors = validate(c.with_events(c.drop("archive"), file=file))
+    assert [(e.path, words in e.message) for e in errors] == [(f"recruitment[0].{path}", True)]
 
 
 @pytest.mark.parametrize("event, path, words", [

@@ -99,3 +99,58 @@ def test_an_ended_file_is_matched_again_not_duplicated():
     # A plain v1 file (no `closed`) does not reopen it.
     do_import_djx(c.with_events(c.upto("activist_review")), run_rules=False)
     assert RecruitmentFile.objects.get().closed == dt.date(2023, 12, 1)
+
+
+def _files():
+    return list(RecruitmentFile.objects.order_by("pk").values_list("closed", "closed_reason"))
+
+
+@pytest.mark.django_db
+def test_a_person_with_a_stopped_file_and_a_new_one_keeps_both_through_imports():
+    """Which stored file a record is: the same application date decides. A plain v1 file with a new
+    application opens a new file beside the stopped one; an old export of the stopped file does not
+    touch the open one; `closed: null` reopens nothing; a file without `org` is not moved."""
+    stopped = c.with_events(c.upto("activist_review"), file={"closed": "2023-12-01", "closed_reason": "本人撤回入党申请"})
+    do_import_djx(stopped, run_rules=False)
+    again = c.with_events(c.then(c.upto("first_talk"), c.edit("application", date="2024-05-06"),
+                                 c.edit("first_talk", date="2024-05-20")))
+    assert do_import_djx(again, run_rules=False).counts["recruitment"].created == 1
+    assert _files() == [(dt.date(2023, 12, 1), "本人撤回入党申请"), (None, "")]
+    assert do_import_djx(stopped, run_rules=False).counts["recruitment"].unchanged == 1
+    assert _files() == [(dt.date(2023, 12, 1), "本人撤回入党申请"), (None, "")]
+    old, new = RecruitmentFile.objects.order_by("pk")
+    assert old.events.filter(voided_at__isnull=True).count() == 6 and new.events.filter(voided_at__isnull=True).count() == 2
+    reopened = c.with_events(c.upto("activist_review"), file={"closed": None, "closed_reason": None})
+    do_import_djx(reopened, run_rules=False)
+    assert _files()[0] == (dt.date(2023, 12, 1), "本人撤回入党申请")
+
+
+@pytest.mark.django_db
+def test_two_ended_files_export_the_latest_and_come_back_unchanged():
+    from dangjian.djx.exporter import export_document
+
+    do_import_djx(c.with_events(c.upto("activist_review"), file={"closed": "2023-12-01", "closed_reason": "撤回"}),
+                  run_rules=False)
+    do_import_djx(c.with_events(c.then(c.upto("activist_review"), c.edit("application", date="2024-01-10"),
+                                       c.edit("first_talk", date="2024-02-01"), c.edit("activist", date="2024-03-01"),
+                                       c.edit("activist_filed", date="2024-03-05"), c.edit("mentors", date="2024-03-01"),
+                                       c.edit("activist_review", date="2024-08-30")),
+                                file={"closed": "2025-03-01", "closed_reason": "不具备条件"}), run_rules=False)
+    (rec,) = export_document(log=False)["recruitment"]
+    assert (rec["closed"], rec["closed_reason"]) == ("2025-03-01", "不具备条件")
+    before = list(RecruitmentEvent.objects.order_by("pk").values_list("pk", "voided_at"))
+    out = export_document(log=False)
+    report = do_import_djx(out, run_rules=False)
+    assert report.counts["recruitment"].unchanged == 1
+    assert list(RecruitmentEvent.objects.order_by("pk").values_list("pk", "voided_at")) == before
+
+
+@pytest.mark.django_db
+def test_a_file_kept_elsewhere_is_not_moved_by_a_file_without_org():
+    from dangjian.orgs.models import Org
+
+    moved = c.with_events(c.upto("candidate"), people={"a1": {"org": "c2"}}, file={"org": "b1"})
+    do_import_djx(moved, run_rules=False)
+    assert RecruitmentFile.objects.get().org.external_id == "b1"
+    do_import_djx(c.with_events(c.upto("candidate"), people={"a1": {"org": "c2"}}), run_rules=False)
+    assert RecruitmentFile.objects.get().org == Org.objects.get(external_id="b1")

@@ -99,11 +99,15 @@ def test_a_planned_leave_is_recorded_with_history_and_judged(client_as, users, t
     url = reverse("recruitment:recruitment_planned_leave", kwargs={"pk": f.pk})
     assert client_as(users.secretary_b).post(url, {"planned_leave": "2030-01-01"}).status_code == 404
     c = client_as(users.secretary_a)
+    # Refused (before the application): the page comes back with the date typed and the reason.
+    page = c.post(url, {"planned_leave": "2020-01-01"}, follow=True).content.decode()
+    assert 'value="2020-01-01"' in page and "不能早于递交入党申请书的日期" in page
+    assert RecruitmentFile.objects.get(pk=f.pk).planned_leave is None
     assert c.post(url, {"planned_leave": (today + dt.timedelta(days=30)).isoformat()}).status_code == 302
     assert RecruitmentFile.objects.get(pk=f.pk).planned_leave == today + dt.timedelta(days=30)
     ctx = lambda: engine.Context(as_of=today, settings=engine.effective_settings())  # noqa: E731
     (hit,) = [h for _, h in engine.evaluate(ctx(), ["DEV-13"])]
-    assert hit.severity == "INFO" and "一般不办理接收手续" in hit.message
+    assert hit.severity == "WARN" and "一般不办理接收手续" in hit.message
     r = client_as(users.secretary_a).post(f"/api/recruitment/{f.pk}/planned-leave/", {"planned_leave": None},
                                           content_type=JSON)
     assert r.status_code == 200 and r.json()["planned_leave"] is None
