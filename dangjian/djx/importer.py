@@ -863,9 +863,9 @@ class Importer:
                 wanted[-1]._persons = [self.people[p] for p in ev.get("persons") or []]
             f = existing.get(pid)
             is_new = f is None
-            # (the platform's own keys: absent in plain DJX v1)
-            # (keys a file does not carry, or carries as null, leave the stored values as they are: an
-            # import never reopens an ended file nor moves a file the platform keeps elsewhere)
+            # The platform's own keys (absent in plain DJX v1): a key a file does not carry, or carries as
+            # null, leaves the stored value as it is — an import never reopens an ended file, nor moves a
+            # file the platform keeps elsewhere.
             file_data = {k: conv(r[k]) for k, conv in (("planned_leave", _d), ("closed", _d),
                                                        ("closed_reason", lambda v: v[:200])) if r.get(k) is not None}
             changed = []
