@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.dispositions",
     "dangjian.recruitment",
+    "dangjian.dues",
     "dangjian.notify",
     "dangjian.djx",
 ]

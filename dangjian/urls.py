@@ -17,6 +17,7 @@ urlpatterns = [
     path("orglife/", include("dangjian.orglife.urls")),
     path("dispositions/", include("dangjian.dispositions.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
+    path("dues/", include("dangjian.dues.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

@@ -18,6 +18,11 @@ from .errors import ActionError
 # key → ((value, Chinese label), …): the only values the rules understand.
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "lecture_per": (("quarter", "党课按季度"), ("year", "党课按年度")),
+    "dues_rounding": (("half_up", "四舍五入到分"), ("half_even", "四舍六入五成双"), ("down", "舍去分以下"),
+                      ("up", "分以下进一")),
+    "dues_farmer_amount": (("0.20", "0.20元"), ("0.50", "0.50元"), ("1.00", "1.00元")),
+    "dues_probationary_start": (("vote", "支部大会通过之日所在月起"), ("approval", "上级党委批准之月起")),
+    "dues_rebase": (("yearly", "每年1月核定，年内一般不变"), ("on_change", "工资变动当月起调整")),
 }
 # key → kind, where the default alone does not say it (None is "no date", not "anything").
 KINDS: dict[str, str] = {"orglife_records_from": "date"}
@@ -28,6 +33,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "orglife_due_soon_days_month": (0, 31),
     "orglife_due_soon_days_quarter": (0, 92),
     "term_reminder_months": (1, 60),
+    "dues_arrears_warn_months": (1, 5),      # 6 months is FEE-13 itself
 }
 DEFAULT_BOUNDS = (0, 3650)
 

@@ -181,6 +181,9 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
 
     out_meetings, out_talks, out_appraisals = _orglife(user, org_ids, org_order, person_ids, person_order)
     out_recruitment = _recruitment(user, org_ids, org_order, person_ids, person_order)
+    from dangjian.dues.djx import export_dues
+
+    out_dues = export_dues({pk: person_ids.get(pk) for pk in person_order}, timezone.localdate())
 
     meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
                             "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
@@ -192,7 +195,7 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     doc: dict[str, Any] = {"format": FORMAT, "meta": meta}
     doc.update({s: [] for s in SECTIONS})
     doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts, meetings=out_meetings,
-               talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment)
+               talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment, dues=out_dues)
     if log:
         # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
         audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "

@@ -35,7 +35,7 @@ from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 
 from .validation import SECTION_LABELS, SECTIONS, DjxError
 
-IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment")
+IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment", "dues")
 
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
                  "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
@@ -197,6 +197,9 @@ class Importer:
         self.import_talks()
         self.import_appraisals()
         self.import_recruitment()
+        from dangjian.dues.djx import import_dues
+
+        import_dues(self, self.report.counts.setdefault("dues", SectionCount()))
         if self.errors:
             raise ImportAborted(self.errors)
         for section in SECTIONS:

@@ -403,8 +403,9 @@ class _FastSheet:
                 dates.add(i)
         return frozenset(dates)
 
-    def rows(self):
-        """(row number, values) for each row present in the sheet."""
+    def rows(self, raw_numbers: bool = False):
+        """(row number, values) for each row present in the sheet. `raw_numbers`: a number (not a
+        date) is given as the text Excel stored ("39.99"), so money never passes through a float."""
         from openpyxl.utils.cell import column_index_from_string
 
         strings, dates, epoch, text = self.strings, self.date_styles, self.epoch, self._text
@@ -439,6 +440,8 @@ class _FastSheet:
                         value = v
                     elif t == "b":
                         value = v == "1"
+                    elif raw_numbers and int(c.get("s") or 0) not in dates:
+                        value = v
                     else:
                         num = float(v)
                         value = int(num) if num.is_integer() and "." not in v and "E" not in v.upper() else num
@@ -452,26 +455,30 @@ class _FastSheet:
                 yield n, tuple(values)
 
 
-def _sheet_rows(fileobj):
-    """(sheet title, iterator of (row number, values)). Reads fast; falls back to openpyxl."""
+def _sheet_rows(fileobj, sheet_name: str = SHEET, raw_numbers: bool = False):
+    """(sheet title, iterator of (row number, values)). Reads fast; falls back to openpyxl (where a
+    number comes as a float: with `raw_numbers` it is given as its shortest text, "39.99")."""
     try:
         zf = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise RosterFileError(_UNREADABLE) from None
     try:
-        sheet = _FastSheet(zf, SHEET)
-        return sheet.title, sheet.rows()
+        sheet = _FastSheet(zf, sheet_name)
+        return sheet.title, sheet.rows(raw_numbers=raw_numbers)
     except Exception:  # noqa: BLE001 — an unusual file is still worth a try with openpyxl
         fileobj.seek(0)
-        return _openpyxl_rows(fileobj)
+        title, rows = _openpyxl_rows(fileobj, sheet_name)
+        if raw_numbers:
+            rows = ((n, tuple(repr(v) if isinstance(v, float) else v for v in values)) for n, values in rows)
+        return title, rows
 
 
-def _openpyxl_rows(fileobj):
+def _openpyxl_rows(fileobj, sheet_name: str = SHEET):
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise RosterFileError(_UNREADABLE) from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+    ws = wb[sheet_name] if sheet_name in wb.sheetnames else wb.worksheets[0]
 
     def rows():
         try:
