@@ -78,3 +78,11 @@ def edit(month: int, **fields):
                         r[k] = v
         return rs
     return change
+
+
+def then(*changes):
+    def change(rs):
+        for ch in changes:
+            rs = ch(rs)
+        return rs
+    return change
