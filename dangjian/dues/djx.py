@@ -100,6 +100,12 @@ def export_dues(person_ids: dict[int, str], until: dt.date) -> list[dict]:
     from dangjian.core import engine
     from dangjian.people.models import Person
 
+    from django.db.models import Q
+
+    ids = list(person_ids)
+    if not ids or not Person.objects.filter(pk__in=ids).filter(
+            Q(dues_bases__isnull=False) | Q(dues_payments__isnull=False)).exists():
+        return []
     settings = engine.effective_settings()
     out = []
     accs = accounts(Person.objects.filter(pk__in=list(person_ids)), until, settings, until=first_of(until))

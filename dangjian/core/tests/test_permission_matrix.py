@@ -49,6 +49,10 @@ OBJECTS = {
     # 发展党员纪实 (UI `recruitment:recruitment_…`) and its steps (`recruitmentstep_…`)
     "recruitment": "recruitment",
     "recruitmentstep": "recruitment_step",
+    # 党费 (UI `dues:duespayment_…`, API `duespayment-…`, `duesbase-…`, `duesexemption-…`)
+    "duespayment": "dues_payment",
+    "duesbase": "dues_base",
+    "duesexemption": "dues_exemption",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -161,9 +165,22 @@ def branch_a(tree, people, users, settings, tmp_path):
                                topic="谈心谈话", acting_user=users.secretary_a),
         "disposition": _disposition(people, users),
         **_recruitment(tree, users),
+        **_dues(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
+
+
+def _dues(tree, people, users):
+    from dangjian.dues.actions import do_record_exemption, do_record_payments, do_set_base
+
+    base = do_set_base(people.member_a, start=dt.date(2025, 1, 1), base="2800.00", acting_user=users.secretary_a)
+    (pay,) = do_record_payments(tree.a, dt.date(2025, 1, 1), [{"person": people.member_a.pk, "amount": "1014.00",
+                                                               "paid_on": dt.date(2025, 1, 10)}],
+                                acting_user=users.secretary_a)
+    ex = do_record_exemption(people.member_a, kind="exempt", start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 1),
+                             reason="住院治疗", approval="交机党〔2025〕1号", approved_on=dt.date(2025, 1, 20))
+    return {"dues_base": base, "dues_payment": pay, "dues_exemption": ex}
 
 
 def _recruitment(tree, users):
