@@ -6,7 +6,7 @@ from importlib.util import find_spec
 
 from rest_framework.routers import DefaultRouter
 
-APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment")
+APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues")
 
 
 router = DefaultRouter()
@@ -17,4 +17,8 @@ for app in APPS:
     for prefix, viewset, basename in getattr(import_module(module_name), "ROUTES", ()):
         router.register(prefix, viewset, basename=basename)
 
-urlpatterns = router.urls
+from django.urls import path  # noqa: E402
+
+from dangjian.dues.api.views import DuesCalcView  # noqa: E402
+
+urlpatterns = [path("dues/calc/", DuesCalcView.as_view(), name="dues-calc"), *router.urls]

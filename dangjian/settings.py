@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingTypeEnum": "dangjian.orglife.choices.MeetingType",
         "MeetingStateEnum": "dangjian.orglife.choices.MeetingState",
         "AttendanceStatusEnum": "dangjian.orglife.choices.AttendanceStatus",
+        "DuesCategoryEnum": "dangjian.people.choices.DuesCategory",
     },
 }
 

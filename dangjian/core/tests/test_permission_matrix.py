@@ -53,6 +53,7 @@ OBJECTS = {
     "duespayment": "dues_payment",
     "duesbase": "dues_base",
     "duesexemption": "dues_exemption",
+    "duesledger": "person",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
