@@ -71,8 +71,11 @@ class Command(BaseCommand):
             w(f"  组织生活（{result.orglife_seconds:.1f} 秒）：{result.orglife.summary()}")
         if result.recruitment is not None:
             w(f"  发展党员：{result.recruitment.summary()}")
+        if result.dues is not None:
+            w(f"  {result.dues.summary()}")
         problems = list(plan.problems) + (list(result.orglife.problems) if result.orglife is not None else []) + \
-            (list(result.recruitment.problems) if result.recruitment is not None else [])
+            (list(result.recruitment.problems) if result.recruitment is not None else []) + \
+            (list(result.dues.problems) if result.dues is not None else [])
         if problems:
             w("  为演示预警中心，特意设置了以下问题：")
             for p in problems:
