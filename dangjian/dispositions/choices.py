@@ -50,13 +50,16 @@ SUGGESTED_MEASURE: dict[str, str] = {
 }
 
 # DISP-03: which other rules' findings point at a situation (shown on the person's page and the
-# opening form; never a second warning). FEE-13 (党费) and EDU-03 (失联) join here when they exist.
+# opening form; never a second warning). EDU-03 (失联) joins here when it exists.
 # Keyed by (rule, severity): REL-01 warns at six months (除名 is the measure the 章程 names) and only
 # notes three months (限期改正 for not taking part in organisational life, if anything).
 TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("DISP-03", "WARN"): (Ground.APPRAISAL_UNQUALIFIED,),
     ("REL-01", "WARN"): (Ground.ABSENCE_SIX_MONTHS, Ground.ORG_LIFE),
     ("REL-01", "INFO"): (Ground.ORG_LIFE,),
+    # 党费: six months unpaid is 自行脱党 (除名); fewer, 不按时足额交纳党费 (限期改正, if anything).
+    ("FEE-13", "BLOCK"): (Ground.ABSENCE_SIX_MONTHS, Ground.DUES),
+    ("FEE-12", "WARN"): (Ground.DUES,),
 }
 
 
