@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "dangjian.dispositions",
     "dangjian.recruitment",
     "dangjian.dues",
+    "dangjian.membership",
+    "dangjian.study",
     "dangjian.notify",
     "dangjian.djx",
 ]

@@ -184,6 +184,12 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     from dangjian.dues.djx import export_dues
 
     out_dues = export_dues({pk: person_ids.get(pk) for pk in person_order}, timezone.localdate())
+    from dangjian.membership.djx import export_transfers
+    from dangjian.study.djx import export_study
+
+    out_transfers = export_transfers({pk: person_ids.get(pk) for pk in person_order},
+                                     {pk: org_ids.get(pk) for pk in org_order})
+    out_study = export_study({pk: person_ids.get(pk) for pk in person_order})
 
     meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
                             "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
@@ -195,7 +201,8 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     doc: dict[str, Any] = {"format": FORMAT, "meta": meta}
     doc.update({s: [] for s in SECTIONS})
     doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts, meetings=out_meetings,
-               talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment, dues=out_dues)
+               talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment, dues=out_dues,
+               transfers=out_transfers, study=out_study)
     if log:
         # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
         audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "

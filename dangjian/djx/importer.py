@@ -35,7 +35,8 @@ from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 
 from .validation import SECTION_LABELS, SECTIONS, DjxError
 
-IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment", "dues")
+IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment", "dues",
+                     "transfers", "study")
 
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
                  "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
@@ -200,6 +201,11 @@ class Importer:
         from dangjian.dues.djx import import_dues
 
         import_dues(self, self.report.counts.setdefault("dues", SectionCount()))
+        from dangjian.membership.djx import import_transfers
+        from dangjian.study.djx import import_study
+
+        import_transfers(self, self.report.counts.setdefault("transfers", SectionCount()))
+        import_study(self, self.report.counts.setdefault("study", SectionCount()))
         if self.errors:
             raise ImportAborted(self.errors)
         for section in SECTIONS:

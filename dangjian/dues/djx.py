@@ -45,8 +45,13 @@ def import_dues(imp, count) -> None:
         current = None           # (base, amount) in effect
         for month, i, r in items:
             changed = False
-            base = money(r["base"]) if r.get("base") is not None else None
-            due_given = money(r["due"]) if r.get("due") is not None else None
+            try:
+                base = money(r["base"], "基数") if r.get("base") is not None else None
+                due_given = money(r["due"], "应交金额") if r.get("due") is not None else None
+                paid = money(r["paid"], "实交金额") if r.get("paid") is not None else ZERO
+            except MoneyError as e:
+                imp.fail(f"dues[{i}]", str(e))
+                continue
             amount = None
             if base is not None:
                 try:
@@ -65,7 +70,6 @@ def import_dues(imp, count) -> None:
                     bases.append(DuesBase(person_id=pid, start=month, base=base, amount=amount,
                                           category=p["dues_category"], reason=BaseReason.IMPORTED))
                     changed = True
-            paid = money(r["paid"]) if r.get("paid") is not None else ZERO
             paid_on = dt.date.fromisoformat(r["paid_date"]) if r.get("paid_date") else None
             if paid > ZERO and (pid, month, paid, paid_on) not in have_pay:
                 due = current[1] if current else None

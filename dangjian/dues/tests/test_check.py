@@ -86,3 +86,19 @@ def test_the_importer_reports_a_due_that_does_not_match_the_base():
 
     report = do_import_djx(c.with_rows("s1", c.edit(2, due="45.00")), run_rules=False)
     assert any("dues[" in w and "40.00" in w and "45.00" in w for w in report.warnings)
+
+
+def test_amounts_as_json_numbers_are_read_exactly_and_three_decimals_are_an_error():
+    import decimal
+    import json
+
+    from dangjian.djx.validation import DjxInvalid, load_text as parse_json
+
+    doc = c.with_rows("s1", c.edit(3, paid="39.99"))
+    text = json.dumps(doc, ensure_ascii=False).replace('"39.99"', "39.99")
+    parsed = parse_json(text)
+    assert isinstance(next(r for r in parsed["dues"] if r["month"] == "2025-03" and r["person"] == "s1")["paid"],
+                       decimal.Decimal)
+    assert fee(parsed) == [("FEE-02", "WARN", "s1", "2025-03")]
+    with pytest.raises(DjxInvalid, match="两位小数"):
+        check_document(parse_json(text.replace("39.99", "39.999")))

@@ -1,0 +1,145 @@
+"""学习培训 rules (rules.md §6 EDU-01, EDU-02): the hours a member earned in a year, judged for the years
+that have ended (period = the year), with an INFO from 1 October of the running year; a new branch
+secretary's induction training within six months. A branch is judged for a year only if its study is
+recorded that year (someone's hours are on record): a platform or a DJX file that does not record study
+does not produce a warning for every member."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from dangjian.core import engine
+from dangjian.core.engine import Hit, rule
+from dangjian.core.periods import add_months
+from dangjian.orglife.rules import _scoped, _subject_person
+from dangjian.people.choices import MEMBER_STATUSES
+
+JY = "《中国共产党党员教育管理工作条例》"
+PLAN = "《全国党员教育培训工作规划》"
+READS = ("people.person", "study.studyrecord", "orgs.post", "orgs.org")
+# EDU-02: 基层党组织书记和班子成员 — the posts of a branch's (or committee's) 委员会.
+CADRE_ROLES = ("secretary", "deputy_secretary", "organization", "propaganda", "discipline", "member")
+CADRE_ORG_TYPES = ("branch", "general_branch", "committee")
+
+engine.setting("study_hours_member", 32, "党员每年集中学习培训学时（EDU-01）", rules=("EDU-01",))
+engine.setting("study_hours_cadre", 56, "基层党组织书记和班子成员每年集中学习培训学时（EDU-02）", rules=("EDU-02",))
+engine.setting("new_secretary_training_months", 6, "新任党支部书记应在几个月内参加任职培训（EDU-02）",
+               rules=("EDU-02",))
+
+
+def _last_ended_year(ctx) -> int:
+    return ctx.as_of.year if (ctx.as_of.month, ctx.as_of.day) == (12, 31) else ctx.as_of.year - 1
+
+
+def _hours(ctx):
+    """(person, year) → hours, and the (org, year) pairs whose study is on record."""
+    def load():
+        from .models import StudyRecord
+
+        rows = _scoped(ctx, StudyRecord.objects.filter(date__lte=ctx.as_of), "org_id")
+        hours: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        recorded: set[tuple[int, int]] = set()
+        for pid, org_id, day, h in rows.order_by().values_list("person_id", "org_id", "date", "hours"):
+            hours[(pid, day.year)] += h
+            recorded.add((org_id, day.year))
+        return hours, recorded
+    return ctx.memo("study.hours", load)
+
+
+def _members(ctx, year: int):
+    """Members for the whole year: a member on 1 January (入党 before it), still a member."""
+    from dangjian.people.models import Person
+
+    qs = _scoped(ctx, Person.objects.filter(status__in=list(MEMBER_STATUSES)))
+    return [p for p in qs.order_by().values("pk", "name", "org_id", "external_id", "probationary_date")
+            if p["probationary_date"] is None or p["probationary_date"] <= dt.date(year, 1, 1)]
+
+
+def _cadres(ctx, year: int) -> set[int]:
+    from dangjian.orgs.models import Post
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    qs = _scoped(ctx, Post.objects.filter(role__in=CADRE_ROLES, org__type__in=CADRE_ORG_TYPES), "org_id")
+    qs = qs.exclude(end__lt=start).exclude(start__gt=end)
+    return set(qs.values_list("person_id", flat=True))
+
+
+def _cadres_by_year(ctx):
+    cache: dict[int, set[int]] = {}
+
+    def of(year: int) -> set[int]:
+        if year not in cache:
+            cache[year] = _cadres(ctx, year)
+        return cache[year]
+    return of
+
+
+def _hit(p, message, period, severity=None):
+    return Hit(_subject_person(p["pk"], p["name"], p["org_id"], p["external_id"]), f"{p['name']}：{message}",
+               period=period, severity=severity, org_id=p["org_id"])
+
+
+def _judge_hours(ctx, need_for, label: str):
+    """Each year with study on record: ended years WARN, the running year INFO from 1 October."""
+    hours, recorded = _hours(ctx)
+    last = _last_ended_year(ctx)
+    running = ctx.as_of.year if ctx.as_of.month >= 10 and last != ctx.as_of.year else None
+    for year in sorted({y for _, y in recorded if y <= last or y == running}):
+        orgs = {o for o, y in recorded if y == year}
+        for p in _members(ctx, year):
+            need = need_for(p, year)
+            if need is None or p["org_id"] not in orgs:
+                continue
+            got = hours.get((p["pk"], year), Decimal("0"))
+            if got < need:
+                if year == running:
+                    yield _hit(p, f"{year}年{label}已有{got:g}学时，年底前应不少于{need}学时", str(year), "INFO")
+                else:
+                    yield _hit(p, f"{year}年{label}{got:g}学时，不足{need}学时", str(year))
+
+
+@rule("EDU-01", reads=READS, title="党员每年集中学习培训时间一般不少于32学时", citation=f"{JY}第二十条",
+      severity="WARN", subject="person", period="year", settings=("study_hours_member",))
+def member_hours(ctx):
+    """全年都是党员（1月1日前入党）的党员，某一已结束年度的集中学习培训学时少于参数（默认32学时；31.9学时不足，32学时
+    即合格）：预警，期间为该年度；当年自10月1日起不足的：提示。只判断当年有学习记录的党组织（有人登记了学时）；书记和
+    班子成员按 EDU-02 判断。"""
+    need = int(ctx.setting("study_hours_member"))
+    cadres = _cadres_by_year(ctx)
+    yield from _judge_hours(ctx, lambda p, y: None if p["pk"] in cadres(y) else need, "集中学习培训")
+
+
+@rule("EDU-02", reads=READS, title="基层党组织书记和班子成员每年集中学习培训不少于56学时；新任书记半年内任职培训",
+      citation=f"{PLAN}；{JY}", severity="WARN", subject="person", period="year",
+      settings=("study_hours_cadre", "new_secretary_training_months"))
+def cadre_hours(ctx):
+    """党支部（总支、基层党委）的书记、副书记和委员，某一已结束年度的集中学习培训少于参数（默认56学时）：预警，期间为该年度；
+    新任书记自任职之日起 N 个月（参数，默认6）内没有任职培训记录：预警，期间为任职的年度。"""
+    from dangjian.orgs.models import Post
+
+    from .choices import StudyKind
+    from .models import StudyRecord
+
+    need = int(ctx.setting("study_hours_cadre"))
+    cadres = _cadres_by_year(ctx)
+    yield from _judge_hours(ctx, lambda p, y: need if p["pk"] in cadres(y) else None, "书记、班子成员集中学习培训")
+    months = int(ctx.setting("new_secretary_training_months"))
+    _, recorded = _hours(ctx)
+    posts = [(pid, start) for pid, org_id, start in _scoped(ctx, Post.objects.filter(
+        role="secretary", org__type__in=CADRE_ORG_TYPES, start__isnull=False), "org_id").values_list(
+        "person_id", "org_id", "start")
+        if add_months(start, months) <= ctx.as_of and (org_id, add_months(start, months).year) in recorded]
+    if not posts:
+        return
+    trained = defaultdict(list)
+    for pid, day in StudyRecord.objects.filter(person_id__in=[p for p, _ in posts], kind=StudyKind.INDUCTION) \
+            .values_list("person_id", "date"):
+        trained[pid].append(day)
+    from dangjian.people.models import Person
+
+    info = {p["pk"]: p for p in Person.objects.filter(pk__in=[p for p, _ in posts], status__in=list(MEMBER_STATUSES))
+            .values("pk", "name", "org_id", "external_id")}
+    for pid, start in posts:
+        if pid in info and not any(start - dt.timedelta(days=31) <= d <= add_months(start, months) for d in trained[pid]):
+            yield _hit(info[pid], f"{start:%Y-%m-%d}任党支部书记，{months}个月内没有任职培训记录", str(start.year))
