@@ -6,7 +6,8 @@ from importlib.util import find_spec
 
 from rest_framework.routers import DefaultRouter
 
-APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues")
+APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues", "membership",
+        "study")
 
 
 router = DefaultRouter()

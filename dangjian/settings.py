@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "dangjian.orglife.choices.MeetingState",
         "AttendanceStatusEnum": "dangjian.orglife.choices.AttendanceStatus",
         "DuesCategoryEnum": "dangjian.people.choices.DuesCategory",
+        "ExemptionKindEnum": "dangjian.dues.choices.ExemptionKind",
+        "StudyKindEnum": "dangjian.study.choices.StudyKind",
     },
 }
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("dispositions/", include("dangjian.dispositions.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("membership/", include("dangjian.membership.urls")),
+    path("study/", include("dangjian.study.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

@@ -54,6 +54,10 @@ OBJECTS = {
     "duesbase": "dues_base",
     "duesexemption": "dues_exemption",
     "duesledger": "person",
+    # 组织关系 (UI `membership:transfer_…`, API `transfer-…`, `mobilecontact-…`) and 学习 (`studyrecord-…`)
+    "transfer": "transfer",
+    "mobilecontact": "mobile_contact",
+    "studyrecord": "study_record",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -167,6 +171,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         "disposition": _disposition(people, users),
         **_recruitment(tree, users),
         **_dues(tree, people, users),
+        **_membership(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
@@ -182,6 +187,17 @@ def _dues(tree, people, users):
     ex = do_record_exemption(people.member_a, kind="exempt", start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 1),
                              reason="住院治疗", approval="交机党〔2025〕1号", approved_on=dt.date(2025, 1, 20))
     return {"dues_base": base, "dues_payment": pay, "dues_exemption": ex}
+
+
+def _membership(tree, people, users):
+    from dangjian.membership.actions import do_issue_transfer_out, do_record_contact
+    from dangjian.study.actions import do_record_study
+
+    t = do_issue_transfer_out(people.member_a, to_name="外省某县党支部", letter_date=dt.date(2025, 5, 1),
+                              acting_user=users.secretary_a)
+    c = do_record_contact(people.member_a, date=dt.date(2025, 5, 2), way="phone", acting_user=users.secretary_a)
+    (s,) = do_record_study([people.member_a], date=dt.date(2025, 6, 1), hours="4", acting_user=users.secretary_a)
+    return {"transfer": t, "mobile_contact": c, "study_record": s}
 
 
 def _recruitment(tree, users):

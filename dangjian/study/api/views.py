@@ -1,0 +1,63 @@
+"""学习培训 over the API: the records (filter ?person=&year=), one session for many members, removing a
+record entered by mistake (with the reason)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.permissions import CHANGE
+
+from .. import actions
+from ..models import StudyRecord
+from .serializers import DeleteSerializer, SessionSerializer, StudyRecordSerializer
+
+ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因"),
+          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
+          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+
+
+@extend_schema(tags=["学习培训"])
+class StudyRecordViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """学习培训记录。筛选：?person=&year="""
+    queryset = StudyRecord.objects.all()
+    serializer_class = StudyRecordSerializer
+    ordering = ["-date", "-id"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        p = self.request.query_params
+        if (p.get("person") or "").isdigit():
+            qs = qs.filter(person_id=int(p["person"]))
+        if (p.get("year") or "").isdigit():
+            qs = qs.filter(date__year=int(p["year"]))
+        return qs
+
+    def get_serializer_class(self):
+        return {"session": SessionSerializer, "remove": DeleteSerializer}.get(self.action, StudyRecordSerializer)
+
+    @extend_schema(summary="登记一次学习（多名党员）", request=SessionSerializer,
+                   responses={201: StudyRecordSerializer(many=True), **ERRORS})
+    @action(detail=False, methods=["post"], restrict_action=CHANGE)
+    def session(self, request):
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        for p in d["people"]:
+            self.require_in_org(CHANGE, p.org, "学习记录须由党组织管理员登记。")
+        rows = actions.do_record_study(d.pop("people"), acting_user=request.user, **d)
+        return Response(StudyRecordSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="删除一条学习记录", request=DeleteSerializer, responses={204: None, **ERRORS})
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def remove(self, request, pk=None):
+        rec = self.get_object()
+        if rec.org is None:
+            raise exceptions.NotFound()
+        self.require_in_org(CHANGE, rec.org, "学习记录须由党组织管理员删除。")
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_delete_study_record(rec, acting_user=request.user, **s.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
