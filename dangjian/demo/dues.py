@@ -42,7 +42,9 @@ def load(as_of: dt.date, seed: int) -> DuesStats:
     stats = DuesStats()
     end = last_ended_month(as_of)
     start = dt.date(as_of.year - 1, 1, 1)
-    people = list(Person.objects.filter(status__in=list(MEMBER_STATUSES), org__type=OrgType.BRANCH).order_by("pk")
+    # (a member out of contact pays nothing: they are EDU-03's, not a dues case)
+    people = list(Person.objects.filter(status__in=list(MEMBER_STATUSES), org__type=OrgType.BRANCH,
+                                        lost_contact_since__isnull=True).order_by("pk")
                   .values("pk", "name", "org_id", "dues_category", "status", "probationary_date"))
     if not people:
         return stats

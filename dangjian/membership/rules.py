@@ -58,7 +58,7 @@ def letter_lapsed(ctx):
                    f"{_ymd(t.valid_until)}，至今没有报到回执：原党组织仍负管理责任，应查明原因")
 
 
-@rule("EDU-04", reads=READS, title="每个党员都必须编入党组织；外出6个月以上且地点相对固定的应转移组织关系",
+@rule("EDU-04", reads=READS + ("orgs.org",), title="每个党员都必须编入党组织；外出6个月以上且地点相对固定的应转移组织关系",
       citation=f"{JY}第二十五条", severity="WARN", subject="person")
 def placed_and_transferred(ctx):
     """在册党员没有所在党组织：阻断（预警挂在组织树的最上级）。外出满6个月（外出日期起6个月后的同一日即算）、地点相对固定，外出之后没有开具组织关系

@@ -15,6 +15,8 @@ from dangjian.core.periods import add_months
 from dangjian.orglife.rules import _scoped, _subject_person
 from dangjian.people.choices import MEMBER_STATUSES
 
+from .choices import StudyKind
+
 JY = "《中国共产党党员教育管理工作条例》"
 PLAN = "《全国党员教育培训工作规划》"
 READS = ("people.person", "study.studyrecord", "orgs.post", "orgs.org")
@@ -40,9 +42,10 @@ def _hours(ctx):
         rows = _scoped(ctx, StudyRecord.objects.filter(date__lte=ctx.as_of), "org_id")
         hours: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         recorded: set[tuple[int, int]] = set()
-        for pid, org_id, day, h in rows.order_by().values_list("person_id", "org_id", "date", "hours"):
+        for pid, org_id, day, h, kind in rows.order_by().values_list("person_id", "org_id", "date", "hours", "kind"):
             hours[(pid, day.year)] += h
-            recorded.add((org_id, day.year))
+            if kind != StudyKind.INDUCTION:     # (one secretary's 任职培训 does not say the branch records study)
+                recorded.add((org_id, day.year))
         return hours, recorded
     return ctx.memo("study.hours", load)
 
@@ -118,7 +121,6 @@ def cadre_hours(ctx):
     新任书记自任职之日起 N 个月（参数，默认6）内没有任职培训记录：预警，期间为任职的年度。"""
     from dangjian.orgs.models import Post
 
-    from .choices import StudyKind
     from .models import StudyRecord
 
     need = int(ctx.setting("study_hours_cadre"))
