@@ -101,11 +101,25 @@ class Aggregate:
     shown_in: str
 
 
+@dataclass(frozen=True)
+class Enforced:
+    """A rules.md entry applied where the record is made rather than judged afterwards (the dues
+    calculator's brackets, a payment channel that does not exist): it cannot be broken in the platform, so
+    it is no finding. Listed with the rules, naming where it is applied and the test that shows it."""
+
+    id: str
+    title: str
+    citation: str
+    where: str
+    test: str
+
+
 class Registry:
     def __init__(self):
         self.rules: dict[str, Rule] = {}
         self.settings: dict[str, Setting] = {}
         self.aggregates: dict[str, Aggregate] = {}
+        self.enforced: dict[str, Enforced] = {}
 
     def register(self, rule: Rule) -> None:
         if rule.id in self.rules and self.rules[rule.id].check is not rule.check:
@@ -137,6 +151,13 @@ def aggregate(id: str, *, title: str, citation: str, parts: Iterable[str], shown
     a = Aggregate(id=id, title=title, citation=citation, parts=tuple(parts), shown_in=shown_in)
     registry.aggregates[id] = a
     return a
+
+
+def enforced(id: str, *, title: str, citation: str, where: str, test: str) -> Enforced:
+    """Register an entry applied where records are made (see `Enforced`)."""
+    e = Enforced(id=id, title=title, citation=citation, where=where, test=test)
+    registry.enforced[id] = e
+    return e
 
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",

@@ -35,7 +35,10 @@ def _user(u):
 
 
 def treatments() -> dict[str, str]:
-    return dict(PayrollItem.objects.values_list("name", "treatment"))
+    """FEE-15: the jurisdiction's table of payroll items, or the official defaults while it has none."""
+    from .calc import DEFAULT_PAYROLL_ITEMS
+
+    return dict(PayrollItem.objects.values_list("name", "treatment")) or dict(DEFAULT_PAYROLL_ITEMS)
 
 
 @transaction.atomic
@@ -84,6 +87,8 @@ def do_record_payments(org, month: dt.date, rows: list[dict], *, acting_user=Non
     settings = engine.effective_settings()
     acc = accounts(Person.objects.filter(pk__in=list(members)), today, settings, until=month)
     out, problems = [], []
+    same = set(DuesPayment.objects.filter(person_id__in=list(members), month=month).values_list(
+        "person_id", "amount", "paid_on"))
     for r in rows:
         p = members.get(r["person"])
         if p is None:
@@ -103,8 +108,14 @@ def do_record_payments(org, month: dt.date, rows: list[dict], *, acting_user=Non
         if paid_on > today or paid_on < month:
             problems.append(f"{p.name}：交纳日期应在{month:%Y年%m月}1日至今天之间")
             continue
+        if (p.pk, amount, paid_on) in same:
+            problems.append(f"{p.name}：{month:%Y年%m月}已登记过同一天同样金额的交纳，请勿重复保存")
+            continue
         due = _due_of(acc.get(p.pk), month, p, settings)
-        extra = max(Decimal("0.00"), amount - due) if due is not None else Decimal("0.00")
+        row = next((m for m in acc[p.pk].months if m.month == month), None) if p.pk in acc else None
+        before = (row.paid + row.extra) if row else Decimal("0.00")
+        # What goes beyond the month's due, counting what was paid for it before, is the voluntary extra.
+        extra = min(amount, max(Decimal("0.00"), before + amount - due)) if due is not None else Decimal("0.00")
         out.append(DuesPayment(person=p, org=org, month=month, amount=amount, extra=extra, paid_on=paid_on,
                                channel=r.get("channel", Channel.CASH), recorded_by=_user(acting_user),
                                confirmed_by=_user(acting_user)))
@@ -238,8 +249,12 @@ def do_publish(org, *, year: int, published_on: dt.date, note: str = "", acting_
 @transaction.atomic
 def do_set_payroll_item(name: str, treatment: str, note: str = "", acting_user=None) -> PayrollItem:
     """FEE-15: whether a payroll item counts in the base (the jurisdiction's table)."""
+    from dangjian.core.actions import _may_edit_settings
+
     from .choices import Treatment
 
+    if not _may_edit_settings(acting_user):
+        raise ActionError("工资项目表由工委管理员统一维护；如需调整，请联系机关工委。")
     name = (name or "").strip()
     if not name:
         raise ActionError("请填写工资项目名称。", field="name")

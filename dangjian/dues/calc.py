@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from dangjian.people.choices import DuesCategory
 
 CENT = Decimal("0.01")
+MAX_MONEY = Decimal("9999999999.99")      # (the database keeps 12 digits)
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
 # (inclusive upper limit or None, rate) — 党费规定 第二条 (FEE-02) and 第五条 (FEE-05, 离退休).
@@ -55,6 +56,8 @@ def money(value, what: str = "金额") -> Decimal:
         raise MoneyError(f"{what}“{value}”不是有限的数")
     if d < 0:
         raise MoneyError(f"{what}不能为负数")
+    if d > MAX_MONEY:
+        raise MoneyError(f"{what}“{value}”过大（不超过 {MAX_MONEY:,.2f} 元）")
     if d != d.quantize(CENT):
         raise MoneyError(f"{what}“{value}”超过两位小数（精确到分）")
     return d.quantize(CENT)

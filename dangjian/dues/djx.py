@@ -30,13 +30,15 @@ def import_dues(imp, count) -> None:
     by_person = defaultdict(list)
     for i, r in rows:
         by_person[imp.people[r["person"]]].append((dt.date.fromisoformat(r["month"] + "-01"), i, r))
-    have_bases, have_pay, have_ex = {}, set(), set()
+    have_bases, have_pay, have_ex = {}, defaultdict(lambda: ZERO), set()
     if imp.match_existing:
         ids = list(by_person)
         for b in DuesBase.objects.filter(person_id__in=ids).values("person_id", "start", "base", "amount"):
             have_bases[(b["person_id"], b["start"])] = (b["base"], b["amount"])
-        have_pay = set(DuesPayment.objects.filter(person_id__in=ids).values_list("person_id", "month", "amount",
-                                                                                 "paid_on"))
+        have_pay = defaultdict(lambda: ZERO)     # (person, month) → what the platform already holds
+        for pid_, m_, a_ in DuesPayment.objects.filter(person_id__in=ids, state="confirmed").values_list(
+                "person_id", "month", "amount"):
+            have_pay[(pid_, m_)] += a_
         have_ex = set(DuesExemption.objects.filter(person_id__in=ids).values_list("person_id", "start", "kind"))
     bases, payments, exemptions = [], [], []
     for pid, items in by_person.items():
@@ -64,6 +66,14 @@ def import_dues(imp, count) -> None:
                         f"dues[{i}].due：按基数 {base:.2f} 元计算应交 {amount:.2f} 元，文件中为 {due_given:.2f} 元（以计算结果为准）")
             elif due_given is not None:
                 amount = due_given
+            if current is None and amount is None:
+                # The person's first row says nothing of the due: dues are expected from this month on
+                # (djx.md: every month from the first row), the amount unknown until a row states it.
+                current = (None, None)
+                if have_bases.get((pid, month)) != current:
+                    bases.append(DuesBase(person_id=pid, start=month, base=None, amount=None,
+                                          category=p["dues_category"], reason=BaseReason.IMPORTED))
+                    changed = True
             if amount is not None and (base, amount) != current:
                 current = (base, amount)
                 if have_bases.get((pid, month)) != current:
@@ -71,12 +81,18 @@ def import_dues(imp, count) -> None:
                                           category=p["dues_category"], reason=BaseReason.IMPORTED))
                     changed = True
             paid_on = dt.date.fromisoformat(r["paid_date"]) if r.get("paid_date") else None
-            if paid > ZERO and (pid, month, paid, paid_on) not in have_pay:
+            held = have_pay[(pid, month)]
+            if paid > held:
+                # The row is the month's total: what the platform holds already is not paid again.
+                add = paid - held
                 due = current[1] if current else None
-                payments.append(DuesPayment(person_id=pid, org_id=p["org_id"], month=month, amount=paid,
-                                            extra=max(ZERO, paid - due) if due is not None else ZERO, paid_on=paid_on,
-                                            note="导入"))
+                payments.append(DuesPayment(person_id=pid, org_id=p["org_id"], month=month, amount=add,
+                                            extra=min(add, max(ZERO, paid - due)) if due is not None else ZERO,
+                                            paid_on=paid_on, note="导入"))
                 changed = True
+            elif paid < held:
+                imp.report.warnings.append(f"dues[{i}].paid：文件中{month:%Y-%m}实交 {paid:.2f} 元，少于平台已记录的 "
+                                           f"{held:.2f} 元，未作改动（交纳记录只增不删）")
             if r.get("exempt") and (pid, month, ExemptionKind.EXEMPT) not in have_ex:
                 exemptions.append(DuesExemption(person_id=pid, kind=ExemptionKind.EXEMPT, start=month, end=month,
                                                 reason="导入", approval=(r.get("approval") or "").strip()[:200]))
@@ -116,8 +132,8 @@ def export_dues(person_ids: dict[int, str], until: dt.date) -> list[dict]:
     base_rows = defaultdict(list)
     for b in DuesBase.objects.filter(person_id__in=list(accs)).order_by("start").values("person_id", "start", "base"):
         base_rows[b["person_id"]].append(b)
-    approvals = {(e["person_id"], e["start"]): e["approval"] for e in DuesExemption.objects.filter(
-        person_id__in=list(accs)).values("person_id", "start", "approval")}
+    approvals = [(e["person_id"], e["start"], e["end"], e["approval"]) for e in DuesExemption.objects.filter(
+        person_id__in=list(accs)).order_by("-start").values("person_id", "start", "end", "approval")]
     for pid, acc in sorted(accs.items(), key=lambda kv: person_ids[kv[0]]):
         bases = base_rows[pid]
         j = -1
@@ -134,7 +150,8 @@ def export_dues(person_ids: dict[int, str], until: dt.date) -> list[dict]:
                 row["paid_date"] = m.last_paid_on.isoformat()
             if m.exempt == ExemptionKind.EXEMPT:
                 row["exempt"] = True
-                approval = next((a for (p, s), a in approvals.items() if p == pid and s <= m.month and a), "")
+                approval = next((a for (p, s, e, a) in approvals if p == pid and s <= m.month and (e is None or m.month <= e)
+                                 and a), "")
                 if approval:
                     row["approval"] = approval
             out.append(row)

@@ -100,6 +100,20 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
+def _amount_text(v):
+    """Excel keeps a number as the nearest binary fraction ("0.57999999999999996" for 0.58); read to the 15
+    significant digits Excel itself shows, so 0.58 is 0.58 and a typed 14.001 stays 14.001 (refused)."""
+    import decimal
+
+    text = _text(v)
+    if re.fullmatch(r"-?\d+\.\d{3,}(?:E-?\d+)?", text, re.IGNORECASE):
+        try:
+            return format(decimal.Context(prec=15).create_decimal(text).normalize(), "f")
+        except decimal.InvalidOperation:
+            return text
+    return text
+
+
 def _month(v) -> dt.date:
     if isinstance(v, dt.datetime):
         v = v.date()
@@ -144,7 +158,7 @@ def parse(data: bytes, filename: str, user, today: dt.date | None = None) -> Pre
         try:
             person = _match(cells, people)
             month = _month(cells.get("month"))
-            amount = money(cells.get("amount"), "金额")
+            amount = money(_amount_text(cells.get("amount")), "金额")
             paid_on = parse_date(cells["paid_on"]) if cells.get("paid_on") else None
             channel_text = _text(cells.get("channel"))
             if PAYROLL.search(channel_text):

@@ -61,8 +61,9 @@ class Month:
 
     @property
     def unpaid(self) -> bool:
-        """Nothing was paid for a month that owed something."""
-        return self.paid == ZERO and self.exempt != ExemptionKind.EXEMPT and (self.due is None or self.due > ZERO)
+        """Nothing was paid for a month that owed something (an exemption counts only when approved)."""
+        exempt = self.exempt == ExemptionKind.EXEMPT and self.exempt_approved
+        return self.paid == ZERO and not exempt and (self.due is None or self.due > ZERO)
 
     @property
     def total(self) -> Decimal:
@@ -132,8 +133,10 @@ def accounts(people_qs, as_of: dt.date, settings: dict, *, until: dt.date | None
             continue
         first = first_of(min(starts))
         last = end
-        if p["status"] not in MEMBER_STATUSES and p["status_since"]:
-            last = min(last, first_of(p["status_since"]) - dt.timedelta(days=1))
+        if p["status"] not in MEMBER_STATUSES:
+            # No longer a member: nothing is due after they left (without the date, after their last record).
+            left = first_of(p["status_since"]) - dt.timedelta(days=1) if p["status_since"] else first_of(max(starts))
+            last = min(last, left)
         acc = Account(pk, p["name"], p["org_id"], p["external_id"], p["status"], p["dues_category"],
                       p["probationary_date"])
         by_month: dict[dt.date, Month] = {}
@@ -153,8 +156,9 @@ def accounts(people_qs, as_of: dt.date, settings: dict, *, until: dt.date | None
                 if e["start"] <= m and (e["end"] is None or m <= e["end"]):
                     row.exempt = e["kind"]
                     row.exempt_approved = bool((e["approval"] or "").strip())
-                    row.due = ZERO if e["kind"] == ExemptionKind.EXEMPT else (e["amount"] if e["amount"] is not None
-                                                                              else row.due)
+                    if row.exempt_approved:     # (without the approval nothing is reduced: FEE-08)
+                        row.due = ZERO if e["kind"] == ExemptionKind.EXEMPT else (
+                            e["amount"] if e["amount"] is not None else row.due)
             by_month[m] = row
             acc.months.append(row)
         for x in payments[pk]:

@@ -24,7 +24,9 @@ class DuesBase(models.Model):
     start = models.DateField("起始月份")
     base = models.DecimalField("计算基数（税后月收入）", null=True, blank=True, **MONEY)
     category = models.CharField("党费类别", max_length=20, choices=DuesCategory.choices)
-    amount = models.DecimalField("每月应交", **MONEY)
+    # (None: dues are expected from this month but the amount is not known — a DJX file whose rows carry
+    # neither base nor due; the months count as paid or unpaid, their shortfall cannot be judged)
+    amount = models.DecimalField("每月应交", null=True, blank=True, **MONEY)
     items = models.JSONField("工资项目", default=dict, blank=True)
     reason = models.CharField("核定原因", max_length=16, choices=BaseReason.choices, default=BaseReason.YEARLY)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)

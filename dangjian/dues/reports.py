@@ -24,7 +24,7 @@ def collection(org, year: int, user, today: dt.date) -> dict:
     people = Person.objects.restrict(user, VIEW).filter(org__path__startswith=org.path)
     until = min(dt.date(year, 12, 1), today.replace(day=1))
     accs = accounts(people, today, engine.effective_settings(), until=until)
-    owing = accounts(people, today, engine.effective_settings()) if year == today.year else {}
+    owing = accounts(people, today, engine.effective_settings())     # (arrears are as of now, whatever the year)
     from dangjian.orgs.models import Org
 
     org_names = dict(Org.objects.filter(pk__in={a.org_id for a in accs.values()}).values_list("pk", "name"))

@@ -28,6 +28,32 @@ engine.setting("dues_arrears_warn_months", 3, "连续几个月未交纳党费时
                rules=("FEE-12",))
 
 
+# --- applied where the record is made (no finding: the platform cannot record them broken) -------------
+_T = "dangjian/dues/tests/"
+engine.enforced("FEE-01", title="按月工资收入（税后）中相对固定的、经常性的部分为基数", citation=f"{GZ}第一条",
+                where="核定：填写基数，或按工资项目计算（calc.base_from_items）", test=_T + "test_calc.py")
+engine.enforced("FEE-03", title="年薪制以当月实际领取的薪酬为基数，参照在职比例", citation=f"{GZ}第三条",
+                where="计算器：类别 annual_salary 按在职比例（calc.compute）", test=_T + "test_calc.py")
+engine.enforced("FEE-04", title="不按月取得收入的以上季度月平均纯收入为基数", citation=f"{GZ}第四条",
+                where="计算器：类别 self_employed 按在职比例；基数由支部按上季度月平均纯收入核定", test=_T + "test_calc.py")
+engine.enforced("FEE-05", title="离退休党员：5000元（含）以下0.5%，以上1%", citation=f"{GZ}第五条",
+                where="计算器：类别 retired 的比例表（calc.RETIRED_BRACKETS）", test=_T + "test_calc.py")
+engine.enforced("FEE-06", title="农民党员每月0.2元至1元；学生、下岗失业、依靠抚恤或救济、领取最低生活保障金的每月0.2元",
+                citation=f"{GZ}第六条", where="计算器：定额（农民党员金额为规则参数 dues_farmer_amount）",
+                test=_T + "test_calc.py")
+engine.enforced("FEE-09", title="党员一般向正式组织关系所在党支部交纳党费", citation=GZ,
+                where="收缴页面和导入只登记本支部（管理范围内）党员的交纳", test=_T + "test_import.py")
+engine.enforced("FEE-10", title="工资收入变化后以新收入为基数；中央和国家机关每年初核定、年内一般不变",
+                citation=f"{GZ}第十条", where="核定：规则参数 dues_rebase（默认每年1月）", test=_T + "test_views.py")
+engine.enforced("FEE-14", title="党组织不得垫交或扣缴党员党费，不得要求交纳规定以外的“特殊党费”",
+                citation=f"{GZ}第十四条", where="交纳方式没有工资代扣；导入时“代扣”被拒绝", test=_T + "test_views.py")
+engine.enforced("FEE-15", title="计算基数不含社会保险、住房公积金、改革性补贴等，计入规范津贴补贴",
+                citation="共产党员网党务问答（中组部有关规定）", where="工资项目表（工委维护，默认按中组部口径）",
+                test=_T + "test_calc.py")
+engine.enforced("FEE-17", title="金额计算到分（中组部未规定舍入方法）", citation="——",
+                where="计算器：规则参数 dues_rounding（默认四舍五入）；全程 Decimal，拒绝浮点数", test=_T + "test_calc.py")
+
+
 def _accounts(ctx):
     return ctx.memo("dues.accounts", lambda: accounts(_scoped(ctx, _people()), ctx.as_of, ctx.settings))
 
@@ -120,7 +146,7 @@ def central_remittance(ctx):
 def arrears(ctx):
     """截至判断日（只算已经结束的月份）已连续 N 个月（参数，默认3）以上、不满6个月未交纳党费（免交的月份不算）：
     预警；满6个月的见 FEE-13。"""
-    warn = int(ctx.setting("dues_arrears_warn_months"))
+    warn = min(5, max(1, int(ctx.setting("dues_arrears_warn_months") or 3)))   # (a file's settings are not checked)
     for acc in _accounts(ctx).values():
         run = acc.current_run()
         if warn <= len(run) < 6 and not any(len(r) >= 6 for r in acc.unpaid_runs()):

@@ -104,6 +104,11 @@ def collect(request):
                 return redirect(f"{request.path}?org={org.pk}&month={month:%Y-%m}")
     ledger = accounts(members, today, settings, until=month)
     owing = accounts(members, today, settings)
+    latest = {}      # the 核定 in effect for members the ledger has no month for (one query, not one per member)
+    for pid, amount in DuesBase.objects.filter(person__in=members, start__lte=month).order_by(
+            "person_id", "start").values_list("person_id", "amount"):
+        latest[pid] = amount
+    fixed = {}
     declared = {}
     for pay in DuesPayment.objects.filter(org=org, month=month, state=PaymentState.DECLARED).select_related("person"):
         declared.setdefault(pay.person_id, []).append(pay)
@@ -111,7 +116,14 @@ def collect(request):
     for p in members:
         acc = ledger.get(p.pk)
         row = next((m for m in acc.months if m.month == month), None) if acc else None
-        due = row.due if row else actions._due_of(None, month, p, settings)
+        if row:
+            due = row.due
+        elif p.pk in latest:
+            due = latest[p.pk]
+        else:
+            if p.dues_category not in fixed:
+                fixed[p.dues_category] = _fixed_amount(p.dues_category, settings)
+            due = fixed[p.dues_category]
         paid = row.paid + row.extra if row else Decimal("0.00")
         run = owing[p.pk].current_run() if p.pk in owing else []
         default = "" if paid or (row and row.exempt == "exempt") else (f"{due:.2f}" if due is not None else "")
@@ -128,6 +140,16 @@ def collect(request):
         "prev": first_of(month - dt.timedelta(days=1)), "next": (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
         "is_current": month == first_of(today),
     })
+
+
+def _fixed_amount(category, settings):
+    from .calc import MoneyError, compute_with_settings
+
+    try:
+        d = compute_with_settings("0", category, settings)
+    except MoneyError:
+        return None
+    return d.amount if d.rate is None else None
 
 
 @login_required
@@ -194,6 +216,8 @@ def person_dues(request, pk):
         "bases": DuesBase.objects.filter(person=person).order_by("-start")[:10],
         "exemptions": DuesExemption.objects.filter(person=person).order_by("-start"),
         "declared": DuesPayment.objects.filter(person=person, state=PaymentState.DECLARED).order_by("-month"),
+        "central": DuesPayment.objects.restrict(user, VIEW).filter(person=person, extra__gte=Decimal("1000.00"),
+                                                                   state=PaymentState.CONFIRMED).order_by("-month"),
         "may_change": may_change, "is_self": is_self, "base_form": base_form, "ex_form": ex_form,
         "declare_form": declare_form, "nav_active": NAV,
     })
@@ -220,6 +244,7 @@ def report(request):
     else:
         org = roots.first()
     year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else today.year
+    year = min(max(year, 2000), today.year)
     if org is None:
         return render(request, "dues/report.html", {"org": None, "nav_active": NAV, "year": year})
     publish_form = None
@@ -270,3 +295,34 @@ def remit(request, pk):
 
 
 __all__ = ["collect", "person_dues", "my_dues", "report", "remit", "last_ended_month"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payroll_items(request):
+    """FEE-15: which payroll items count in the dues base — readable by everyone who 核定 dues, kept by the
+    工委 (the official defaults until it changes them)."""
+    from dangjian.core.actions import _may_edit_settings
+
+    from .calc import DEFAULT_PAYROLL_ITEMS
+    from .choices import Treatment
+    from .forms import PayrollItemForm
+    from .models import PayrollItem
+
+    editable = _may_edit_settings(request.user)
+    form = PayrollItemForm(request.POST or None) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise Http404("未找到，或不在您的管理范围内。")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                item = actions.do_set_payroll_item(d["name"], d["treatment"], d["note"], acting_user=request.user)
+            except ActionError as e:
+                apply_action_error(form, e)
+            else:
+                messages.success(request, f"已保存：{item}。")
+                return redirect(request.path)
+    items = list(PayrollItem.objects.all()) or [PayrollItem(name=n, treatment=t) for n, t in DEFAULT_PAYROLL_ITEMS]
+    groups = [(label, [i for i in items if i.treatment == value]) for value, label in Treatment.choices]
+    return render(request, "dues/payroll_items.html", {"groups": groups, "form": form, "nav_active": NAV})

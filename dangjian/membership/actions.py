@@ -39,7 +39,7 @@ def do_issue_transfer_out(person: Person, *, to_name: str = "", to_org=None, let
     to one outside, the letter is pending until the receiving organisation's 回执 is confirmed."""
     from dangjian.people.actions import do_move_person
 
-    person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("org").get(pk=person.pk)
     if person.status not in MEMBER_STATUSES or person.org is None:
         raise ActionError("只有在册的正式党员、预备党员可以转出组织关系。")
     if letter_date > timezone.localdate():
@@ -114,7 +114,7 @@ def do_receive_transfer_in(person: Person, *, from_name: str, letter_no: str = "
     record (created in the roster, or one who had left) is in the receiving organisation."""
     from dangjian.people.actions import do_change_status
 
-    person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("org").get(pk=person.pk)
     if person.org is None:
         raise ActionError("请先在人员名册中把本人登记在接收的党组织。", field="person")
     if not (from_name or "").strip():

@@ -22,6 +22,14 @@ engine.setting("transfer_letter_valid_months", 3, "组织关系介绍信的有�
 engine.setting("mobile_contact_months", 3, "与流动党员至少每隔几个月联系一次（EDU-05）", rules=("EDU-05",))
 
 
+engine.enforced("REL-02", title="外出凭证：3个月内无需凭证，6个月内用党员证明信，6个月以上地点固定的转移组织关系，"
+                "地点不定的用《流动党员活动证》", citation="各地、各单位规定（[P]）；与教育管理条例第二十五条一致",
+                where="流动党员页面按外出时长和地点是否固定提示应开具的凭证（membership.documents.away_document）",
+                test="dangjian/membership/tests/test_transfers.py")
+engine.enforced("REL-04", title="高校毕业生党员的组织关系转接", citation="中组部关于党员组织关系管理的意见",
+                where="不适用于机关党组织（毕业生报到后按转入办理）", test="dangjian/membership/tests/test_transfers.py")
+
+
 def _people(ctx, **filters):
     from dangjian.people.models import Person
 
@@ -45,13 +53,19 @@ FIELDS = ("pk", "name", "org_id", "external_id", "status", "status_since", "away
       "组织关系介绍信须注明有效期，党员须在有效期内到接收党组织报到", severity="WARN", subject="person",
       settings=("transfer_letter_valid_months",))
 def letter_lapsed(ctx):
-    """转出的组织关系介绍信过了有效期（有效期最后一天当天仍在期内）仍没有报到回执、也没有撤销：预警，原党组织仍负管理责任，
-    应查明原因；超过6个月不参加组织生活的见 REL-01。"""
+    """转出的组织关系介绍信过了有效期（有效期最后一天当天仍在期内；没有写明有效期的按开具日期起的参数月数，默认3个月）
+    仍没有报到回执、也没有撤销：预警，原党组织仍负管理责任，应查明原因；超过6个月不参加组织生活的见 REL-01。"""
     from .models import Transfer
 
+    months = int(ctx.setting("transfer_letter_valid_months") or 3)
     rows = _scoped(ctx, Transfer.objects.filter(direction=Direction.OUT, reported_on__isnull=True,
-                                                cancelled_on__isnull=True, valid_until__lt=ctx.as_of), "org_id")
+                                                cancelled_on__isnull=True), "org_id")
     for t in rows.select_related("person").order_by("pk"):
+        # (a letter that states no validity is valid for the jurisdiction's months from its date)
+        if t.valid_until is None and t.letter_date:
+            t.valid_until = add_months(t.letter_date, months) - dt.timedelta(days=1)
+        if t.valid_until is None or t.valid_until >= ctx.as_of:
+            continue
         p = t.person
         yield _hit({"pk": p.pk, "name": p.name, "org_id": t.org_id, "external_id": p.external_id},
                    f"{_ymd(t.letter_date) if t.letter_date else ''}开具的组织关系介绍信（转往{t.to_label or '—'}）有效期至"
@@ -65,11 +79,14 @@ def placed_and_transferred(ctx):
     介绍信（撤销的不算）：预警。"""
     from .models import Transfer
 
-    if ctx.org_ids is None:     # (no org, so no incremental scope: judged in full runs and in `check`)
-        from dangjian.orgs.models import Org
+    # A member with no org has no incremental scope: judged in every run (a few rows at most), with the
+    # finding kept by the top of the tree, which every run's scope includes (so none resolves it wrongly).
+    from dangjian.orgs.models import Org
+    from dangjian.people.models import Person
 
-        root = Org.objects.filter(depth=1).order_by("path").values_list("pk", flat=True).first()
-        for p in _people(ctx, status__in=list(MEMBER_STATUSES), org__isnull=True).values(*FIELDS):
+    root = Org.objects.filter(depth=1).order_by("path").values_list("pk", flat=True).first()
+    if root is not None:
+        for p in Person.objects.filter(status__in=list(MEMBER_STATUSES), org__isnull=True).order_by().values(*FIELDS):
             # The finding lives with the top of the tree: someone must place the member.
             yield _hit(dict(p, org_id=root), "没有编入任何党组织：每个党员都必须编入一个支部、小组或其他特定组织", "BLOCK")
     away = list(_people(ctx, status__in=list(MEMBER_STATUSES), away_fixed_location=True,

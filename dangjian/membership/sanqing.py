@@ -30,13 +30,20 @@ def rows(people_qs, today: dt.date) -> list[dict]:
     for t in Transfer.objects.filter(person_id__in=ids, direction=Direction.OUT, reported_on__isnull=True,
                                      cancelled_on__isnull=True):
         pending[t.person_id] = t
+    # The first absence after each member's last participation starts their running streak (REL-01's count).
+    first_absent: dict[int, dt.date] = {}
+    for pid, day in Attendance.objects.filter(person_id__in=[p for p in ids if expected.get(p) and (
+            took.get(p) is None or expected[p] > took[p])], counts_as_org_life=True, meeting_date__lte=today,
+            status=AttendanceStatus.ABSENT).order_by("meeting_date").values_list("person_id", "meeting_date"):
+        if (took.get(pid) is None or day > took[pid]) and pid not in first_absent:
+            first_absent[pid] = day
     out = []
     for p in people:
         last = took.get(p.pk)
         absent_months = None
-        if expected.get(p.pk) and (last is None or expected[p.pk] > last):
-            since = last or expected[p.pk]
-            absent_months = (today.year - since.year) * 12 + today.month - since.month
+        if p.pk in first_absent:
+            since = first_absent[p.pk]
+            absent_months = (today.year - since.year) * 12 + today.month - since.month + 1
         acc = dues.get(p.pk)
         owing = len(acc.current_run()) if acc else None
         if p.lost_contact_since:

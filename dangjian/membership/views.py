@@ -55,8 +55,9 @@ def transfer_list(request):
     may_issue = people.exists()
     posted = request.POST.get("form") if request.method == "POST" else None
     issue = IssueForm(request.POST if posted == "issue" else None, people=people,
-                      orgs=Org.objects.filter(type__in=("branch", "general_branch", "committee"), dissolved__isnull=True)
-                      .order_by("path") if may_issue else None, initial={"letter_date": today})
+                      orgs=Org.objects.restrict(user, VIEW).filter(type__in=("branch", "general_branch", "committee"),
+                                                                   dissolved__isnull=True).order_by("path")
+                      if may_issue else None, initial={"letter_date": today})
     receive = ReceiveForm(request.POST if posted == "receive" else None,
                           people=Person.objects.filter(org__in=Org.objects.restrict(user, CHANGE)).order_by("name"),
                           initial={"reported_on": today})
@@ -144,11 +145,13 @@ def mobile(request):
     moved = set(Transfer.objects.filter(person_id__in=[p.pk for p in people], direction=Direction.OUT,
                                         cancelled_on__isnull=True).values_list("person_id", flat=True))
     form = ContactForm(request.POST or None, initial={"date": today})
+    typed_for = None
     if request.method == "POST":
         pid = request.POST.get("person") or ""
         person = get_restricted(request, Person.objects.select_related("org"), VIEW, pk=int(pid) if pid.isdigit() else 0)
         if person.org is None or not can_in_org(user, CHANGE, person.org):
             raise Http404("未找到，或不在您的管理范围内。")
+        typed_for = person.pk
         if form.is_valid():
             try:
                 actions.do_record_contact(person, acting_user=user, **form.cleaned_data)
@@ -160,12 +163,17 @@ def mobile(request):
     from dangjian.core import engine
 
     months = int(engine.effective_settings().get("mobile_contact_months") or 3)
+    from .documents import away_document
+
     rows = [{"p": p, "months": _months_between(p.away_since, today), "fixed": p.away_fixed_location,
+             "document": away_document(p.away_since, p.away_fixed_location, today),
              "last": last.get(p.pk), "moved": p.pk in moved,
              "overdue": p.pk not in moved and add_months(p.away_since, 6) <= today and
              (last.get(p.pk) is None or last[p.pk] <= add_months(today, -months))} for p in people]
     return render(request, "membership/mobile.html", {"rows": rows, "form": form, "org": org, "nav_active": NAV,
-                                                       "months": months})
+                                                       "months": months, "typed_for": typed_for,
+                                                       "typed": request.POST if typed_for else {},
+                                                       "today": today.isoformat()})
 
 
 def _months_between(a: dt.date, b: dt.date) -> int:

@@ -9,6 +9,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Q
+
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
 from dangjian.core.periods import add_months
@@ -39,7 +41,11 @@ def _hours(ctx):
     def load():
         from .models import StudyRecord
 
-        rows = _scoped(ctx, StudyRecord.objects.filter(date__lte=ctx.as_of), "org_id")
+        rows = StudyRecord.objects.filter(date__lte=ctx.as_of)
+        if ctx.org_ids is not None:
+            # A member's hours wherever they were earned (a member who moved keeps them), and the
+            # scope's records for which branches record study.
+            rows = rows.filter(Q(org_id__in=ctx.org_ids) | Q(person_id__in=ctx.people().values("id")))
         hours: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         recorded: set[tuple[int, int]] = set()
         for pid, org_id, day, h, kind in rows.order_by().values_list("person_id", "org_id", "date", "hours", "kind"):
@@ -118,21 +124,26 @@ def member_hours(ctx):
       settings=("study_hours_cadre", "new_secretary_training_months"))
 def cadre_hours(ctx):
     """党支部（总支、基层党委）的书记、副书记和委员，某一已结束年度的集中学习培训少于参数（默认56学时）：预警，期间为该年度；
-    新任书记自任职之日起 N 个月（参数，默认6）内没有任职培训记录：预警，期间为任职的年度。"""
+    新任书记自任职之日起 N 个月（参数，默认6）内（到期当日参加的也算）没有任职培训记录：到期次日起预警，期间为任职的年度；
+    同一年度两项都不足的合为一条。"""
     from dangjian.orgs.models import Post
 
     from .models import StudyRecord
 
     need = int(ctx.setting("study_hours_cadre"))
     cadres = _cadres_by_year(ctx)
-    yield from _judge_hours(ctx, lambda p, y: need if p["pk"] in cadres(y) else None, "书记、班子成员集中学习培训")
+    # One finding per person and year: the hours and the induction say both when both are short.
+    found: dict[tuple[int, str], Hit] = {}
+    for h in _judge_hours(ctx, lambda p, y: need if p["pk"] in cadres(y) else None, "书记、班子成员集中学习培训"):
+        found[(h.subject.pk, h.period)] = h
     months = int(ctx.setting("new_secretary_training_months"))
     _, recorded = _hours(ctx)
     posts = [(pid, start) for pid, org_id, start in _scoped(ctx, Post.objects.filter(
         role="secretary", org__type__in=CADRE_ORG_TYPES, start__isnull=False), "org_id").values_list(
         "person_id", "org_id", "start")
-        if add_months(start, months) <= ctx.as_of and (org_id, add_months(start, months).year) in recorded]
+        if add_months(start, months) < ctx.as_of and (org_id, add_months(start, months).year) in recorded]
     if not posts:
+        yield from found.values()
         return
     trained = defaultdict(list)
     for pid, day in StudyRecord.objects.filter(person_id__in=[p for p, _ in posts], kind=StudyKind.INDUCTION) \
@@ -144,4 +155,12 @@ def cadre_hours(ctx):
             .values("pk", "name", "org_id", "external_id")}
     for pid, start in posts:
         if pid in info and not any(start - dt.timedelta(days=31) <= d <= add_months(start, months) for d in trained[pid]):
-            yield _hit(info[pid], f"{start:%Y-%m-%d}任党支部书记，{months}个月内没有任职培训记录", str(start.year))
+            h = _hit(info[pid], f"{start:%Y-%m-%d}任党支部书记，{months}个月内没有任职培训记录", str(start.year))
+            key = (pid, h.period)
+            if key in found:
+                old = found[key]
+                found[key] = Hit(old.subject, f"{old.message}；{start:%Y-%m-%d}任党支部书记，{months}个月内没有任职培训记录",
+                                 period=old.period, severity="WARN", org_id=old.org_id)
+            else:
+                found[key] = h
+    yield from found.values()

@@ -44,9 +44,10 @@ def study_list(request):
     else:
         org = branches.filter(type="branch").first() or branches.first()
     year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else today.year
+    year = min(max(year, 2000), today.year + 1)
     if org is None:
         return render(request, "study/list.html", {"org": None, "nav_active": NAV, "year": year})
-    people = Person.objects.filter(org=org, status__in=list(MEMBER_STATUSES)).order_by("name")
+    people = Person.objects.restrict(user, VIEW).filter(org=org, status__in=list(MEMBER_STATUSES)).order_by("name")
     may_change = can_in_org(user, CHANGE, org)
     form = SessionForm(request.POST if request.method == "POST" else None, people=people,
                        initial={"date": today, "people": list(people)})

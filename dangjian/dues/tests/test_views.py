@@ -144,3 +144,21 @@ def test_arrears_warning_on_the_members_page_and_the_report(client_as, users, pe
 def test_the_collect_page_has_an_empty_state(client_as, users):
     page = client_as(users.wc_admin).get(reverse("dues:collect")).content.decode()
     assert "没有在册党员" in page or "党费收缴" in page
+
+
+def test_a_branch_that_did_not_publish_last_year(people, tree):
+    """FEE-16: each branch publishes its collection at least once a year — judged from 31 December on (a
+    period has ended on its last day, as djx.md counts them); a publication that day clears it."""
+    from dangjian.core import engine
+
+    actions.do_set_base(people.member_a, start=dt.date(2024, 1, 1), base="2800")
+    actions.do_record_payments(tree.a, dt.date(2024, 3, 1), [{"person": people.member_a.pk, "amount": "14.00",
+                                                              "paid_on": dt.date(2024, 3, 5)}])
+
+    def fee16(day):
+        ctx = engine.Context(as_of=day, settings=engine.effective_settings())
+        return [(h.period, h.subject.pk) for _, h in engine.evaluate(ctx, ["FEE-16"])]
+    assert fee16(dt.date(2024, 12, 30)) == []
+    assert fee16(dt.date(2024, 12, 31)) == [("2024", tree.a.pk)]
+    actions.do_publish(tree.a, year=2024, published_on=dt.date(2024, 12, 31))
+    assert fee16(dt.date(2025, 1, 5)) == []

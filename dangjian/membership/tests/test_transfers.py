@@ -121,3 +121,28 @@ def test_the_api(client_as, users, people, tree):
     r = api.post("/api/mobile-contacts/", {"person": people.secretary_a.pk, "date": "2025-03-10", "way": "phone"},
                  content_type=JSON)
     assert r.status_code == 201
+
+
+@pytest.mark.parametrize("days, fixed, words", [
+    (80, True, "无需开具凭证"), (100, True, "党员证明信"), (200, True, "组织关系介绍信"), (200, False, "流动党员活动证"),
+])
+def test_which_document_a_member_away_carries(days, fixed, words):
+    """REL-02: under three months none; up to six a 党员证明信; six or more at a fixed place the letter,
+    at no fixed place the 《流动党员活动证》."""
+    from dangjian.membership.documents import away_document
+
+    today = dt.date(2025, 12, 31)
+    assert words in away_document(today - dt.timedelta(days=days), fixed, today)
+
+
+def test_mobile_contact_boundary(people):
+    """EDU-05: a contact exactly three months ago is too old; a day later it is recent enough."""
+    today = timezone.localdate()
+    Person.objects.filter(pk=people.member_a.pk).update(away_since=today - dt.timedelta(days=400))
+    from dangjian.core.periods import add_months
+
+    c = actions.do_record_contact(Person.objects.get(pk=people.member_a.pk), date=add_months(today, -3), way="phone")
+    assert len(hits("EDU-05")) == 1
+    c.date = add_months(today, -3) + dt.timedelta(days=1)
+    c.save()
+    assert hits("EDU-05") == []

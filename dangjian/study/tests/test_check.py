@@ -56,9 +56,9 @@ def test_the_running_year_from_october(as_of, found):
 
 
 @pytest.mark.parametrize("training, as_of, found", [
-    ([], "2025-08-31", []),                                              # six months end on 2025-09-01
-    ([], "2025-09-01", [("EDU-02", "WARN", "s1", "2025")]),
-    ([{"person": "s1", "date": "2025-05-20", "hours": 8, "kind": "induction"}], "2025-09-01", []),
+    ([], "2025-09-01", []),                                              # six months end on 2025-09-01
+    ([], "2025-09-02", [("EDU-02", "WARN", "s1", "2025")]),
+    ([{"person": "s1", "date": "2025-09-01", "hours": 8, "kind": "induction"}], "2025-09-02", []),   # on the last day
 ])
 def test_a_new_secretary_is_trained_within_six_months(training, as_of, found):
     posts = [{"person": "s1", "org": "b1", "role": "secretary", "start": "2025-03-01"}]

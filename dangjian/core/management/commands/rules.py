@@ -77,6 +77,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"         参数 {key} = {_value(s.default)}（{s.label}）")
         for a in engine.registry.aggregates.values():
             self.stdout.write(f"{a.id:<8} 汇总 {a.title}（由 {'、'.join(a.parts)} 组成，见{a.shown_in}）")
+        for e in sorted(engine.registry.enforced.values(), key=lambda e: engine._rule_sort_key(e.id)):
+            self.stdout.write(f"{e.id:<8} 登记时执行 {e.title}（{e.where}）")
         self.stdout.write(f"共 {len(rules)} 条规则，{len(settings)} 个可配置参数。")
 
     @staticmethod
@@ -107,6 +109,14 @@ class Command(BaseCommand):
             for a in aggregates:
                 lines.append("| " + " | ".join(_cell(x) for x in (
                     a.id, a.title, a.citation, "、".join(a.parts), a.shown_in)) + " |")
+        enforced = sorted(engine.registry.enforced.values(), key=lambda e: engine._rule_sort_key(e.id))
+        if enforced:
+            lines += ["", "## 在登记时执行的条目（不产生预警）", "",
+                      "以下条目在记录产生时就已执行（计算器、可选的交纳方式、办理流程），在平台内无法违反，因此不作为预警；"
+                      "每条注明执行的位置和验证它的测试。", "",
+                      "| 编号 | 名称 | 依据 | 在何处执行 | 测试 |", "|---|---|---|---|---|"]
+            for e in enforced:
+                lines.append("| " + " | ".join(_cell(x) for x in (e.id, e.title, e.citation, e.where, e.test)) + " |")
         lines += ["", "## 保存后重新判断哪些规则", "",
                   "保存一条记录后，引擎只重新判断该记录所属组织及其上级组织，并且只判断读取这类记录的规则"
                   "（例如登记主题党日后只重新判断 ORGLIFE-03、REL-01 等读取主题党日的规则，不判断只读取组织和人员的"
