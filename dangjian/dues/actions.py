@@ -265,5 +265,40 @@ def do_set_payroll_item(name: str, treatment: str, note: str = "", acting_user=N
     return item
 
 
-__all__ = ["do_set_base", "do_record_payments", "do_declare_payment", "do_confirm_payment", "do_record_exemption",
+@transaction.atomic
+def do_carry_forward_bases(org, *, year: int, acting_user=None) -> list[DuesBase]:
+    """FEE-10 (每年初核定): 核定 the year for every member of `org` who has none yet, from the base of their
+    latest 核定 (the amount recomputed with the current settings). Members whose pay changed are 核定 one
+    by one with their new base; this covers the rest in one step."""
+    settings = engine.effective_settings()
+    start = dt.date(year, 1, 1)
+    members = list(Person.objects.filter(org=org, status__in=list(MEMBER_STATUSES)))
+    have = set(DuesBase.objects.filter(person__in=members, start__gte=start, start__year=year)
+               .values_list("person_id", flat=True))
+    latest = {}
+    for b in DuesBase.objects.filter(person__in=members, start__lt=start).order_by("person_id", "start"):
+        latest[b.person_id] = b
+    new = []
+    for p in members:
+        b = latest.get(p.pk)
+        if p.pk in have or b is None:
+            continue
+        base = b.base if b.base is not None else Decimal("0.00")
+        try:
+            dues = compute_with_settings(base, p.dues_category, settings)
+        except MoneyError:
+            continue
+        if b.base is None and dues.rate is not None:
+            continue          # (an unknown base cannot be carried)
+        new.append(DuesBase(person=p, start=start, base=b.base, category=dues.category, amount=dues.amount,
+                            reason=BaseReason.YEARLY, created_by=_user(acting_user)))
+    DuesBase.objects.bulk_create(new)
+    if new:
+        audit.record("dues.carry_forward", f"{org.name}按上年基数核定{year}年党费：{len(new)}人", actor=acting_user, org=org,
+                     year=year, count=len(new))
+        engine.schedule([org.pk], changed=RECORDS)
+    return new
+
+
+__all__ = ["do_set_base", "do_carry_forward_bases", "do_record_payments", "do_declare_payment", "do_confirm_payment", "do_record_exemption",
            "do_mark_remitted", "do_publish", "do_set_payroll_item", "next_month"]

@@ -69,6 +69,10 @@ def collect(request):
     members = Person.objects.filter(org=org, status__in=list(MEMBER_STATUSES)).order_by("name")
     settings = engine.effective_settings()
     errors, typed = "", {}
+    if request.method == "POST" and request.POST.get("carry"):
+        done = actions.do_carry_forward_bases(org, year=today.year, acting_user=user)
+        messages.success(request, f"已按上年基数核定{today.year}年党费：{len(done)}人。工资有变化的，请在本人党费页面重新核定。")
+        return redirect(f"{request.path}?org={org.pk}&month={month:%Y-%m}")
     if request.method == "POST":
         if request.POST.get("confirm", "").isdigit():
             pay = get_restricted(request, DuesPayment.objects.select_related("person"), CHANGE,
@@ -132,13 +136,17 @@ def collect(request):
                       "owing": len(run), "declared": declared.get(p.pk, []),
                       "amount": t.get("amount", default), "paid_on": t.get("paid_on") or today.isoformat(),
                       "channel": t.get("channel", Channel.CASH)})
+    # FEE-10: members not yet 核定 for this year, who had a 核定 before it (offered from January on).
+    this_year = set(DuesBase.objects.filter(person__in=members, start__year=today.year).values_list("person_id", flat=True))
+    carry = len({pid for pid in DuesBase.objects.filter(person__in=members, start__lt=dt.date(today.year, 1, 1))
+                 .values_list("person_id", flat=True)} - this_year)
     total_due = sum((x["due"] or Decimal("0.00") for x in lines), Decimal("0.00"))
     total_paid = sum((x["paid"] for x in lines), Decimal("0.00"))
     return render(request, "dues/collect.html", {
         "org": org, "orgs": orgs, "month": month, "lines": lines, "errors": errors, "nav_active": NAV,
         "channels": Channel.choices, "today": today, "total_due": total_due, "total_paid": total_paid,
         "prev": first_of(month - dt.timedelta(days=1)), "next": (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
-        "is_current": month == first_of(today),
+        "is_current": month == first_of(today), "carry": carry, "year": today.year,
     })
 
 

@@ -27,7 +27,7 @@ engine.enforced("REL-02", title="外出凭证：3个月内无需凭证，6个月
                 where="流动党员页面按外出时长和地点是否固定提示应开具的凭证（membership.documents.away_document）",
                 test="dangjian/membership/tests/test_transfers.py")
 engine.enforced("REL-04", title="高校毕业生党员的组织关系转接", citation="中组部关于党员组织关系管理的意见",
-                where="不适用于机关党组织（毕业生报到后按转入办理）", test="dangjian/membership/tests/test_transfers.py")
+                where="不适用于机关党组织：毕业生到机关报到后按“登记从系统外转入”办理", test="—（无专门检查）")
 
 
 def _people(ctx, **filters):

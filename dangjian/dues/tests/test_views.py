@@ -162,3 +162,19 @@ def test_a_branch_that_did_not_publish_last_year(people, tree):
     assert fee16(dt.date(2024, 12, 31)) == [("2024", tree.a.pk)]
     actions.do_publish(tree.a, year=2024, published_on=dt.date(2024, 12, 31))
     assert fee16(dt.date(2025, 1, 5)) == []
+
+
+def test_the_year_is_carried_forward_in_one_step(client_as, users, people, tree):
+    """FEE-10: 每年初核定 — members without this year's 核定 are offered one step from last year's base."""
+    today = timezone.localdate()
+    actions.do_set_base(people.member_a, start=dt.date(today.year - 1, 1, 1), base="2800.00")
+    actions.do_set_base(people.secretary_a, start=dt.date(today.year - 1, 1, 1), base="6000.00")
+    actions.do_set_base(people.secretary_a, start=dt.date(today.year, 1, 1), base="6500.00")
+    c = client_as(users.secretary_a)
+    url = f"{reverse('dues:collect')}?org={tree.a.pk}"
+    assert "1 名党员尚未核定" in c.get(url).content.decode()
+    assert c.post(url, {"carry": "1"}).status_code == 302
+    b = DuesBase.objects.get(person=people.member_a, start=dt.date(today.year, 1, 1))
+    assert (b.base, b.amount) == (Decimal("2800.00"), Decimal("14.00"))
+    assert DuesBase.objects.get(person=people.secretary_a, start=dt.date(today.year, 1, 1)).base == Decimal("6500.00")
+    assert "尚未核定" not in c.get(url).content.decode()
