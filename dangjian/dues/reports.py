@@ -23,8 +23,16 @@ def attachment(filename: str) -> str:
 def collection(org, year: int, user, today: dt.date) -> dict:
     people = Person.objects.restrict(user, VIEW).filter(org__path__startswith=org.path)
     until = min(dt.date(year, 12, 1), today.replace(day=1))
-    accs = accounts(people, today, engine.effective_settings(), until=until)
-    owing = accounts(people, today, engine.effective_settings())     # (arrears are as of now, whatever the year)
+    settings = engine.effective_settings()
+    accs = accounts(people, today, settings, until=until)
+    if year == today.year:
+        # (the arrears are the same ledger without the running month: no second pass)
+        from .ledger import last_ended_month
+
+        ended = last_ended_month(today)
+        owing = {pk: _upto(a, ended) for pk, a in accs.items()}
+    else:
+        owing = accounts(people, today, settings)     # (arrears are as of now, whatever the year)
     from dangjian.orgs.models import Org
 
     org_names = dict(Org.objects.filter(pk__in={a.org_id for a in accs.values()}).values_list("pk", "name"))
@@ -70,6 +78,17 @@ def collection(org, year: int, user, today: dt.date) -> dict:
     return {"org": org, "year": year, "rows": rows, "members": members, "arrears": arrears,
             "total_due": total_due, "total_paid": total_paid, "rate": _rate(total_paid, total_due),
             "month_numbers": list(range(1, 13)), "today": today}
+
+
+def _upto(acc, month):
+    from dataclasses import replace
+
+    return replace(acc, months=[m for m in acc.months if m.month <= month])
+
+
+# A PDF lists each member only for a branch-sized subtree; a larger one gets the organisations and the
+# arrears (every member's months are in the Excel file).
+PDF_MEMBERS_MAX = 300
 
 
 def _rate(paid: Decimal, due: Decimal) -> str:
@@ -126,4 +145,6 @@ def ledger_pdf(data: dict) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    return HTML(string=render_to_string("dues/ledger_pdf.html", data)).write_pdf()
+    many = len(data["members"]) > PDF_MEMBERS_MAX
+    return HTML(string=render_to_string("dues/ledger_pdf.html", dict(
+        data, members=[] if many else data["members"], members_left_out=len(data["members"]) if many else 0))).write_pdf()

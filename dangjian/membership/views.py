@@ -29,6 +29,7 @@ from .forms import CancelForm, ContactForm, IssueForm, ReceiveForm, ReportForm
 from .models import MobileContact, Transfer
 
 NAV = "membership"
+PICK_MAX = 300
 
 
 def _managed_people(user):
@@ -52,16 +53,22 @@ def transfer_list(request):
         qs = qs.filter(org__path__startswith=org.path)
     today = timezone.localdate()
     people = _managed_people(user)
+    if org is not None:
+        people = people.filter(org__path__startswith=org.path)
     may_issue = people.exists()
+    # (a choice among thousands helps nobody: above a branch's size, pick the organisation first)
+    too_many = org is None and people[:PICK_MAX + 1].count() > PICK_MAX
     posted = request.POST.get("form") if request.method == "POST" else None
     issue = IssueForm(request.POST if posted == "issue" else None, people=people,
                       orgs=Org.objects.restrict(user, VIEW).filter(type__in=("branch", "general_branch", "committee"),
                                                                    dissolved__isnull=True).order_by("path")
                       if may_issue else None, initial={"letter_date": today})
-    receive = ReceiveForm(request.POST if posted == "receive" else None,
-                          people=Person.objects.filter(org__in=Org.objects.restrict(user, CHANGE)).order_by("name"),
+    receive_people = Person.objects.filter(org__in=Org.objects.restrict(user, CHANGE)).order_by("name")
+    if org is not None:
+        receive_people = receive_people.filter(org__path__startswith=org.path)
+    receive = ReceiveForm(request.POST if posted == "receive" else None, people=receive_people,
                           initial={"reported_on": today})
-    if posted and not may_issue:
+    if posted and (not may_issue or too_many):
         raise Http404("未找到，或不在您的管理范围内。")
     if posted == "issue" and issue.is_valid():
         d = issue.cleaned_data
@@ -88,8 +95,10 @@ def transfer_list(request):
             return redirect(reverse("membership:transfer_detail", kwargs={"pk": t.pk}))
     rows = list(qs.order_by("reported_on", "cancelled_on", "-letter_date")[:500])
     return render(request, "membership/transfer_list.html", {
-        "rows": rows, "today": today, "org": org, "issue": issue if may_issue else None,
-        "receive": receive if may_issue else None, "posted": posted, "nav_active": NAV,
+        "rows": rows, "today": today, "org": org, "issue": issue if may_issue and not too_many else None,
+        "receive": receive if may_issue and not too_many else None, "posted": posted, "nav_active": NAV,
+        "too_many": too_many, "orgs": Org.objects.restrict(user, CHANGE).filter(
+            type__in=("branch", "general_branch", "committee")).order_by("path")[:300] if too_many else [],
         "pending": sum(1 for t in rows if t.pending),
         "lapsed": sum(1 for t in rows if t.pending and t.valid_until and t.valid_until < today),
     })
