@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.membership",
     "dangjian.study",
+    "dangjian.supervision",
     "dangjian.notify",
     "dangjian.djx",
 ]
@@ -219,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "DuesCategoryEnum": "dangjian.people.choices.DuesCategory",
         "ExemptionKindEnum": "dangjian.dues.choices.ExemptionKind",
         "StudyKindEnum": "dangjian.study.choices.StudyKind",
+        "SupervisionKindEnum": "dangjian.supervision.choices.PLAN_KINDS",
+        "RectificationSourceEnum": "dangjian.supervision.choices.Kind",
+        "ProblemCategoryEnum": "dangjian.supervision.choices.Category",
     },
 }
 

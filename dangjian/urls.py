@@ -20,6 +20,7 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("membership/", include("dangjian.membership.urls")),
     path("study/", include("dangjian.study.urls")),
+    path("supervision/", include("dangjian.supervision.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

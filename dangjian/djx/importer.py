@@ -36,7 +36,7 @@ from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 from .validation import SECTION_LABELS, SECTIONS, DjxError
 
 IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment", "dues",
-                     "transfers", "study")
+                     "transfers", "study", "rectifications")
 
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
                  "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
@@ -206,6 +206,9 @@ class Importer:
 
         import_transfers(self, self.report.counts.setdefault("transfers", SectionCount()))
         import_study(self, self.report.counts.setdefault("study", SectionCount()))
+        from dangjian.supervision.djx import import_rectifications
+
+        import_rectifications(self, self.report.counts.setdefault("rectifications", SectionCount()))
         if self.errors:
             raise ImportAborted(self.errors)
         for section in SECTIONS:

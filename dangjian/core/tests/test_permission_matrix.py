@@ -58,10 +58,15 @@ OBJECTS = {
     "transfer": "transfer",
     "mobilecontact": "mobile_contact",
     "studyrecord": "study_record",
+    # 督查整改 (UI `supervision:rectification_…`, `supervisionplan_…`; API `rectification-…`, `supervisionplan-…`)
+    "rectification": "rectification",
+    "supervisionplan": "supervision_plan",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
-REACHED_BY = {"orgs:unit_edit": "wc_admin"}
+REACHED_BY = {"orgs:unit_edit": "wc_admin",
+              # a 督查 belongs to the level that organises it (here the 机关党委), not to the branches it visits
+              "supervision:supervisionplan_detail": "committee_admin", "supervisionplan-detail": "committee_admin"}
 # The API routes this module defines; their presence proves the resolver walk sees the router.
 EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-dissolve", "post-detail",
                 "person-detail", "person-status", "person-move", "person-reveal-id", "finding-detail",
@@ -172,6 +177,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         **_recruitment(tree, users),
         **_dues(tree, people, users),
         **_membership(tree, people, users),
+        **_supervision(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
@@ -198,6 +204,16 @@ def _membership(tree, people, users):
     c = do_record_contact(people.member_a, date=dt.date(2025, 5, 2), way="phone", acting_user=users.secretary_a)
     (s,) = do_record_study([people.member_a], date=dt.date(2025, 6, 1), hours="4", acting_user=users.secretary_a)
     return {"transfer": t, "mobile_contact": c, "study_record": s}
+
+
+def _supervision(tree, people, users):
+    from dangjian.supervision.actions import do_create_plan, do_record_problem
+
+    plan = do_create_plan(issuing_org=tree.committee, scope=tree.committee, kind="concentrated", title="集中督查",
+                          start=dt.date(2025, 5, 1), acting_user=users.committee_admin)
+    r = do_record_problem(plan=plan, org=tree.a, problem="党员大会记录缺少表决情况", found=dt.date(2025, 5, 10),
+                          deadline=dt.date(2025, 6, 30), acting_user=users.committee_admin)
+    return {"supervision_plan": plan, "rectification": r}
 
 
 def _recruitment(tree, users):

@@ -1,0 +1,187 @@
+"""督责 actions: create a supervision plan (a random one draws its sample from a seed that is logged, so
+anyone can redraw it), record a problem found, add evidence, request 销号, approve or send back (only
+the issuing level), and 回头看. Each step is an audit event: the problem's history."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.core import audit, engine
+from dangjian.core.errors import ActionError
+from dangjian.core.permissions import CHANGE, can_in_org
+from dangjian.orgs.models import Org
+
+from .choices import Category, Kind, State
+from .models import Rectification, SupervisionPlan
+
+RECORDS = (Rectification,)
+BRANCH_TYPES = ("branch",)
+
+
+def _user(u):
+    return u if getattr(u, "is_authenticated", False) else None
+
+
+def draw_sample(candidates: list[int], seed: str, k: int) -> list[int]:
+    """The branches a 随机督查 inspects: `k` of `candidates` (org ids) drawn with `seed`. The same seed and
+    the same candidates always give the same sample (the candidates are sorted first)."""
+    pool = sorted(candidates)
+    return sorted(random.Random(seed).sample(pool, min(k, len(pool))))
+
+
+@transaction.atomic
+def do_create_plan(*, issuing_org: Org, scope: Org, kind: str, title: str, start: dt.date, checklist: str = "",
+                   sample_size: int | None = None, seed: str | None = None, acting_user=None) -> SupervisionPlan:
+    if kind not in Kind.values or kind == Kind.SELF:
+        raise ActionError("请选择督查方式。", field="kind")
+    if not scope.path.startswith(issuing_org.path):
+        raise ActionError("督查范围应在组织督查的党组织之下。", field="scope")
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, issuing_org):
+        raise ActionError("只有该党组织的管理员可以组织督查。", field="issuing_org")
+    if not (title or "").strip():
+        raise ActionError("请填写名称。", field="title")
+    plan = SupervisionPlan.objects.create(issuing_org=issuing_org, scope=scope, kind=kind, title=title.strip()[:200],
+                                          start=start, checklist=checklist or "", created_by=_user(acting_user))
+    if kind == Kind.RANDOM or sample_size:
+        if not sample_size or sample_size < 1:
+            raise ActionError("随机抽查请填写抽查的党支部数量。", field="sample_size")
+        candidates = list(Org.objects.active().filter(path__startswith=scope.path, type__in=BRANCH_TYPES)
+                          .values_list("pk", flat=True))
+        if not candidates:
+            raise ActionError("督查范围内没有党支部。", field="scope")
+        plan.seed = seed or secrets.token_hex(8)
+        plan.sample_size = sample_size
+        plan.save(update_fields=["seed", "sample_size"])
+        plan.sampled.set(draw_sample(candidates, plan.seed, sample_size))
+    audit.record("supervision.plan", f"{issuing_org.name}组织{plan.get_kind_display()}“{plan.title}”" +
+                 (f"，随机抽查{plan.sampled.count()}个党支部（随机种子 {plan.seed}，候选 {len(candidates)} 个）"
+                  if plan.seed else ""), actor=acting_user, org=issuing_org, obj=plan, seed=plan.seed)
+    return plan
+
+
+def default_issuer(org: Org) -> Org | None:
+    """Who approves 销号 when nobody said: the org above the one that rectifies."""
+    from dangjian.orgs.models import Org as O
+
+    return O.objects.filter(path=org.path[:-O.steplen]).first() if org.depth > 1 else org
+
+
+@transaction.atomic
+def do_record_problem(*, org: Org, problem: str, found: dt.date, deadline: dt.date | None, category: str = "",
+                      owner=None, plan: SupervisionPlan | None = None, source: str | None = None,
+                      checklist_item: str = "", acting_user=None) -> Rectification:
+    if not (problem or "").strip():
+        raise ActionError("请写明发现的问题。", field="problem")
+    if category and category not in Category.values:
+        raise ActionError("请选择问题类别。", field="category")
+    if found > timezone.localdate():
+        raise ActionError("发现日期不能晚于今天。", field="found")
+    if deadline is None or deadline < found:
+        raise ActionError("请填写整改时限（不早于发现日期），做到限时整改。", field="deadline")
+    if plan is not None and not org.path.startswith(plan.scope.path):
+        raise ActionError("该党组织不在本次督查范围内。", field="org")
+    issuer = plan.issuing_org if plan is not None else default_issuer(org)
+    r = Rectification.objects.create(plan=plan, org=org, issuing_org=issuer, source=source or (plan.kind if plan else Kind.SELF),
+                                     category=category, found=found, problem=problem.strip(),
+                                     checklist_item=(checklist_item or "")[:200], owner=owner, deadline=deadline,
+                                     created_by=_user(acting_user))
+    audit.record("rectification.open", f"{org.name}：发现问题“{r}”，{deadline:%Y-%m-%d}前整改", actor=acting_user, org=org,
+                 obj=r)
+    engine.schedule([org.pk], changed=RECORDS)
+    return r
+
+
+def _lock(r) -> Rectification:
+    return Rectification.objects.select_for_update(of=("self",)).select_related("org", "issuing_org").get(pk=r.pk)
+
+
+@transaction.atomic
+def do_add_evidence(r: Rectification, *, evidence: str, acting_user=None) -> Rectification:
+    r = _lock(r)
+    if r.state == State.CLOSED:
+        raise ActionError("已销号的问题不能再修改。")
+    if not (evidence or "").strip():
+        raise ActionError("请写明整改措施和成效。", field="evidence")
+    r.evidence = evidence.strip()
+    r.save(update_fields=["evidence"])
+    audit.record("rectification.evidence", f"{r.org.name}：提交整改成效", actor=acting_user, org=r.org, obj=r,
+                 evidence=r.evidence[:300])
+    return r
+
+
+@transaction.atomic
+def do_request_closure(r: Rectification, *, acting_user=None) -> Rectification:
+    r = _lock(r)
+    if r.state != State.OPEN:
+        raise ActionError("只有整改中的问题可以申请销号。")
+    if not r.evidence.strip():
+        raise ActionError("请先提交整改成效，再申请销号。", field="evidence")
+    r.state = State.REQUESTED
+    r.save(update_fields=["state"])
+    audit.record("rectification.request", f"{r.org.name}：申请销号", actor=acting_user, org=r.org, obj=r)
+    engine.schedule([r.org_id], changed=RECORDS)
+    return r
+
+
+def may_approve(user, r: Rectification) -> bool:
+    """Only the issuing level approves 销号: an administrator of the issuing org, which is not the org that
+    rectifies (nobody closes their own problem)."""
+    issuer = r.issuing_org or default_issuer(r.org)
+    return issuer is not None and issuer.pk != r.org_id and can_in_org(user, CHANGE, issuer)
+
+
+@transaction.atomic
+def do_approve_closure(r: Rectification, *, on: dt.date | None = None, acting_user=None) -> Rectification:
+    r = _lock(r)
+    if r.state != State.REQUESTED:
+        raise ActionError("只有申请销号的问题可以审核。")
+    if acting_user is not None and not may_approve(acting_user, r):
+        raise ActionError(f"销号须由{(r.issuing_org or default_issuer(r.org)).name}审核。")
+    on = on or timezone.localdate()
+    r.state, r.closed, r.approved = State.CLOSED, on, True
+    r.save(update_fields=["state", "closed", "approved"])
+    audit.record("rectification.close", f"{r.org.name}：问题“{r}”审核销号", actor=acting_user,
+                 org=r.issuing_org or r.org, obj=r)
+    engine.schedule([r.org_id], changed=RECORDS)
+    return r
+
+
+@transaction.atomic
+def do_send_back(r: Rectification, *, reason: str, acting_user=None) -> Rectification:
+    r = _lock(r)
+    if r.state != State.REQUESTED:
+        raise ActionError("只有申请销号的问题可以退回。")
+    if acting_user is not None and not may_approve(acting_user, r):
+        raise ActionError(f"须由{(r.issuing_org or default_issuer(r.org)).name}审核。")
+    if not (reason or "").strip():
+        raise ActionError("请写明退回理由。", field="reason")
+    r.state = State.OPEN
+    r.save(update_fields=["state"])
+    audit.record("rectification.send_back", f"{r.org.name}：销号申请被退回：{reason.strip()}", actor=acting_user,
+                 org=r.issuing_org or r.org, obj=r, reason=reason.strip())
+    engine.schedule([r.org_id], changed=RECORDS)
+    return r
+
+
+@transaction.atomic
+def do_recheck(r: Rectification, *, on: dt.date, held: bool, note: str = "", acting_user=None) -> Rectification:
+    """回头看: a closed problem checked again; if it has come back, it is reopened."""
+    r = _lock(r)
+    if r.state != State.CLOSED:
+        raise ActionError("只有已销号的问题可以回头看。")
+    if acting_user is not None and not may_approve(acting_user, r):
+        raise ActionError(f"回头看由{(r.issuing_org or default_issuer(r.org)).name}组织。")
+    r.recheck_on, r.recheck_note = on, (note or "")[:300]
+    fields = ["recheck_on", "recheck_note"]
+    if not held:
+        r.state, r.closed, r.approved = State.OPEN, None, False
+        fields += ["state", "closed", "approved"]
+    r.save(update_fields=fields)
+    audit.record("rectification.recheck", f"{r.org.name}：回头看" + ("，整改成效巩固" if held else "，问题反弹，重新整改")
+                 + (f"：{note}" if note else ""), actor=acting_user, org=r.issuing_org or r.org, obj=r)
+    engine.schedule([r.org_id], changed=RECORDS)
+    return r

@@ -1,0 +1,5 @@
+"""(prefix, viewset, basename) triples collected by `dangjian/api_urls.py` into the one router."""
+from .views import RectificationViewSet, SupervisionPlanViewSet
+
+ROUTES = [("supervision/plans", SupervisionPlanViewSet, "supervisionplan"),
+          ("rectifications", RectificationViewSet, "rectification")]

@@ -1,0 +1,92 @@
+"""督责 as the personas live it: the 机关党委 (committee_admin) organises a 集中督查 with a random sample
+drawn from a logged seed (the same seed redraws the same sample), records a problem in branch A; A's
+secretary adds the evidence and requests 销号; only the issuing level approves it (A's secretary cannot,
+nor B's); the history shows every step with who and when; the secretary of sibling B gets 404."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from dangjian.core.errors import ActionError
+from dangjian.core.models import AuditEvent
+from dangjian.supervision import actions
+from dangjian.supervision.models import Rectification
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+def test_the_random_sample_is_reproducible_from_its_seed(tree, users):
+    plan = actions.do_create_plan(issuing_org=tree.committee, scope=tree.committee, kind="random", title="随机督查",
+                                  start=dt.date(2025, 5, 1), sample_size=1, acting_user=users.committee_admin)
+    assert plan.seed and plan.sampled.count() == 1
+    assert [o.pk for o in plan.sampled.all()] == actions.draw_sample([tree.b.pk, tree.a.pk], plan.seed, 1)
+    assert actions.draw_sample(list(range(100)), "a1b2", 5) == actions.draw_sample(list(reversed(range(100))), "a1b2", 5)
+    assert actions.draw_sample(list(range(100)), "a1b2", 5) != actions.draw_sample(list(range(100)), "c3d4", 5)
+    audit = AuditEvent.objects.get(verb="supervision.plan")
+    assert plan.seed in audit.summary
+    with pytest.raises(ActionError, match="数量"):
+        actions.do_create_plan(issuing_org=tree.committee, scope=tree.committee, kind="random", title="x",
+                               start=dt.date(2025, 5, 1), acting_user=users.committee_admin)
+    with pytest.raises(ActionError, match="管理员"):
+        actions.do_create_plan(issuing_org=tree.committee, scope=tree.a, kind="concentrated", title="x",
+                               start=dt.date(2025, 5, 1), acting_user=users.secretary_a)
+
+
+def _problem(tree, users):
+    plan = actions.do_create_plan(issuing_org=tree.committee, scope=tree.committee, kind="concentrated",
+                                  title="2025年集中督查", start=dt.date(2025, 5, 1), acting_user=users.committee_admin)
+    return actions.do_record_problem(plan=plan, org=tree.a, problem="党员大会记录缺少表决情况", category="org_life",
+                                     found=dt.date(2025, 5, 10), deadline=dt.date(2025, 6, 30),
+                                     acting_user=users.committee_admin)
+
+
+def test_only_the_issuing_level_approves_the_closure(tree, users):
+    r = _problem(tree, users)
+    with pytest.raises(ActionError, match="先提交整改成效"):
+        actions.do_request_closure(r, acting_user=users.secretary_a)
+    actions.do_add_evidence(r, evidence="补记表决情况，建立会议记录审核制度", acting_user=users.secretary_a)
+    actions.do_request_closure(r, acting_user=users.secretary_a)
+    for who in (users.secretary_a, users.secretary_b):
+        with pytest.raises(ActionError, match="审核"):
+            actions.do_approve_closure(r, acting_user=who)
+    actions.do_approve_closure(r, on=dt.date(2025, 6, 20), acting_user=users.committee_admin)
+    r.refresh_from_db()
+    assert (r.state, r.closed, r.approved) == ("closed", dt.date(2025, 6, 20), True)
+    actions.do_recheck(r, on=dt.date(2025, 9, 1), held=False, note="记录又不完整", acting_user=users.committee_admin)
+    r.refresh_from_db()
+    assert r.state == "open" and r.closed is None
+
+
+def test_the_pages_and_the_history(client_as, users, tree):
+    r = _problem(tree, users)
+    url = reverse("supervision:rectification_detail", kwargs={"pk": r.pk})
+    assert client_as(users.secretary_b).get(url).status_code == 404
+    sec = client_as(users.secretary_a)
+    assert "审核销号" not in sec.get(url).content.decode()
+    assert sec.post(url, {"form": "evidence", "evidence": "", "and_request": "1"}).status_code == 200
+    assert sec.post(url, {"form": "evidence", "evidence": "补记表决情况", "and_request": "1"}).status_code == 302
+    assert sec.post(url, {"form": "approve"}).status_code == 404
+    admin = client_as(users.committee_admin)
+    page = admin.get(url).content.decode()
+    assert "同意销号" in page
+    assert admin.post(url, {"form": "approve"}).status_code == 302
+    page = admin.get(url).content.decode()
+    for step in ("发现问题", "提交整改成效", "申请销号", "审核销号"):
+        assert step in page
+    assert "committee_admin" in page and "王建国" in page          # (a user with a person shows their name)
+    assert "党员大会记录缺少表决情况" in client_as(users.secretary_a).get(
+        reverse("supervision:rectification_list")).content.decode()
+
+
+def test_the_api(client_as, users, tree):
+    r = _problem(tree, users)
+    sec = client_as(users.secretary_a)
+    assert sec.post(f"/api/rectifications/{r.pk}/evidence/", {"evidence": "已整改"}, content_type=JSON).status_code == 200
+    assert sec.post(f"/api/rectifications/{r.pk}/request_closure/", content_type=JSON).status_code == 200
+    assert sec.post(f"/api/rectifications/{r.pk}/approve/", content_type=JSON).status_code == 403
+    assert client_as(users.secretary_b).post(f"/api/rectifications/{r.pk}/approve/",
+                                             content_type=JSON).status_code == 404
+    ok = client_as(users.committee_admin).post(f"/api/rectifications/{r.pk}/approve/", content_type=JSON)
+    assert ok.status_code == 200 and ok.json()["state"] == "closed"
+    assert Rectification.objects.get(pk=r.pk).approved
