@@ -50,6 +50,7 @@ class LoadResult:
     recruitment: object = None        # recruitment.RecruitmentStats
     dues: object = None               # dues.DuesStats (not at province scale)
     membership: object = None         # membership.MembershipStats (not at province scale)
+    supervision: object = None        # supervision.SupervisionStats (not at province scale)
 
 
 def database_has_orgs() -> bool:
@@ -83,6 +84,10 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
 
         if membership_demo.default_for(scale):
             result.membership = membership_demo.load(plan.as_of, seed)
+        from . import supervision as supervision_demo
+
+        if supervision_demo.default_for(scale):
+            result.supervision = supervision_demo.load(plan.as_of, seed)
         root = Org.objects.get(pk=plan.root.pk)
         text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
                 f"人员 {result.people} 名")
