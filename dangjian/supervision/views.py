@@ -95,9 +95,15 @@ def rectification_list(request):
     if request.GET.get("overdue"):
         qs = qs.exclude(state=State.CLOSED).filter(deadline__lt=today)
     rows = list(qs.order_by("state", "deadline", "pk")[:500])
+    # The 整改清单 of 组织生活会 / 民主生活会 (recorded with their meeting) are listed here too: one place to
+    # see everything still being rectified.
+    from dangjian.orglife.models import RectificationItem
+
+    meeting_items = list(RectificationItem.objects.restrict(user, VIEW).filter(closed__isnull=True)
+                         .select_related("meeting__org").order_by("deadline", "pk")[:300])
     return render(request, "supervision/rectification_list.html", {
         "rows": rows, "today": today, "state": state, "overdue": request.GET.get("overdue"), "states": State.choices,
-        "nav_active": NAV})
+        "meeting_items": meeting_items, "nav_active": NAV})
 
 
 @login_required

@@ -90,3 +90,16 @@ def test_the_api(client_as, users, tree):
     ok = client_as(users.committee_admin).post(f"/api/rectifications/{r.pk}/approve/", content_type=JSON)
     assert ok.status_code == 200 and ok.json()["state"] == "closed"
     assert Rectification.objects.get(pk=r.pk).approved
+
+
+def test_the_meeting_rectification_items_are_listed_with_the_problems(client_as, users, people, tree):
+    """The 整改清单 of a 组织生活会 shows in the same 问题清单 page (only to those who see the meeting)."""
+    from dangjian.orglife.actions import do_add_rectification_item, do_record_meeting
+
+    m = do_record_meeting(org=tree.a, type="org_life", date=dt.date(2025, 12, 20), topic="组织生活会",
+                          present=[people.secretary_a, people.member_a], acting_user=users.secretary_a)
+    do_add_rectification_item(m, problem="理论学习不够深入", owner=people.member_a, deadline=dt.date(2026, 3, 31),
+                              acting_user=users.secretary_a)
+    url = reverse("supervision:rectification_list")
+    assert "理论学习不够深入" in client_as(users.secretary_a).get(url).content.decode()
+    assert "理论学习不够深入" not in client_as(users.secretary_b).get(url).content.decode()
