@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dangjian.membership",
     "dangjian.study",
     "dangjian.supervision",
+    "dangjian.duty",
     "dangjian.notify",
     "dangjian.djx",
 ]
@@ -223,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "SupervisionKindEnum": "dangjian.supervision.choices.PLAN_KINDS",
         "RectificationSourceEnum": "dangjian.supervision.choices.Kind",
         "ProblemCategoryEnum": "dangjian.supervision.choices.Category",
+        "VisitKindEnum": "dangjian.duty.choices.VisitKind",
     },
 }
 

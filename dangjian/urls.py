@@ -21,6 +21,7 @@ urlpatterns = [
     path("membership/", include("dangjian.membership.urls")),
     path("study/", include("dangjian.study.urls")),
     path("supervision/", include("dangjian.supervision.urls")),
+    path("duty/", include("dangjian.duty.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

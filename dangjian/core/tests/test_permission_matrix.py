@@ -61,6 +61,9 @@ OBJECTS = {
     # 督查整改 (UI `supervision:rectification_…`, `supervisionplan_…`; API `rectification-…`, `supervisionplan-…`)
     "rectification": "rectification",
     "supervisionplan": "supervision_plan",
+    # 责任落实 (API `task-…`, `contactpoint-…`)
+    "task": "duty_task",
+    "contactpoint": "contact_point",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -178,6 +181,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         **_dues(tree, people, users),
         **_membership(tree, people, users),
         **_supervision(tree, people, users),
+        **_duty(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
@@ -214,6 +218,18 @@ def _supervision(tree, people, users):
     r = do_record_problem(plan=plan, org=tree.a, problem="党员大会记录缺少表决情况", found=dt.date(2025, 5, 10),
                           deadline=dt.date(2025, 6, 30), acting_user=users.committee_admin)
     return {"supervision_plan": plan, "rectification": r}
+
+
+def _duty(tree, people, users):
+    from dangjian.duty.actions import do_assign_contact_point, do_create_task
+    from dangjian.people.models import Person
+
+    Person.objects.filter(pk=people.secretary_a.pk).update(leading_cadre=True)
+    leader = Person.objects.get(pk=people.secretary_a.pk)
+    return {"duty_task": do_create_task(org=tree.a, title="全年召开党员大会不少于4次", deadline=dt.date(2025, 12, 31),
+                                        acting_user=users.secretary_a),
+            "contact_point": do_assign_contact_point(leader=leader, branch=tree.a, since=dt.date(2025, 1, 1),
+                                                     acting_user=users.secretary_a)}
 
 
 def _recruitment(tree, users):

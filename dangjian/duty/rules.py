@@ -1,0 +1,94 @@
+"""履责 rules (the platform's own DUTY-): a task of the 工作要点 past its deadline (DUTY-01) and a leader
+who has not been to their 基层党建联系点 in a half-year (DUTY-03). A leader's visit is a logged visit or
+their attendance at a meeting the branch held (the record exists already: nobody types it twice). DJX has
+no tasks or contact points: both are judged in the live system only."""
+from __future__ import annotations
+
+import datetime as dt
+
+from dangjian.core import engine
+from dangjian.core.engine import Hit, rule
+from dangjian.orglife.rules import _scoped, _subject_person
+
+CITE_TASK = "党建工作要点任务分解、限时办结（本平台规则）"
+CITE_CONTACT = "《中国共产党党和国家机关基层组织工作条例》：党员领导干部应当建立党建工作联系点（本平台规则）"
+
+engine.setting("duty_contact_visits_per", "half", "领导干部至少多长时间到联系点一次（DUTY-03）", rules=("DUTY-03",))
+
+
+@rule("DUTY-01", reads=("duty.task", "orgs.org", "people.person"), title="工作任务应在完成时限内完成",
+      citation=CITE_TASK, severity="WARN", subject="person|org", live_only=True)
+def task_overdue(ctx):
+    """推进中的任务，完成时限已过（时限当天仍在期内）：预警，对象为责任人（没有责任人的为责任党组织）。"""
+    from .choices import TaskState
+    from .models import Task
+
+    rows = _scoped(ctx, Task.objects.filter(state=TaskState.OPEN, deadline__lt=ctx.as_of)).select_related(
+        "org", "owner").order_by("pk")
+    for t in rows:
+        text = f"任务“{t.title}”完成时限{t.deadline:%Y-%m-%d}，已逾期{(ctx.as_of - t.deadline).days}天"
+        if t.owner_id:
+            o = t.owner
+            yield Hit(_subject_person(o.pk, o.name, o.org_id, o.external_id), f"{o.name}：{text}", org_id=t.org_id)
+        else:
+            yield Hit(t.org, f"{t.org.name}：{text}", org_id=t.org_id)
+
+
+def _windows(start: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt.date, str, str]]:
+    """The ended windows (first day, last day, period label, Chinese name) from `start`'s window."""
+    months = {"quarter": 3, "half": 6, "year": 12}[per]
+    out = []
+    y, m = start.year, ((start.month - 1) // months) * months + 1
+    while True:
+        first = dt.date(y, m, 1)
+        end_m = m + months - 1
+        last = (dt.date(y + end_m // 12, end_m % 12 + 1, 1) if end_m < 12 else dt.date(y + 1, 1, 1)) - dt.timedelta(days=1)
+        if last > as_of:
+            break
+        label = f"{y}" if per != "quarter" else f"{y}Q{(m - 1) // 3 + 1}"
+        name = {"quarter": f"{y}年第{(m - 1) // 3 + 1}季度", "half": f"{y}年{'上' if m == 1 else '下'}半年",
+                "year": f"{y}年"}[per]
+        out.append((first, last, label, name))
+        m += months
+        if m > 12:
+            y, m = y + 1, m - 12
+    return out
+
+
+@rule("DUTY-03", reads=("duty.contactpoint", "duty.contactvisit", "orglife.attendance", "people.person"),
+      title="领导干部每半年至少到基层党建联系点一次", citation=CITE_CONTACT, severity="WARN", subject="person",
+      settings=("duty_contact_visits_per",), live_only=True)
+def contact_point_visits(ctx):
+    """联系期间内每个已结束的半年（参数，可改为季度或年度；联系起始所在的半年起算）没有到联系点的记录——既没有登记活动，
+    也没有出席该支部召开的会议：预警，对象为领导干部，期间为年度（上、下半年合为一条）。"""
+    from dangjian.orglife.choices import AttendanceStatus
+    from dangjian.orglife.models import Attendance
+
+    from .models import ContactPoint, ContactVisit
+
+    per = ctx.setting("duty_contact_visits_per") or "half"
+    per = per if per in ("quarter", "half", "year") else "half"
+    points = list(_scoped(ctx, ContactPoint.objects.all(), "branch_id").select_related("leader", "branch"))
+    if not points:
+        return
+    visits: dict[int, list[dt.date]] = {}
+    for pid, day in ContactVisit.objects.filter(point__in=points).values_list("point_id", "date"):
+        visits.setdefault(pid, []).append(day)
+    present: dict[tuple[int, int], list[dt.date]] = {}
+    for person, org, day in Attendance.objects.filter(
+            person_id__in={p.leader_id for p in points}, status=AttendanceStatus.PRESENT,
+            meeting__org_id__in={p.branch_id for p in points}).values_list("person_id", "meeting__org_id", "meeting_date"):
+        present.setdefault((person, org), []).append(day)
+    for p in points:
+        days = visits.get(p.pk, []) + present.get((p.leader_id, p.branch_id), [])
+        missing: dict[str, list[str]] = {}
+        for first, last, label, name in _windows(p.since, ctx.as_of, per):
+            if p.until and first > p.until:
+                break
+            if not any(first <= d <= last for d in days):
+                missing.setdefault(label, []).append(name)
+        leader = p.leader
+        for label, names in missing.items():
+            yield Hit(_subject_person(leader.pk, leader.name, leader.org_id, leader.external_id),
+                      f"{leader.name}：{'、'.join(names)}没有到基层党建联系点{p.branch.name}", period=label,
+                      org_id=p.branch_id)
