@@ -55,7 +55,8 @@ def _windows(start: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt
     return out
 
 
-@rule("DUTY-03", reads=("duty.contactpoint", "duty.contactvisit", "orglife.attendance", "people.person"),
+@rule("DUTY-03", reads=("duty.contactpoint", "duty.contactvisit", "orglife.attendance", "orglife.meeting",
+                        "people.person", "orgs.org"),
       title="领导干部每半年至少到基层党建联系点一次", citation=CITE_CONTACT, severity="WARN", subject="person",
       settings=("duty_contact_visits_per",), live_only=True)
 def contact_point_visits(ctx):
