@@ -79,3 +79,19 @@ def do_complete_task(task: Task, *, done_on: dt.date, evidence: str, acting_user
                  obj=t)
     engine.schedule([t.org_id], changed=RECORDS)
     return t
+
+
+@transaction.atomic
+def do_end_contact_point(point: ContactPoint, *, until: dt.date, acting_user=None) -> ContactPoint:
+    """The leader stops contacting the branch (a new post, a change of contact point)."""
+    p = ContactPoint.objects.select_for_update(of=("self",)).select_related("leader", "branch").get(pk=point.pk)
+    if p.until:
+        raise ActionError("该联系点已结束。")
+    if until < p.since or until > timezone.localdate():
+        raise ActionError("结束日期应在联系起始日期之后、今天之前。", field="until")
+    p.until = until
+    p.save(update_fields=["until"])
+    audit.record("duty.contact_point_end", f"{p.leader.name}不再联系{p.branch.name}（{until:%Y-%m-%d}）",
+                 actor=acting_user, org=p.branch, person=p.leader, obj=p)
+    engine.schedule([p.branch_id], changed=RECORDS)
+    return p

@@ -24,14 +24,21 @@ def task_overdue(ctx):
     from .models import Task
 
     rows = _scoped(ctx, Task.objects.filter(state=TaskState.OPEN, deadline__lt=ctx.as_of)).select_related(
-        "org", "owner").order_by("pk")
+        "org", "owner").order_by("deadline", "pk")
+    # One finding per owner (or org without an owner) naming all their overdue tasks, kept by the org of
+    # the earliest one: several tasks never hide one another.
+    grouped: dict[tuple[str, int], list] = {}
     for t in rows:
-        text = f"任务“{t.title}”完成时限{t.deadline:%Y-%m-%d}，已逾期{(ctx.as_of - t.deadline).days}天"
-        if t.owner_id:
-            o = t.owner
-            yield Hit(_subject_person(o.pk, o.name, o.org_id, o.external_id), f"{o.name}：{text}", org_id=t.org_id)
+        grouped.setdefault(("person", t.owner_id) if t.owner_id else ("org", t.org_id), []).append(t)
+    for (kind, _), tasks in grouped.items():
+        text = "；".join(f"任务“{t.title}”完成时限{t.deadline:%Y-%m-%d}，已逾期{(ctx.as_of - t.deadline).days}天"
+                        for t in tasks)
+        first = tasks[0]
+        if kind == "person":
+            o = first.owner
+            yield Hit(_subject_person(o.pk, o.name, o.org_id, o.external_id), f"{o.name}：{text}", org_id=first.org_id)
         else:
-            yield Hit(t.org, f"{t.org.name}：{text}", org_id=t.org_id)
+            yield Hit(first.org, f"{first.org.name}：{text}", org_id=first.org_id)
 
 
 def _windows(start: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt.date, str, str]]:
@@ -60,8 +67,8 @@ def _windows(start: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt
       title="领导干部每半年至少到基层党建联系点一次", citation=CITE_CONTACT, severity="WARN", subject="person",
       settings=("duty_contact_visits_per",), live_only=True)
 def contact_point_visits(ctx):
-    """联系期间内每个已结束的半年（参数，可改为季度或年度；联系起始所在的半年起算）没有到联系点的记录——既没有登记活动，
-    也没有出席该支部召开的会议：预警，对象为领导干部，期间为年度（上、下半年合为一条）。"""
+    """联系期间完整覆盖的每个已结束的半年（参数，可改为季度或年度）没有到联系点的记录——既没有登记活动，也没有出席该支部
+    召开的会议：预警，对象为领导干部，期间为年度（上、下半年和几个联系点合为一条）。"""
     from dangjian.orglife.choices import AttendanceStatus
     from dangjian.orglife.models import Attendance
 
@@ -80,16 +87,19 @@ def contact_point_visits(ctx):
             person_id__in={p.leader_id for p in points}, status=AttendanceStatus.PRESENT,
             meeting__org_id__in={p.branch_id for p in points}).values_list("person_id", "meeting__org_id", "meeting_date"):
         present.setdefault((person, org), []).append(day)
+    # One finding per leader and period, naming every contact point missed (a leader may have two), kept by
+    # the leader's own org when they have one: the same place whichever branch a run starts from.
+    missing: dict[tuple[int, str], list[str]] = {}
+    leaders = {}
     for p in points:
         days = visits.get(p.pk, []) + present.get((p.leader_id, p.branch_id), [])
-        missing: dict[str, list[str]] = {}
         for first, last, label, name in _windows(p.since, ctx.as_of, per):
-            if p.until and first > p.until:
-                break
+            if first < p.since or (p.until and last > p.until):
+                continue           # (a window the contact did not cover whole is not judged)
             if not any(first <= d <= last for d in days):
-                missing.setdefault(label, []).append(name)
-        leader = p.leader
-        for label, names in missing.items():
-            yield Hit(_subject_person(leader.pk, leader.name, leader.org_id, leader.external_id),
-                      f"{leader.name}：{'、'.join(names)}没有到基层党建联系点{p.branch.name}", period=label,
-                      org_id=p.branch_id)
+                missing.setdefault((p.leader_id, label), []).append(f"{name}没有到基层党建联系点{p.branch.name}")
+                leaders[p.leader_id] = (p.leader, p.branch_id)
+    for (leader_id, label), texts in missing.items():
+        leader, branch_id = leaders[leader_id]
+        yield Hit(_subject_person(leader.pk, leader.name, leader.org_id, leader.external_id),
+                  f"{leader.name}：{'；'.join(texts)}", period=label, org_id=leader.org_id or branch_id)

@@ -49,7 +49,7 @@ def task_list(request):
                     initial={"done_on": today})
     done_for = None
     if request.method == "POST" and request.POST.get("form") == "done":
-        task = get_restricted(request, Task.objects.select_related("org"), VIEW, pk=int(request.POST.get("task") or 0))
+        task = get_restricted(request, Task.objects.select_related("org"), VIEW, pk=request.POST.get("task") or 0)
         if not (can_in_org(user, CHANGE, task.org) or getattr(user, "person_id", None) == task.owner_id):
             raise Http404("未找到，或不在您的管理范围内。")
         done_for = task.pk
@@ -87,11 +87,24 @@ def contact_points(request):
             else:
                 messages.success(request, "已登记联系点。")
                 return redirect(request.path)
+    if posted == "end":
+        point = get_restricted(request, ContactPoint.objects.select_related("branch", "leader"), CHANGE,
+                               pk=request.POST.get("point") or 0)
+        try:
+            import datetime as dt
+
+            actions.do_end_contact_point(point, until=dt.date.fromisoformat(request.POST.get("until") or ""),
+                                         acting_user=user)
+        except (ValueError, ActionError) as e:
+            messages.error(request, getattr(e, "message", "请填写结束日期（YYYY-MM-DD）。"))
+        else:
+            messages.success(request, "已结束该联系点。")
+        return redirect(request.path)
     visit = VisitForm(request.POST if posted == "visit" else None, initial={"date": today})
     visit_for = None
     if posted == "visit":
         point = get_restricted(request, ContactPoint.objects.select_related("branch", "leader"), VIEW,
-                               pk=int(request.POST.get("point") or 0))
+                               pk=request.POST.get("point") or 0)
         if not (can_in_org(user, CHANGE, point.branch) or getattr(user, "person_id", None) == point.leader_id):
             raise Http404("未找到，或不在您的管理范围内。")
         visit_for = point.pk
@@ -104,6 +117,13 @@ def contact_points(request):
                 messages.success(request, "已登记联系点活动。")
                 return redirect(request.path)
     points = list(ContactPoint.objects.restrict(user, VIEW).select_related("leader", "branch").prefetch_related(
-        "visits").order_by("leader__name"))
+        "visits").order_by("until", "leader__name"))
+    for p in points:
+        p.may_change = can_in_org(user, CHANGE, p.branch)
+    from dangjian.core import engine
+
+    per = dict(quarter="每季度", half="每半年", year="每年").get(
+        engine.effective_settings().get("duty_contact_visits_per"), "每半年")
     return render(request, "duty/contact_points.html", {"points": points, "point_form": point_form, "visit": visit,
-                                                        "visit_for": visit_for, "nav_active": NAV})
+                                                        "visit_for": visit_for, "nav_active": NAV, "per": per,
+                                                        "today": today})

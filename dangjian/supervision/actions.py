@@ -40,12 +40,16 @@ def do_create_plan(*, issuing_org: Org, scope: Org, kind: str, title: str, start
         raise ActionError("请选择督查方式。", field="kind")
     if not scope.path.startswith(issuing_org.path):
         raise ActionError("督查范围应在组织督查的党组织之下。", field="scope")
+    if issuing_org.type in ("branch", "group"):
+        raise ActionError("督查由党支部的上级党组织（机关党委、党组、机关工委等）组织；党支部自己的问题请按自查登记。",
+                          field="issuing_org")
     if acting_user is not None and not can_in_org(acting_user, CHANGE, issuing_org):
         raise ActionError("只有该党组织的管理员可以组织督查。", field="issuing_org")
     if not (title or "").strip():
         raise ActionError("请填写名称。", field="title")
     plan = SupervisionPlan.objects.create(issuing_org=issuing_org, scope=scope, kind=kind, title=title.strip()[:200],
                                           start=start, checklist=checklist or "", created_by=_user(acting_user))
+    candidates: list[int] = []
     if kind == Kind.RANDOM or sample_size:
         if not sample_size or sample_size < 1:
             raise ActionError("随机抽查请填写抽查的党支部数量。", field="sample_size")
@@ -57,9 +61,11 @@ def do_create_plan(*, issuing_org: Org, scope: Org, kind: str, title: str, start
         plan.sample_size = sample_size
         plan.save(update_fields=["seed", "sample_size"])
         plan.sampled.set(draw_sample(candidates, plan.seed, sample_size))
+    # The candidates are logged with the seed: the draw can be redone however the tree changes later.
     audit.record("supervision.plan", f"{issuing_org.name}组织{plan.get_kind_display()}“{plan.title}”" +
                  (f"，随机抽查{plan.sampled.count()}个党支部（随机种子 {plan.seed}，候选 {len(candidates)} 个）"
-                  if plan.seed else ""), actor=acting_user, org=issuing_org, obj=plan, seed=plan.seed)
+                  if plan.seed else ""), actor=acting_user, org=issuing_org, obj=plan, seed=plan.seed,
+                 candidates=sorted(candidates) if plan.seed else [])
     return plan
 
 
@@ -85,6 +91,10 @@ def do_record_problem(*, org: Org, problem: str, found: dt.date, deadline: dt.da
     if plan is not None and not org.path.startswith(plan.scope.path):
         raise ActionError("该党组织不在本次督查范围内。", field="org")
     issuer = plan.issuing_org if plan is not None else default_issuer(org)
+    if issuer is not None and issuer.pk == org.pk:
+        raise ActionError("问题应由上级党组织督查发现并审核销号；组织督查的党组织不能把自己列为整改对象。", field="org")
+    if owner is not None and owner.org_id and not owner.org.path.startswith(org.path):
+        raise ActionError("责任人应是整改的党组织（或其下级）的人员。", field="owner")
     r = Rectification.objects.create(plan=plan, org=org, issuing_org=issuer, source=source or (plan.kind if plan else Kind.SELF),
                                      category=category, found=found, problem=problem.strip(),
                                      checklist_item=(checklist_item or "")[:200], owner=owner, deadline=deadline,
@@ -102,8 +112,8 @@ def _lock(r) -> Rectification:
 @transaction.atomic
 def do_add_evidence(r: Rectification, *, evidence: str, acting_user=None) -> Rectification:
     r = _lock(r)
-    if r.state == State.CLOSED:
-        raise ActionError("已销号的问题不能再修改。")
+    if r.state != State.OPEN:
+        raise ActionError("已申请销号或已销号的问题不能再修改整改成效；被退回后可以修改。")
     if not (evidence or "").strip():
         raise ActionError("请写明整改措施和成效。", field="evidence")
     r.evidence = evidence.strip()
@@ -173,6 +183,8 @@ def do_recheck(r: Rectification, *, on: dt.date, held: bool, note: str = "", act
     r = _lock(r)
     if r.state != State.CLOSED:
         raise ActionError("只有已销号的问题可以回头看。")
+    if on > timezone.localdate() or (r.closed and on < r.closed):
+        raise ActionError("回头看日期应在销号之后、今天之前。", field="on")
     if acting_user is not None and not may_approve(acting_user, r):
         raise ActionError(f"回头看由{(r.issuing_org or default_issuer(r.org)).name}组织。")
     r.recheck_on, r.recheck_note = on, (note or "")[:300]

@@ -11,7 +11,7 @@ from dangjian.core.engine import Hit, rule
 from dangjian.core.periods import add_years
 from dangjian.orglife.rules import _scoped
 
-from .choices import State
+from .choices import Category, State
 
 READS = ("supervision.rectification",)
 CITE = "《中国共产党党内监督条例》；督查发现的问题“限时整改、逐项销号”（本平台规则）"
@@ -53,7 +53,11 @@ def overdue(ctx):
     """尚未销号（整改中或申请销号待审核）、整改时限已过（时限当天仍在期内）：预警；逾期超过 N 天（参数，默认30）：阻断，
     报上一级督办。"""
     days = int(ctx.setting("sup_escalate_days") or 30)
-    for r in _rows(ctx, closed__isnull=True, deadline__lt=ctx.as_of).exclude(state=State.CLOSED).select_related("org"):
+    from django.db.models import Q
+
+    # Open as of the date: not closed, or closed only after it (a file judged at an earlier date).
+    for r in _rows(ctx, deadline__lt=ctx.as_of, found__lte=ctx.as_of).filter(
+            Q(closed__isnull=True) | Q(closed__gt=ctx.as_of)).select_related("org"):
         late = (ctx.as_of - r.deadline).days
         if late > days:
             yield _hit(r, f"整改时限{_ymd(r.deadline)}，已逾期{late}天：报上一级党组织督办", "BLOCK")
@@ -74,7 +78,7 @@ def closed_late(ctx):
       subject="rectification")
 def closed_without_evidence(ctx):
     """已销号，但没有整改成效，或没有经审核销号的党组织同意：预警（导入的已销号事项视为已审核，只判断整改成效）。"""
-    for r in _rows(ctx, closed__isnull=False).select_related("org"):
+    for r in _rows(ctx, closed__isnull=False, closed__lte=ctx.as_of).select_related("org"):
         problems = []
         if not r.evidence.strip():
             problems.append("没有整改成效")
@@ -98,9 +102,11 @@ def found_again(ctx):
             for earlier in rows[:i]:
                 if later.found > add_years(earlier.found, 1) or later.pk == earlier.pk:
                     continue
-                same = (later.category and later.category == earlier.category) or (
-                    not (later.category and earlier.category)
-                    and similarity(later.problem, earlier.problem) >= ratio)
+                # (“其他” says nothing about what the problem was: compare the texts, as for unclassified ones)
+                classified = later.category and earlier.category and Category.OTHER not in (later.category,
+                                                                                               earlier.category)
+                same = (classified and later.category == earlier.category) or (
+                    not classified and similarity(later.problem, earlier.problem) >= ratio)
                 if same:
                     yield _hit(later, f"与{_ymd(earlier.found)}发现的“{str(earlier)}”属同类问题，一年内再次出现：整改不彻底")
                     break

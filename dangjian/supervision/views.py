@@ -62,8 +62,8 @@ def plan_detail(request, pk):
     plan = get_restricted(request, SupervisionPlan.objects.select_related("issuing_org", "scope"), VIEW, pk=pk)
     may_change = can_in_org(user, CHANGE, plan.issuing_org)
     sampled = list(plan.sampled.order_by("path"))
-    targets = Org.objects.filter(pk__in=[o.pk for o in sampled]) if plan.seed else Org.objects.filter(
-        path__startswith=plan.scope.path).exclude(type="group").order_by("path")
+    targets = (Org.objects.filter(pk__in=[o.pk for o in sampled]) if plan.seed else Org.objects.filter(
+        path__startswith=plan.scope.path).exclude(type="group").order_by("path")).exclude(pk=plan.issuing_org_id)
     form = ProblemForm(request.POST or None, orgs=targets,
                        people=Person.objects.filter(org__in=targets, status__in=list(MEMBER_STATUSES)).order_by("name"),
                        initial={"found": timezone.localdate()}) if may_change else None
@@ -123,12 +123,14 @@ def rectification_detail(request, pk):
         raise Http404("未找到，或不在您的管理范围内。")
     try:
         if posted == "evidence" and evidence.is_valid():
-            actions.do_add_evidence(r, evidence=evidence.cleaned_data["evidence"], acting_user=user)
-            if request.POST.get("and_request"):
-                actions.do_request_closure(r, acting_user=user)
-                messages.success(request, "已提交整改成效并申请销号，等待上级审核。")
-            else:
-                messages.success(request, "已保存整改成效。")
+            from django.db import transaction
+
+            with transaction.atomic():     # (the evidence and the request together, or neither)
+                actions.do_add_evidence(r, evidence=evidence.cleaned_data["evidence"], acting_user=user)
+                if request.POST.get("and_request"):
+                    actions.do_request_closure(r, acting_user=user)
+            messages.success(request, "已提交整改成效并申请销号，等待上级审核。" if request.POST.get("and_request")
+                             else "已保存整改成效。")
             return redirect(_url(r))
         if posted == "request":
             actions.do_request_closure(r, acting_user=user)

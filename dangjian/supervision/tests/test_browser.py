@@ -21,11 +21,14 @@ def chromium(browser_type):
 
 
 def _login(page, url, username):
+    from playwright.sync_api import expect
+
     page.context.clear_cookies()
     page.goto(f"{url}/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("Dangjian2026!")
     page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()     # (logged in before going on)
 
 
 def test_a_concentrated_inspection_from_sample_to_closure(transactional_db, chromium, live_server, tree, people, users):
