@@ -20,15 +20,18 @@ def chromium(browser_type):
     browser.close()
 
 
-def _login(page, url, username):
+def _login(browser, url, username, errors):
+    """A fresh browser context per person (as on their own computer), logged in."""
     from playwright.sync_api import expect
 
-    page.context.clear_cookies()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{url}/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("Dangjian2026!")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()     # (logged in before going on)
+    return page
 
 
 def test_a_concentrated_inspection_from_sample_to_closure(transactional_db, chromium, live_server, tree, people, users):
@@ -36,10 +39,8 @@ def test_a_concentrated_inspection_from_sample_to_closure(transactional_db, chro
 
     from dangjian.supervision.models import Rectification, SupervisionPlan
 
-    page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, live_server.url, "wc_admin")
+    page = _login(chromium, live_server.url, "wc_admin", errors)
     page.get_by_role("link", name="督查整改").first.click()
     page.get_by_role("link", name="督查", exact=True).click()
     page.get_by_label("组织督查的党组织").select_option(str(tree.wc.pk))
@@ -63,14 +64,14 @@ def test_a_concentrated_inspection_from_sample_to_closure(transactional_db, chro
     expect(page.locator("#problems")).to_contain_text("第一党支部")
     r = Rectification.objects.get()
 
-    _login(page, live_server.url, "secretary_a")
+    page = _login(chromium, live_server.url, "secretary_a", errors)
     page.goto(f"{live_server.url}/supervision/rectifications/{r.pk}/")
     page.get_by_label("整改措施和成效").fill("补记表决情况；建立会议记录由组织委员审核的制度")
     page.get_by_role("button", name="保存并申请销号").click()
     expect(page.locator("#state")).to_have_text("申请销号")
     expect(page.locator("#approve")).to_have_count(0)
 
-    _login(page, live_server.url, "wc_admin")
+    page = _login(chromium, live_server.url, "wc_admin", errors)
     page.goto(f"{live_server.url}/supervision/rectifications/{r.pk}/")
     page.get_by_role("button", name="同意销号").click()
     expect(page.locator("#state")).to_have_text("已销号")
