@@ -43,3 +43,10 @@ def record(verb: str, summary: str, *, actor=None, org=None, person=None, obj=No
 
 def snapshot(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
+
+
+def user_or_none(user):
+    """The user to store as who recorded something (`created_by` …): None for nobody logged in (a
+    command, an import run by the system, a test calling an action directly)."""
+    return user if getattr(user, "is_authenticated", False) else None
+

@@ -30,9 +30,6 @@ def _money(value, what: str, field: str) -> Decimal:
         raise ActionError(str(e), field=field) from None
 
 
-def _user(u):
-    return u if getattr(u, "is_authenticated", False) else None
-
 
 def treatments() -> dict[str, str]:
     """FEE-15: the jurisdiction's table of payroll items, or the official defaults while it has none."""
@@ -64,7 +61,7 @@ def do_set_base(person: Person, *, start: dt.date, category: str | None = None, 
         start = dt.date(start.year + 1, 1, 1)
     row, created = DuesBase.objects.update_or_create(person=person, start=start, defaults={
         "base": base, "category": dues.category, "amount": dues.amount, "items": {k: str(v) for k, v in (items or {}).items()},
-        "reason": reason, "created_by": _user(acting_user)})
+        "reason": reason, "created_by": audit.user_or_none(acting_user)})
     audit.record("dues.base", f"{person.name}自{start:%Y年%m月}起党费基数{base:.2f}元，每月应交{dues.amount:.2f}元"
                  f"（{dues.rate_label}，{dues.rule}）", actor=acting_user, org=person.org, person=person, obj=row,
                  after={"start": start, "base": base, "amount": dues.amount, "category": dues.category})
@@ -117,8 +114,8 @@ def do_record_payments(org, month: dt.date, rows: list[dict], *, acting_user=Non
         # What goes beyond the month's due, counting what was paid for it before, is the voluntary extra.
         extra = min(amount, max(Decimal("0.00"), before + amount - due)) if due is not None else Decimal("0.00")
         out.append(DuesPayment(person=p, org=org, month=month, amount=amount, extra=extra, paid_on=paid_on,
-                               channel=r.get("channel", Channel.CASH), recorded_by=_user(acting_user),
-                               confirmed_by=_user(acting_user)))
+                               channel=r.get("channel", Channel.CASH), recorded_by=audit.user_or_none(acting_user),
+                               confirmed_by=audit.user_or_none(acting_user)))
     if problems:
         raise ActionError("；".join(problems), field="rows")
     DuesPayment.objects.bulk_create(out)
@@ -161,7 +158,7 @@ def do_declare_payment(person: Person, *, month: dt.date, amount, paid_on: dt.da
         raise ActionError("不能申报尚未发生的交纳。", field="paid_on")
     pay = DuesPayment.objects.create(person=person, org=person.org, month=month, amount=amount, paid_on=paid_on,
                                      channel=channel, state=PaymentState.DECLARED, note=(note or "")[:200],
-                                     recorded_by=_user(acting_user))
+                                     recorded_by=audit.user_or_none(acting_user))
     audit.record("dues.declare", f"{person.name}申报{month:%Y年%m月}党费{amount:.2f}元", actor=acting_user,
                  org=person.org, person=person, obj=pay)
     return pay
@@ -181,7 +178,7 @@ def do_confirm_payment(payment: DuesPayment, *, acting_user=None) -> DuesPayment
         and acc[payment.person_id].months[-1].month == payment.month else Decimal("0.00")
     payment.extra = max(Decimal("0.00"), paid_before + payment.amount - due) if due is not None else Decimal("0.00")
     payment.extra = min(payment.extra, payment.amount)
-    payment.state, payment.confirmed_by = PaymentState.CONFIRMED, _user(acting_user)
+    payment.state, payment.confirmed_by = PaymentState.CONFIRMED, audit.user_or_none(acting_user)
     payment.save(update_fields=["state", "confirmed_by", "extra"])
     audit.record("dues.confirm", f"确认{payment.person.name}{payment.month:%Y年%m月}党费{payment.amount:.2f}元",
                  actor=acting_user, org=payment.org, person=payment.person, obj=payment)
@@ -210,7 +207,7 @@ def do_record_exemption(person: Person, *, kind: str, start: dt.date, end: dt.da
         value = _money(amount, "少交后每月交纳金额", "amount")
     ex = DuesExemption.objects.create(person=person, kind=kind, start=start, end=end, amount=value, reason=reason.strip(),
                                       approval=approval.strip(), approved_on=approved_on,
-                                      created_by=_user(acting_user))
+                                      created_by=audit.user_or_none(acting_user))
     audit.record("dues.exemption", f"{person.name}{ex.get_kind_display()}党费（{approval.strip()}）", actor=acting_user,
                  org=person.org, person=person, obj=ex)
     engine.schedule([person.org_id], changed=RECORDS)
@@ -240,7 +237,7 @@ def do_publish(org, *, year: int, published_on: dt.date, note: str = "", acting_
     if published_on.year < year:
         raise ActionError("公布日期不能早于该年度。", field="published_on")
     pub, _ = DuesPublication.objects.update_or_create(org=org, year=year, defaults={
-        "published_on": published_on, "note": (note or "")[:200], "created_by": _user(acting_user)})
+        "published_on": published_on, "note": (note or "")[:200], "created_by": audit.user_or_none(acting_user)})
     audit.record("dues.publish", f"{org.name}公布{year}年党费收缴情况", actor=acting_user, org=org, obj=pub)
     engine.schedule([org.pk], changed=(DuesPublication,))
     return pub
@@ -291,7 +288,7 @@ def do_carry_forward_bases(org, *, year: int, acting_user=None) -> list[DuesBase
         if b.base is None and dues.rate is not None:
             continue          # (an unknown base cannot be carried)
         new.append(DuesBase(person=p, start=start, base=b.base, category=dues.category, amount=dues.amount,
-                            reason=BaseReason.YEARLY, created_by=_user(acting_user)))
+                            reason=BaseReason.YEARLY, created_by=audit.user_or_none(acting_user)))
     DuesBase.objects.bulk_create(new)
     if new:
         audit.record("dues.carry_forward", f"{org.name}按上年基数核定{year}年党费：{len(new)}人", actor=acting_user, org=org,

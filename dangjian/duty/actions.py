@@ -16,9 +16,6 @@ from .models import ContactPoint, ContactVisit, Task
 RECORDS = (ContactPoint, ContactVisit, Task)
 
 
-def _user(u):
-    return u if getattr(u, "is_authenticated", False) else None
-
 
 @transaction.atomic
 def do_assign_contact_point(*, leader, branch, since: dt.date, acting_user=None) -> ContactPoint:
@@ -28,7 +25,7 @@ def do_assign_contact_point(*, leader, branch, since: dt.date, acting_user=None)
         raise ActionError(f"{leader.name}不是党员领导干部（人员信息中“党员领导干部”未勾选）。", field="leader")
     if ContactPoint.objects.filter(leader=leader, branch=branch, until__isnull=True).exists():
         raise ActionError(f"{leader.name}已联系{branch.name}。", field="branch")
-    p = ContactPoint.objects.create(leader=leader, branch=branch, since=since, created_by=_user(acting_user))
+    p = ContactPoint.objects.create(leader=leader, branch=branch, since=since, created_by=audit.user_or_none(acting_user))
     audit.record("duty.contact_point", f"{leader.name}的基层党建联系点：{branch.name}（{since:%Y-%m-%d}起）",
                  actor=acting_user, org=branch, person=leader, obj=p)
     engine.schedule([branch.pk], changed=RECORDS)
@@ -42,7 +39,7 @@ def do_log_visit(point: ContactPoint, *, date: dt.date, kind: str, note: str = "
     if date > timezone.localdate() or date < point.since or (point.until and date > point.until):
         raise ActionError("日期应在联系期间内，且不晚于今天。", field="date")
     v = ContactVisit.objects.create(point=point, date=date, kind=kind, note=(note or "")[:300],
-                                    created_by=_user(acting_user))
+                                    created_by=audit.user_or_none(acting_user))
     audit.record("duty.visit", f"{point.leader.name}到联系点{point.branch.name}{v.get_kind_display()}（{date:%Y-%m-%d}）",
                  actor=acting_user, org=point.branch, person=point.leader, obj=v)
     engine.schedule([point.branch_id], changed=RECORDS)
@@ -58,7 +55,7 @@ def do_create_task(*, org, title: str, deadline: dt.date, year: int | None = Non
             owner.org.path):
         raise ActionError("责任人应是责任党组织（或其上下级）的人员。", field="owner")
     t = Task.objects.create(year=year or deadline.year, source=(source or "")[:200], title=title.strip()[:300], org=org,
-                            owner=owner, deadline=deadline, target=(target or "")[:300], created_by=_user(acting_user))
+                            owner=owner, deadline=deadline, target=(target or "")[:300], created_by=audit.user_or_none(acting_user))
     audit.record("duty.task", f"{org.name}：任务“{t.title}”，{deadline:%Y-%m-%d}前完成", actor=acting_user, org=org, obj=t)
     engine.schedule([org.pk], changed=RECORDS)
     return t

@@ -21,9 +21,6 @@ from .models import MobileContact, Transfer
 RECORDS = (Transfer, MobileContact, Person)
 
 
-def _user(u):
-    return u if getattr(u, "is_authenticated", False) else None
-
 
 def default_valid_until(letter_date: dt.date) -> dt.date:
     """REL-03 [P]: 介绍信有效期一般不超过3个月 (the jurisdiction's setting)."""
@@ -57,13 +54,13 @@ def do_issue_transfer_out(person: Person, *, to_name: str = "", to_org=None, let
         do_move_person(person, to_org, on=letter_date, acting_user=acting_user)
         t = Transfer.objects.create(person=person, direction=Direction.OUT, org=old, from_org=old, to_org=to_org,
                                     letter_no=letter_no, letter_date=letter_date, valid_until=valid_until,
-                                    reported_on=letter_date, reason=reason, created_by=_user(acting_user))
+                                    reported_on=letter_date, reason=reason, created_by=audit.user_or_none(acting_user))
         return t
     if not (to_name or "").strip():
         raise ActionError("请填写接收党组织。", field="to_name")
     t = Transfer.objects.create(person=person, direction=Direction.OUT, org=person.org, from_org=person.org,
                                 to_name=to_name.strip(), letter_no=letter_no.strip(), letter_date=letter_date,
-                                valid_until=valid_until, reason=reason.strip(), created_by=_user(acting_user))
+                                valid_until=valid_until, reason=reason.strip(), created_by=audit.user_or_none(acting_user))
     audit.record("transfer.issue", f"为{person.name}开具组织关系介绍信，转往{t.to_name}（有效期至{valid_until:%Y-%m-%d}）",
                  actor=acting_user, org=person.org, person=person, obj=t)
     engine.schedule([person.org_id], changed=RECORDS)
@@ -128,7 +125,7 @@ def do_receive_transfer_in(person: Person, *, from_name: str, letter_no: str = "
         raise ActionError(f"{person.name}的党籍状态是{person.get_status_display()}，不能办理转入。")
     t = Transfer.objects.create(person=person, direction=Direction.IN, org=person.org, to_org=person.org,
                                 from_name=from_name.strip(), letter_no=letter_no.strip(), letter_date=letter_date,
-                                reported_on=reported_on, created_by=_user(acting_user))
+                                reported_on=reported_on, created_by=audit.user_or_none(acting_user))
     audit.record("transfer.receive", f"{person.name}从{t.from_name}转入（{reported_on:%Y-%m-%d}报到）", actor=acting_user,
                  org=person.org, person=person, obj=t)
     engine.schedule([person.org_id], changed=RECORDS)
@@ -145,7 +142,7 @@ def do_record_contact(person: Person, *, date: dt.date, way: str, note: str = ""
     if person.org_id is None:
         raise ActionError("本人不在任何党组织。")
     c = MobileContact.objects.create(person=person, org_id=person.org_id, date=date, way=way, note=(note or "")[:300],
-                                     created_by=_user(acting_user))
+                                     created_by=audit.user_or_none(acting_user))
     audit.record("mobile.contact", f"与流动党员{person.name}联系（{c.get_way_display()}，{date:%Y-%m-%d}）",
                  actor=acting_user, org=person.org, person=person, obj=c)
     engine.schedule([person.org_id], changed=RECORDS)

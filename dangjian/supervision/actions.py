@@ -22,9 +22,6 @@ RECORDS = (Rectification,)
 BRANCH_TYPES = ("branch",)
 
 
-def _user(u):
-    return u if getattr(u, "is_authenticated", False) else None
-
 
 def draw_sample(candidates: list[int], seed: str, k: int) -> list[int]:
     """The branches a 随机督查 inspects: `k` of `candidates` (org ids) drawn with `seed`. The same seed and
@@ -48,7 +45,7 @@ def do_create_plan(*, issuing_org: Org, scope: Org, kind: str, title: str, start
     if not (title or "").strip():
         raise ActionError("请填写名称。", field="title")
     plan = SupervisionPlan.objects.create(issuing_org=issuing_org, scope=scope, kind=kind, title=title.strip()[:200],
-                                          start=start, checklist=checklist or "", created_by=_user(acting_user))
+                                          start=start, checklist=checklist or "", created_by=audit.user_or_none(acting_user))
     candidates: list[int] = []
     if kind == Kind.RANDOM or sample_size:
         if not sample_size or sample_size < 1:
@@ -98,7 +95,7 @@ def do_record_problem(*, org: Org, problem: str, found: dt.date, deadline: dt.da
     r = Rectification.objects.create(plan=plan, org=org, issuing_org=issuer, source=source or (plan.kind if plan else Kind.SELF),
                                      category=category, found=found, problem=problem.strip(),
                                      checklist_item=(checklist_item or "")[:200], owner=owner, deadline=deadline,
-                                     created_by=_user(acting_user))
+                                     created_by=audit.user_or_none(acting_user))
     audit.record("rectification.open", f"{org.name}：发现问题“{r}”，{deadline:%Y-%m-%d}前整改", actor=acting_user, org=org,
                  obj=r)
     engine.schedule([org.pk], changed=RECORDS)

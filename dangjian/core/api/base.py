@@ -174,3 +174,14 @@ class DetailSerializer(serializers.Serializer):
 
     detail = serializers.CharField(label="说明")
     field = serializers.CharField(label="相关字段", allow_null=True, required=False)
+
+
+def error_responses(refused: str = "操作被拒绝，detail 说明原因") -> dict:
+    """The error answers of an operation, for the OpenAPI description (400 with what the app says it
+    refuses, 403 seen but not yours to do, 404 not there or out of scope)."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {400: OpenApiResponse(DetailSerializer, description=refused),
+            403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
+            404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+

@@ -4,14 +4,14 @@ ledger and the calculator. Reads go through `restrict()`; out of scope answers 4
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.core import engine
-from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE, VIEW, user_scope
 from dangjian.people.models import Person
 
@@ -23,9 +23,7 @@ from .serializers import (CalcSerializer, CollectSerializer, DeclareSerializer, 
                           DuesExemptionSerializer, DuesPaymentSerializer, ExemptionCreateSerializer,
                           LedgerMonthSerializer, RemitSerializer, SetBaseSerializer)
 
-ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因（引用条文）"),
-          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
-          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+ERRORS = error_responses("被拒绝：detail 说明原因（引用条文）")
 ADMIN_ONLY = "党费须由党组织管理员（收缴人）办理。"
 
 

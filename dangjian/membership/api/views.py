@@ -2,12 +2,12 @@
 the contacts with 流动党员. Reads go through `restrict()`; out of scope answers 404."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE
 
 from .. import actions
@@ -15,9 +15,7 @@ from ..models import MobileContact, Transfer
 from .serializers import (TransferCancelSerializer, TransferIssueSerializer, MobileContactSerializer, TransferReceiveSerializer,
                           TransferReportSerializer, TransferSerializer)
 
-ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因"),
-          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
-          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+ERRORS = error_responses("被拒绝：detail 说明原因")
 ADMIN_ONLY = "组织关系转接须由党组织管理员办理。"
 
 

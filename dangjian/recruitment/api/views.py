@@ -1,12 +1,12 @@
 """发展党员 over the API: read files within `restrict()`, open one, record a step, correct a step."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import ADD, CHANGE, user_scope
 
 from .. import actions
@@ -16,9 +16,7 @@ from .serializers import (RecruitmentCancelSerializer, RecruitmentCorrectSeriali
                           RecruitmentOpenSerializer, RecruitmentPlannedLeaveSerializer, RecruitmentStepSerializer,
                           RecruitmentStopSerializer)
 
-ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）"),
-          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
-          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+ERRORS = error_responses("被拒绝：detail 说明原因并引用条文（rule 为 DEV- 编号）")
 
 
 @extend_schema_view(

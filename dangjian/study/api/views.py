@@ -2,21 +2,19 @@
 record entered by mistake (with the reason)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE
 
 from .. import actions
 from ..models import StudyRecord
 from .serializers import DeleteSerializer, SessionSerializer, StudyRecordSerializer
 
-ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因"),
-          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
-          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+ERRORS = error_responses("被拒绝：detail 说明原因")
 
 
 @extend_schema(tags=["学习培训"])

@@ -2,12 +2,12 @@
 steps of a rectification — evidence, 申请销号, 销号 or 退回 by the issuing level."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin
+from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE, VIEW
 
 from .. import actions
@@ -15,9 +15,7 @@ from ..models import Rectification, SupervisionPlan
 from .serializers import (EvidenceSerializer, PlanCreateSerializer, ProblemCreateSerializer, RectificationSerializer,
                           SendBackSerializer, SupervisionPlanSerializer)
 
-ERRORS = {400: OpenApiResponse(DetailSerializer, description="被拒绝：detail 说明原因"),
-          403: OpenApiResponse(DetailSerializer, description="可以查看但无权办理"),
-          404: OpenApiResponse(DetailSerializer, description="不存在或不在您的管理范围内")}
+ERRORS = error_responses("被拒绝：detail 说明原因")
 
 
 @extend_schema(tags=["督查整改"])
