@@ -100,6 +100,13 @@ class Account:
             runs.append(cur)
         return runs
 
+    def upto(self, month) -> "Account":
+        """The same account with the months after `month` left out (the ledger of a screen that shows the
+        running month gives the arrears, as of the last ended month, without a second pass)."""
+        from dataclasses import replace
+
+        return replace(self, months=[m for m in self.months if m.month <= month])
+
     def current_run(self) -> list[Month]:
         runs = self.unpaid_runs()
         return runs[-1] if runs and self.months and runs[-1][-1] is self.months[-1] else []

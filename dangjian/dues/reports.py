@@ -30,7 +30,7 @@ def collection(org, year: int, user, today: dt.date) -> dict:
         from .ledger import last_ended_month
 
         ended = last_ended_month(today)
-        owing = {pk: _upto(a, ended) for pk, a in accs.items()}
+        owing = {pk: a.upto(ended) for pk, a in accs.items()}
     else:
         owing = accounts(people, today, settings)     # (arrears are as of now, whatever the year)
     from dangjian.orgs.models import Org
@@ -78,12 +78,6 @@ def collection(org, year: int, user, today: dt.date) -> dict:
     return {"org": org, "year": year, "rows": rows, "members": members, "arrears": arrears,
             "total_due": total_due, "total_paid": total_paid, "rate": _rate(total_paid, total_due),
             "month_numbers": list(range(1, 13)), "today": today}
-
-
-def _upto(acc, month):
-    from dataclasses import replace
-
-    return replace(acc, months=[m for m in acc.months if m.month <= month])
 
 
 # A PDF lists each member only for a branch-sized subtree; a larger one gets the organisations and the

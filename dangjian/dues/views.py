@@ -107,7 +107,9 @@ def collect(request):
                                           f"{sum((x.amount for x in done), Decimal('0.00')):.2f} 元。")
                 return redirect(f"{request.path}?org={org.pk}&month={month:%Y-%m}")
     ledger = accounts(members, today, settings, until=month)
-    owing = accounts(members, today, settings)
+    ended = last_ended_month(today)
+    # (the arrears are the ledger up to the last ended month: the same pass when that is within it)
+    owing = {pk: a.upto(ended) for pk, a in ledger.items()} if month >= ended else accounts(members, today, settings)
     latest = {}      # the 核定 in effect for members the ledger has no month for (one query, not one per member)
     for pid, amount in DuesBase.objects.filter(person__in=members, start__lte=month).order_by(
             "person_id", "start").values_list("person_id", "amount"):
@@ -214,7 +216,7 @@ def person_dues(request, pk):
     settings = engine.effective_settings()
     acc = accounts(Person.objects.filter(pk=person.pk), today, settings, until=first_of(today)).get(person.pk)
     shown = list(reversed(acc.months[-24:])) if acc else []
-    run = accounts(Person.objects.filter(pk=person.pk), today, settings).get(person.pk)
+    run = acc.upto(last_ended_month(today)) if acc else None
     from dangjian.core.models import Finding, FindingState
 
     findings = list(Finding.objects.restrict(user, VIEW).filter(person=person, state=FindingState.OPEN,
