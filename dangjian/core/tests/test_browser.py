@@ -14,6 +14,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 SCREENSHOTS = os.environ.get("DANGJIAN_SCREENSHOTS", "")  # a directory outside the repo, if wanted
 
+
+def watch_requests(page, errors: list) -> None:
+    """Record the requests that fail. One the browser cancels because the page is being left (an htmx
+    poll such as the notification badge, net::ERR_ABORTED) is no failure of the application."""
+    def failed(request):
+        if "ERR_ABORTED" not in (request.failure or ""):
+            errors.append(f"{request.url} {request.failure}")
+    page.on("requestfailed", failed)
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 
@@ -51,7 +60,7 @@ def test_secretary_opens_branch_from_tree_and_sees_members_and_committee(chromiu
     page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url} {r.failure}"))
+    watch_requests(page, errors)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("secretary_a")
     page.get_by_label("密码").fill("Dangjian2026!")

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -55,7 +55,7 @@ def test_secretary_records_theme_day_on_a_phone_and_the_warning_clears(transacti
     page = chromium.new_page(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url} {r.failure}"))
+    watch_requests(page, errors)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("secretary_a")
     page.get_by_label("密码").fill("Dangjian2026!")
