@@ -23,6 +23,7 @@ def watch_requests(page, errors: list) -> None:
             errors.append(f"{request.url} {request.failure}")
     page.on("requestfailed", failed)
 
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 
