@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dangjian.study",
     "dangjian.supervision",
     "dangjian.duty",
+    "dangjian.assessment",
     "dangjian.notify",
     "dangjian.djx",
 ]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core.permissions import AUDITOR, MEMBER, ORG_ADMIN, VIEW, WORK_COMMITTEE_ADMIN
+from dangjian.core.permissions import AUDITOR, DISCIPLINE, MEMBER, ORG_ADMIN, VIEW, WORK_COMMITTEE_ADMIN
 from dangjian.core.querysets import RestrictedQuerySet
 
 
@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     ORG_ADMIN = ORG_ADMIN, "党组织管理员（书记、组织委员）"
     MEMBER = MEMBER, "党员（本人）"
     AUDITOR = AUDITOR, "只读审计"
+    DISCIPLINE = DISCIPLINE, "纪检（纪委书记、纪检委员）"
 
 
 class User(AbstractUser):

@@ -18,12 +18,16 @@ VIEW_ID_NUMBER = "view_id_number"   # see a 公民身份号码 unmasked
 VIEW_AUDIT = "view_audit"           # read the audit trail
 WAIVE = "waive"                     # waive a finding with a reason
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, VIEW_ID_NUMBER, VIEW_AUDIT, WAIVE)
+# The 问责/四种形态 register is not in ACTIONS: only the discipline role has these, not even org admins.
+VIEW_DISCIPLINE = "view_discipline"
+EDIT_DISCIPLINE = "edit_discipline"
 
 # Role codes (labels live in accounts.choices.Role).
 WORK_COMMITTEE_ADMIN = "work_committee_admin"
 ORG_ADMIN = "org_admin"
 AUDITOR = "auditor"
 MEMBER = "member"
+DISCIPLINE = "discipline"
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     WORK_COMMITTEE_ADMIN: frozenset(ACTIONS),
@@ -31,6 +35,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     AUDITOR: frozenset({VIEW, VIEW_AUDIT}),
     # A member's self-service is expressed by each model's `restrict_self`, not by a subtree.
     MEMBER: frozenset(),
+    # 纪委书记、纪检委员: read the subtree and keep its 问责 register.
+    DISCIPLINE: frozenset({VIEW, VIEW_DISCIPLINE, EDIT_DISCIPLINE}),
 }
 
 

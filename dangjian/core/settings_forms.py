@@ -35,6 +35,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "orglife_due_soon_days_quarter": (0, 92),
     "term_reminder_months": (1, 60),
     "dues_arrears_warn_months": (1, 5),      # 6 months is FEE-13 itself
+    "assess_grace_months": (0, 3),           # 述职评议 of year Y graded by the end of Y + N months
 }
 DEFAULT_BOUNDS = (0, 3650)
 

@@ -41,6 +41,7 @@ def test_a_concentrated_inspection_from_sample_to_closure(transactional_db, chro
 
     errors = []
     page = _login(chromium, live_server.url, "wc_admin", errors)
+    page.get_by_role("button", name="责任体系").click()
     page.get_by_role("link", name="督查整改").first.click()
     page.get_by_role("link", name="督查", exact=True).click()
     page.get_by_label("组织督查的党组织").select_option(str(tree.wc.pk))

@@ -1,0 +1,248 @@
+"""The computed indicators: each metric reads the records of a year for every org assessed at once (a
+few aggregate queries for the whole scope, whatever its size) and gives each org a Value — a share
+(numerator/denominator, for score items) or a count (for deductions and bonuses) — with the sentence that
+explains it. Nobody types these numbers: they are the records the platform already holds.
+
+An org's records include its subtree (a branch's 党小组, a 机关党委's branches). Periods follow the
+engine's convention: a month or quarter counts once it has ended by the scoring date."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from dangjian.orgs.models import Org
+
+
+@dataclass(frozen=True)
+class Value:
+    num: int
+    den: int | None = None          # None: a count, not a share
+    text: str = ""
+
+    @property
+    def applicable(self) -> bool:
+        return self.den is None or self.den > 0
+
+
+@dataclass
+class Scope:
+    """The orgs assessed (target id → path) and every org of the issuer's subtree mapped to the target it
+    belongs to (its nearest assessed ancestor-or-self)."""
+    year: int
+    as_of: dt.date
+    targets: dict[int, str]
+    owner: dict[int, int]           # org id → target id
+    types: dict[int, str]           # org id → type (orgs under a target only)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return min(self.as_of, dt.date(self.year, 12, 31))
+
+    @property
+    def org_ids(self) -> list[int]:
+        return list(self.owner)
+
+
+def build_scope(issuer: Org, target_type: str, year: int, as_of: dt.date, only: list[int] | None = None) -> Scope:
+    rows = list(Org.objects.filter(path__startswith=issuer.path).values_list("pk", "path", "type", "dissolved"))
+    targets = {pk: path for pk, path, typ, dissolved in rows
+               if typ == target_type and pk != issuer.pk and (dissolved is None or dissolved.year >= year)
+               and (only is None or pk in only)}
+    by_path = {path: pk for pk, path in targets.items()}
+    owner, types = {}, {}
+    for pk, path, typ, _ in rows:
+        for k in range(len(path), 0, -Org.steplen):
+            t = by_path.get(path[:k])
+            if t is not None:
+                owner[pk], types[pk] = t, typ
+                break
+    return Scope(year=year, as_of=as_of, targets=targets, owner=owner, types=types)
+
+
+REGISTRY: dict[str, "Metric"] = {}
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    kind: str                       # "share" | "count"
+    definition: str
+    fn: object
+
+    def __call__(self, scope: Scope) -> dict[int, Value]:
+        return self.fn(scope)
+
+
+def metric(key: str, label: str, kind: str, definition: str):
+    def deco(fn):
+        REGISTRY[key] = Metric(key, label, kind, definition, fn)
+        return fn
+    return deco
+
+
+def choices(kind: str | None = None) -> list[tuple[str, str]]:
+    return [(m.key, m.label) for m in REGISTRY.values() if kind is None or m.kind == kind]
+
+
+def _share(counts: dict[int, list[int]], scope: Scope, what: str, unit: str = "项") -> dict[int, Value]:
+    out = {}
+    for t in scope.targets:
+        num, den = counts.get(t, (0, 0))
+        out[t] = Value(num, den, f"{what}{num}/{den}{unit}" if den else f"没有应计入的{what.rstrip('：')}")
+    return out
+
+
+@metric("meetings_held", "三会一课、主题党日按期召开率", "share",
+        "已结束的每个月有支委会、主题党日，每个季度有党员大会、党课（每年一次的按年）的，计为按期召开；"
+        "按期召开的期数 ÷ 应召开的期数。只计党支部。")
+def meetings_held(scope: Scope) -> dict[int, Value]:
+    from dangjian.core import engine
+    from dangjian.orglife.choices import MeetingState
+    from dangjian.orglife.models import Meeting
+
+    lecture_per = engine.effective_settings().get("lecture_per") or "quarter"
+    months = months_ended(scope.year, scope.as_of)
+    due = {"committee": months, "theme_day": months, "member_assembly": months // 3,
+           "lecture": (1 if months == 12 else 0) if lecture_per == "year" else months // 3}
+
+    def slot(typ: str, month: int):
+        if typ in ("committee", "theme_day"):
+            return month if month <= months else None
+        if typ == "lecture" and lecture_per == "year":
+            return 0 if months == 12 else None
+        q = (month - 1) // 3
+        return q if (q + 1) * 3 <= months else None
+
+    branches = [pk for pk, typ in scope.types.items() if typ == "branch"]
+    held = defaultdict(set)
+    for org_id, typ, month in (Meeting.objects.filter(org_id__in=branches, state=MeetingState.HELD,
+                                                      type__in=list(due), date__gte=scope.start,
+                                                      date__lte=scope.end)
+                               .values_list("org_id", "type", "date__month").distinct()):
+        s = slot(typ, month)
+        if s is not None:
+            held[(org_id, typ)].add(s)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for b in branches:
+        t = scope.owner[b]
+        for typ, n in due.items():
+            counts[t][0] += len(held.get((b, typ), ()))
+            counts[t][1] += n
+    return _share(counts, scope, "按期召开：", "期")
+
+
+def months_ended(year: int, as_of: dt.date) -> int:
+    """How many months of `year` have ended by `as_of` (a month ends on its last day)."""
+    if as_of.year != year:
+        return 12 if as_of.year > year else 0
+    return as_of.month if (as_of + dt.timedelta(days=1)).month != as_of.month else as_of.month - 1
+
+
+@metric("dues_paid", "党费按月交纳率", "share",
+        "当年已结束的各月中应交党费的人月（已核定且未经批准免交），按时足额交纳的人月 ÷ 应交人月。")
+def dues_paid(scope: Scope) -> dict[int, Value]:
+    from dangjian.core import engine
+    from dangjian.dues.ledger import accounts
+    from dangjian.people.models import Person
+
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    people = Person.objects.filter(org_id__in=scope.org_ids)
+    for acc in accounts(people, scope.end, engine.effective_settings()).values():
+        t = scope.owner.get(acc.org_id)
+        if t is None:
+            continue
+        for m in acc.months:
+            if m.month.year != scope.year or m.due is None or (m.exempt == "exempt" and m.exempt_approved):
+                continue
+            counts[t][1] += 1
+            counts[t][0] += 0 if m.unpaid else 1
+    return _share(counts, scope, "已交：", "人月")
+
+
+@metric("rectification_on_time", "问题按期整改销号率", "share",
+        "整改时限在当年且已到期的问题，在时限内经审核销号的 ÷ 全部。")
+def rectification_on_time(scope: Scope) -> dict[int, Value]:
+    from dangjian.supervision.models import Rectification
+
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for org_id, deadline, closed, approved in Rectification.objects.filter(
+            org_id__in=scope.org_ids, deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            "org_id", "deadline", "closed", "approved"):
+        t = scope.owner[org_id]
+        counts[t][1] += 1
+        counts[t][0] += 1 if (closed and approved and closed <= deadline) else 0
+    return _share(counts, scope, "按期销号：", "个")
+
+
+@metric("tasks_on_time", "工作任务按期完成率", "share",
+        "完成时限在当年且已到期的工作任务，在时限内完成的 ÷ 全部。")
+def tasks_on_time(scope: Scope) -> dict[int, Value]:
+    from dangjian.duty.models import Task
+
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for org_id, deadline, done_on in Task.objects.filter(
+            org_id__in=scope.org_ids, deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            "org_id", "deadline", "done_on"):
+        t = scope.owner[org_id]
+        counts[t][1] += 1
+        counts[t][0] += 1 if (done_on and done_on <= deadline) else 0
+    return _share(counts, scope, "按期完成：", "项")
+
+
+@metric("recruitment_clean", "发展党员纪实无否决性问题率", "share",
+        "在办的发展党员纪实中，本人没有未消除的“BLOCK”级发展党员预警（DEV-）的 ÷ 全部在办纪实。")
+def recruitment_clean(scope: Scope) -> dict[int, Value]:
+    from dangjian.core.models import Finding, FindingState
+    from dangjian.recruitment.models import RecruitmentFile
+
+    files = list(RecruitmentFile.objects.filter(org_id__in=scope.org_ids, closed__isnull=True)
+                 .values_list("org_id", "person_id"))
+    blocked = set(Finding.objects.filter(person_id__in={p for _, p in files}, state=FindingState.OPEN,
+                                         severity="BLOCK", rule_id__startswith="DEV-").values_list("person_id", flat=True))
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for org_id, person_id in files:
+        t = scope.owner[org_id]
+        counts[t][1] += 1
+        counts[t][0] += 0 if person_id in blocked else 1
+    return _share(counts, scope, "无否决性问题：", "份")
+
+
+def _findings(scope: Scope, severity: str) -> dict[int, Value]:
+    from dangjian.core.models import Finding, FindingState
+
+    counts = defaultdict(int)
+    for org_id, n in (Finding.objects.filter(org_id__in=scope.org_ids, state=FindingState.OPEN, severity=severity)
+                      .values_list("org_id").annotate(n=Count("pk")).order_by()):
+        counts[scope.owner[org_id]] += n
+    word = {"BLOCK": "严重", "WARN": "一般"}[severity]
+    return {t: Value(counts.get(t, 0), None, f"未消除的{word}预警{counts.get(t, 0)}条") for t in scope.targets}
+
+
+@metric("open_block_findings", "未消除的严重预警（条）", "count", "评分时本组织及下级未消除的 BLOCK 级预警条数。")
+def open_block_findings(scope: Scope) -> dict[int, Value]:
+    return _findings(scope, "BLOCK")
+
+
+@metric("open_warn_findings", "未消除的一般预警（条）", "count", "评分时本组织及下级未消除的 WARN 级预警条数。")
+def open_warn_findings(scope: Scope) -> dict[int, Value]:
+    return _findings(scope, "WARN")
+
+
+@metric("overdue_rectifications", "逾期未整改问题（个）", "count", "评分时已过整改时限仍未销号的问题个数。")
+def overdue_rectifications(scope: Scope) -> dict[int, Value]:
+    from dangjian.supervision.choices import State
+    from dangjian.supervision.models import Rectification
+
+    counts = defaultdict(int)
+    for org_id, n in (Rectification.objects.filter(org_id__in=scope.org_ids, deadline__lt=scope.as_of)
+                      .filter(~Q(state=State.CLOSED)).values_list("org_id").annotate(n=Count("pk")).order_by()):
+        counts[scope.owner[org_id]] += n
+    return {t: Value(counts.get(t, 0), None, f"逾期未销号{counts.get(t, 0)}个") for t in scope.targets}
