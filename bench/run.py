@@ -13,7 +13,8 @@
    ratio, and the incremental re-evaluation of one branch after one meeting is recorded.
 
 Options: --reuse keeps an already loaded benchmark database (skips step 1); --requests N;
---skip-roster; --only-orglife (with --reuse: step 5 only); --with-orglife loads organisational life at
+--skip-roster; --only-orglife (with --reuse: step 5 only); --only-dues, --only-assessment (the same for the
+党费 import and the 考责 scoring of every branch under one scheme); --with-orglife loads organisational life at
 province scale too (city has it by default). DATABASE_URL, when set, is used instead of the SQLite
 file (it must be empty unless
 --reuse).
@@ -204,6 +205,52 @@ def bench_roster(scale: str, seed: int, count: int = 40_000) -> None:
         print(f"# {label}: created {result.created}, updated {result.updated}, unchanged {result.unchanged}",
               flush=True)
     bench("roster_people_added", Person.objects.count() - before, "people")
+
+
+def bench_assessment() -> None:
+    """考责: one scheme over every branch of the tree (all computed metrics, manual items waiting), scored on
+    publishing, each metric alone, and the re-scoring a scheme change triggers."""
+    from django.db.models import Count
+
+    from dangjian.assessment import actions, metrics
+    from dangjian.assessment.models import Result
+    from dangjian.orgs.models import Org
+    from dangjian.orglife.models import Meeting
+
+    root = Org.objects.filter(depth=1).order_by("path").first()
+    last = Meeting.objects.order_by("-date").values_list("date", flat=True).first() or dt.date.today()
+    year = last.year if last.month == 12 else last.year - 1 if last.month < 3 else last.year
+    s = actions.do_create_scheme(issuer=root, year=year, name="基准测试：党支部工作考核", target_type="branch")
+    life = actions.do_add_indicator(s, name="组织生活", kind="group")
+    first = actions.do_add_indicator(s, parent=life, name="三会一课", method="computed", metric="meetings_held",
+                                     points="40")
+    for name, metric, pts in (("党费", "dues_paid", "15"), ("整改", "rectification_on_time", "15"),
+                              ("任务", "tasks_on_time", "10"), ("发展党员", "recruitment_clean", "10")):
+        actions.do_add_indicator(s, name=name, method="computed", metric=metric, points=pts)
+    actions.do_add_indicator(s, name="班子建设", method="manual", points="10")
+    actions.do_add_indicator(s, name="严重预警", kind="deduction", method="computed", metric="open_block_findings",
+                             points="5", unit_points="0.5")
+    actions.do_add_indicator(s, name="逾期问题", kind="deduction", method="computed", metric="overdue_rectifications",
+                             points="5", unit_points="1")
+    actions.do_add_indicator(s, name="创新", kind="bonus", method="manual", points="3")
+    try:
+        t = time.perf_counter()
+        actions.do_publish_scheme(s)
+        bench("assessment_score_all", time.perf_counter() - t, "s")
+        bench("assessment_orgs_scored", Result.objects.filter(scheme=s).count(), "orgs")
+        scope = metrics.build_scope(root, "branch", year, min(dt.date.today(), dt.date(year, 12, 31)))
+        for key, m in metrics.REGISTRY.items():
+            t = time.perf_counter()
+            m(scope)
+            bench(f"assessment_metric_{key}", time.perf_counter() - t, "s")
+        t = time.perf_counter()
+        actions.do_update_indicator(first, points="50")
+        bench("assessment_rescore_after_change", time.perf_counter() - t, "s")
+        print(f"# assessment: year {year}, {len(scope.targets)} branches, grades "
+              f"{dict(Result.objects.filter(scheme=s).values_list('grade').annotate(n=Count('pk')).order_by())}",
+              flush=True)
+    finally:
+        s.delete()
 
 
 def bench_dues(members: int = 6_000, months: int = 12) -> None:
@@ -409,6 +456,8 @@ def main(argv=None) -> None:
                         help="with --reuse: only the organisational-life figures (full, floor, ratio, incremental)")
     parser.add_argument("--only-dues", action="store_true",
                         help="with --reuse: only the 党费 import of a year's ledger of 6,000 members")
+    parser.add_argument("--only-assessment", action="store_true",
+                        help="with --reuse: only the 考责 scoring of every branch under one scheme")
     parser.add_argument("--with-orglife", action="store_true",
                         help="province: load two years of organisational life too (city: always)")
     args = parser.parse_args(argv)
@@ -451,6 +500,9 @@ def main(argv=None) -> None:
     if args.only_dues:
         bench_dues()
         return
+    if args.only_assessment:
+        bench_assessment()
+        return
     bench("demo_orgs", Org.objects.count(), "orgs")
     bench("demo_branches", Org.objects.filter(type="branch").count(), "branches")
     bench("demo_people", Person.objects.count(), "people")
@@ -475,6 +527,7 @@ def main(argv=None) -> None:
     bench_orglife()
     bench_pages(n)
     bench_dues()
+    bench_assessment()
     if args.skip_roster:
         skipped("roster_import_40k", "--skip-roster")
     else:

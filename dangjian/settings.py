@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
         "RectificationSourceEnum": "dangjian.supervision.choices.Kind",
         "ProblemCategoryEnum": "dangjian.supervision.choices.Category",
         "VisitKindEnum": "dangjian.duty.choices.VisitKind",
+        "IndicatorKindEnum": "dangjian.assessment.choices.IndicatorKind",
+        "ReportKindEnum": "dangjian.assessment.choices.ReportKind",
+        "AppraisalGradeEnum": "dangjian.assessment.choices.Grade",
+        "AccountabilityMeasureEnum": "dangjian.assessment.choices.Measure",
+        "DisciplineFormEnum": "dangjian.assessment.choices.Form",
+        "DispositionMeasureEnum": "dangjian.dispositions.choices.Measure",
     },
 }
 

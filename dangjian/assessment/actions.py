@@ -39,9 +39,27 @@ def _decimal(value, field: str, label: str) -> Decimal:
     return d
 
 
-def _rescore(scheme: Scheme, only=None) -> None:
-    if scheme.published_at:
+# A published scheme over more orgs than this is re-scored after the request (Huey), not inside it.
+SYNC_LIMIT = 2000
+
+
+def _rescore(scheme: Scheme, only=None) -> bool:
+    """Re-score after a change; False when it was handed to the background worker."""
+    if not scheme.published_at:
+        return True
+    if only is not None or Org.objects.filter(path__startswith=scheme.issuer.path,
+                                              type=scheme.target_type).count() <= SYNC_LIMIT:
         scoring.score(scheme, only=only)
+        return True
+    from django.conf import settings
+
+    from .tasks import rescore_scheme
+
+    if settings.HUEY.get("immediate"):
+        rescore_scheme.call_local(scheme.pk)
+        return True
+    transaction.on_commit(lambda: rescore_scheme(scheme.pk))
+    return False
 
 
 # ── schemes ────────────────────────────────────────────────────────────────────────────────────────

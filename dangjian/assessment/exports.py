@@ -34,7 +34,7 @@ def _num(v):
 
 def results_xlsx(scheme, leaves, results) -> bytes:
     header = ["考核对象"] + [f"{i.name}（{i.get_kind_display()} {i.points}）" for i in leaves] + ["总分", "等次", "待评分项"]
-    rows = [[r.org.name] + [_num(r.detail.get(str(i.pk), {}).get("points")) for i in leaves]
+    rows = [[r.org.name] + [_num((r.detail.get(str(i.pk)) or [None])[0]) for i in leaves]
             + [float(r.total), r.get_grade_display(), r.pending] for r in results]
     return _book(f"{scheme.year}年{scheme.name}（{scheme.issuer.name}）", header, rows)
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth, ExtractQuarter
 
 from dangjian.orgs.models import Org
 
@@ -29,10 +30,12 @@ class Value:
 
 @dataclass
 class Scope:
-    """The orgs assessed (target id → path) and every org of the issuer's subtree mapped to the target it
-    belongs to (its nearest assessed ancestor-or-self)."""
+    """The orgs assessed (target id → path) and every org below them mapped to the target it belongs to
+    (its nearest assessed ancestor-or-self). `paths` bound every query: the issuer's subtree, or only the
+    targets' subtrees when a few orgs are re-scored (an assessor's mark)."""
     year: int
     as_of: dt.date
+    paths: tuple[str, ...]
     targets: dict[int, str]
     owner: dict[int, int]           # org id → target id
     types: dict[int, str]           # org id → type (orgs under a target only)
@@ -45,13 +48,20 @@ class Scope:
     def end(self) -> dt.date:
         return min(self.as_of, dt.date(self.year, 12, 31))
 
-    @property
-    def org_ids(self) -> list[int]:
-        return list(self.owner)
+    def within(self, lookup: str = "org") -> Q:
+        if not self.paths:
+            return Q(pk__in=[])
+        return Q(*[Q(**{f"{lookup}__path__startswith": p}) for p in self.paths], _connector=Q.OR)
 
 
 def build_scope(issuer: Org, target_type: str, year: int, as_of: dt.date, only: list[int] | None = None) -> Scope:
-    rows = list(Org.objects.filter(path__startswith=issuer.path).values_list("pk", "path", "type", "dissolved"))
+    orgs = Org.objects.filter(path__startswith=issuer.path)
+    if only is not None:
+        paths = tuple(Org.objects.filter(pk__in=only, path__startswith=issuer.path).values_list("path", flat=True))
+        orgs = orgs.filter(Q(*[Q(path__startswith=p) for p in paths], _connector=Q.OR)) if paths else orgs.none()
+    else:
+        paths = (issuer.path,)
+    rows = list(orgs.values_list("pk", "path", "type", "dissolved"))
     targets = {pk: path for pk, path, typ, dissolved in rows
                if typ == target_type and pk != issuer.pk and (dissolved is None or dissolved.year >= year)
                and (only is None or pk in only)}
@@ -63,7 +73,7 @@ def build_scope(issuer: Org, target_type: str, year: int, as_of: dt.date, only: 
             if t is not None:
                 owner[pk], types[pk] = t, typ
                 break
-    return Scope(year=year, as_of=as_of, targets=targets, owner=owner, types=types)
+    return Scope(year=year, as_of=as_of, paths=paths, targets=targets, owner=owner, types=types)
 
 
 REGISTRY: dict[str, "Metric"] = {}
@@ -110,33 +120,40 @@ def meetings_held(scope: Scope) -> dict[int, Value]:
 
     lecture_per = engine.effective_settings().get("lecture_per") or "quarter"
     months = months_ended(scope.year, scope.as_of)
-    due = {"committee": months, "theme_day": months, "member_assembly": months // 3,
-           "lecture": (1 if months == 12 else 0) if lecture_per == "year" else months // 3}
-
-    def slot(typ: str, month: int):
-        if typ in ("committee", "theme_day"):
-            return month if month <= months else None
-        if typ == "lecture" and lecture_per == "year":
-            return 0 if months == 12 else None
-        q = (month - 1) // 3
-        return q if (q + 1) * 3 <= months else None
-
-    branches = [pk for pk, typ in scope.types.items() if typ == "branch"]
-    held = defaultdict(set)
-    for org_id, typ, month in (Meeting.objects.filter(org_id__in=branches, state=MeetingState.HELD,
-                                                      type__in=list(due), date__gte=scope.start,
-                                                      date__lte=scope.end)
-                               .values_list("org_id", "type", "date__month").distinct()):
-        s = slot(typ, month)
-        if s is not None:
-            held[(org_id, typ)].add(s)
+    quarters = months // 3
+    yearly_lecture = lecture_per == "year"
+    due = {"committee": months, "theme_day": months, "member_assembly": quarters,
+           "lecture": (1 if months == 12 else 0) if yearly_lecture else quarters}
+    # Counted in SQL: the distinct months (quarters, the year) with a held meeting, per branch and type,
+    # among the periods that have ended — one row per (branch, type), whatever the number of meetings.
+    held = Meeting.objects.filter(scope.within(), org__type="branch", state=MeetingState.HELD,
+                                  date__gte=scope.start)
+    got: dict[tuple[int, str], int] = {}
+    if months:
+        rows = held.filter(type__in=("committee", "theme_day"), date__lte=_month_end(scope.year, months))
+        got.update(((o, t), n) for o, t, n in rows.values_list("org_id", "type").annotate(
+            n=Count(ExtractMonth("date"), distinct=True)).order_by())
+    if quarters:
+        qtypes = ["member_assembly"] + ([] if yearly_lecture else ["lecture"])
+        rows = held.filter(type__in=qtypes, date__lte=_month_end(scope.year, 3 * quarters))
+        got.update(((o, t), n) for o, t, n in rows.values_list("org_id", "type").annotate(
+            n=Count(ExtractQuarter("date"), distinct=True)).order_by())
+    if yearly_lecture and months == 12:
+        rows = held.filter(type="lecture", date__lte=dt.date(scope.year, 12, 31))
+        got.update(((o, "lecture"), 1) for o in rows.values_list("org_id", flat=True).distinct())
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for b in branches:
-        t = scope.owner[b]
-        for typ, n in due.items():
-            counts[t][0] += len(held.get((b, typ), ()))
-            counts[t][1] += n
+    for b, typ in scope.types.items():
+        if typ != "branch":
+            continue
+        c = counts[scope.owner[b]]
+        for t, n in due.items():
+            c[0] += min(got.get((b, t), 0), n)
+            c[1] += n
     return _share(counts, scope, "按期召开：", "期")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def months_ended(year: int, as_of: dt.date) -> int:
@@ -153,8 +170,12 @@ def dues_paid(scope: Scope) -> dict[int, Value]:
     from dangjian.dues.ledger import accounts
     from dangjian.people.models import Person
 
+    from dangjian.dues.models import DuesBase, DuesPayment
+
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    people = Person.objects.filter(org_id__in=scope.org_ids)
+    # Only members with dues records have a ledger: the others are not loaded at all.
+    people = Person.objects.filter(scope.within()).filter(
+        Q(pk__in=DuesBase.objects.values("person_id")) | Q(pk__in=DuesPayment.objects.values("person_id")))
     for acc in accounts(people, scope.end, engine.effective_settings()).values():
         t = scope.owner.get(acc.org_id)
         if t is None:
@@ -174,9 +195,11 @@ def rectification_on_time(scope: Scope) -> dict[int, Value]:
 
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, deadline, closed, approved in Rectification.objects.filter(
-            org_id__in=scope.org_ids, deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            scope.within(), deadline__gte=scope.start, deadline__lt=scope.end).values_list(
             "org_id", "deadline", "closed", "approved"):
-        t = scope.owner[org_id]
+        t = scope.owner.get(org_id)
+        if t is None:
+            continue
         counts[t][1] += 1
         counts[t][0] += 1 if (closed and approved and closed <= deadline) else 0
     return _share(counts, scope, "按期销号：", "个")
@@ -189,9 +212,11 @@ def tasks_on_time(scope: Scope) -> dict[int, Value]:
 
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, deadline, done_on in Task.objects.filter(
-            org_id__in=scope.org_ids, deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            scope.within(), deadline__gte=scope.start, deadline__lt=scope.end).values_list(
             "org_id", "deadline", "done_on"):
-        t = scope.owner[org_id]
+        t = scope.owner.get(org_id)
+        if t is None:
+            continue
         counts[t][1] += 1
         counts[t][0] += 1 if (done_on and done_on <= deadline) else 0
     return _share(counts, scope, "按期完成：", "项")
@@ -203,13 +228,15 @@ def recruitment_clean(scope: Scope) -> dict[int, Value]:
     from dangjian.core.models import Finding, FindingState
     from dangjian.recruitment.models import RecruitmentFile
 
-    files = list(RecruitmentFile.objects.filter(org_id__in=scope.org_ids, closed__isnull=True)
-                 .values_list("org_id", "person_id"))
-    blocked = set(Finding.objects.filter(person_id__in={p for _, p in files}, state=FindingState.OPEN,
+    open_files = RecruitmentFile.objects.filter(scope.within(), closed__isnull=True)
+    files = list(open_files.values_list("org_id", "person_id"))
+    blocked = set(Finding.objects.filter(person_id__in=open_files.values("person_id"), state=FindingState.OPEN,
                                          severity="BLOCK", rule_id__startswith="DEV-").values_list("person_id", flat=True))
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, person_id in files:
-        t = scope.owner[org_id]
+        t = scope.owner.get(org_id)
+        if t is None:
+            continue
         counts[t][1] += 1
         counts[t][0] += 0 if person_id in blocked else 1
     return _share(counts, scope, "无否决性问题：", "份")
@@ -219,9 +246,10 @@ def _findings(scope: Scope, severity: str) -> dict[int, Value]:
     from dangjian.core.models import Finding, FindingState
 
     counts = defaultdict(int)
-    for org_id, n in (Finding.objects.filter(org_id__in=scope.org_ids, state=FindingState.OPEN, severity=severity)
+    for org_id, n in (Finding.objects.filter(scope.within(), state=FindingState.OPEN, severity=severity)
                       .values_list("org_id").annotate(n=Count("pk")).order_by()):
-        counts[scope.owner[org_id]] += n
+        if org_id in scope.owner:
+            counts[scope.owner[org_id]] += n
     word = {"BLOCK": "严重", "WARN": "一般"}[severity]
     return {t: Value(counts.get(t, 0), None, f"未消除的{word}预警{counts.get(t, 0)}条") for t in scope.targets}
 
@@ -242,7 +270,8 @@ def overdue_rectifications(scope: Scope) -> dict[int, Value]:
     from dangjian.supervision.models import Rectification
 
     counts = defaultdict(int)
-    for org_id, n in (Rectification.objects.filter(org_id__in=scope.org_ids, deadline__lt=scope.as_of)
+    for org_id, n in (Rectification.objects.filter(scope.within(), deadline__lt=scope.as_of)
                       .filter(~Q(state=State.CLOSED)).values_list("org_id").annotate(n=Count("pk")).order_by()):
-        counts[scope.owner[org_id]] += n
+        if org_id in scope.owner:
+            counts[scope.owner[org_id]] += n
     return {t: Value(counts.get(t, 0), None, f"逾期未销号{counts.get(t, 0)}个") for t in scope.targets}

@@ -3,6 +3,7 @@ manual scores, then each leaf's points — a share of a score item's full marks,
 bonus — summed into a total and a grade. Results are rewritten in bulk, so changing the scheme re-scores
 everything without anyone re-entering anything.
 
+A result stores, per leaf, its points and the numbers they came from; `explain` says it in words.
 Points are Decimal to the 0.01, rounded half up, computed as full marks × numerator ÷ denominator (never
 through a float). A share that has nothing to count (no meeting was due yet, no problem was found) gives
 full marks, and the result says so."""
@@ -26,21 +27,35 @@ def q(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def leaf_points(ind: Indicator, value: metrics.Value | None, manual: ManualScore | None) -> tuple[Decimal | None, str]:
-    """(points, how) for one leaf; points None = waiting for the assessor."""
+def leaf_points(ind: Indicator, value: metrics.Value | None, manual: ManualScore | None) -> Decimal | None:
+    """One leaf's points; None = waiting for the assessor."""
     sign = -1 if ind.kind == IndicatorKind.DEDUCTION else 1
     if ind.method == Method.MANUAL:
-        if manual is None:
-            return None, "待考核人评分"
-        return sign * manual.points, f"考核人评分：{manual.evidence}"
+        return None if manual is None else sign * manual.points
     if value is None:
-        return ZERO, "计算口径不可用"
+        return ZERO
     if ind.kind == IndicatorKind.SCORE:
         if not value.applicable:
-            return ind.points, f"{value.text}，按满分计"
-        return q(ind.points * Decimal(value.num) / Decimal(value.den)), value.text
+            return ind.points
+        return q(ind.points * Decimal(value.num) / Decimal(value.den))
     per = ind.unit_points if ind.unit_points is not None else Decimal(1)
-    return sign * min(ind.points, q(per * value.num)), value.text
+    return sign * min(ind.points, q(per * value.num))
+
+
+def explain(ind: Indicator, cell, manual: ManualScore | None = None) -> str:
+    """How a stored cell ([points, numerator, denominator]) was reached, in words."""
+    points, num, den = (list(cell) + [None, None, None])[:3]
+    if ind.method == Method.MANUAL:
+        return f"考核人评分：{manual.evidence}" if manual else ("考核人评分" if points is not None else "待考核人评分")
+    m = metrics.REGISTRY.get(ind.metric)
+    label = m.label if m else ind.metric
+    if num is None:
+        return "计算口径不可用"
+    if den is None:
+        return f"{label}：{num}"
+    if den == 0:
+        return f"{label}：没有应计入的事项，按满分计"
+    return f"{label}：{num}/{den}"
 
 
 def score(scheme: Scheme, *, as_of: dt.date | None = None, only: list[int] | None = None) -> list[Result]:
@@ -59,16 +74,18 @@ def score(scheme: Scheme, *, as_of: dt.date | None = None, only: list[int] | Non
         total, pending, detail = ZERO, 0, {}
         for ind in leaves:
             v = values.get(ind.metric, {}).get(org_id) if ind.method == Method.COMPUTED else None
-            pts, how = leaf_points(ind, v, manual.get((ind.pk, org_id)))
+            pts = leaf_points(ind, v, manual.get((ind.pk, org_id)))
             if pts is None:
                 pending += 1
             else:
                 total += pts
-            detail[str(ind.pk)] = {"points": None if pts is None else str(pts), "how": how}
+            # Numbers only (the words are `explain`'s): 50,000 results write in a few seconds.
+            detail[str(ind.pk)] = [None if pts is None else str(pts), v.num if v else None, v.den if v else None]
         total = max(ZERO, total)
         results.append(Result(scheme=scheme, org_id=org_id, total=total, grade=scheme.grade_for(total),
                               pending=pending, detail=detail, scored_at=now))
     with transaction.atomic():
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()    # one writer per scheme at a time
         stale = Result.objects.filter(scheme=scheme)
         stale = stale if only is None else stale.filter(org_id__in=only)
         stale.delete()

@@ -131,7 +131,7 @@ def scheme_detail(request, pk):
     groups, loose, leaves = _tree(scheme)
     results = list(Result.objects.filter(scheme=scheme).select_related("org").order_by("org__path"))
     for r in results:
-        r.cells = [r.detail.get(str(i.pk), {}).get("points") for i in leaves]
+        r.cells = [(r.detail.get(str(i.pk)) or [None])[0] for i in leaves]
     dist = Counter(r.grade for r in results)
     candidates = []
     if may_change:
@@ -180,8 +180,9 @@ def result_detail(request, pk, org_pk):
     result = Result.objects.filter(scheme=scheme, org=org).first()
     manual = {m.indicator_id: m for m in org_manual(scheme, org)}
     for i in leaves:
-        cell = (result.detail if result else {}).get(str(i.pk), {})
-        i.got, i.how, i.manual = cell.get("points"), cell.get("how", ""), manual.get(i.pk)
+        cell = (result.detail if result else {}).get(str(i.pk)) or [None, None, None]
+        i.manual = manual.get(i.pk)
+        i.got, i.how = cell[0], scoring.explain(i, cell, i.manual) if result else ""
     return render_page(request, "assessment/result_detail.html", {
         "scheme": scheme, "org": org, "result": result, "groups": groups, "loose": loose, "form": form,
         "failed": failed, "is_assessor": is_assessor and scheme.published_at is not None, "nav_active": NAV,

@@ -51,6 +51,7 @@ class LoadResult:
     dues: object = None               # dues.DuesStats (not at province scale)
     membership: object = None         # membership.MembershipStats (not at province scale)
     supervision: object = None        # supervision.SupervisionStats (not at province scale)
+    assessment: object = None         # assessment.AssessmentStats (not at province scale)
 
 
 def database_has_orgs() -> bool:
@@ -88,6 +89,10 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
 
         if supervision_demo.default_for(scale):
             result.supervision = supervision_demo.load(plan.as_of, seed)
+        from . import assessment as assessment_demo
+
+        if assessment_demo.default_for(scale):
+            result.assessment = assessment_demo.load(plan.as_of, seed)
         root = Org.objects.get(pk=plan.root.pk)
         text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
                 f"人员 {result.people} 名")
@@ -108,6 +113,10 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         t = time.perf_counter()
         result.engine_result = engine.run(as_of=plan.as_of)
         result.engine_seconds = time.perf_counter() - t
+    if result.assessment is not None:
+        from . import assessment as assessment_demo
+
+        assessment_demo.score(result.assessment, plan.as_of)
     return result
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from dangjian.assessment import actions, metrics
+from dangjian.assessment import actions, metrics, scoring
 from dangjian.assessment.models import Result
 from dangjian.core.errors import ActionError
 from dangjian.core.models import Finding
@@ -115,10 +115,12 @@ def test_the_scheme_scores_every_branch_as_computed_by_hand(scheme, records, use
     b = Result.objects.get(scheme=scheme, org=records.b)
     # A: 40×25/32 = 31.25; 20×21/24 = 17.50; 20×1/2 = 10.00; 18.50; −2.00; +2.00 = 77.25 → 一般.
     assert (a.total, a.grade, a.pending) == (D("77.25"), "average", 0)
-    assert a.detail[str(scheme.meetings.pk)]["points"] == "31.25"
+    assert a.detail[str(scheme.meetings.pk)] == ["31.25", 25, 32]
     # B: no meeting held (0), nothing due and no problem (full marks, said so), two items awaiting the assessor.
     assert (b.total, b.grade, b.pending) == (D("40.00"), "poor", 2)
-    assert "按满分计" in b.detail[str(scheme.meetings.pk + 1)]["how"]
+    dues = scheme.indicators.get(name="党费")
+    assert b.detail[str(dues.pk)] == ["20.00", 0, 0]
+    assert scoring.explain(dues, b.detail[str(dues.pk)]) == "党费按月交纳率：没有应计入的事项，按满分计"
 
 
 def test_changing_the_scheme_rescores_without_reentering_anything(scheme, records, users):
