@@ -154,7 +154,8 @@ def may_grant(acting_user, role: str, org) -> bool:
         return True
     if not can_in_org(acting_user, CHANGE, org):
         return False
-    if role == Role.WORK_COMMITTEE_ADMIN:
+    if role in (Role.WORK_COMMITTEE_ADMIN, Role.DISCIPLINE):
+        # The 纪检 role opens the 问责 register, which org admins do not see: only the 工委 hands it out.
         return any(org.path.startswith(p) for p in wc_admin_prefixes(acting_user))
     return True
 
@@ -163,7 +164,7 @@ def grantable_roles(acting_user) -> list[tuple[str, str]]:
     """The roles `acting_user` may hand out somewhere in their scope (for the grant form's choices)."""
     if acting_user.is_superuser or wc_admin_prefixes(acting_user):
         return list(Role.choices)
-    return [(v, label) for v, label in Role.choices if v != Role.WORK_COMMITTEE_ADMIN]
+    return [(v, label) for v, label in Role.choices if v not in (Role.WORK_COMMITTEE_ADMIN, Role.DISCIPLINE)]
 
 
 def users_in_scope(acting_user, action: str | None = None):

@@ -99,3 +99,11 @@ def test_the_accountability_register_is_for_discipline_roles_only(tree, people, 
     assert client_as(users.committee_admin).get(url).status_code == 404
     page = client_as(inspector).get(url)
     assert page.status_code == 200 and "履行管党治党责任不力" in page.content.decode()
+
+
+def test_only_the_work_committee_hands_out_the_discipline_role(tree, users):
+    from dangjian.accounts.actions import grantable_roles, may_grant
+
+    assert not may_grant(users.committee_admin, "discipline", tree.a)
+    assert "discipline" not in dict(grantable_roles(users.committee_admin))
+    assert may_grant(users.wc_admin, "discipline", tree.a)

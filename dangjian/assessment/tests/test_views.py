@@ -120,3 +120,23 @@ def test_the_dashboard_reads_the_subtree(scheme, tree, users, client):
     client.force_login(users.secretary_a)
     assert client.get("/assessment/dashboard/").status_code == 404
     assert client.get(f"/assessment/dashboard/?org={tree.committee.pk}").status_code == 404
+
+
+def test_the_scheme_page_costs_the_same_queries_for_more_orgs(scheme, tree, users, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.orgs.actions import do_create_org
+
+    actions.do_publish_scheme(scheme, acting_user=users.committee_admin)
+    client.force_login(users.committee_admin)
+    url = f"/assessment/schemes/{scheme.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(5):
+        do_create_org(name=f"第{i + 3}党支部", type="branch", parent=tree.committee)
+    actions.do_score_scheme(scheme, acting_user=users.committee_admin)
+    with CaptureQueriesContext(connection) as many:
+        assert "第7党支部" in client.get(url).content.decode()
+    assert len(many) == len(few)
