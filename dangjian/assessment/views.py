@@ -149,7 +149,7 @@ def scheme_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def result_detail(request, pk, org_pk):
+def scheme_result(request, pk, org_pk):
     """One org's result, item by item with how each was reached; assessors score the manual items here."""
     user = request.user
     scheme = Scheme.objects.select_related("issuer").filter(pk=pk).first()
@@ -183,7 +183,7 @@ def result_detail(request, pk, org_pk):
         cell = (result.detail if result else {}).get(str(i.pk)) or [None, None, None]
         i.manual = manual.get(i.pk)
         i.got, i.how = cell[0], scoring.explain(i, cell, i.manual) if result else ""
-    return render_page(request, "assessment/result_detail.html", {
+    return render_page(request, "assessment/scheme_result.html", {
         "scheme": scheme, "org": org, "result": result, "groups": groups, "loose": loose, "form": form,
         "failed": failed, "is_assessor": is_assessor and scheme.published_at is not None, "nav_active": NAV,
         "manual_method": Method.MANUAL})

@@ -52,6 +52,7 @@ class LoadResult:
     membership: object = None         # membership.MembershipStats (not at province scale)
     supervision: object = None        # supervision.SupervisionStats (not at province scale)
     assessment: object = None         # assessment.AssessmentStats (not at province scale)
+    duty: object = None               # duty.DutyStats (not at province scale)
 
 
 def database_has_orgs() -> bool:
@@ -89,6 +90,10 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
 
         if supervision_demo.default_for(scale):
             result.supervision = supervision_demo.load(plan.as_of, seed)
+        from . import duty as duty_demo
+
+        if duty_demo.default_for(scale):
+            result.duty = duty_demo.load(plan.as_of, seed)
         from . import assessment as assessment_demo
 
         if assessment_demo.default_for(scale):

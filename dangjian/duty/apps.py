@@ -8,6 +8,8 @@ class DutyConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import ContactPoint, ContactVisit, Task
-        for model in (ContactPoint, ContactVisit, Task):
+        from .models import (ContactPoint, ContactVisit, Evidence, ResponsibilityItem, ResponsibilityList,
+                             ResponsibilityTemplate, Task, TemplateItem)
+        for model in (ContactPoint, ContactVisit, Task, ResponsibilityTemplate, TemplateItem, ResponsibilityList,
+                      ResponsibilityItem, Evidence):
             auditlog.register(model)

@@ -1,7 +1,8 @@
-"""履责 rules (the platform's own DUTY-): a task of the 工作要点 past its deadline (DUTY-01) and a leader
-who has not been to their 基层党建联系点 in a half-year (DUTY-03). A leader's visit is a logged visit or
-their attendance at a meeting the branch held (the record exists already: nobody types it twice). DJX has
-no tasks or contact points: both are judged in the live system only."""
+"""履责 rules (the platform's own DUTY-): a task of the 工作要点 past its deadline (DUTY-01), an item of a
+责任清单 past its due date with no evidence (DUTY-02), and a leader who has not been to their 基层党建联系点
+in a half-year (DUTY-03). A leader's visit is a logged visit or their attendance at a meeting the branch
+held (the record exists already: nobody types it twice). DJX has no tasks, lists or contact points: all
+three are judged in the live system only."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from dangjian.core.engine import Hit, rule
 from dangjian.orglife.rules import _scoped, _subject_person
 
 CITE_TASK = "党建工作要点任务分解、限时办结（本平台规则）"
+CITE_LIST = "《党委（党组）落实全面从严治党主体责任规定》：责任清单逐项落实、留痕可查（本平台规则）"
 CITE_CONTACT = "《中国共产党党和国家机关基层组织工作条例》：党员领导干部应当建立党建工作联系点（本平台规则）"
 
 engine.setting("duty_contact_visits_per", "half", "领导干部至少多长时间到联系点一次（DUTY-03）", rules=("DUTY-03",))
@@ -39,6 +41,47 @@ def task_overdue(ctx):
             yield Hit(_subject_person(o.pk, o.name, o.org_id, o.external_id), f"{o.name}：{text}", org_id=first.org_id)
         else:
             yield Hit(first.org, f"{first.org.name}：{text}", org_id=first.org_id)
+
+
+@rule("DUTY-02", reads=("duty.responsibilityitem", "duty.responsibilitylist", "duty.responsibilitytemplate",
+                        "duty.templateitem", "duty.evidence", "people.person", "orgs.org",
+                        # the records that evidence an item (to say how many await confirmation)
+                        "orglife.meeting", "orglife.attendance", "orglife.talk", "duty.contactpoint",
+                        "duty.contactvisit", "study.studyrecord", "supervision.rectification"),
+      title="责任清单事项到期应有佐证", citation=CITE_LIST, severity="WARN", subject="person", period="year",
+      live_only=True)
+def responsibility_without_evidence(ctx):
+    """责任清单（责任书）的事项完成时限已过（当天仍在期内）而没有任何佐证：预警，对象为责任人，期间为年度；一人一年一条，
+    列出全部这样的事项，并说明其中有几条已有的记录（党课、会议、谈话等）可一键确认为佐证。"""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .evidence import candidates_for
+    from .models import Evidence, ResponsibilityItem, ResponsibilityList
+
+    items = ResponsibilityItem.objects.filter(~Exists(Evidence.objects.filter(item_id=OuterRef("pk"))),
+                                              due__lt=ctx.as_of)
+    if ctx.org_ids is not None:
+        # Everyone with a list here, or whose own org is here — and then all of their items, wherever the
+        # lists are: the finding names them all and is kept by the same org whichever run finds it.
+        people = ResponsibilityList.objects.filter(Q(org_id__in=ctx.org_ids) | Q(person__org_id__in=ctx.org_ids))
+        items = items.filter(list__person_id__in=people.values("person_id"))
+    items = list(items.select_related("list__person", "list__template", "template_item").order_by(
+        "list__year", "list_id", "due", "pk"))
+    if not items:
+        return
+    waiting = candidates_for(items)
+    grouped: dict[tuple[int, int], list] = {}
+    for i in items:
+        grouped.setdefault((i.list.person_id, i.list.year), []).append(i)
+    for (_, year), group in grouped.items():
+        p = group[0].list.person
+        text = "；".join(f"“{i.text}”（{i.list.template.title}，完成时限{i.due:%Y-%m-%d}）逾期无佐证" for i in group)
+        ready = [i for i in group if waiting[i.pk]]
+        if ready:
+            text += (f"（其中{len(ready)}项已有{sum(len(waiting[i.pk]) for i in ready)}条记录待确认，"
+                     f"在“我的责任”中一键确认即可）")
+        yield Hit(_subject_person(p.pk, p.name, p.org_id, p.external_id), f"{p.name}（{year}年责任清单）：{text}",
+                  period=str(year), org_id=group[0].list.org_id)
 
 
 def _windows(start: dt.date, as_of: dt.date, per: str) -> list[tuple[dt.date, dt.date, str, str]]:

@@ -64,12 +64,33 @@ OBJECTS = {
     # 责任落实 (API `task-…`, `contactpoint-…`)
     "task": "duty_task",
     "contactpoint": "contact_point",
+    # 明责 (UI `duty:responsibilitytemplate_…`, `duty:responsibilitylist_…`; API `responsibilitytemplate-…`,
+    # `responsibilitylist-…`)
+    "responsibilitytemplate": "responsibility_template",
+    "responsibilitylist": "responsibility_list",
+    # 考责 (UI `assessment:scheme_…` (a result is `scheme_result`: scheme and org), `report_…`, `review_…`; API `scheme-…`, `indicator-…`,
+    # `result-…`, `report-…`, `reviewmeeting-…`, `accountability-…`)
+    "scheme": "scheme",
+    "indicator": "indicator",
+    "result": "result",
+    "report": "report",
+    "review": "review",
+    "accountability": "accountability",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
 REACHED_BY = {"orgs:unit_edit": "wc_admin",
               # a 督查 belongs to the level that organises it (here the 机关党委), not to the branches it visits
-              "supervision:supervisionplan_detail": "committee_admin", "supervisionplan-detail": "committee_admin"}
+              "supervision:supervisionplan_detail": "committee_admin", "supervisionplan-detail": "committee_admin",
+              # a draft 责任清单 template is the issuing level's (the 机关党委) until published
+              "duty:responsibilitytemplate_detail": "committee_admin",
+              "responsibilitytemplate-detail": "committee_admin", "responsibilitytemplate-publish": "committee_admin",
+              # a 考核方案 and a 述职评议会 are the issuing level's; branch A sees its own result and report only
+              **{name: "committee_admin" for name in (
+                  "assessment:scheme_detail", "assessment:scheme_export", "scheme-detail", "scheme-publish",
+                  "scheme-score", "indicator-detail", "assessment:review_detail", "reviewmeeting-detail")},
+              # the 问责 register: discipline roles only
+              "accountability-detail": "discipline"}
 # The API routes this module defines; their presence proves the resolver walk sees the router.
 EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-dissolve", "post-detail",
                 "person-detail", "person-status", "person-move", "person-reveal-id", "finding-detail",
@@ -182,6 +203,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         **_membership(tree, people, users),
         **_supervision(tree, people, users),
         **_duty(tree, people, users),
+        **_assessment(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
@@ -229,7 +251,50 @@ def _duty(tree, people, users):
     return {"duty_task": do_create_task(org=tree.a, title="全年召开党员大会不少于4次", deadline=dt.date(2025, 12, 31),
                                         acting_user=users.secretary_a),
             "contact_point": do_assign_contact_point(leader=leader, branch=tree.a, since=dt.date(2025, 1, 1),
-                                                     acting_user=users.secretary_a)}
+                                                     acting_user=users.secretary_a),
+            **_responsibility(tree, people, users)}
+
+
+def _responsibility(tree, people, users):
+    """A 责任书 of branch A (from the 机关党委's published template) and a draft template (the 机关党委's only:
+    a published one is seen by every branch below, B included)."""
+    from dangjian.duty import actions
+
+    def template(title):
+        t = actions.do_create_template(issuer=tree.committee, year=2025, role="branch_secretary", title=title,
+                                       acting_user=users.committee_admin)
+        actions.do_add_template_item(t, text="每年至少讲一次党课", evidence_source="lecture_given",
+                                     acting_user=users.committee_admin)
+        return t
+
+    published = actions.do_publish_template(template("支部书记责任清单"), acting_user=users.committee_admin)
+    (lst,) = actions.do_instantiate(published, org=tree.a, people=[people.secretary_a], acting_user=users.secretary_a)
+    return {"responsibility_template": template("草稿"), "responsibility_list": lst}
+
+
+def _assessment(tree, people, users):
+    """The 机关党委's published scheme (with A's result), A's secretary's 述职 report at its 述职评议会, and an
+    entry of the 问责 register about a member of A, kept by the 机关党委's 纪检 (`users.discipline`)."""
+    from conftest import _user
+    from dangjian.assessment import actions
+    from dangjian.assessment.models import Result
+
+    scheme = actions.do_create_scheme(issuer=tree.committee, year=2025, name="党支部工作考核",
+                                      acting_user=users.committee_admin)
+    ind = actions.do_add_indicator(scheme, name="三会一课", method="computed", metric="meetings_held", points="100",
+                                   acting_user=users.committee_admin)
+    actions.do_publish_scheme(scheme, acting_user=users.committee_admin)
+    report = actions.do_submit_report(kind="secretary_duty", org=tree.a, person=people.secretary_a, year=2025,
+                                      title="述职报告", text="……", submitted=dt.date(2025, 12, 20),
+                                      acting_user=users.secretary_a)
+    review = actions.do_create_review(organiser=tree.committee, year=2025, date=dt.date(2025, 12, 28), title="述职评议会",
+                                      participants=20, reports=[report], acting_user=users.committee_admin)
+    users.discipline = _user("jijian", None, [("discipline", tree.committee)])
+    entry = actions.do_record_accountability(person=people.member_a, org=tree.a, date=dt.date(2025, 6, 1),
+                                             form="first", measure="talk", reason="履职不力", decided_by="机关纪委",
+                                             acting_user=users.discipline)
+    return {"scheme": scheme, "indicator": ind, "result": Result.objects.get(scheme=scheme, org=tree.a),
+            "report": report, "review": review, "accountability": entry}
 
 
 def _recruitment(tree, users):
@@ -334,6 +399,7 @@ def test_outsider_lists_show_nothing_of_branch_a(branch_a, users):
     for name, key in (("org-list", "org"), ("person-list", "person"), ("post-list", "post"),
                       ("finding-list", "finding"), ("unit-list", "unit"), ("auditevent-list", "auditevent"),
                       ("roleassignment-list", "roleassignment"), ("meeting-list", "meeting"),
-                      ("talk-list", "talk"), ("appraisal-list", "appraisal")):
+                      ("talk-list", "talk"), ("appraisal-list", "appraisal"),
+                      ("responsibilitylist-list", "responsibility_list")):
         ids = {row["id"] for row in client.get(reverse(name), {"limit": 1000}).json()["results"]}
         assert branch_a[key].pk not in ids, name

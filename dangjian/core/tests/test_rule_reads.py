@@ -66,8 +66,9 @@ def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_oth
     theme_day = set(engine.affected_rules(meeting_records(["theme_day"])))
     # 主题党日 (ORGLIFE-03); REL-01 counts every kind of organisational life; EVAL-02 and DISP-03 read
     # the date of whichever meeting an appraisal was given at; DUTY-03 counts a leader present at any
-    # meeting of their contact branch.
-    assert theme_day == {"ORGLIFE-03", "REL-01", "EVAL-02", "DISP-03", "DUTY-03"}
+    # meeting of their contact branch; DUTY-02 names the meetings waiting to be confirmed as a
+    # responsibility item's evidence.
+    assert theme_day == {"ORGLIFE-03", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02"}
     lecture = set(engine.affected_rules(meeting_records(["lecture"])))
     assert {"ORGLIFE-02", "REL-01"} <= lecture and "ORGLIFE-03" not in lecture and "BR-05" not in lecture
     org_life = set(engine.affected_rules(meeting_records(["org_life"])))
@@ -75,7 +76,7 @@ def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_oth
     # A change to meetings of no particular type (an import) reaches every rule that reads meetings.
     any_meeting = set(engine.affected_rules(["orglife.meeting"]))
     assert {"BR-05", "BR-06", "BR-07", "BR-08", "DLH-01", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04",
-            "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03"} == any_meeting
+            "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02"} == any_meeting
     assert any_meeting.isdisjoint({"BR-01", "BR-09", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05", "EVAL-01", "DISP-01"})
     assert {"ORGLIFE-05", "TALK-01"} <= set(engine.affected_rules((Talk,)))
     assert set(engine.affected_rules(None)) == {r.id for r in engine.registry}

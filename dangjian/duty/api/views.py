@@ -1,19 +1,28 @@
 """履责 over the API: tasks of the 工作要点 (list, create, complete) and 基层党建联系点 (list, assign, log a
-visit). Reads go through `restrict()`; out of scope answers 404."""
+visit); 明责: 责任清单 templates (list, create with their items, publish) and 责任书 (list, instantiate, read
+with each item's state, evidence and waiting records; sign; confirm a record, add a manual note, withdraw
+one). Reads go through `restrict()`; out of scope answers 404."""
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
+from dangjian.core.errors import ActionError
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 
 from .. import actions
-from ..models import ContactPoint, Task
-from .serializers import (ContactPointCreateSerializer, ContactPointSerializer, ContactVisitSerializer,
-                          TaskCreateSerializer, TaskDoneSerializer, TaskSerializer, VisitCreateSerializer)
+from ..evidence import items_with_state
+from ..models import ContactPoint, Evidence, ResponsibilityItem, ResponsibilityList, ResponsibilityTemplate, Task
+from .serializers import (ConfirmSerializer, ContactPointCreateSerializer, ContactPointSerializer,
+                          ContactVisitSerializer, InstantiateSerializer, ManualEvidenceSerializer, ResponsibilityListDetailSerializer,
+                          ResponsibilityListSerializer, ResponsibilityTemplateSerializer, TaskCreateSerializer,
+                          TaskDoneSerializer, TaskSerializer, TemplateCreateSerializer, UnconfirmSerializer,
+                          VisitCreateSerializer)
 
 ERRORS = error_responses("被拒绝：detail 说明原因")
 
@@ -77,3 +86,134 @@ class ContactPointViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, views
         s.is_valid(raise_exception=True)
         v = actions.do_log_visit(p, acting_user=request.user, **s.validated_data)
         return Response(ContactVisitSerializer(v).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["责任落实"])
+class ResponsibilityTemplateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """责任清单模板：机关工委（党组、机关党委）按责任主体制定，发布后下级单位据此建立责任书。草稿只有制定的党组织可见。"""
+    queryset = ResponsibilityTemplate.objects.all()
+    prefetch_related = ("items",)
+    serializer_class = ResponsibilityTemplateSerializer
+    ordering = ["-year", "role", "id"]
+
+    def get_serializer_class(self):
+        return TemplateCreateSerializer if self.action == "create" else ResponsibilityTemplateSerializer
+
+    @extend_schema(summary="制定模板（连同责任事项）", request=TemplateCreateSerializer,
+                   responses={201: ResponsibilityTemplateSerializer, **ERRORS},
+                   description="创建草稿；发布前还可以在页面上增删事项。rules 为规则编号（逗号分隔），须是平台已有的规则。")
+    def create(self, request, *args, **kwargs):
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        items = d.pop("items", [])
+        with transaction.atomic():
+            t = actions.do_create_template(acting_user=request.user, **d)
+            for n, item in enumerate(items, 1):
+                try:
+                    actions.do_add_template_item(t, acting_user=request.user, **item)
+                except ActionError as e:
+                    raise ActionError(f"第{n}项：{e.message}", field="items") from e
+        return Response(ResponsibilityTemplateSerializer(t).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="发布模板", request=None, responses={200: ResponsibilityTemplateSerializer, **ERRORS},
+                   description="只有制定模板的党组织（或其上级）的管理员可以发布；没有事项的模板不能发布，发布后不能修改。")
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def publish(self, request, pk=None):
+        return Response(ResponsibilityTemplateSerializer(
+            actions.do_publish_template(self.get_object(), acting_user=request.user)).data)
+
+
+@extend_schema(tags=["责任落实"])
+class ResponsibilityListViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """责任书：一人一年在一个单位的责任清单，本人签署；每个事项的佐证从已有记录中自动查找，本人确认。"""
+    queryset = ResponsibilityList.objects.all()
+    select_related = ("person", "template")
+    serializer_class = ResponsibilityListSerializer
+    ordering = ["-year", "id"]
+
+    def get_serializer_class(self):
+        return {"retrieve": ResponsibilityListDetailSerializer, "create": InstantiateSerializer,
+                "confirm": ConfirmSerializer, "evidence": ManualEvidenceSerializer,
+                "unconfirm": UnconfirmSerializer}.get(self.action, ResponsibilityListSerializer)
+
+    def _detail(self, lst) -> Response:
+        (lst,) = items_with_state([lst], timezone.localdate())
+        return Response(ResponsibilityListDetailSerializer(lst).data)
+
+    @extend_schema(summary="责任书及其事项", responses={200: ResponsibilityListDetailSerializer, **ERRORS},
+                   description="每个事项的状态、已确认的佐证，以及可以确认为佐证的已有记录（candidates）。")
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    @extend_schema(summary="建立责任书", request=InstantiateSerializer,
+                   responses={201: ResponsibilityListSerializer(many=True), **ERRORS},
+                   description="按已发布的模板为单位的人员各建立一份责任书；单位须在模板制定的党组织之下，已有的不能重复建立。")
+    def create(self, request, *args, **kwargs):
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        lists = actions.do_instantiate(d["template"], org=d["org"], people=d["people"], acting_user=request.user)
+        return Response(ResponsibilityListSerializer(lists, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="本人签署", request=None, responses={200: ResponsibilityListDetailSerializer, **ERRORS},
+                   description="只有责任人本人（账户关联的党员）可以签署，签署一次。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def sign(self, request, pk=None):
+        lst = self.get_object()
+        if getattr(request.user, "person_id", None) != lst.person_id:
+            raise exceptions.PermissionDenied("责任书须由责任人本人签署。")
+        return self._detail(actions.do_sign(lst, acting_user=request.user))
+
+    def _for_evidence(self) -> ResponsibilityList:
+        lst = self.get_object()
+        if not actions.may_evidence(self.request.user, lst):
+            raise exceptions.PermissionDenied("佐证由责任人本人或所在单位党组织的管理员确认。")
+        return lst
+
+    @staticmethod
+    def _item(lst, pk) -> ResponsibilityItem:
+        item = ResponsibilityItem.objects.filter(list=lst, pk=pk).first()
+        if item is None:
+            raise ActionError("该事项不在此责任书中。", field="item")
+        return item
+
+    @extend_schema(summary="确认佐证", request=ConfirmSerializer,
+                   responses={200: ResponsibilityListDetailSerializer, **ERRORS},
+                   description="把事项的一条待确认记录（candidates 中的 source 与 ref_id）确认为佐证；不是候选的记录被拒绝。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def confirm(self, request, pk=None):
+        lst = self._for_evidence()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        actions.do_confirm_evidence(self._item(lst, d["item"]), source=d["source"], ref_id=d["ref_id"],
+                                    acting_user=request.user)
+        return self._detail(lst)
+
+    @extend_schema(summary="手工佐证", request=ManualEvidenceSerializer,
+                   responses={200: ResponsibilityListDetailSerializer, **ERRORS},
+                   description="没有可以确认的记录时，写明履责情况和日期。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def evidence(self, request, pk=None):
+        lst = self._for_evidence()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        actions.do_add_manual_evidence(self._item(lst, d["item"]), date=d["date"], text=d["text"],
+                                       acting_user=request.user)
+        return self._detail(lst)
+
+    @extend_schema(summary="撤销佐证", request=UnconfirmSerializer,
+                   responses={200: ResponsibilityListDetailSerializer, **ERRORS},
+                   description="撤销一条佐证（理由记入操作记录）；撤销的记录重新列为待确认。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def unconfirm(self, request, pk=None):
+        lst = self._for_evidence()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        e = Evidence.objects.filter(item__list=lst, pk=s.validated_data["evidence"]).first()
+        if e is None:
+            raise ActionError("该佐证不在此责任书中。", field="evidence")
+        actions.do_remove_evidence(e, reason=s.validated_data["reason"], acting_user=request.user)
+        return self._detail(lst)

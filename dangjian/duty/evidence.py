@@ -1,0 +1,246 @@
+"""Where a responsibility item's evidence comes from: the records that already exist. A lecture the
+person gave, a meeting their organisation held, a talk, a visit to their contact point … is found here
+and offered as a candidate; the person (or the unit's administrator) only confirms it. Nothing is typed
+twice; manual evidence is for what no record shows.
+
+`candidates_for(items)` answers for a whole page of items with one query per kind of source (plus one
+for what is already confirmed), never one per item. A candidate lies in the list's year, on or before the
+item's due date; what is already confirmed for the item is left out."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .choices import EvidenceSource as S
+
+MEETING, TALK, VISIT, STUDY, RECTIFICATION = ("orglife.meeting", "orglife.talk", "duty.contactvisit",
+                                             "study.studyrecord", "supervision.rectification")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: str      # the record's model label (Evidence.source)
+    ref_id: int
+    date: dt.date
+    text: str
+
+
+def window(item) -> tuple[dt.date, dt.date]:
+    """The days whose records evidence the item: its list's year up to its due date."""
+    return dt.date(item.list.year, 1, 1), item.due
+
+
+def candidates(item) -> list[Candidate]:
+    return candidates_for([item])[item.pk]
+
+
+def candidates_for(items) -> dict[int, list[Candidate]]:
+    """item id → its candidates by date. The items need `list` and `template_item` loaded
+    (`select_related("list", "template_item")`)."""
+    from .models import Evidence
+
+    items = list(items)
+    out: dict[int, list[Candidate]] = {i.pk: [] for i in items}
+    by_kind: dict[str, list] = {}
+    for i in items:
+        by_kind.setdefault(i.template_item.evidence_source, []).append(i)
+    by_kind.pop(S.MANUAL, None)
+    if not by_kind:
+        return out
+    confirmed = set(Evidence.objects.filter(item_id__in=list(out), ref_id__isnull=False)
+                    .values_list("item_id", "source", "ref_id"))
+    for kind, group in by_kind.items():
+        lo, hi = min(window(i)[0] for i in group), max(window(i)[1] for i in group)
+        for item, c in FINDERS[kind](group, lo, hi):
+            first, last = window(item)
+            if first <= c.date <= last and (item.pk, c.source, c.ref_id) not in confirmed:
+                out[item.pk].append(c)
+    for found in out.values():
+        found.sort(key=lambda c: (c.date, c.source, c.ref_id))
+    return out
+
+
+def _meeting_text(row, prefix="meeting__", note="") -> str:
+    from dangjian.orglife.choices import MeetingType
+
+    return (f"{row[prefix + 'org__name']}{MeetingType(row[prefix + 'type']).label}"
+            f"“{row[prefix + 'topic']}”{note}")
+
+
+def _lectures(items, lo, hi):
+    from dangjian.orglife.choices import MeetingState, MeetingType
+    from dangjian.orglife.models import Meeting
+
+    rows: dict[int, list] = {}
+    for r in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__range=(lo, hi),
+                                    lecturer_id__in={i.list.person_id for i in items}).values(
+            "pk", "lecturer_id", "date", "type", "topic", "org__name"):
+        rows.setdefault(r["lecturer_id"], []).append(r)
+    for i in items:
+        for r in rows.get(i.list.person_id, ()):
+            yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, "", "（本人授课）"))
+
+
+def _meetings_held(items, lo, hi):
+    from dangjian.orglife.choices import MeetingState
+    from dangjian.orglife.models import Meeting
+
+    rows: dict[int, list] = {}
+    for r in Meeting.objects.filter(state=MeetingState.HELD, date__range=(lo, hi),
+                                    org_id__in={i.list.org_id for i in items}).values(
+            "pk", "org_id", "date", "type", "topic", "org__name"):
+        rows.setdefault(r["org_id"], []).append(r)
+    for i in items:
+        wanted = i.template_item.meeting_type
+        for r in rows.get(i.list.org_id, ()):
+            if not wanted or r["type"] == wanted:
+                yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, ""))
+
+
+def _meetings_attended(items, lo, hi):
+    from dangjian.orglife.choices import ORG_LIFE_TYPES, AttendanceStatus, MeetingState
+    from dangjian.orglife.models import Attendance
+
+    rows: dict[int, list] = {}
+    for r in Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
+                                       meeting_date__range=(lo, hi),
+                                       person_id__in={i.list.person_id for i in items}).values(
+            "person_id", "meeting_id", "meeting_date", "meeting__type", "meeting__topic", "meeting__org__name"):
+        rows.setdefault(r["person_id"], []).append(r)
+    for i in items:
+        wanted = i.template_item.meeting_type
+        for r in rows.get(i.list.person_id, ()):
+            if (r["meeting__type"] == wanted) if wanted else (r["meeting__type"] in ORG_LIFE_TYPES):
+                yield i, Candidate(MEETING, r["meeting_id"], r["meeting_date"], _meeting_text(r, note="（本人出席）"))
+
+
+def _talks(items, lo, hi):
+    from dangjian.orglife.models import Talk
+
+    people = {i.list.person_id for i in items}
+    rows: dict[int, list] = {}
+    for r in Talk.objects.filter(Q(a_id__in=people) | Q(b_id__in=people), date__range=(lo, hi)).values(
+            "pk", "a_id", "b_id", "a__name", "b__name", "date", "topic"):
+        for pid in {r["a_id"], r["b_id"]} & people:
+            rows.setdefault(pid, []).append(r)
+    for i in items:
+        for r in rows.get(i.list.person_id, ()):
+            yield i, Candidate(TALK, r["pk"], r["date"],
+                               f"谈心谈话：{r['a__name']}与{r['b__name']}" + (f"（{r['topic']}）" if r["topic"] else ""))
+
+
+def _contact_visits(items, lo, hi):
+    """Visits logged at the person's 联系点, and meetings of that branch they attended (as DUTY-03 counts)."""
+    from dangjian.orglife.choices import AttendanceStatus, MeetingState
+    from dangjian.orglife.models import Attendance
+
+    from .choices import VisitKind
+    from .models import ContactPoint, ContactVisit
+
+    points = list(ContactPoint.objects.filter(leader_id__in={i.list.person_id for i in items}).values(
+        "pk", "leader_id", "branch_id", "branch__name", "since", "until"))
+    if not points:
+        return
+    rows: dict[int, list[Candidate]] = {}
+    by_pk = {p["pk"]: p for p in points}
+    for v in ContactVisit.objects.filter(point_id__in=list(by_pk), date__range=(lo, hi)).values(
+            "pk", "point_id", "date", "kind", "note"):
+        p = by_pk[v["point_id"]]
+        rows.setdefault(p["leader_id"], []).append(Candidate(
+            VISIT, v["pk"], v["date"], f"到联系点{p['branch__name']}{VisitKind(v['kind']).label}"
+                                       + (f"：{v['note']}" if v["note"] else "")))
+    spans: dict[tuple[int, int], list] = {}
+    for p in points:
+        spans.setdefault((p["leader_id"], p["branch_id"]), []).append((p["since"], p["until"]))
+    for r in Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
+                                       meeting_date__range=(lo, hi), person_id__in={p["leader_id"] for p in points},
+                                       meeting__org_id__in={p["branch_id"] for p in points}).values(
+            "person_id", "meeting__org_id", "meeting_id", "meeting_date", "meeting__type", "meeting__topic",
+            "meeting__org__name"):
+        if any(since <= r["meeting_date"] and (until is None or r["meeting_date"] <= until)
+               for since, until in spans.get((r["person_id"], r["meeting__org_id"]), ())):
+            rows.setdefault(r["person_id"], []).append(Candidate(
+                MEETING, r["meeting_id"], r["meeting_date"], _meeting_text(r, note="（出席联系点会议）")))
+    for i in items:
+        for c in rows.get(i.list.person_id, ()):
+            yield i, c
+
+
+def _study(items, lo, hi):
+    from dangjian.study.choices import StudyKind
+    from dangjian.study.models import StudyRecord
+
+    rows: dict[int, list] = {}
+    for r in StudyRecord.objects.filter(person_id__in={i.list.person_id for i in items}, date__range=(lo, hi)).values(
+            "pk", "person_id", "date", "hours", "kind", "title"):
+        rows.setdefault(r["person_id"], []).append(r)
+    for i in items:
+        for r in rows.get(i.list.person_id, ()):
+            yield i, Candidate(STUDY, r["pk"], r["date"],
+                               f"{StudyKind(r['kind']).label}{r['hours']}学时" + (f"：{r['title']}" if r["title"] else ""))
+
+
+def _rectifications(items, lo, hi):
+    from dangjian.supervision.choices import State
+    from dangjian.supervision.models import Rectification
+
+    rows: dict[int, list] = {}
+    for r in Rectification.objects.filter(state=State.CLOSED, approved=True, closed__range=(lo, hi),
+                                          org_id__in={i.list.org_id for i in items}).values(
+            "pk", "org_id", "closed", "problem"):
+        rows.setdefault(r["org_id"], []).append(r)
+    for i in items:
+        for r in rows.get(i.list.org_id, ()):
+            yield i, Candidate(RECTIFICATION, r["pk"], r["closed"], f"整改销号：{r['problem'][:80]}")
+
+
+FINDERS = {S.LECTURE_GIVEN: _lectures, S.MEETING_HELD: _meetings_held, S.MEETING_ATTENDED: _meetings_attended,
+           S.TALK: _talks, S.CONTACT_VISIT: _contact_visits, S.STUDY: _study,
+           S.RECTIFICATION_CLOSED: _rectifications}
+
+
+@dataclass
+class ItemState:
+    code: str        # evidenced · pending · open · overdue
+    label: str
+    candidates: list[Candidate]
+    overdue: bool
+
+
+def states_for(items, today: dt.date) -> dict[int, ItemState]:
+    """Each item's state as the pages show it: 已佐证, 待确认 N 条, 未到期, 逾期无佐证. The items need their
+    evidence prefetched (`prefetch_related("evidence")`)."""
+    found = candidates_for(items)
+    out = {}
+    for i in items:
+        overdue = i.due < today
+        if i.evidence.all():
+            out[i.pk] = ItemState("evidenced", "已佐证", found[i.pk], False)
+        elif found[i.pk]:
+            out[i.pk] = ItemState("pending", f"待确认 {len(found[i.pk])} 条", found[i.pk], overdue)
+        else:
+            out[i.pk] = ItemState("overdue" if overdue else "open", "逾期无佐证" if overdue else "未到期", [], overdue)
+    return out
+
+
+def items_with_state(lists, today: dt.date) -> list:
+    """The lists with `item_rows`: their items (template item and evidence loaded), each with `st` (its
+    state and candidates). A fixed number of queries however many lists and items."""
+    from django.db.models import Prefetch
+
+    from .models import Evidence, ResponsibilityItem
+
+    lists = list(lists)
+    items = list(ResponsibilityItem.objects.filter(list__in=[x.pk for x in lists])
+                 .select_related("list", "template_item").prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("date", "pk")))
+                 .order_by("list_id", "pk"))
+    states = states_for(items, today)
+    by_list: dict[int, list] = {}
+    for i in items:
+        i.st = states[i.pk]
+        by_list.setdefault(i.list_id, []).append(i)
+    for lst in lists:
+        lst.item_rows = by_list.get(lst.pk, [])
+    return lists
