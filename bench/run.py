@@ -227,7 +227,7 @@ def bench_assessment() -> None:
     for name, metric, pts in (("党费", "dues_paid", "15"), ("整改", "rectification_on_time", "15"),
                               ("任务", "tasks_on_time", "10"), ("发展党员", "recruitment_clean", "10")):
         actions.do_add_indicator(s, name=name, method="computed", metric=metric, points=pts)
-    actions.do_add_indicator(s, name="班子建设", method="manual", points="10")
+    team = actions.do_add_indicator(s, name="班子建设", method="manual", points="10")
     actions.do_add_indicator(s, name="严重预警", kind="deduction", method="computed", metric="open_block_findings",
                              points="5", unit_points="0.5")
     actions.do_add_indicator(s, name="逾期问题", kind="deduction", method="computed", metric="overdue_rectifications",
@@ -243,6 +243,10 @@ def bench_assessment() -> None:
             t = time.perf_counter()
             m(scope)
             bench(f"assessment_metric_{key}", time.perf_counter() - t, "s")
+        branch = Org.objects.get(pk=next(iter(scope.targets)))
+        t = time.perf_counter()
+        actions.do_manual_score(team, org=branch, points="8", evidence="基准测试")
+        bench("assessment_manual_score_one_org", time.perf_counter() - t, "s")
         t = time.perf_counter()
         actions.do_update_indicator(first, points="50")
         bench("assessment_rescore_after_change", time.perf_counter() - t, "s")
