@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         "AccountabilityMeasureEnum": "dangjian.assessment.choices.Measure",
         "DisciplineFormEnum": "dangjian.assessment.choices.Form",
         "DispositionMeasureEnum": "dangjian.dispositions.choices.Measure",
+        "SuggestionSourceEnum": "dangjian.supervision.choices.SuggestionSource",
     },
 }
 

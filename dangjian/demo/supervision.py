@@ -86,4 +86,28 @@ def load(as_of: dt.date, seed: int) -> SupervisionStats:
         stats.problems_list.append(f"“{names[org_id]}”一年内再次发现同类问题（SUP-04）")
     Rectification.objects.bulk_create(rows)
     stats.problems = len(rows)
+    _suggestions(as_of, rng, sample, names, stats)
     return stats
+
+
+SUGGESTIONS = ("支部学习形式单一，建议增加现场教学", "主题党日活动希望更多结合业务工作", "建议支委分工联系党员，经常谈心",
+               "会议通知太晚，希望提前一周通知", "建议把党员志愿服务纳入主题党日")
+REPLIES = ("已采纳，下季度组织到红色教育基地现场教学。", "支委会已研究，主题党日按“党建+业务”方式安排。",
+           "已建立支委联系党员制度，每季度谈心一次。", "已调整为会前一周发布通知。")
+
+
+def _suggestions(as_of, rng, sample, names, stats) -> None:
+    """意见建议 from the branches' 组织生活会: answered within the 30 days, but one (SUP-05)."""
+    from dangjian.supervision.models import Suggestion
+
+    rows = []
+    for i, org_id in enumerate(sample[:6]):
+        received = as_of - dt.timedelta(days=rng.randint(40, 200))
+        s = Suggestion(org_id=org_id, source="meeting", received=received, text=SUGGESTIONS[i % len(SUGGESTIONS)],
+                       from_whom="组织生活会征求意见")
+        if i == 0:
+            stats.problems_list.append(f"“{names[org_id]}”收到的意见建议超过30天未回应（SUP-05）")
+        else:
+            s.reply, s.replied = REPLIES[i % len(REPLIES)], received + dt.timedelta(days=rng.randint(3, 25))
+        rows.append(s)
+    Suggestion.objects.bulk_create(rows)

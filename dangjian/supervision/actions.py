@@ -15,8 +15,8 @@ from dangjian.core.errors import ActionError
 from dangjian.core.permissions import CHANGE, can_in_org
 from dangjian.orgs.models import Org
 
-from .choices import Category, Kind, State
-from .models import Rectification, SupervisionPlan
+from .choices import Category, Kind, State, SuggestionSource
+from .models import Rectification, Suggestion, SupervisionPlan
 
 RECORDS = (Rectification,)
 BRANCH_TYPES = ("branch",)
@@ -193,4 +193,64 @@ def do_recheck(r: Rectification, *, on: dt.date, held: bool, note: str = "", act
     audit.record("rectification.recheck", f"{r.org.name}：回头看" + ("，整改成效巩固" if held else "，问题反弹，重新整改")
                  + (f"：{note}" if note else ""), actor=acting_user, org=r.issuing_org or r.org, obj=r)
     engine.schedule([r.org_id], changed=RECORDS)
+    return r
+
+
+# ── 意见建议: 事事有回应 ───────────────────────────────────────────────────────────────────────────
+
+@transaction.atomic
+def do_record_suggestion(*, org: Org, received: dt.date, text: str, source: str = "meeting", from_whom: str = "",
+                         meeting=None, acting_user=None) -> Suggestion:
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, org):
+        raise ActionError("只有该党组织的管理员可以登记收到的意见建议。", field="org")
+    if source not in SuggestionSource.values:
+        raise ActionError("请选择来源。", field="source")
+    if not (text or "").strip():
+        raise ActionError("请写明意见建议。", field="text")
+    if received > timezone.localdate():
+        raise ActionError("收到日期不能晚于今天。", field="received")
+    if meeting is not None and not meeting.org.path.startswith(org.path) and not org.path.startswith(meeting.org.path):
+        raise ActionError("征求意见的会议应是该党组织（或其上下级）的会议。", field="meeting")
+    s = Suggestion.objects.create(org=org, source=source, meeting=meeting, received=received, text=text.strip(),
+                                  from_whom=(from_whom or "").strip()[:100], created_by=audit.user_or_none(acting_user))
+    audit.record("suggestion.open", f"{org.name}收到意见建议“{s}”（{received:%Y-%m-%d}）", actor=acting_user, org=org, obj=s)
+    engine.schedule([org.pk], changed=(Suggestion,))
+    return s
+
+
+@transaction.atomic
+def do_reply_suggestion(suggestion: Suggestion, *, reply: str, replied: dt.date, acting_user=None) -> Suggestion:
+    s = Suggestion.objects.select_for_update(of=("self",)).select_related("org").get(pk=suggestion.pk)
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, s.org):
+        raise ActionError("只有该党组织的管理员可以回应。")
+    if s.replied:
+        raise ActionError("该意见建议已回应。")
+    if not (reply or "").strip():
+        raise ActionError("请写明回应（采纳、解释说明或办理情况）。", field="reply")
+    if replied < s.received or replied > timezone.localdate():
+        raise ActionError("回应日期应在收到日期之后、今天之前。", field="replied")
+    s.reply, s.replied, s.replied_by = reply.strip(), replied, audit.user_or_none(acting_user)
+    s.save(update_fields=["reply", "replied", "replied_by"])
+    audit.record("suggestion.reply", f"{s.org.name}回应意见建议“{s}”：{s.reply[:100]}", actor=acting_user, org=s.org, obj=s)
+    engine.schedule([s.org_id], changed=(Suggestion,))
+    return s
+
+
+@transaction.atomic
+def do_suggestion_to_problem(suggestion: Suggestion, *, deadline: dt.date, category: str = "", owner=None,
+                             acting_user=None) -> Rectification:
+    """Put a suggestion on the problem list (自查, 销号 by the level above); that is its answer."""
+    s = Suggestion.objects.select_for_update(of=("self",)).select_related("org").get(pk=suggestion.pk)
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, s.org):
+        raise ActionError("只有该党组织的管理员可以把意见建议列入问题清单。")
+    if s.replied:
+        raise ActionError("该意见建议已回应。")
+    today = timezone.localdate()
+    r = do_record_problem(org=s.org, problem=s.text, found=s.received, deadline=deadline, category=category,
+                          owner=owner, source=Kind.SELF, acting_user=acting_user)
+    s.rectification, s.replied, s.replied_by = r, today, audit.user_or_none(acting_user)
+    s.reply = f"已列入问题清单整改，{deadline:%Y-%m-%d}前完成。"
+    s.save(update_fields=["rectification", "replied", "replied_by", "reply"])
+    audit.record("suggestion.reply", f"{s.org.name}把意见建议“{s}”列入问题清单", actor=acting_user, org=s.org, obj=s)
+    engine.schedule([s.org_id], changed=(Suggestion,))
     return r

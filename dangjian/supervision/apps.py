@@ -8,6 +8,7 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Rectification, SupervisionPlan
+        from .models import Rectification, Suggestion, SupervisionPlan
         auditlog.register(SupervisionPlan)
         auditlog.register(Rectification)
+        auditlog.register(Suggestion)

@@ -30,3 +30,11 @@ class State(models.TextChoices):
 
 # The ways a plan is organised (自查 is a problem's source, not a plan's).
 PLAN_KINDS = [c for c in Kind.choices if c[0] != Kind.SELF]
+
+
+class SuggestionSource(models.TextChoices):
+    """Where a 意见建议 came from."""
+    MEETING = "meeting", "会上征求（组织生活会、民主生活会、座谈会）"
+    MEMBER = "member", "党员提出"
+    PUBLIC = "public", "群众反映"
+    OTHER = "other", "其他"

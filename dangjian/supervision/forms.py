@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from dangjian.core.forms import DateInput, Form
+from dangjian.orgs.forms import OrgPickerField
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
-from .choices import Category, Kind
+from .choices import Category, Kind, SuggestionSource
 
 
 class PlanForm(Form):
@@ -54,3 +55,25 @@ class RecheckForm(Form):
     held = forms.TypedChoiceField(label="结果", choices=[("1", "整改成效巩固"), ("0", "问题反弹，重新整改")],
                                   coerce=lambda v: v == "1", widget=forms.RadioSelect)
     note = forms.CharField(label="情况", required=False, max_length=300)
+
+
+class SuggestionForm(Form):
+    org = OrgPickerField(label="回应的党组织", queryset=Org.objects.none(), action="change")
+    source = forms.ChoiceField(label="来源", choices=SuggestionSource.choices)
+    received = forms.DateField(label="收到日期", widget=DateInput())
+    from_whom = forms.CharField(label="提出人", max_length=100, required=False, help_text="可不填（匿名）。")
+    text = forms.CharField(label="意见建议", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs if orgs is not None else Org.objects.none()
+
+
+class ReplyForm(Form):
+    reply = forms.CharField(label="回应", widget=forms.Textarea(attrs={"rows": 2}))
+    replied = forms.DateField(label="回应日期", widget=DateInput())
+
+
+class ToProblemForm(Form):
+    deadline = forms.DateField(label="整改时限", widget=DateInput())
+    category = forms.ChoiceField(label="问题类别", choices=Category.choices)

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from dangjian.core.querysets import RestrictedQuerySet
 
-from .choices import Category, Kind, State
+from .choices import Category, Kind, State, SuggestionSource
 
 
 class SupervisionPlan(models.Model):
@@ -89,3 +89,35 @@ class Rectification(models.Model):
 
         pid = getattr(user, "person_id", None)
         return Q(owner_id=pid) if (pid and action == VIEW) else None
+
+
+class Suggestion(models.Model):
+    """意见建议 an org has received (at a 组织生活会 or 民主生活会, from a member, from the public). "事事有回应":
+    each is answered within N days (SUP-05) — by a reply, or by being put on the problem list."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="回应的党组织", on_delete=models.PROTECT, related_name="suggestions")
+    source = models.CharField("来源", max_length=10, choices=SuggestionSource.choices, default=SuggestionSource.MEETING)
+    meeting = models.ForeignKey("orglife.Meeting", verbose_name="征求意见的会议", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    received = models.DateField("收到日期")
+    from_whom = models.CharField("提出人", max_length=100, blank=True, help_text="可不填（匿名）。")
+    text = models.TextField("意见建议")
+    reply = models.TextField("回应", blank=True)
+    replied = models.DateField("回应日期", null=True, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回应人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    rectification = models.ForeignKey(Rectification, verbose_name="列入的问题", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="suggestions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "意见建议"
+        ordering = ["replied", "received", "pk"]
+        indexes = [models.Index(fields=["replied", "received"])]
+
+    def __str__(self):
+        return self.text[:40]

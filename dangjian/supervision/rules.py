@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.db.models import Q
+
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
 from dangjian.core.periods import add_years
@@ -110,3 +112,25 @@ def found_again(ctx):
                 if same:
                     yield _hit(later, f"与{_ymd(earlier.found)}发现的“{str(earlier)}”属同类问题，一年内再次出现：整改不彻底")
                     break
+
+
+engine.setting("sup_reply_days", 30, "收到的意见建议应在多少天内回应（SUP-05，事事有回应）", rules=("SUP-05",))
+
+
+@rule("SUP-05", reads=("supervision.suggestion", "orgs.org"), title="意见建议应在规定天数内回应（事事有回应）",
+      citation="党员和群众的意见建议“事事有回应、件件有落实”（本平台规则）", severity="WARN", subject="org",
+      settings=("sup_reply_days",), live_only=True)
+def suggestions_unanswered(ctx):
+    """收到的意见建议，收到后 N 天（参数，默认30；第 N 天仍在期内）仍未回应（回复或列入问题清单）：预警，对象为应回应的
+    党组织，一个组织一条，列出全部逾期未回应的意见建议；回应后自动消除。DJX 没有意见建议，只在平台内判断。"""
+    from .models import Suggestion
+
+    days = int(ctx.setting("sup_reply_days") or 30)
+    late: dict[int, list] = {}
+    for s in _scoped(ctx, Suggestion.objects.filter(received__lt=ctx.as_of - dt.timedelta(days=days)).filter(
+            Q(replied__isnull=True) | Q(replied__gt=ctx.as_of))).select_related("org").order_by("received", "pk"):
+        late.setdefault(s.org_id, []).append(s)
+    for org_id, rows in late.items():
+        org = rows[0].org
+        text = "；".join(f"{_ymd(s.received)}收到的“{s}”已{(ctx.as_of - s.received).days}天未回应" for s in rows)
+        yield Hit(org, f"{org.name}：{text}", org_id=org_id)

@@ -4,7 +4,10 @@ with who and when), evidence and 申请销号 for the org that rectifies, 销号
 issuing level. Every query goes through `restrict()`; out of scope is 404."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.db.models import F
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,8 +26,9 @@ from dangjian.people.models import Person
 
 from . import actions
 from .choices import State
-from .forms import EvidenceForm, PlanForm, ProblemForm, RecheckForm, SendBackForm
-from .models import Rectification, SupervisionPlan
+from .forms import (EvidenceForm, PlanForm, ProblemForm, RecheckForm, ReplyForm, SendBackForm, SuggestionForm,
+                    ToProblemForm)
+from .models import Rectification, Suggestion, SupervisionPlan
 
 NAV = "supervision"
 
@@ -101,9 +105,59 @@ def rectification_list(request):
 
     meeting_items = list(RectificationItem.objects.restrict(user, VIEW).filter(closed__isnull=True)
                          .select_related("meeting__org").order_by("deadline", "pk")[:300])
+    unanswered = Suggestion.objects.restrict(user, VIEW).filter(replied__isnull=True).count()
     return render(request, "supervision/rectification_list.html", {
         "rows": rows, "today": today, "state": state, "overdue": request.GET.get("overdue"), "states": State.choices,
-        "meeting_items": meeting_items, "nav_active": NAV})
+        "meeting_items": meeting_items, "unanswered": unanswered, "nav_active": NAV})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suggestion_list(request):
+    """意见建议, 事事有回应: unanswered first with the days left; reply, or put one on the problem list."""
+    from dangjian.core import engine
+
+    user = request.user
+    today = timezone.localdate()
+    orgs = Org.objects.restrict(user, CHANGE).exclude(type="group")
+    posted = request.POST.get("form") if request.method == "POST" else None
+    form = SuggestionForm(request.POST if posted == "suggestion" else None, orgs=orgs,
+                          initial={"received": today}) if orgs.exists() else None
+    reply = ReplyForm(request.POST if posted == "reply" else None, initial={"replied": today})
+    to_problem = ToProblemForm(request.POST if posted == "problem" else None)
+    failed = None
+    try:
+        if posted == "suggestion":
+            if form is None:
+                raise Http404("未找到，或不在您的管理范围内。")
+            if form.is_valid():
+                actions.do_record_suggestion(acting_user=user, **form.cleaned_data)
+                messages.success(request, "已登记。")
+                return redirect(request.path)
+        elif posted in ("reply", "problem"):
+            s = get_restricted(request, Suggestion.objects.select_related("org"), CHANGE, pk=request.POST.get("suggestion") or 0)
+            failed = (posted, s.pk)
+            f = reply if posted == "reply" else to_problem
+            if f.is_valid():
+                if posted == "reply":
+                    actions.do_reply_suggestion(s, acting_user=user, **f.cleaned_data)
+                    messages.success(request, "已回应。")
+                else:
+                    actions.do_suggestion_to_problem(s, acting_user=user, **f.cleaned_data)
+                    messages.success(request, "已列入问题清单。")
+                return redirect(request.path)
+    except ActionError as e:
+        target = {"suggestion": form, "reply": reply, "problem": to_problem}[posted]
+        apply_action_error(target, e)
+    days = int(engine.effective_settings().get("sup_reply_days") or 30)
+    rows = list(Suggestion.objects.restrict(user, VIEW).select_related("org", "rectification")
+                .order_by(F("replied").asc(nulls_first=True), "received", "pk")[:500])
+    for s in rows:
+        s.may_change = can_in_org(user, CHANGE, s.org)
+        s.due = s.received + dt.timedelta(days=days)
+    return render(request, "supervision/suggestion_list.html", {
+        "rows": rows, "form": form, "reply": reply, "to_problem": to_problem, "failed": failed, "today": today,
+        "days": days, "nav_active": NAV})
 
 
 @login_required

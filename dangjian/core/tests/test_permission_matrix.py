@@ -61,6 +61,7 @@ OBJECTS = {
     # 督查整改 (UI `supervision:rectification_…`, `supervisionplan_…`; API `rectification-…`, `supervisionplan-…`)
     "rectification": "rectification",
     "supervisionplan": "supervision_plan",
+    "suggestion": "suggestion",
     # 责任落实 (API `task-…`, `contactpoint-…`)
     "task": "duty_task",
     "contactpoint": "contact_point",
@@ -239,7 +240,11 @@ def _supervision(tree, people, users):
                           start=dt.date(2025, 5, 1), acting_user=users.committee_admin)
     r = do_record_problem(plan=plan, org=tree.a, problem="党员大会记录缺少表决情况", found=dt.date(2025, 5, 10),
                           deadline=dt.date(2025, 6, 30), acting_user=users.committee_admin)
-    return {"supervision_plan": plan, "rectification": r}
+    from dangjian.supervision.actions import do_record_suggestion
+
+    s = do_record_suggestion(org=tree.a, received=dt.date(2025, 12, 20), text="希望主题党日多到基层联系点开展",
+                             acting_user=users.secretary_a)
+    return {"supervision_plan": plan, "rectification": r, "suggestion": s}
 
 
 def _duty(tree, people, users):

@@ -7,8 +7,8 @@ from dangjian.core.permissions import CHANGE, VIEW
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
-from ..choices import PLAN_KINDS, Category
-from ..models import Rectification, SupervisionPlan
+from ..choices import PLAN_KINDS, Category, SuggestionSource
+from ..models import Rectification, Suggestion, SupervisionPlan
 
 
 class SupervisionPlanSerializer(serializers.ModelSerializer):
@@ -57,3 +57,23 @@ class EvidenceSerializer(serializers.Serializer):
 
 class SendBackSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label="退回理由")
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Suggestion
+        fields = ["id", "org", "source", "meeting", "received", "from_whom", "text", "reply", "replied", "rectification"]
+        read_only_fields = fields
+
+
+class SuggestionCreateSerializer(serializers.Serializer):
+    org = RestrictedRelatedField(Org, CHANGE, label="回应的党组织")
+    source = serializers.ChoiceField(SuggestionSource.choices, default="meeting", label="来源")
+    received = serializers.DateField(label="收到日期")
+    from_whom = serializers.CharField(max_length=100, required=False, default="", allow_blank=True, label="提出人")
+    text = serializers.CharField(label="意见建议")
+
+
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.CharField(label="回应")
+    replied = serializers.DateField(label="回应日期")

@@ -1,5 +1,6 @@
 """(prefix, viewset, basename) triples collected by `dangjian/api_urls.py` into the one router."""
-from .views import RectificationViewSet, SupervisionPlanViewSet
+from .views import RectificationViewSet, SuggestionViewSet, SupervisionPlanViewSet
 
 ROUTES = [("supervision/plans", SupervisionPlanViewSet, "supervisionplan"),
-          ("rectifications", RectificationViewSet, "rectification")]
+          ("rectifications", RectificationViewSet, "rectification"),
+          ("supervision/suggestions", SuggestionViewSet, "suggestion")]

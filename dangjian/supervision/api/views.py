@@ -11,9 +11,10 @@ from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE, VIEW
 
 from .. import actions
-from ..models import Rectification, SupervisionPlan
+from ..models import Rectification, Suggestion, SupervisionPlan
 from .serializers import (EvidenceSerializer, PlanCreateSerializer, ProblemCreateSerializer, RectificationSerializer,
-                          SendBackSerializer, SupervisionPlanSerializer)
+                          ReplySerializer, SendBackSerializer, SuggestionCreateSerializer, SuggestionSerializer,
+                          SupervisionPlanSerializer)
 
 ERRORS = error_responses("被拒绝：detail 说明原因")
 
@@ -100,3 +101,30 @@ class RectificationViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, view
         s.is_valid(raise_exception=True)
         return Response(RectificationSerializer(actions.do_send_back(r, acting_user=request.user,
                                                                      **s.validated_data)).data)
+
+
+@extend_schema(tags=["督查整改"])
+class SuggestionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """意见建议：事事有回应（SUP-05）。"""
+    queryset = Suggestion.objects.all()
+    serializer_class = SuggestionSerializer
+    ordering = ["received", "id"]
+
+    def get_serializer_class(self):
+        return {"create": SuggestionCreateSerializer, "reply": ReplySerializer}.get(self.action, SuggestionSerializer)
+
+    @extend_schema(summary="登记意见建议", request=SuggestionCreateSerializer, responses={201: SuggestionSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return Response(SuggestionSerializer(actions.do_record_suggestion(acting_user=request.user, **s.validated_data)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="回应", request=ReplySerializer, responses={200: SuggestionSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], restrict_action=CHANGE)
+    def reply(self, request, pk=None):
+        sug = self.get_object()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return Response(SuggestionSerializer(actions.do_reply_suggestion(sug, acting_user=request.user,
+                                                                         **s.validated_data)).data)
