@@ -16,7 +16,7 @@ from dangjian.core.permissions import CHANGE, can_in_org
 from dangjian.orgs.models import Org
 
 from .choices import Category, Kind, State, SuggestionSource
-from .models import Rectification, Suggestion, SupervisionPlan
+from .models import Inspection, Rectification, Suggestion, SupervisionPlan
 
 RECORDS = (Rectification,)
 BRANCH_TYPES = ("branch",)
@@ -98,6 +98,11 @@ def do_record_problem(*, org: Org, problem: str, found: dt.date, deadline: dt.da
                                      created_by=audit.user_or_none(acting_user))
     audit.record("rectification.open", f"{org.name}：发现问题“{r}”，{deadline:%Y-%m-%d}前整改", actor=acting_user, org=org,
                  obj=r)
+    if plan is not None and r.checklist_item and r.checklist_item in plan.checklist_items:
+        # The 督查记录 of that item in that org: a problem found.
+        Inspection.objects.update_or_create(plan=plan, org=org, item=r.checklist_item, defaults={
+            "ok": False, "date": found, "rectification": r, "note": r.problem[:300],
+            "recorded_by": audit.user_or_none(acting_user)})
     engine.schedule([org.pk], changed=RECORDS)
     return r
 
@@ -254,3 +259,31 @@ def do_suggestion_to_problem(suggestion: Suggestion, *, deadline: dt.date, categ
     audit.record("suggestion.reply", f"{s.org.name}把意见建议“{s}”列入问题清单", actor=acting_user, org=s.org, obj=s)
     engine.schedule([s.org_id], changed=(Suggestion,))
     return r
+
+
+def plan_targets(plan: SupervisionPlan):
+    """The orgs a plan inspects: its random sample, or every org of its scope below the issuing level."""
+    if plan.seed:
+        return plan.sampled.exclude(pk=plan.issuing_org_id)
+    return Org.objects.filter(path__startswith=plan.scope.path).exclude(type="group").exclude(pk=plan.issuing_org_id)
+
+
+@transaction.atomic
+def do_record_compliant(plan: SupervisionPlan, *, org: Org, item: str, date: dt.date, note: str = "",
+                        acting_user=None) -> Inspection:
+    """督查记录: the item was checked in the org and found compliant (a problem is recorded with
+    `do_record_problem`, naming the item)."""
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, plan.issuing_org):
+        raise ActionError("只有组织督查的党组织可以登记督查记录。")
+    if item not in plan.checklist_items:
+        raise ActionError("请选择督查清单中的一项。", field="item")
+    if not plan_targets(plan).filter(pk=org.pk).exists():
+        raise ActionError("该党组织不在本次督查范围（或随机抽查的党支部）内。", field="org")
+    if date > timezone.localdate() or date < plan.start:
+        raise ActionError("督查日期应在督查开始之后、今天之前。", field="date")
+    if Inspection.objects.filter(plan=plan, org=org, item=item, ok=False).exists():
+        raise ActionError("该项已发现问题，请在问题清单中整改销号。", field="item")
+    i, _ = Inspection.objects.update_or_create(plan=plan, org=org, item=item, defaults={
+        "ok": True, "date": date, "note": (note or "")[:300], "recorded_by": audit.user_or_none(acting_user)})
+    audit.record("supervision.inspection", f"{plan.title}：{org.name}“{item}”符合要求", actor=acting_user, org=org, obj=i)
+    return i

@@ -36,10 +36,15 @@ class ProblemForm(Form):
     found = forms.DateField(label="发现日期", widget=DateInput())
     deadline = forms.DateField(label="整改时限", widget=DateInput())
 
-    def __init__(self, *args, orgs=None, people=None, **kwargs):
+    def __init__(self, *args, orgs=None, people=None, items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs if orgs is not None else Org.objects.none()
         self.fields["owner"].queryset = people if people is not None else Person.objects.none()
+        if items:
+            # The plan's checklist: the problem is the 督查记录 of that item in that org.
+            self.fields["checklist_item"] = forms.ChoiceField(
+                label="对应督查清单项", required=False, choices=[("", "（不对应清单项）")] + [(i, i) for i in items],
+                widget=forms.Select(attrs={"class": "form-select"}))
 
 
 class EvidenceForm(Form):

@@ -121,3 +121,26 @@ class Suggestion(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class Inspection(models.Model):
+    """督查记录: one checklist item checked in one org during a plan — compliant, or a problem found (then it
+    points at the problem on the list)."""
+
+    plan = models.ForeignKey(SupervisionPlan, verbose_name="督查", on_delete=models.CASCADE, related_name="inspections")
+    org = models.ForeignKey("orgs.Org", verbose_name="被督查的党组织", on_delete=models.PROTECT, related_name="+")
+    item = models.CharField("督查清单项", max_length=200)
+    ok = models.BooleanField("符合要求")
+    note = models.CharField("情况", max_length=300, blank=True)
+    date = models.DateField("督查日期")
+    rectification = models.ForeignKey(Rectification, verbose_name="发现的问题", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督查记录"
+        constraints = [models.UniqueConstraint(fields=["plan", "org", "item"], name="inspection_once")]

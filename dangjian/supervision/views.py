@@ -66,9 +66,22 @@ def plan_detail(request, pk):
     plan = get_restricted(request, SupervisionPlan.objects.select_related("issuing_org", "scope"), VIEW, pk=pk)
     may_change = can_in_org(user, CHANGE, plan.issuing_org)
     sampled = list(plan.sampled.order_by("path"))
-    targets = (Org.objects.filter(pk__in=[o.pk for o in sampled]) if plan.seed else Org.objects.filter(
-        path__startswith=plan.scope.path).exclude(type="group").order_by("path")).exclude(pk=plan.issuing_org_id)
-    form = ProblemForm(request.POST or None, orgs=targets,
+    targets = actions.plan_targets(plan).order_by("path")
+    if request.method == "POST" and request.POST.get("form") == "compliant":
+        if not may_change:
+            raise Http404("未找到，或不在您的管理范围内。")
+        org = targets.filter(pk=request.POST.get("org") or 0).first()
+        try:
+            if org is None:
+                raise ActionError("该党组织不在本次督查范围（或随机抽查的党支部）内。")
+            actions.do_record_compliant(plan, org=org, item=request.POST.get("item", ""), date=timezone.localdate(),
+                                        acting_user=user)
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已登记：{org.name}“{request.POST.get('item')}”符合要求。")
+        return redirect(request.path)
+    form = ProblemForm(request.POST or None, orgs=targets, items=plan.checklist_items,
                        people=Person.objects.filter(org__in=targets, status__in=list(MEMBER_STATUSES)).order_by("name"),
                        initial={"found": timezone.localdate()}) if may_change else None
     if request.method == "POST":
@@ -84,8 +97,14 @@ def plan_detail(request, pk):
                 messages.success(request, f"已登记问题，{r.deadline:%Y-%m-%d}前整改。")
                 return redirect(request.path)
     problems = plan.problems.select_related("org").order_by("org__path", "pk")
+    # 督查记录 as a grid: the orgs inspected (the sample, or those with a record) × the checklist items.
+    items = plan.checklist_items
+    records = {(i.org_id, i.item): i for i in plan.inspections.all()}
+    grid_orgs = sampled if plan.seed else list(Org.objects.filter(pk__in={o for o, _ in records}).order_by("path"))
+    grid = [(o, [(item, records.get((o.pk, item))) for item in items]) for o in grid_orgs]
     return render(request, "supervision/plan_detail.html", {"plan": plan, "sampled": sampled, "form": form,
-                                                            "problems": problems, "nav_active": NAV})
+                                                            "problems": problems, "grid": grid, "items": items,
+                                                            "may_change": may_change, "nav_active": NAV})
 
 
 @login_required

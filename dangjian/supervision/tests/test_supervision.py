@@ -103,3 +103,32 @@ def test_the_meeting_rectification_items_are_listed_with_the_problems(client_as,
     url = reverse("supervision:rectification_list")
     assert "理论学习不够深入" in client_as(users.secretary_a).get(url).content.decode()
     assert "理论学习不够深入" not in client_as(users.secretary_b).get(url).content.decode()
+
+
+def test_inspection_records_against_the_checklist(tree, people, users, client):
+    """督查记录: each checklist item in each sampled branch is compliant or a problem on the list."""
+    from dangjian.supervision.models import Inspection
+
+    plan = actions.do_create_plan(issuing_org=tree.committee, scope=tree.committee, kind="random", title="随机督查",
+                                  start=dt.date(2025, 5, 1), sample_size=2, acting_user=users.committee_admin,
+                                  checklist="三会一课是否按时召开\n党费是否按月交纳")
+    actions.do_record_compliant(plan, org=tree.a, item="党费是否按月交纳", date=dt.date(2025, 5, 12),
+                                acting_user=users.committee_admin)
+    r = actions.do_record_problem(plan=plan, org=tree.a, problem="二季度未召开党员大会", checklist_item="三会一课是否按时召开",
+                                  found=dt.date(2025, 5, 12), deadline=dt.date(2025, 6, 30), acting_user=users.committee_admin)
+    assert {(i.item, i.ok, i.rectification_id) for i in Inspection.objects.filter(plan=plan, org=tree.a)} == {
+        ("党费是否按月交纳", True, None), ("三会一课是否按时召开", False, r.pk)}
+    with pytest.raises(ActionError, match="已发现问题"):
+        actions.do_record_compliant(plan, org=tree.a, item="三会一课是否按时召开", date=dt.date(2025, 5, 12),
+                                    acting_user=users.committee_admin)
+    with pytest.raises(ActionError, match="督查清单"):
+        actions.do_record_compliant(plan, org=tree.b, item="作风", date=dt.date(2025, 5, 12),
+                                    acting_user=users.committee_admin)
+    with pytest.raises(ActionError, match="组织督查的党组织"):
+        actions.do_record_compliant(plan, org=tree.b, item="党费是否按月交纳", date=dt.date(2025, 5, 12),
+                                    acting_user=users.secretary_b)
+    client.force_login(users.committee_admin)
+    url = reverse("supervision:supervisionplan_detail", kwargs={"pk": plan.pk})
+    client.post(url, {"form": "compliant", "org": tree.b.pk, "item": "党费是否按月交纳"})
+    page = client.get(url).content.decode()
+    assert page.count("✓ 符合") == 2 and "✗ 问题" in page and "记为符合" in page
