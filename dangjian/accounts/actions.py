@@ -277,6 +277,8 @@ def do_grant_role(user: User, role: str, org, *, acting_user) -> RoleAssignment:
     if not may_grant(acting_user, role, org):
         if role == Role.WORK_COMMITTEE_ADMIN and not (acting_user and acting_user.is_superuser):
             raise ActionError("只有系统管理员或范围覆盖该组织的工委管理员才能授予工委管理员角色。", field="role")
+        if role == Role.DISCIPLINE and not (acting_user and acting_user.is_superuser):
+            raise ActionError("纪检角色只能由系统管理员或范围覆盖该组织的工委管理员授予。", field="role")
         raise ActionError("该组织不在您的管理范围内，不能在此授予角色。请选择您管理的组织或其下级组织。",
                           field="org")
     if user.is_superuser and not acting_user.is_superuser:

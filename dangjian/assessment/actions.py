@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit, engine
@@ -195,30 +196,36 @@ def do_publish_scheme(scheme: Scheme, *, acting_user=None) -> Scheme:
     s.save(update_fields=["published_at"])
     audit.record("assessment.publish", f"发布考核方案“{s}”（满分{scoring.full_marks(s)}）", actor=acting_user,
                  org=s.issuer, obj=s)
-    scoring.score(s)
+    s.scored_now = _rescore(s)
     return s
 
 
-def do_score_scheme(scheme: Scheme, *, as_of: dt.date | None = None, acting_user=None):
+def do_score_scheme(scheme: Scheme, *, as_of: dt.date | None = None, acting_user=None) -> bool:
+    """Re-score with the latest records; False when it was handed to the background worker (big schemes)."""
     _may(acting_user, scheme.issuer, "评分")
     if not scheme.published_at:
         raise ActionError("方案发布后才能评分。")
-    results = scoring.score(scheme, as_of=as_of)
-    audit.record("assessment.score", f"考核方案“{scheme}”重新评分：{len(results)}个考核对象", actor=acting_user,
-                 org=scheme.issuer, obj=scheme)
-    return results
+    audit.record("assessment.score", f"考核方案“{scheme}”按最新数据重新评分", actor=acting_user, org=scheme.issuer, obj=scheme)
+    if as_of is not None:
+        scoring.score(scheme, as_of=as_of)
+        return True
+    return _rescore(scheme)
 
 
 @transaction.atomic
 def do_manual_score(indicator: Indicator, *, org, points, evidence: str, acting_user=None) -> ManualScore:
-    scheme = Scheme.objects.select_related("issuer").get(pk=indicator.scheme_id)
+    # The scheme's lock: a full re-score running now finishes first (see `scoring.score`).
+    scheme = Scheme.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=indicator.scheme_id)
     if not scheme.published_at:
         raise ActionError("方案发布后才能评分。")
-    if acting_user is not None and not scheme.assessors.filter(pk=acting_user.pk).exists():
+    if acting_user is not None and not may_assess(scheme, acting_user):
         raise ActionError("只有本方案指定的考核人可以评分。")
+    if acting_user is not None and assesses_own(acting_user, org):
+        raise ActionError("考核人不能给本人所在或担任角色的党组织评分（回避）。", field="org")
     if indicator.method != Method.MANUAL:
         raise ActionError("该指标由系统按数据计算，不需要也不能手工评分。")
-    if org.type != scheme.target_type or org.pk == scheme.issuer_id or not org.path.startswith(scheme.issuer.path):
+    if (org.type != scheme.target_type or org.pk == scheme.issuer_id or not org.path.startswith(scheme.issuer.path)
+            or (org.dissolved and org.dissolved.year < scheme.year)):
         raise ActionError(f"{org.name}不是本方案的考核对象。", field="org")
     pts = _decimal(points, "points", "分值")
     if pts > indicator.points:
@@ -233,6 +240,25 @@ def do_manual_score(indicator: Indicator, *, org, points, evidence: str, acting_
     return ms
 
 
+def may_assess(scheme: Scheme, user) -> bool:
+    """An assigned assessor who still holds a role over the scheme's orgs (a revoked role ends it)."""
+    if not scheme.assessors.filter(pk=user.pk).exists():
+        return False
+    scope = user_scope(user)
+    return scope.everything or any(scheme.issuer.path.startswith(p) or p.startswith(scheme.issuer.path)
+                                   for p in scope.prefixes)
+
+
+def assesses_own(user, org) -> bool:
+    """回避: the assessor belongs to the org or holds a role in it (or below it)."""
+    from dangjian.accounts.models import RoleAssignment
+
+    person_org = getattr(getattr(user, "person", None), "org", None)
+    if person_org is not None and person_org.path.startswith(org.path):
+        return True
+    return RoleAssignment.objects.active().filter(user=user, org__path__startswith=org.path).exists()
+
+
 # ── 述职评议 and reports ───────────────────────────────────────────────────────────────────────────
 
 @transaction.atomic
@@ -240,14 +266,18 @@ def do_submit_report(*, kind: str, org, year: int, title: str, submitted: dt.dat
                      file=None, acting_user=None) -> Report:
     if kind not in ReportKind.values:
         raise ActionError("请选择报告类型。", field="kind")
-    own = acting_user is not None and person is not None and getattr(acting_user, "person_id", None) == person.pk
+    # Self-service is for one's own 述职报告 only; anything else is the org's admin's to file.
+    own = (acting_user is not None and person is not None and kind == ReportKind.SECRETARY_DUTY
+           and getattr(acting_user, "person_id", None) == person.pk)
     if acting_user is not None and not own and not can_in_org(acting_user, CHANGE, org):
-        raise ActionError("由述职人本人或该党组织的管理员报送。")
+        raise ActionError("述职报告由述职人本人或该党组织的管理员报送，其他报告由该党组织的管理员报送。")
     if kind == ReportKind.SECRETARY_DUTY:
         if person is None:
             raise ActionError("请选择述职的书记。", field="person")
-        if not org.posts.filter(person=person, role__in=("secretary", "first_responsible")).exists():
-            raise ActionError(f"{person.name}不是{org.name}的书记。", field="person")
+        posts = org.posts.filter(person=person, role__in=("secretary", "first_responsible"))
+        if not posts.filter(Q(start__isnull=True) | Q(start__lte=dt.date(year, 12, 31))).filter(
+                Q(end__isnull=True) | Q(end__gte=dt.date(year, 1, 1))).exists():
+            raise ActionError(f"{person.name}不是{org.name}{year}年度的书记。", field="person")
         if Report.objects.filter(kind=kind, org=org, person=person, year=year).exists():
             raise ActionError(f"{person.name}已报送{year}年度述职报告。", field="year")
     if kind == ReportKind.LEADING_GROUP_ANNUAL and org.type != "leading_group":
@@ -271,7 +301,8 @@ def do_submit_report(*, kind: str, org, year: int, title: str, submitted: dt.dat
 
 
 def _below(organiser, org) -> bool:
-    return org.pk != organiser.pk and org.path.startswith(organiser.path)
+    """Directly below: 述职评议 goes level by level (逐级), each level appraising the one under it."""
+    return org.path.startswith(organiser.path) and org.depth == organiser.depth + 1
 
 
 @transaction.atomic
@@ -287,7 +318,8 @@ def do_create_review(*, organiser, year: int, date: dt.date, title: str, partici
     reports = list(reports)
     for r in reports:
         if r.kind != ReportKind.SECRETARY_DUTY or r.year != year or not _below(organiser, r.org):
-            raise ActionError(f"“{r.title}”不是{organiser.name}下级书记{year}年度的述职报告。", field="reports")
+            raise ActionError(f"“{r.title}”不是{organiser.name}直属下级党组织书记{year}年度的述职报告（述职评议逐级进行）。",
+                              field="reports")
         if r.review_id:
             raise ActionError(f"“{r.title}”已在其他述职评议会上述职。", field="reports")
     rv = ReviewMeeting.objects.create(organiser=organiser, year=year, date=date, title=title.strip()[:200],
@@ -306,7 +338,8 @@ def do_add_to_review(review: ReviewMeeting, report: Report, *, acting_user=None)
     """A report submitted after the meeting was registered is added to it."""
     _may(acting_user, review.organiser, "组织述职评议")
     if report.kind != ReportKind.SECRETARY_DUTY or report.year != review.year or not _below(review.organiser, report.org):
-        raise ActionError(f"“{report.title}”不是{review.organiser.name}下级书记{review.year}年度的述职报告。")
+        raise ActionError(f"“{report.title}”不是{review.organiser.name}直属下级党组织书记{review.year}年度的述职报告"
+                          "（述职评议逐级进行）。")
     if report.review_id:
         raise ActionError(f"“{report.title}”已在述职评议会上述职。")
     report.review = review
@@ -324,6 +357,8 @@ def do_appraise(report: Report, *, votes: list[int], grade: str, comment: str, a
     if r.review is None:
         raise ActionError("先把述职报告列入述职评议会。")
     _may(acting_user, r.review.organiser, "评定述职评议等次")
+    if acting_user is not None and r.person_id and getattr(acting_user, "person_id", None) == r.person_id:
+        raise ActionError("不能评定本人的述职。")
     if grade not in Grade.values:
         raise ActionError("请选择综合评价等次（好、较好、一般、差）。", field="grade")
     if len(votes) != 4 or any(v is None or v < 0 for v in votes):

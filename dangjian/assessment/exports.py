@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 
-def _book(title: str, header: list[str], rows: list[list]) -> bytes:
+def _book(title: str, header: list[str], rows: list[list], money_cols: range = range(0)) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "结果"
@@ -20,6 +20,9 @@ def _book(title: str, header: list[str], rows: list[list]) -> bytes:
         c.alignment = Alignment(wrap_text=True, vertical="center")
     for r in rows:
         ws.append(r)
+    for col in money_cols:             # points as Decimal, shown with two decimals
+        for (cell,) in ws.iter_rows(min_row=3, min_col=col, max_col=col):
+            cell.number_format = "0.00"
     ws.column_dimensions["A"].width = 30
     out = io.BytesIO()
     wb.save(out)
@@ -29,14 +32,15 @@ def _book(title: str, header: list[str], rows: list[list]) -> bytes:
 def _num(v):
     from decimal import Decimal
 
-    return None if v in (None, "") else float(Decimal(v))
+    return None if v in (None, "") else Decimal(v)
 
 
 def results_xlsx(scheme, leaves, results) -> bytes:
     header = ["考核对象"] + [f"{i.name}（{i.get_kind_display()} {i.points}）" for i in leaves] + ["总分", "等次", "待评分项"]
     rows = [[r.org.name] + [_num((r.detail.get(str(i.pk)) or [None])[0]) for i in leaves]
-            + [float(r.total), r.get_grade_display(), r.pending] for r in results]
-    return _book(f"{scheme.year}年{scheme.name}（{scheme.issuer.name}）", header, rows)
+            + [r.total, r.get_grade_display(), r.pending] for r in results]
+    return _book(f"{scheme.year}年{scheme.name}（{scheme.issuer.name}）", header, rows,
+                 money_cols=range(2, len(leaves) + 3))
 
 
 def review_xlsx(review, reports) -> bytes:

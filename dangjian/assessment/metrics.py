@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.db.models.functions import ExtractMonth, ExtractQuarter
 
 from dangjian.orgs.models import Org
@@ -122,8 +123,6 @@ def meetings_held(scope: Scope) -> dict[int, Value]:
     months = months_ended(scope.year, scope.as_of)
     quarters = months // 3
     yearly_lecture = lecture_per == "year"
-    due = {"committee": months, "theme_day": months, "member_assembly": quarters,
-           "lecture": (1 if months == 12 else 0) if yearly_lecture else quarters}
     # Counted in SQL: the distinct months (quarters, the year) with a held meeting, per branch and type,
     # among the periods that have ended — one row per (branch, type), whatever the number of meetings.
     held = Meeting.objects.filter(scope.within(), org__type="branch", state=MeetingState.HELD,
@@ -141,15 +140,65 @@ def meetings_held(scope: Scope) -> dict[int, Value]:
     if yearly_lecture and months == 12:
         rows = held.filter(type="lecture", date__lte=dt.date(scope.year, 12, 31))
         got.update(((o, "lecture"), 1) for o in rows.values_list("org_id", flat=True).distinct())
+    # A branch owes the periods it existed through (from its founding to its dissolution) and only while it
+    # has members, as the org-life rules judge it.
+    from dangjian.people.choices import MEMBER_STATUSES
+    from dangjian.people.models import Person
+
+    branches = {pk: (f, d) for pk, f, d in Org.objects.filter(pk__in=[b for b, t in scope.types.items() if t == "branch"])
+                .values_list("pk", "founded", "dissolved")}
+    with_members = set(Person.objects.filter(org_id__in=list(branches), status__in=list(MEMBER_STATUSES))
+                       .values_list("org_id", flat=True).distinct())
+    # The few branches founded or dissolved within the year: their meetings are counted month by month, only
+    # in the periods they owe.
+    start, end = dt.date(scope.year, 1, 1), dt.date(scope.year, 12, 31)
+    partial = [b for b, (f, d) in branches.items()
+               if b in with_members and ((f and start < f <= end) or (d and start <= d <= end))]
+    if partial:
+        for key in [k for k in got if k[0] in partial]:
+            del got[key]
+        slots = defaultdict(set)
+        for o, t, m in held.filter(org_id__in=partial, date__lte=_month_end(scope.year, max(months, 1))).values_list(
+                "org_id", "type", "date__month").distinct():
+            f, d = branches[o]
+            if t in ("committee", "theme_day"):
+                if m <= months and _existed(f, d, dt.date(scope.year, m, 1), _month_end(scope.year, m)):
+                    slots[(o, t)].add(m)
+            elif t == "lecture" and yearly_lecture:
+                if months == 12 and _existed(f, d, start, end):
+                    slots[(o, t)].add(0)
+            else:
+                q = (m - 1) // 3
+                if (q + 1) * 3 <= months and _existed(f, d, dt.date(scope.year, 3 * q + 1, 1), _month_end(scope.year, 3 * q + 3)):
+                    slots[(o, t)].add(q)
+        got.update({k: len(v) for k, v in slots.items()})
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for b, typ in scope.types.items():
-        if typ != "branch":
+    for b, (founded, dissolved) in branches.items():
+        if b not in with_members:
             continue
+        owed = _owed(scope.year, months, founded, dissolved, yearly_lecture)
         c = counts[scope.owner[b]]
-        for t, n in due.items():
+        for t, n in owed.items():
             c[0] += min(got.get((b, t), 0), n)
             c[1] += n
     return _share(counts, scope, "按期召开：", "期")
+
+
+def _existed(founded, dissolved, first: dt.date, last: dt.date) -> bool:
+    """The branch existed through the whole period (founded by its first day, not dissolved by its last)."""
+    return (founded is None or founded <= first) and (dissolved is None or dissolved > last)
+
+
+def _owed(year: int, months: int, founded, dissolved, yearly_lecture: bool) -> dict[str, int]:
+    """Periods of each meeting type a branch owes among the ended months of `year`: those it existed through."""
+    def existed(first: dt.date, last: dt.date) -> bool:
+        return _existed(founded, dissolved, first, last)
+
+    monthly = sum(1 for m in range(1, months + 1) if existed(dt.date(year, m, 1), _month_end(year, m)))
+    quarterly = sum(1 for q in range(months // 3) if existed(dt.date(year, 3 * q + 1, 1), _month_end(year, 3 * q + 3)))
+    lecture = (1 if months == 12 and existed(dt.date(year, 1, 1), dt.date(year, 12, 31)) else 0) if yearly_lecture \
+        else quarterly
+    return {"committee": monthly, "theme_day": monthly, "member_assembly": quarterly, "lecture": lecture}
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -164,7 +213,7 @@ def months_ended(year: int, as_of: dt.date) -> int:
 
 
 @metric("dues_paid", "党费按月交纳率", "share",
-        "当年已结束的各月中应交党费的人月（已核定且未经批准免交），按时足额交纳的人月 ÷ 应交人月。")
+        "当年已结束的各月中应交党费的人月（已核定且未经批准免交），足额交纳（不少交）的人月 ÷ 应交人月。")
 def dues_paid(scope: Scope) -> dict[int, Value]:
     from dangjian.core import engine
     from dangjian.dues.ledger import accounts
@@ -184,18 +233,18 @@ def dues_paid(scope: Scope) -> dict[int, Value]:
             if m.month.year != scope.year or m.due is None or (m.exempt == "exempt" and m.exempt_approved):
                 continue
             counts[t][1] += 1
-            counts[t][0] += 0 if m.unpaid else 1
-    return _share(counts, scope, "已交：", "人月")
+            counts[t][0] += 1 if (not m.unpaid and m.short == 0) else 0     # 按时足额: nothing short
+    return _share(counts, scope, "足额交纳：", "人月")
 
 
 @metric("rectification_on_time", "问题按期整改销号率", "share",
-        "整改时限在当年且已到期的问题，在时限内经审核销号的 ÷ 全部。")
+        "整改时限在当年、不晚于评分日期的问题，在时限内经审核销号的 ÷ 全部。")
 def rectification_on_time(scope: Scope) -> dict[int, Value]:
     from dangjian.supervision.models import Rectification
 
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, deadline, closed, approved in Rectification.objects.filter(
-            scope.within(), deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            scope.within(), deadline__gte=scope.start, deadline__lte=scope.end).values_list(
             "org_id", "deadline", "closed", "approved"):
         t = scope.owner.get(org_id)
         if t is None:
@@ -206,13 +255,13 @@ def rectification_on_time(scope: Scope) -> dict[int, Value]:
 
 
 @metric("tasks_on_time", "工作任务按期完成率", "share",
-        "完成时限在当年且已到期的工作任务，在时限内完成的 ÷ 全部。")
+        "完成时限在当年、不晚于评分日期的工作任务，在时限内完成的 ÷ 全部。")
 def tasks_on_time(scope: Scope) -> dict[int, Value]:
     from dangjian.duty.models import Task
 
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, deadline, done_on in Task.objects.filter(
-            scope.within(), deadline__gte=scope.start, deadline__lt=scope.end).values_list(
+            scope.within(), deadline__gte=scope.start, deadline__lte=scope.end).values_list(
             "org_id", "deadline", "done_on"):
         t = scope.owner.get(org_id)
         if t is None:
@@ -225,12 +274,12 @@ def tasks_on_time(scope: Scope) -> dict[int, Value]:
 @metric("recruitment_clean", "发展党员纪实无否决性问题率", "share",
         "在办的发展党员纪实中，本人没有未消除的“BLOCK”级发展党员预警（DEV-）的 ÷ 全部在办纪实。")
 def recruitment_clean(scope: Scope) -> dict[int, Value]:
-    from dangjian.core.models import Finding, FindingState
+    from dangjian.core.models import Finding
     from dangjian.recruitment.models import RecruitmentFile
 
-    open_files = RecruitmentFile.objects.filter(scope.within(), closed__isnull=True)
+    open_files = RecruitmentFile.objects.filter(scope.within()).filter(Q(closed__isnull=True) | Q(closed__gt=scope.end))
     files = list(open_files.values_list("org_id", "person_id"))
-    blocked = set(Finding.objects.filter(person_id__in=open_files.values("person_id"), state=FindingState.OPEN,
+    blocked = set(Finding.objects.filter(open_at_end(scope), person_id__in=open_files.values("person_id"),
                                          severity="BLOCK", rule_id__startswith="DEV-").values_list("person_id", flat=True))
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, person_id in files:
@@ -242,11 +291,20 @@ def recruitment_clean(scope: Scope) -> dict[int, Value]:
     return _share(counts, scope, "无否决性问题：", "份")
 
 
+def open_at_end(scope: Scope) -> Q:
+    """Findings open at the end of the scoring date: known by then and not resolved before (a waived one does
+    not count). A past year's result is not lowered by what was found later."""
+    from dangjian.core.models import FindingState
+
+    end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
+    return Q(first_seen__lt=end) & (Q(state=FindingState.OPEN) | Q(state=FindingState.RESOLVED, resolved_at__gte=end))
+
+
 def _findings(scope: Scope, severity: str) -> dict[int, Value]:
-    from dangjian.core.models import Finding, FindingState
+    from dangjian.core.models import Finding
 
     counts = defaultdict(int)
-    for org_id, n in (Finding.objects.filter(scope.within(), state=FindingState.OPEN, severity=severity)
+    for org_id, n in (Finding.objects.filter(scope.within(), open_at_end(scope), severity=severity)
                       .values_list("org_id").annotate(n=Count("pk")).order_by()):
         if org_id in scope.owner:
             counts[scope.owner[org_id]] += n
@@ -254,24 +312,25 @@ def _findings(scope: Scope, severity: str) -> dict[int, Value]:
     return {t: Value(counts.get(t, 0), None, f"未消除的{word}预警{counts.get(t, 0)}条") for t in scope.targets}
 
 
-@metric("open_block_findings", "未消除的严重预警（条）", "count", "评分时本组织及下级未消除的 BLOCK 级预警条数。")
+@metric("open_block_findings", "未消除的严重预警（条）", "count", "评分日期结束时本组织及下级未消除的 BLOCK 级预警条数（此后才发现的不计）。")
 def open_block_findings(scope: Scope) -> dict[int, Value]:
     return _findings(scope, "BLOCK")
 
 
-@metric("open_warn_findings", "未消除的一般预警（条）", "count", "评分时本组织及下级未消除的 WARN 级预警条数。")
+@metric("open_warn_findings", "未消除的一般预警（条）", "count", "评分日期结束时本组织及下级未消除的 WARN 级预警条数（此后才发现的不计）。")
 def open_warn_findings(scope: Scope) -> dict[int, Value]:
     return _findings(scope, "WARN")
 
 
-@metric("overdue_rectifications", "逾期未整改问题（个）", "count", "评分时已过整改时限仍未销号的问题个数。")
+@metric("overdue_rectifications", "逾期未整改问题（个）", "count", "评分日期结束时已过整改时限仍未销号的问题个数。")
 def overdue_rectifications(scope: Scope) -> dict[int, Value]:
-    from dangjian.supervision.choices import State
     from dangjian.supervision.models import Rectification
 
     counts = defaultdict(int)
-    for org_id, n in (Rectification.objects.filter(scope.within(), deadline__lt=scope.as_of)
-                      .filter(~Q(state=State.CLOSED)).values_list("org_id").annotate(n=Count("pk")).order_by()):
+    # Open at the end of the scoring date (not closed by then), found by then, past its deadline.
+    for org_id, n in (Rectification.objects.filter(scope.within(), found__lte=scope.end, deadline__lt=scope.end)
+                      .filter(Q(closed__isnull=True) | Q(closed__gt=scope.end))
+                      .values_list("org_id").annotate(n=Count("pk")).order_by()):
         if org_id in scope.owner:
             counts[scope.owner[org_id]] += n
     return {t: Value(counts.get(t, 0), None, f"逾期未销号{counts.get(t, 0)}个") for t in scope.targets}

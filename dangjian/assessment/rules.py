@@ -54,6 +54,7 @@ def secretary_reports(ctx):
     if not years or not first:
         return
     organisers = {o.pk: o for o in Org.objects.filter(pk__in=list(first))}
+    by_path = {o.path: o for o in organisers.values()}
     cond = Q()
     for o in organisers.values():
         cond |= Q(path__startswith=o.path, depth=o.depth + 1)
@@ -70,7 +71,7 @@ def secretary_reports(ctx):
     reports = {(r.org_id, r.person_id, r.year): r for r in Report.objects.filter(
         kind=ReportKind.SECRETARY_DUTY, org__in=children, year__in=years)}
     for org in children:
-        parent = next(o for o in organisers.values() if org.path.startswith(o.path))
+        parent = by_path[org.path[:-Org.steplen]]         # its own organiser: the level directly above
         for y in years:
             if first[parent.pk] > y:
                 continue

@@ -31,7 +31,7 @@ def leaf_points(ind: Indicator, value: metrics.Value | None, manual: ManualScore
     """One leaf's points; None = waiting for the assessor."""
     sign = -1 if ind.kind == IndicatorKind.DEDUCTION else 1
     if ind.method == Method.MANUAL:
-        return None if manual is None else sign * manual.points
+        return None if manual is None else sign * manual.points + ZERO
     if value is None:
         return ZERO
     if ind.kind == IndicatorKind.SCORE:
@@ -39,7 +39,7 @@ def leaf_points(ind: Indicator, value: metrics.Value | None, manual: ManualScore
             return ind.points
         return q(ind.points * Decimal(value.num) / Decimal(value.den))
     per = ind.unit_points if ind.unit_points is not None else Decimal(1)
-    return sign * min(ind.points, q(per * value.num))
+    return sign * min(ind.points, q(per * value.num)) + ZERO       # (+ ZERO: no "-0.00")
 
 
 def explain(ind: Indicator, cell, manual: ManualScore | None = None) -> str:
@@ -58,8 +58,12 @@ def explain(ind: Indicator, cell, manual: ManualScore | None = None) -> str:
     return f"{label}：{num}/{den}"
 
 
+@transaction.atomic
 def score(scheme: Scheme, *, as_of: dt.date | None = None, only: list[int] | None = None) -> list[Result]:
-    """Score every org the scheme assesses (or `only` those) and rewrite their results."""
+    """Score every org the scheme assesses (or `only` those) and rewrite their results. The scheme's row is
+    locked for the whole run: an assessor's mark (which takes the same lock) waits for it, then re-scores its
+    org, so a long re-score never overwrites a mark made meanwhile."""
+    Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
     as_of = as_of or min(timezone.localdate(), dt.date(scheme.year, 12, 31))
     scope = metrics.build_scope(scheme.issuer, scheme.target_type, scheme.year, as_of, only)
     indicators = list(scheme.indicators.all())
@@ -84,15 +88,13 @@ def score(scheme: Scheme, *, as_of: dt.date | None = None, only: list[int] | Non
         total = max(ZERO, total)
         results.append(Result(scheme=scheme, org_id=org_id, total=total, grade=scheme.grade_for(total),
                               pending=pending, detail=detail, scored_at=now))
-    with transaction.atomic():
-        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()    # one writer per scheme at a time
-        stale = Result.objects.filter(scheme=scheme)
-        stale = stale if only is None else stale.filter(org_id__in=only)
-        stale.delete()
-        Result.objects.bulk_create(results, batch_size=2000)
-        if only is None:
-            Scheme.objects.filter(pk=scheme.pk).update(scored_at=now)
-            scheme.scored_at = now
+    stale = Result.objects.filter(scheme=scheme)
+    stale = stale if only is None else stale.filter(org_id__in=only)
+    stale.delete()
+    Result.objects.bulk_create(results, batch_size=2000)
+    if only is None:
+        Scheme.objects.filter(pk=scheme.pk).update(scored_at=now)
+        scheme.scored_at = now
     return results
 
 

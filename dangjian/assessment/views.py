@@ -28,6 +28,7 @@ from .forms import (AccountabilityForm, AppraiseForm, IndicatorForm, ManualScore
 from .models import Accountability, Indicator, Report, Result, ReviewMeeting, Scheme
 
 NAV = "assessment"
+BACKGROUND = "考核对象较多，正在后台重新评分，稍后刷新页面查看结果。"
 
 
 def render_page(request, template, ctx):
@@ -70,7 +71,8 @@ def index(request):
             else:
                 messages.success(request, f"已创建考核方案“{s}”，请添加指标。")
                 return redirect("assessment:scheme_detail", pk=s.pk)
-    schemes = list(Scheme.objects.restrict(user, VIEW).select_related("issuer")[:200])
+    schemes = list((Scheme.objects.restrict(user, VIEW) | Scheme.objects.filter(
+        assessors=user, published_at__isnull=False)).distinct().select_related("issuer")[:200])
     visible = {s.pk for s in schemes}
     own = list(Result.objects.restrict(user, VIEW).exclude(scheme_id__in=visible).filter(scheme__published_at__isnull=False)
                .select_related("scheme", "org").order_by("-scheme__year", "org__path")[:100])
@@ -82,12 +84,16 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def scheme_detail(request, pk):
     user = request.user
-    scheme = get_restricted(request, Scheme.objects.select_related("issuer"), VIEW, pk=pk)
+    scheme = Scheme.objects.select_related("issuer").filter(pk=pk).first()
+    if scheme is None or not (Scheme.objects.restrict(user, VIEW).filter(pk=pk).exists()
+                              or actions.may_assess(scheme, user)):
+        raise Http404("未找到，或不在您的管理范围内。")
     may_change = can_in_org(user, CHANGE, scheme.issuer)
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted and not may_change:
         raise Http404("未找到，或不在您的管理范围内。")
     form = IndicatorForm(_posted(request, "indicator"), scheme=scheme)
+    failed_points = None
     try:
         if posted == "indicator" and form.is_valid():
             d = form.cleaned_data
@@ -97,22 +103,23 @@ def scheme_detail(request, pk):
             messages.success(request, f"已添加“{d['name']}”{'，并重新评分' if scheme.published_at else ''}。")
             return redirect(request.path)
         if posted in ("points", "delete"):
-            ind = Indicator.objects.get(scheme=scheme, pk=request.POST.get("indicator") or 0)
+            ind = Indicator.objects.get(scheme=scheme, pk=int(request.POST.get("indicator") or 0))
             if posted == "delete":
                 actions.do_delete_indicator(ind, acting_user=user)
-                messages.success(request, f"已删除“{ind.name}”。")
+                messages.success(request, f"已删除“{ind.name}”，评分随之更新。")
             else:
+                failed_points = (ind.pk, request.POST.get("points", ""), request.POST.get("unit_points", ""))
                 actions.do_update_indicator(ind, acting_user=user, points=request.POST.get("points", ""),
                                             unit_points=request.POST.get("unit_points") or None)
-                messages.success(request, f"已修改“{ind.name}”的分值{'，已重新评分' if scheme.published_at else ''}。")
+                messages.success(request, f"已修改“{ind.name}”的分值，评分随之更新。")
             return redirect(request.path)
         if posted == "publish":
-            actions.do_publish_scheme(scheme, acting_user=user)
-            messages.success(request, "方案已发布，已按数据评分。")
+            s = actions.do_publish_scheme(scheme, acting_user=user)
+            messages.success(request, "方案已发布，已按数据评分。" if s.scored_now else BACKGROUND)
             return redirect(request.path)
         if posted == "score":
-            actions.do_score_scheme(scheme, acting_user=user)
-            messages.success(request, "已按最新数据重新评分。")
+            now = actions.do_score_scheme(scheme, acting_user=user)
+            messages.success(request, "已按最新数据重新评分。" if now else BACKGROUND)
             return redirect(request.path)
         if posted == "assessors":
             from django.contrib.auth import get_user_model
@@ -121,7 +128,7 @@ def scheme_detail(request, pk):
             actions.do_set_assessors(scheme, chosen, acting_user=user)
             messages.success(request, "已指定考核人。")
             return redirect(request.path)
-    except Indicator.DoesNotExist:
+    except (Indicator.DoesNotExist, ValueError):
         raise Http404("未找到该指标。")
     except ActionError as e:
         if posted == "indicator":
@@ -129,6 +136,9 @@ def scheme_detail(request, pk):
         else:
             messages.error(request, e.message)
     groups, loose, leaves = _tree(scheme)
+    for i in leaves + groups:
+        if failed_points and failed_points[0] == i.pk:       # a refused value is shown again, as typed
+            i.typed_points, i.typed_unit = failed_points[1], failed_points[2]
     results = list(Result.objects.filter(scheme=scheme).select_related("org").order_by("org__path"))
     for r in results:
         r.cells = [(r.detail.get(str(i.pk)) or [None])[0] for i in leaves]
@@ -144,7 +154,7 @@ def scheme_detail(request, pk):
         "may_change": may_change, "full": scoring.full_marks(scheme), "nav_active": NAV,
         "dist": [(label, dist.get(value, 0)) for value, label in Grade.choices],
         "assessors": set(scheme.assessors.values_list("pk", flat=True)), "candidates": candidates,
-        "is_assessor": scheme.assessors.filter(pk=user.pk).exists()})
+        "is_assessor": actions.may_assess(scheme, user)})
 
 
 @login_required
@@ -155,7 +165,7 @@ def scheme_result(request, pk, org_pk):
     scheme = Scheme.objects.select_related("issuer").filter(pk=pk).first()
     if scheme is None:
         raise Http404("未找到，或不在您的管理范围内。")
-    is_assessor = scheme.assessors.filter(pk=user.pk).exists()
+    is_assessor = actions.may_assess(scheme, user)
     if not (is_assessor or Scheme.objects.restrict(user, VIEW).filter(pk=pk).exists()):
         get_restricted(request, Result.objects.all(), VIEW, scheme_id=pk, org_id=org_pk)
     org = Org.objects.filter(pk=org_pk, type=scheme.target_type, path__startswith=scheme.issuer.path).first()
@@ -185,7 +195,8 @@ def scheme_result(request, pk, org_pk):
         i.got, i.how = cell[0], scoring.explain(i, cell, i.manual) if result else ""
     return render_page(request, "assessment/scheme_result.html", {
         "scheme": scheme, "org": org, "result": result, "groups": groups, "loose": loose, "form": form,
-        "failed": failed, "is_assessor": is_assessor and scheme.published_at is not None, "nav_active": NAV,
+        "failed": failed, "nav_active": NAV,
+        "is_assessor": is_assessor and scheme.published_at is not None and not actions.assesses_own(user, org),
         "manual_method": Method.MANUAL})
 
 
@@ -239,7 +250,8 @@ def reports(request):
         if _posted(request, "review") and vform.is_valid():
             d = vform.cleaned_data
             pending = Report.objects.filter(kind=ReportKind.SECRETARY_DUTY, year=d["year"], review__isnull=True,
-                                            org__path__startswith=d["organiser"].path).exclude(org=d["organiser"])
+                                            org__path__startswith=d["organiser"].path,
+                                            org__depth=d["organiser"].depth + 1)
             rv = actions.do_create_review(acting_user=user, reports=pending, **d)
             messages.success(request, f"已登记“{rv.title}”，列入{rv.reports.count()}份述职报告。")
             return redirect("assessment:review_detail", pk=rv.pk)
@@ -301,8 +313,9 @@ def review_detail(request, pk):
         r.suggested = dict(Grade.choices).get(actions.suggested_grade(r.votes), "")
         r.good_share = f"{100 * r.votes_good / sum(r.votes):.0f}%" if r.votes_good is not None and sum(r.votes) else ""
     candidates = list(Report.objects.filter(kind=ReportKind.SECRETARY_DUTY, year=review.year, review__isnull=True,
-                                            org__path__startswith=review.organiser.path)
-                      .exclude(org=review.organiser).select_related("org", "person")) if may_change else []
+                                            org__path__startswith=review.organiser.path,
+                                            org__depth=review.organiser.depth + 1)
+                      .select_related("org", "person")) if may_change else []
     if request.GET.get("export"):
         return _xlsx(exports.review_xlsx(review, rows), f"{review.title}.xlsx")
     return render_page(request, "assessment/review_detail.html", {

@@ -45,12 +45,14 @@ class SchemeViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     def publish(self, request, pk=None):
         return Response(SchemeSerializer(actions.do_publish_scheme(self.get_object(), acting_user=request.user)).data)
 
-    @extend_schema(summary="按最新数据重新评分", request=None, responses={200: ResultSerializer(many=True), **ERRORS})
+    @extend_schema(summary="按最新数据重新评分", request=None, responses={200: SchemeSerializer, 202: SchemeSerializer, **ERRORS},
+                   description="考核对象较多（超过 2,000 个）时在后台评分，答 202；结果见 /api/assessment/results/?scheme=。")
     @action(detail=True, methods=["post"], restrict_action=CHANGE)
     def score(self, request, pk=None):
-        results = actions.do_score_scheme(self.get_object(), acting_user=request.user)
-        return Response(ResultSerializer(Result.objects.filter(pk__in=[r.pk for r in results if r.pk])
-                                         .select_related("org"), many=True).data)
+        scheme = self.get_object()
+        now = actions.do_score_scheme(scheme, acting_user=request.user)
+        scheme.refresh_from_db()
+        return Response(SchemeSerializer(scheme).data, status=status.HTTP_200_OK if now else status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["考核评议"])
@@ -112,8 +114,10 @@ class ResultViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         d = s.validated_data
         actions.do_manual_score(d["indicator"], org=d["org"], points=d["points"], evidence=d["evidence"],
                                 acting_user=request.user)
-        return Response(ResultSerializer(Result.objects.select_related("org").get(
-            scheme_id=d["indicator"].scheme_id, org=d["org"])).data)
+        result = Result.objects.select_related("org").filter(scheme_id=d["indicator"].scheme_id, org=d["org"]).first()
+        if result is None:
+            raise exceptions.ValidationError({"org": ["该组织不是本方案的考核对象。"]})
+        return Response(ResultSerializer(result).data)
 
 
 @extend_schema(tags=["考核评议"])

@@ -61,7 +61,7 @@ def test_the_upper_level_grades_with_four_grades_and_tallies_that_add_up(tree, p
     assert actions.suggested_grade([20, 8, 2, 0]) == "good"
     assert actions.suggested_grade([5, 5, 1, 0]) == "good"          # a tie goes to the better grade
     assert actions.suggested_grade([1, 2, 9, 0]) == "average"
-    with pytest.raises(ActionError, match="不是第二党支部的书记"):
+    with pytest.raises(ActionError, match="不是第二党支部2025年度的书记"):
         actions.do_submit_report(kind="secretary_duty", org=tree.b, person=people.secretary_a, year=2025, title="x",
                                  text="x", submitted=dt.date(2025, 12, 1), acting_user=users.committee_admin)
     with pytest.raises(ActionError, match="已报送"):
@@ -107,3 +107,37 @@ def test_only_the_work_committee_hands_out_the_discipline_role(tree, users):
     assert not may_grant(users.committee_admin, "discipline", tree.a)
     assert "discipline" not in dict(grantable_roles(users.committee_admin))
     assert may_grant(users.wc_admin, "discipline", tree.a)
+
+
+def test_reports_and_grades_follow_the_levels(tree, people, users):
+    """逐级: the 工委 appraises the 机关党委's secretary, not the branch secretaries; nobody grades their own 述职;
+    only the org's admin files anything but one's own 述职; with nested organisers each branch answers to its own."""
+    from conftest import _user
+
+    ra = _report(tree, people, users)
+    with pytest.raises(ActionError, match="逐级"):
+        actions.do_create_review(organiser=tree.wc, year=2025, date=dt.date(2025, 12, 28), title="x", participants=9,
+                                 reports=[ra], acting_user=users.wc_admin)
+    actions.do_create_review(organiser=tree.wc, year=2024, date=dt.date(2024, 12, 28), title="工委述职评议",
+                             participants=9, acting_user=users.wc_admin)
+    review = actions.do_create_review(organiser=tree.committee, year=2025, date=dt.date(2025, 12, 28), title="x",
+                                      participants=9, reports=[ra], acting_user=users.committee_admin)
+    # Branch secretaries answer to the 机关党委 (from its first review, 2025), not to the 工委's 2024.
+    got = hits("ASSESS-01", dt.date(2025, 12, 31))
+    assert all("机关委员会组织述职评议" in m for _, _, m in got) and {p for _, p, _ in got} == {"2025"}
+    # A secretary who is also the 机关党委's admin does not grade their own 述职.
+    from dangjian.accounts.actions import do_assign_role
+
+    do_assign_role(users.secretary_a, "org_admin", tree.committee)
+    users.secretary_a.__dict__.pop("_dangjian_scope_cache", None)
+    with pytest.raises(ActionError, match="本人"):
+        actions.do_appraise(ra, votes=[9, 0, 0, 0], grade="good", comment="好", acting_user=users.secretary_a)
+    assert review.reports.count() == 1
+    # An auditor with a person of their own cannot file a 党组's report (only its admin can).
+    from conftest import _person
+
+    me = _person(tree.b, "审计员本人")
+    auditor = _user("aud2", me, [("auditor", tree.wc)])
+    with pytest.raises(ActionError, match="管理员报送"):
+        actions.do_submit_report(kind="other", org=tree.b, person=me, year=2025, title="x", text="x",
+                                 submitted=dt.date(2025, 12, 1), acting_user=auditor)

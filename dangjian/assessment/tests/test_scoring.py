@@ -50,11 +50,22 @@ def records(tree, people, users):
                                  deadline=dt.date(2025, 5, 31), state="closed", closed=dt.date(2025, 5, 31), approved=True)
     Rectification.objects.create(org=tree.a, issuing_org=tree.committee, found=dt.date(2025, 3, 1), problem="二",
                                  deadline=dt.date(2025, 6, 30))
-    # Two open BLOCK findings (a resolved one and a WARN do not count).
-    for i, (sev, state) in enumerate((("BLOCK", "open"), ("BLOCK", "open"), ("BLOCK", "resolved"), ("WARN", "open"))):
-        Finding.objects.create(rule_id=f"T-{i}", severity=sev, subject_kind="org", subject_id=tree.a.pk, org=tree.a,
-                               message="x", citation="x", state=state)
+    # Two BLOCK findings open at the end of 2025 (one resolved in 2026 still was); not: one resolved in 2025,
+    # one first found in 2026, a WARN.
+    for i, (sev, state, seen, resolved) in enumerate((
+            ("BLOCK", "open", (2025, 10, 1), None), ("BLOCK", "resolved", (2025, 11, 1), (2026, 2, 1)),
+            ("BLOCK", "resolved", (2025, 3, 1), (2025, 6, 1)), ("BLOCK", "open", (2026, 3, 1), None),
+            ("WARN", "open", (2025, 10, 1), None))):
+        f = Finding.objects.create(rule_id=f"T-{i}", severity=sev, subject_kind="org", subject_id=tree.a.pk,
+                                   org=tree.a, message="x", citation="x", state=state)
+        Finding.objects.filter(pk=f.pk).update(first_seen=_aware(*seen), resolved_at=resolved and _aware(*resolved))
     return tree
+
+
+def _aware(y, m, d):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime(y, m, d, 12))
 
 
 @pytest.fixture
@@ -167,3 +178,59 @@ def test_scheme_validation(records, users):
                                  acting_user=users.committee_admin)
     with pytest.raises(ActionError, match="两位小数"):
         actions.do_add_indicator(s, name="x", method="manual", points="1.005", acting_user=users.committee_admin)
+
+
+def test_deadlines_on_the_last_day_count_and_a_deduction_of_nothing_is_zero(records, users):
+    """A task or problem due on 31 December counts in that year's result; 0 occurrences deduct 0.00, not -0.00."""
+    from dangjian.duty.models import Task
+
+    Task.objects.create(year=2025, title="年终任务", org=records.b, deadline=dt.date(2025, 12, 31))
+    Rectification.objects.create(org=records.b, issuing_org=records.committee, found=dt.date(2025, 11, 1), problem="三",
+                                 deadline=dt.date(2025, 12, 31))
+    scope = metrics.build_scope(records.committee, "branch", 2025, dt.date(2025, 12, 31))
+    b = records.b.pk
+    assert (metrics.REGISTRY["tasks_on_time"](scope)[b].num, metrics.REGISTRY["tasks_on_time"](scope)[b].den) == (0, 1)
+    assert metrics.REGISTRY["rectification_on_time"](scope)[b].den == 1
+    assert metrics.REGISTRY["overdue_rectifications"](scope)[b].num == 0        # (due today: not yet overdue)
+    s = actions.do_create_scheme(issuer=records.committee, year=2025, name="x", acting_user=users.committee_admin)
+    ind = actions.do_add_indicator(s, name="扣分", kind="deduction", method="computed", metric="open_block_findings",
+                                   points="5", acting_user=users.committee_admin)
+    assert str(scoring.leaf_points(ind, metrics.Value(0), None)) == "0.00"
+
+
+def test_a_branch_owes_only_the_periods_it_existed_through_with_members(records, people):
+    from dangjian.orgs.models import Org
+
+    Org.objects.filter(pk=records.a.pk).update(founded=dt.date(2025, 7, 1))
+    old = Org.objects.get(pk=records.b.pk)
+    Org.objects.filter(pk=old.pk).update(dissolved=dt.date(2025, 4, 15))
+    scope = metrics.build_scope(records.committee, "branch", 2025, dt.date(2025, 12, 31))
+    got = metrics.REGISTRY["meetings_held"](scope)
+    # A from July: 6 months of 支委会 and 主题党日 (held: 6 and none), Q3–Q4 党员大会 (Q3 held) and 党课 (both).
+    assert (got[records.a.pk].num, got[records.a.pk].den) == (6 + 0 + 1 + 2, 6 + 6 + 2 + 2)
+    # B dissolved in April owes January–March: 3 + 3 + 1 + 1 (held none).
+    assert (got[records.b.pk].num, got[records.b.pk].den) == (0, 8)
+
+
+def test_underpaying_is_not_paying_in_full(records, people):
+    from dangjian.dues.models import DuesPayment
+
+    DuesPayment.objects.filter(person=people.member_a, month=dt.date(2025, 1, 1)).update(amount=D("0.01"))
+    scope = metrics.build_scope(records.committee, "branch", 2025, dt.date(2025, 12, 31))
+    v = metrics.REGISTRY["dues_paid"](scope)[records.a.pk]
+    assert (v.num, v.den) == (20, 24)
+
+
+def test_assessors_recuse_themselves_and_lose_the_right_with_their_role(scheme, records, users):
+    from conftest import _user
+
+    from dangjian.accounts.models import RoleAssignment
+
+    actions.do_set_assessors(scheme, [users.wc_admin, users.secretary_a], acting_user=users.committee_admin)
+    with pytest.raises(ActionError, match="回避"):
+        actions.do_manual_score(scheme.team, org=records.a, points="20", evidence="自评", acting_user=users.secretary_a)
+    actions.do_manual_score(scheme.team, org=records.b, points="10", evidence="一般", acting_user=users.secretary_a)
+    RoleAssignment.objects.filter(user=users.secretary_a).update(end=dt.date(2025, 1, 1))
+    users.secretary_a.__dict__.pop("_dangjian_scope_cache", None)
+    with pytest.raises(ActionError, match="指定的考核人"):
+        actions.do_manual_score(scheme.team, org=records.b, points="1", evidence="x", acting_user=users.secretary_a)
