@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "DisciplineFormEnum": "dangjian.assessment.choices.Form",
         "DispositionMeasureEnum": "dangjian.dispositions.choices.Measure",
         "SuggestionSourceEnum": "dangjian.supervision.choices.SuggestionSource",
+        "TaskStateEnum": "dangjian.duty.choices.TaskState",
     },
 }
 

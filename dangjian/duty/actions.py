@@ -1,5 +1,7 @@
-"""履责 actions: assign a leader's 联系点, log a visit there, set a task of the 工作要点, and mark it done
-with what was achieved. Each is audited and re-judges DUTY-01/03.
+"""履责 actions: assign a leader's 联系点, log a visit there, set a task of the 工作要点 (with the kind of
+record that evidences it), confirm its evidence — a record that already exists, checked against its
+candidates — or write a manual note, and mark it done with what was achieved. Each is audited and
+re-judges DUTY-01/03.
 
 明责 actions: a level drafts the year's 责任清单 templates and publishes them; a unit instantiates one for
 named people (one 责任书 each); the person signs it themself; each item's evidence is a record that
@@ -18,13 +20,17 @@ from dangjian.core.permissions import CHANGE, can_in_org
 from dangjian.orglife.choices import MeetingType
 
 from . import evidence as sources
-from .choices import ISSUER_TYPES, MEETING_SOURCES, EvidenceSource, ResponsibilityRole, TaskState, VisitKind
+from .choices import (ISSUER_TYPES, MEETING_SOURCES, PERSONAL_SOURCES, EvidenceSource, ResponsibilityRole, TaskState,
+                      VisitKind)
 from .models import (ContactPoint, ContactVisit, Evidence, ResponsibilityItem, ResponsibilityList,
                      ResponsibilityTemplate, Task, TemplateItem)
 
 RECORDS = (ContactPoint, ContactVisit, Task)
 # What instantiating a list or changing its evidence writes (DUTY-02 reads them; DUTY-01/03 do not).
 LIST_RECORDS = (ResponsibilityList, ResponsibilityItem, Evidence)
+# What changing a task's evidence writes: the evidence of a task. DUTY-01 reads the task's state and deadline,
+# not its evidence; DUTY-02 reads only the evidence of responsibility items ("duty.evidence[item]").
+TASK_EVIDENCE = ("duty.evidence[task]",)
 
 
 @transaction.atomic
@@ -56,36 +62,123 @@ def do_log_visit(point: ContactPoint, *, date: dt.date, kind: str, note: str = "
     return v
 
 
+def check_evidence_source(evidence_source: str, meeting_type: str) -> None:
+    """The 佐证来源 of a template item or a task, and the meeting type it may be narrowed to."""
+    if evidence_source not in EvidenceSource.values:
+        raise ActionError("请选择佐证来源。", field="evidence_source")
+    if meeting_type and (evidence_source not in MEETING_SOURCES or meeting_type not in MeetingType.values):
+        raise ActionError("只有佐证来源为“本组织召开会议”或“本人参加组织生活”时才能限定会议类型。", field="meeting_type")
+
+
 @transaction.atomic
 def do_create_task(*, org, title: str, deadline: dt.date, year: int | None = None, owner=None, target: str = "",
-                   source: str = "", acting_user=None) -> Task:
+                   source: str = "", evidence_source: str = EvidenceSource.MANUAL, meeting_type: str = "",
+                   acting_user=None) -> Task:
+    """A task of the 工作要点. `evidence_source` is what evidences it: a kind of record that already exists
+    ("本人…" are the owner's records, so those need an owner; "本组织…" the org's), or manual (the default:
+    the completion text is the evidence)."""
     if not (title or "").strip():
         raise ActionError("请填写任务。", field="title")
     if owner is not None and owner.org_id and not owner.org.path.startswith(org.path) and not org.path.startswith(
             owner.org.path):
         raise ActionError("责任人应是责任党组织（或其上下级）的人员。", field="owner")
+    evidence_source = evidence_source or EvidenceSource.MANUAL
+    check_evidence_source(evidence_source, meeting_type)
+    if evidence_source in PERSONAL_SOURCES and owner is None:
+        raise ActionError(f"佐证来源“{EvidenceSource(evidence_source).label}”是责任人本人的记录，请选择责任人。",
+                          field="owner")
     t = Task.objects.create(year=year or deadline.year, source=(source or "")[:200], title=title.strip()[:300], org=org,
-                            owner=owner, deadline=deadline, target=(target or "")[:300], created_by=audit.user_or_none(acting_user))
-    audit.record("duty.task", f"{org.name}：任务“{t.title}”，{deadline:%Y-%m-%d}前完成", actor=acting_user, org=org, obj=t)
+                            owner=owner, deadline=deadline, target=(target or "")[:300],
+                            evidence_source=evidence_source, meeting_type=meeting_type or "",
+                            created_by=audit.user_or_none(acting_user))
+    how = "" if evidence_source == EvidenceSource.MANUAL else (
+        f"，佐证来源：{t.get_evidence_source_display()}" + (f"（{t.get_meeting_type_display()}）" if meeting_type else ""))
+    audit.record("duty.task", f"{org.name}：任务“{t.title}”，{deadline:%Y-%m-%d}前完成{how}", actor=acting_user, org=org,
+                 person=owner, obj=t)
     engine.schedule([org.pk], changed=RECORDS)
     return t
 
 
 @transaction.atomic
 def do_complete_task(task: Task, *, done_on: dt.date, evidence: str, acting_user=None) -> Task:
+    """Mark a task done, writing what was achieved (against its measurable target).
+
+    A task evidenced by records (`evidence_source` not manual) is completed only once it has evidence:
+    at least one record confirmed (`do_confirm_task_evidence`) or, where no record shows it, a manual
+    note (`do_add_task_evidence`). Otherwise it is refused ("请先确认佐证…"). Confirming evidence does not
+    complete the task by itself: one lecture may be part of a target of four, and only the owner (or the
+    org) can say the target is met — so completion stays its own step, its form prefilled from the
+    confirmed evidence. The refusal never leaves anyone stuck: the manual note is always open to the same
+    people who may complete the task, and it is audited and shown as 手工佐证, so "done" on a task that
+    promised records is either backed by a record or says openly that none exists. Manual tasks (every
+    task created before 佐证来源 existed) complete with the text alone, as before."""
     t = Task.objects.select_for_update(of=("self",)).select_related("org").get(pk=task.pk)
+    if acting_user is not None and not may_act_on_task(acting_user, t):
+        raise ActionError("由任务的责任人本人或责任党组织的管理员登记完成情况。")
     if t.state == TaskState.DONE:
         raise ActionError("该任务已完成。")
     if not (evidence or "").strip():
         raise ActionError("请写明完成情况（对照可衡量的目标）。", field="evidence")
     if done_on > timezone.localdate():
         raise ActionError("完成日期不能晚于今天。", field="done_on")
+    if t.needs_evidence and not t.evidence_records.exists():
+        raise ActionError(f"请先确认佐证：该任务的佐证来源为“{t.get_evidence_source_display()}”，请在已有记录中确认至少一条；"
+                          "没有记录的，请登记手工佐证，再登记完成。")
     t.state, t.done_on, t.evidence = TaskState.DONE, done_on, evidence.strip()
     t.save(update_fields=["state", "done_on", "evidence"])
     audit.record("duty.task_done", f"{t.org.name}：任务“{t.title}”完成（{done_on:%Y-%m-%d}）", actor=acting_user, org=t.org,
                  obj=t)
     engine.schedule([t.org_id], changed=RECORDS)
     return t
+
+
+def may_act_on_task(user, task: Task) -> bool:
+    """Who confirms a task's evidence and marks it done: its owner themself, or an administrator of its org.
+    (An account without a person is never the owner — not even of a task that has none.)"""
+    pid = getattr(user, "person_id", None)
+    return (pid is not None and pid == task.owner_id) or can_in_org(user, CHANGE, task.org)
+
+
+def _open_task(task, acting_user) -> Task:
+    t = Task.objects.select_for_update(of=("self",)).select_related("org", "owner").get(pk=task.pk)
+    if acting_user is not None and not may_act_on_task(acting_user, t):
+        raise ActionError("佐证由任务的责任人本人或责任党组织的管理员确认。")
+    if t.state == TaskState.DONE:
+        raise ActionError("该任务已完成，佐证不能再更改。")
+    return t
+
+
+@transaction.atomic
+def do_confirm_task_evidence(task: Task, *, source: str, ref_id: int, acting_user=None) -> Evidence:
+    """Confirm a record as the task's evidence — only one that really is among its candidates (recomputed
+    here, never taken on the client's word). The task stays open: completing it is its own step."""
+    t = _open_task(task, acting_user)
+    found = next((c for c in sources.task_candidates(t) if c.source == source and c.ref_id == ref_id), None)
+    if found is None:
+        raise ActionError("该记录不是此任务的佐证候选（不属于责任人或责任党组织、不在本年度完成时限之内，或已确认）。",
+                          field="ref_id")
+    e = Evidence.objects.create(task=t, source=found.source, ref_id=found.ref_id, date=found.date,
+                                text=found.text[:500], confirmed_by=audit.user_or_none(acting_user))
+    audit.record("duty.task_evidence", f"{t.org.name}：任务“{t.title}”确认佐证：{found.date:%Y-%m-%d} {found.text}",
+                 actor=acting_user, org=t.org, person=t.owner, obj=t, source=source, ref_id=ref_id)
+    engine.schedule([t.org_id], changed=TASK_EVIDENCE)
+    return e
+
+
+@transaction.atomic
+def do_add_task_evidence(task: Task, *, date: dt.date, text: str, acting_user=None) -> Evidence:
+    """Where no record shows what was done: a manual note, dated, by the owner or the org."""
+    t = _open_task(task, acting_user)
+    if not (text or "").strip():
+        raise ActionError("请写明佐证情况。", field="text")
+    if date is None or date > timezone.localdate() or date < dt.date(t.year, 1, 1):
+        raise ActionError(f"佐证日期应在{t.year}年1月1日之后，且不晚于今天。", field="date")
+    e = Evidence.objects.create(task=t, source=EvidenceSource.MANUAL, date=date, text=text.strip()[:500],
+                                confirmed_by=audit.user_or_none(acting_user))
+    audit.record("duty.task_evidence", f"{t.org.name}：任务“{t.title}”手工佐证：{date:%Y-%m-%d} {e.text}",
+                 actor=acting_user, org=t.org, person=t.owner, obj=t)
+    engine.schedule([t.org_id], changed=TASK_EVIDENCE)
+    return e
 
 
 @transaction.atomic
@@ -175,10 +268,7 @@ def do_add_template_item(template, *, text: str, due: dt.date | None = None, rul
         raise ActionError("请填写责任事项。", field="text")
     if due is not None and due.year != t.year:
         raise ActionError(f"完成时限应在{t.year}年内（留空为{t.year}年12月31日）。", field="due")
-    if evidence_source not in EvidenceSource.values:
-        raise ActionError("请选择佐证来源。", field="evidence_source")
-    if meeting_type and (evidence_source not in MEETING_SOURCES or meeting_type not in MeetingType.values):
-        raise ActionError("只有佐证来源为“本组织召开会议”或“本人参加组织生活”时才能限定会议类型。", field="meeting_type")
+    check_evidence_source(evidence_source, meeting_type)
     last = t.items.order_by("-order").values_list("order", flat=True).first() or 0
     i = TemplateItem.objects.create(template=t, order=last + 1, text=text.strip()[:500], due=due,
                                     rules=parse_rules(rules), evidence_source=evidence_source,
@@ -326,10 +416,18 @@ def do_add_manual_evidence(item: ResponsibilityItem, *, date: dt.date, text: str
 
 @transaction.atomic
 def do_remove_evidence(evidence: Evidence, *, reason: str, acting_user=None) -> None:
-    """Withdraw a confirmation (or a manual note): the record stays a candidate, the reason is audited."""
+    """Withdraw a confirmation (or a manual note) of an item, or of a task still open: the record stays a
+    candidate, the reason is audited."""
     e = Evidence.objects.select_for_update(of=("self",)).get(pk=evidence.pk)
-    if e.item_id is None:
-        raise ActionError("该佐证属于工作任务，不是责任清单事项的佐证。")
+    if e.task_id is not None:
+        t = _open_task(e.task, acting_user)
+        if not (reason or "").strip():
+            raise ActionError("请说明撤销的理由。", field="reason")
+        audit.record("duty.task_evidence_remove", f"{t.org.name}：任务“{t.title}”撤销佐证：{e.text}（理由：{reason.strip()}）",
+                     actor=acting_user, org=t.org, person=t.owner, obj=t, source=e.source, ref_id=e.ref_id)
+        e.delete()
+        engine.schedule([t.org_id], changed=TASK_EVIDENCE)
+        return
     i = _item(e.item, acting_user)
     if not (reason or "").strip():
         raise ActionError("请说明撤销的理由。", field="reason")

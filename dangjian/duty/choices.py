@@ -41,3 +41,6 @@ class EvidenceSource(models.TextChoices):
 ISSUER_TYPES = ("work_committee", "leading_group", "committee")
 # Evidence sources that may be narrowed to one type of meeting.
 MEETING_SOURCES = (EvidenceSource.MEETING_HELD, EvidenceSource.MEETING_ATTENDED)
+# Evidence sources that are the person's own records ("本人…"): a task needs an owner to use one.
+PERSONAL_SOURCES = (EvidenceSource.LECTURE_GIVEN, EvidenceSource.MEETING_ATTENDED, EvidenceSource.TALK,
+                    EvidenceSource.CONTACT_VISIT, EvidenceSource.STUDY)

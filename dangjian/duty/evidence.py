@@ -1,11 +1,19 @@
-"""Where a responsibility item's evidence comes from: the records that already exist. A lecture the
-person gave, a meeting their organisation held, a talk, a visit to their contact point … is found here
-and offered as a candidate; the person (or the unit's administrator) only confirms it. Nothing is typed
-twice; manual evidence is for what no record shows.
+"""Where the evidence of a responsibility item or of a task comes from: the records that already exist. A
+lecture the person gave, a meeting their organisation held, a talk, a visit to their contact point … is
+found here and offered as a candidate; the person (or the unit's administrator) only confirms it. Nothing
+is typed twice; manual evidence is for what no record shows.
 
-`candidates_for(items)` answers for a whole page of items with one query per kind of source (plus one
-for what is already confirmed), never one per item. A candidate lies in the list's year, on or before the
-item's due date; what is already confirmed for the item is left out."""
+Both are seen by the finders as a `Subject`: whose records ("本人"), which organisation's ("本组织"), the
+window of days, and the kind of source asked for.
+
+* a responsibility item: its list's person and org, 1 January of the list's year up to the item's due date,
+  the source (and meeting type) of its template item;
+* a task of the 工作要点: its owner and its org, 1 January of the task's year up to its deadline, its own
+  source (and meeting type). A task without an owner has no "本人" records.
+
+`candidates_for(items)` and `task_candidates_for(tasks)` answer for a whole page with one query per kind of
+source (plus one for what is already confirmed), never one per item or task. What is already confirmed for
+the item (task) is left out."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .choices import EvidenceSource as S
+from .choices import PERSONAL_SOURCES, EvidenceSource as S
 
 MEETING, TALK, VISIT, STUDY, RECTIFICATION = ("orglife.meeting", "orglife.talk", "duty.contactvisit",
                                              "study.studyrecord", "supervision.rectification")
@@ -27,36 +35,69 @@ class Candidate:
     text: str
 
 
-def window(item) -> tuple[dt.date, dt.date]:
-    """The days whose records evidence the item: its list's year up to its due date."""
-    return dt.date(item.list.year, 1, 1), item.due
+@dataclass(frozen=True)
+class Subject:
+    """What evidence is sought for, as the finders see it (a responsibility item or a task)."""
+    pk: int
+    person_id: int | None    # whose own records count ("本人")
+    org_id: int              # whose organisation's records count ("本组织")
+    first: dt.date           # the window of days, both ends included
+    last: dt.date
+    kind: str                # EvidenceSource
+    meeting_type: str        # "" or the one type of meeting asked for
+
+
+def item_subject(item) -> Subject:
+    """An item needs `list` and `template_item` loaded."""
+    ti = item.template_item
+    return Subject(item.pk, item.list.person_id, item.list.org_id, dt.date(item.list.year, 1, 1), item.due,
+                   ti.evidence_source, ti.meeting_type)
+
+
+def task_subject(task) -> Subject:
+    return Subject(task.pk, task.owner_id, task.org_id, dt.date(task.year, 1, 1), task.deadline,
+                   task.evidence_source, task.meeting_type)
 
 
 def candidates(item) -> list[Candidate]:
     return candidates_for([item])[item.pk]
 
 
+def task_candidates(task) -> list[Candidate]:
+    return task_candidates_for([task])[task.pk]
+
+
 def candidates_for(items) -> dict[int, list[Candidate]]:
     """item id → its candidates by date. The items need `list` and `template_item` loaded
     (`select_related("list", "template_item")`)."""
+    return _found([item_subject(i) for i in items], "item_id")
+
+
+def task_candidates_for(tasks) -> dict[int, list[Candidate]]:
+    """task id → its candidates by date (no related objects needed)."""
+    return _found([task_subject(t) for t in tasks], "task_id")
+
+
+def _found(subjects: list[Subject], fk: str) -> dict[int, list[Candidate]]:
+    """The candidates of each subject: one query per kind of source, and one for the records already
+    confirmed as its evidence (`Evidence.<fk>`: "item_id" or "task_id")."""
     from .models import Evidence
 
-    items = list(items)
-    out: dict[int, list[Candidate]] = {i.pk: [] for i in items}
-    by_kind: dict[str, list] = {}
-    for i in items:
-        by_kind.setdefault(i.template_item.evidence_source, []).append(i)
-    by_kind.pop(S.MANUAL, None)
+    out: dict[int, list[Candidate]] = {s.pk: [] for s in subjects}
+    by_kind: dict[str, list[Subject]] = {}
+    for s in subjects:
+        if s.kind == S.MANUAL or (s.kind in PERSONAL_SOURCES and s.person_id is None):
+            continue                    # (nobody's own records to look at)
+        by_kind.setdefault(s.kind, []).append(s)
     if not by_kind:
         return out
-    confirmed = set(Evidence.objects.filter(item_id__in=list(out), ref_id__isnull=False)
-                    .values_list("item_id", "source", "ref_id"))
+    confirmed = set(Evidence.objects.filter(**{f"{fk}__in": [s.pk for g in by_kind.values() for s in g]},
+                                            ref_id__isnull=False).values_list(fk, "source", "ref_id"))
     for kind, group in by_kind.items():
-        lo, hi = min(window(i)[0] for i in group), max(window(i)[1] for i in group)
-        for item, c in FINDERS[kind](group, lo, hi):
-            first, last = window(item)
-            if first <= c.date <= last and (item.pk, c.source, c.ref_id) not in confirmed:
-                out[item.pk].append(c)
+        lo, hi = min(s.first for s in group), max(s.last for s in group)
+        for s, c in FINDERS[kind](group, lo, hi):
+            if s.first <= c.date <= s.last and (s.pk, c.source, c.ref_id) not in confirmed:
+                out[s.pk].append(c)
     for found in out.values():
         found.sort(key=lambda c: (c.date, c.source, c.ref_id))
     return out
@@ -69,69 +110,69 @@ def _meeting_text(row, prefix="meeting__", note="") -> str:
             f"“{row[prefix + 'topic']}”{note}")
 
 
-def _lectures(items, lo, hi):
+def _lectures(subjects, lo, hi):
     from dangjian.orglife.choices import MeetingState, MeetingType
     from dangjian.orglife.models import Meeting
 
     rows: dict[int, list] = {}
     for r in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__range=(lo, hi),
-                                    lecturer_id__in={i.list.person_id for i in items}).values(
+                                    lecturer_id__in={i.person_id for i in subjects}).values(
             "pk", "lecturer_id", "date", "type", "topic", "org__name"):
         rows.setdefault(r["lecturer_id"], []).append(r)
-    for i in items:
-        for r in rows.get(i.list.person_id, ()):
+    for i in subjects:
+        for r in rows.get(i.person_id, ()):
             yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, "", "（本人授课）"))
 
 
-def _meetings_held(items, lo, hi):
+def _meetings_held(subjects, lo, hi):
     from dangjian.orglife.choices import MeetingState
     from dangjian.orglife.models import Meeting
 
     rows: dict[int, list] = {}
     for r in Meeting.objects.filter(state=MeetingState.HELD, date__range=(lo, hi),
-                                    org_id__in={i.list.org_id for i in items}).values(
+                                    org_id__in={i.org_id for i in subjects}).values(
             "pk", "org_id", "date", "type", "topic", "org__name"):
         rows.setdefault(r["org_id"], []).append(r)
-    for i in items:
-        wanted = i.template_item.meeting_type
-        for r in rows.get(i.list.org_id, ()):
+    for i in subjects:
+        wanted = i.meeting_type
+        for r in rows.get(i.org_id, ()):
             if not wanted or r["type"] == wanted:
                 yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, ""))
 
 
-def _meetings_attended(items, lo, hi):
+def _meetings_attended(subjects, lo, hi):
     from dangjian.orglife.choices import ORG_LIFE_TYPES, AttendanceStatus, MeetingState
     from dangjian.orglife.models import Attendance
 
     rows: dict[int, list] = {}
     for r in Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
                                        meeting_date__range=(lo, hi),
-                                       person_id__in={i.list.person_id for i in items}).values(
+                                       person_id__in={i.person_id for i in subjects}).values(
             "person_id", "meeting_id", "meeting_date", "meeting__type", "meeting__topic", "meeting__org__name"):
         rows.setdefault(r["person_id"], []).append(r)
-    for i in items:
-        wanted = i.template_item.meeting_type
-        for r in rows.get(i.list.person_id, ()):
+    for i in subjects:
+        wanted = i.meeting_type
+        for r in rows.get(i.person_id, ()):
             if (r["meeting__type"] == wanted) if wanted else (r["meeting__type"] in ORG_LIFE_TYPES):
                 yield i, Candidate(MEETING, r["meeting_id"], r["meeting_date"], _meeting_text(r, note="（本人出席）"))
 
 
-def _talks(items, lo, hi):
+def _talks(subjects, lo, hi):
     from dangjian.orglife.models import Talk
 
-    people = {i.list.person_id for i in items}
+    people = {i.person_id for i in subjects}
     rows: dict[int, list] = {}
     for r in Talk.objects.filter(Q(a_id__in=people) | Q(b_id__in=people), date__range=(lo, hi)).values(
             "pk", "a_id", "b_id", "a__name", "b__name", "date", "topic"):
         for pid in {r["a_id"], r["b_id"]} & people:
             rows.setdefault(pid, []).append(r)
-    for i in items:
-        for r in rows.get(i.list.person_id, ()):
+    for i in subjects:
+        for r in rows.get(i.person_id, ()):
             yield i, Candidate(TALK, r["pk"], r["date"],
                                f"谈心谈话：{r['a__name']}与{r['b__name']}" + (f"（{r['topic']}）" if r["topic"] else ""))
 
 
-def _contact_visits(items, lo, hi):
+def _contact_visits(subjects, lo, hi):
     """Visits logged at the person's 联系点, and meetings of that branch they attended (as DUTY-03 counts)."""
     from dangjian.orglife.choices import AttendanceStatus, MeetingState
     from dangjian.orglife.models import Attendance
@@ -139,7 +180,7 @@ def _contact_visits(items, lo, hi):
     from .choices import VisitKind
     from .models import ContactPoint, ContactVisit
 
-    points = list(ContactPoint.objects.filter(leader_id__in={i.list.person_id for i in items}).values(
+    points = list(ContactPoint.objects.filter(leader_id__in={i.person_id for i in subjects}).values(
         "pk", "leader_id", "branch_id", "branch__name", "since", "until"))
     if not points:
         return
@@ -163,36 +204,36 @@ def _contact_visits(items, lo, hi):
                for since, until in spans.get((r["person_id"], r["meeting__org_id"]), ())):
             rows.setdefault(r["person_id"], []).append(Candidate(
                 MEETING, r["meeting_id"], r["meeting_date"], _meeting_text(r, note="（出席联系点会议）")))
-    for i in items:
-        for c in rows.get(i.list.person_id, ()):
+    for i in subjects:
+        for c in rows.get(i.person_id, ()):
             yield i, c
 
 
-def _study(items, lo, hi):
+def _study(subjects, lo, hi):
     from dangjian.study.choices import StudyKind
     from dangjian.study.models import StudyRecord
 
     rows: dict[int, list] = {}
-    for r in StudyRecord.objects.filter(person_id__in={i.list.person_id for i in items}, date__range=(lo, hi)).values(
+    for r in StudyRecord.objects.filter(person_id__in={i.person_id for i in subjects}, date__range=(lo, hi)).values(
             "pk", "person_id", "date", "hours", "kind", "title"):
         rows.setdefault(r["person_id"], []).append(r)
-    for i in items:
-        for r in rows.get(i.list.person_id, ()):
+    for i in subjects:
+        for r in rows.get(i.person_id, ()):
             yield i, Candidate(STUDY, r["pk"], r["date"],
                                f"{StudyKind(r['kind']).label}{r['hours']}学时" + (f"：{r['title']}" if r["title"] else ""))
 
 
-def _rectifications(items, lo, hi):
+def _rectifications(subjects, lo, hi):
     from dangjian.supervision.choices import State
     from dangjian.supervision.models import Rectification
 
     rows: dict[int, list] = {}
     for r in Rectification.objects.filter(state=State.CLOSED, approved=True, closed__range=(lo, hi),
-                                          org_id__in={i.list.org_id for i in items}).values(
+                                          org_id__in={i.org_id for i in subjects}).values(
             "pk", "org_id", "closed", "problem"):
         rows.setdefault(r["org_id"], []).append(r)
-    for i in items:
-        for r in rows.get(i.list.org_id, ()):
+    for i in subjects:
+        for r in rows.get(i.org_id, ()):
             yield i, Candidate(RECTIFICATION, r["pk"], r["closed"], f"整改销号：{r['problem'][:80]}")
 
 

@@ -20,6 +20,12 @@ class TaskForm(Form):
     deadline = forms.DateField(label="完成时限", widget=DateInput())
     target = forms.CharField(label="可衡量的目标", max_length=300, required=False,
                              help_text="例如“全年召开党员大会不少于4次”。")
+    evidence_source = forms.ChoiceField(label="佐证来源", choices=EvidenceSource.choices, initial=EvidenceSource.MANUAL,
+                                        required=False,
+                                        help_text="已有记录（责任人讲的党课、本组织召开的会议等）自动列为待确认的佐证，"
+                                                  "确认后再登记完成；手工佐证的，完成情况即为佐证。")
+    meeting_type = forms.ChoiceField(label="会议类型", choices=[("", "不限")] + MeetingType.choices, required=False,
+                                     help_text="佐证来源为会议时可限定。")
 
     def __init__(self, *args, orgs=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,7 +68,10 @@ class ContactVisit(models.Model):
 
 
 class Task(models.Model):
-    """One task of the year's 党建工作要点: who, where, by when, what counts as done."""
+    """One task of the year's 党建工作要点: who, where, by when, what counts as done — and what evidences it.
+    `evidence_source` names the kind of record that is its evidence (found among the records that already
+    exist, confirmed as `Evidence` rows with `task` set); "manual" (the default) means the completion text
+    is the evidence, as before."""
 
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("工作要点", max_length=200, blank=True)
@@ -78,6 +81,10 @@ class Task(models.Model):
                               related_name="+")
     deadline = models.DateField("完成时限")
     target = models.CharField("可衡量的目标", max_length=300, blank=True)
+    evidence_source = models.CharField("佐证来源", max_length=24, choices=EvidenceSource.choices,
+                                       default=EvidenceSource.MANUAL)
+    meeting_type = models.CharField("会议类型", max_length=24, choices=MeetingType.choices, blank=True,
+                                    help_text="佐证来源为会议时可限定会议类型。")
     state = models.CharField("状态", max_length=8, choices=TaskState.choices, default=TaskState.OPEN)
     done_on = models.DateField("完成日期", null=True, blank=True)
     evidence = models.TextField("完成情况", blank=True)
@@ -94,6 +101,11 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def needs_evidence(self) -> bool:
+        """Evidenced by records (not by the completion text alone): completing needs a confirmed one."""
+        return self.evidence_source != MANUAL
 
     @classmethod
     def restrict_self(cls, user, action):

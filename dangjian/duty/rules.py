@@ -44,7 +44,7 @@ def task_overdue(ctx):
 
 
 @rule("DUTY-02", reads=("duty.responsibilityitem", "duty.responsibilitylist", "duty.responsibilitytemplate",
-                        "duty.templateitem", "duty.evidence", "people.person", "orgs.org",
+                        "duty.templateitem", "duty.evidence[item]", "people.person", "orgs.org",
                         # the records that evidence an item (to say how many await confirmation)
                         "orglife.meeting", "orglife.attendance", "orglife.talk", "duty.contactpoint",
                         "duty.contactvisit", "study.studyrecord", "supervision.rectification"),

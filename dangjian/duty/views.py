@@ -1,6 +1,6 @@
-"""履责 screens: the tasks of the user's scope (overdue first; mark one done with what was achieved) and
-the 基层党建联系点 with their visits (a leader present at the branch's meetings counts without being typed
-again). 明责 screens: the year's 责任清单 templates (drafted and published by the issuing level) and the
+"""履责 screens: the tasks of the user's scope (overdue first; confirm the records that evidence one, mark
+it done with what was achieved) and the 基层党建联系点 with their visits (a leader present at the branch's
+meetings counts without being typed again). 明责 screens: the year's 责任清单 templates (drafted and published by the issuing level) and the
 责任书 instantiated from them; one 责任书 with each item's state, the records waiting to be confirmed as its
 evidence and the person's own 签署; and "我的责任" for the year. Every query goes through `restrict()`; out
 of scope is 404; a refused form keeps what was typed."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from dangjian.people.choices import MEMBER_STATUSES
 
 from . import actions
 from .choices import ISSUER_TYPES, TaskState
-from .evidence import items_with_state
+from .evidence import items_with_state, task_candidates_for
 from .forms import (DoneForm, InstantiateForm, ManualEvidenceForm, PointForm, RemoveEvidenceForm, TaskForm,
                     TemplateForm, TemplateItemForm, UnitForm, VisitForm)
 from .models import (ContactPoint, Evidence, ResponsibilityItem, ResponsibilityList, ResponsibilityTemplate, Task,
@@ -38,13 +38,18 @@ NAV = "duty"
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_list(request):
+    """The tasks of the user's scope. Each open task shows its confirmed evidence and the records waiting
+    to be confirmed as its evidence (one query per kind of source for the whole page); its owner or an
+    administrator of its org confirms one, writes a manual note where no record exists, withdraws one, and
+    marks the task done — the form prefilled from the confirmed evidence."""
     user = request.user
     today = timezone.localdate()
+    posted = request.POST.get("form") if request.method == "POST" else None
     orgs = Org.objects.restrict(user, CHANGE).exclude(type="group").order_by("path")
-    form = TaskForm(request.POST if request.method == "POST" and request.POST.get("form") == "task" else None,
+    form = TaskForm(request.POST if posted == "task" else None,
                     orgs=orgs, people=Person.objects.filter(org__in=orgs).order_by("name"),
                     initial={"deadline": today}) if orgs.exists() else None
-    if request.method == "POST" and request.POST.get("form") == "task":
+    if posted == "task":
         if form is None:
             raise Http404("未找到，或不在您的管理范围内。")
         if form.is_valid():
@@ -55,25 +60,62 @@ def task_list(request):
             else:
                 messages.success(request, f"已分解任务“{t.title}”。")
                 return redirect(request.path)
-    done = DoneForm(request.POST if request.method == "POST" and request.POST.get("form") == "done" else None,
-                    initial={"done_on": today})
-    done_for = None
-    if request.method == "POST" and request.POST.get("form") == "done":
-        task = get_restricted(request, Task.objects.select_related("org"), VIEW, pk=request.POST.get("task") or 0)
-        if not (can_in_org(user, CHANGE, task.org) or getattr(user, "person_id", None) == task.owner_id):
+    done = DoneForm(request.POST if posted == "done" else None, initial={"done_on": today})
+    manual = ManualEvidenceForm(request.POST if posted == "manual" else None, initial={"date": today})
+    remove = RemoveEvidenceForm(request.POST if posted == "remove" else None)
+    acted_on = evidence = None
+    if posted in ("done", "confirm", "manual", "remove"):
+        if posted == "remove":
+            evidence = get_restricted(request, Evidence.objects.filter(task__isnull=False).select_related("task__org"),
+                                      VIEW, pk=request.POST.get("evidence") or 0)
+            task = evidence.task
+        else:
+            task = get_restricted(request, Task.objects.select_related("org"), VIEW, pk=request.POST.get("task") or 0)
+        if not actions.may_act_on_task(user, task):
             raise Http404("未找到，或不在您的管理范围内。")
-        done_for = task.pk
-        if done.is_valid():
-            try:
+        acted_on = task.pk
+        anchor = f"{request.path}#task-{task.pk}"
+        try:
+            if posted == "done" and done.is_valid():
                 actions.do_complete_task(task, acting_user=user, **done.cleaned_data)
-            except ActionError as e:
-                apply_action_error(done, e)
-            else:
                 messages.success(request, f"任务“{task.title}”已完成。")
                 return redirect(request.path)
-    tasks = list(Task.objects.restrict(user, VIEW).select_related("org", "owner").order_by("state", "deadline", "pk")[:500])
-    return render(request, "duty/tasks.html", {"tasks": tasks, "form": form, "done": done, "done_for": done_for,
-                                               "today": today, "nav_active": NAV, "open": TaskState.OPEN})
+            if posted == "confirm":
+                ref = request.POST.get("ref_id") or ""
+                actions.do_confirm_task_evidence(task, source=request.POST.get("source") or "",
+                                                 ref_id=int(ref) if ref.isdigit() else 0, acting_user=user)
+                messages.success(request, "已确认佐证。目标达成后请登记完成情况。")
+                return redirect(anchor)
+            if posted == "manual" and manual.is_valid():
+                actions.do_add_task_evidence(task, acting_user=user, **manual.cleaned_data)
+                messages.success(request, "已登记佐证。")
+                return redirect(anchor)
+            if posted == "remove" and remove.is_valid():
+                actions.do_remove_evidence(evidence, acting_user=user, **remove.cleaned_data)
+                messages.success(request, "已撤销该佐证。")
+                return redirect(anchor)
+        except ActionError as e:
+            refused = {"done": done, "manual": manual, "remove": remove}.get(posted)
+            if refused is not None:
+                apply_action_error(refused, e)
+            else:
+                messages.error(request, e.message)
+    tasks = list(Task.objects.restrict(user, VIEW).select_related("org", "owner").prefetch_related(
+        Prefetch("evidence_records", queryset=Evidence.objects.order_by("date", "pk"))).order_by(
+        "state", "deadline", "pk")[:500])
+    waiting = task_candidates_for([t for t in tasks if t.state == TaskState.OPEN])
+    for t in tasks:
+        t.may = actions.may_act_on_task(user, t)
+        t.proofs = list(t.evidence_records.all())
+        t.waiting = waiting.get(t.pk, [])
+        # The completion form starts from the evidence: what it was, and the day of the latest.
+        t.done_text = ("佐证：" + "；".join(f"{e.date:%Y-%m-%d} {e.text}" for e in t.proofs)) if t.proofs else ""
+        t.done_day = min(today, max(e.date for e in t.proofs)) if t.proofs else today
+        t.blocked = t.needs_evidence and not t.proofs
+    return render(request, "duty/tasks.html", {
+        "tasks": tasks, "form": form, "done": done, "done_for": acted_on if posted == "done" else None,
+        "manual": manual, "manual_for": acted_on if posted == "manual" else None, "remove": remove,
+        "remove_for": evidence.pk if evidence else None, "today": today, "nav_active": NAV, "open": TaskState.OPEN})
 
 
 @login_required

@@ -17,7 +17,34 @@ from ..models import (ContactPoint, ContactVisit, Evidence, ResponsibilityItem, 
 class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
-        fields = ["id", "year", "source", "title", "org", "owner", "deadline", "target", "state", "done_on", "evidence"]
+        fields = ["id", "year", "source", "title", "org", "owner", "deadline", "target", "evidence_source",
+                  "meeting_type", "state", "done_on", "evidence"]
+        read_only_fields = fields
+
+
+class ResponsibilityEvidenceSerializer(serializers.ModelSerializer):
+    """佐证 of a responsibility item or of a task (the name is the API schema's, kept from the items)."""
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "source", "ref_id", "date", "text", "confirmed_at"]
+        read_only_fields = fields
+
+
+class CandidateSerializer(serializers.Serializer):
+    source = serializers.CharField(label="来源（记录类型）")
+    ref_id = serializers.IntegerField(label="记录编号")
+    date = serializers.DateField(label="日期")
+    text = serializers.CharField(label="内容")
+
+
+class TaskDetailSerializer(TaskSerializer):
+    evidence_records = ResponsibilityEvidenceSerializer(many=True, read_only=True, label="佐证（已确认的记录和手工佐证）")
+    candidates = CandidateSerializer(many=True, read_only=True,
+                                     label="待确认的记录（推进中的任务；已完成的任务为空）")
+
+    class Meta(TaskSerializer.Meta):
+        fields = TaskSerializer.Meta.fields + ["evidence_records", "candidates"]
         read_only_fields = fields
 
 
@@ -28,11 +55,26 @@ class TaskCreateSerializer(serializers.Serializer):
     deadline = serializers.DateField(label="完成时限")
     target = serializers.CharField(max_length=300, required=False, default="", label="可衡量的目标")
     source = serializers.CharField(max_length=200, required=False, default="", label="工作要点")
+    evidence_source = serializers.ChoiceField(EvidenceSource.choices, default=EvidenceSource.MANUAL, label="佐证来源",
+                                              help_text="“本人…”为责任人本人的记录（须有责任人），“本组织…”为责任党组织的；"
+                                                        "manual 为完成情况即佐证。")
+    meeting_type = serializers.ChoiceField(MeetingType.choices, required=False, allow_blank=True, default="",
+                                           label="会议类型")
 
 
 class TaskDoneSerializer(serializers.Serializer):
     done_on = serializers.DateField(label="完成日期")
     evidence = serializers.CharField(label="完成情况")
+
+
+class TaskConfirmSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=40, label="来源（候选记录的 source）")
+    ref_id = serializers.IntegerField(label="记录编号（候选记录的 ref_id）")
+
+
+class TaskManualEvidenceSerializer(serializers.Serializer):
+    date = serializers.DateField(label="日期")
+    text = serializers.CharField(max_length=500, label="佐证情况")
 
 
 class ContactVisitSerializer(serializers.ModelSerializer):
@@ -103,20 +145,6 @@ class TemplateCreateSerializer(serializers.Serializer):
     role = serializers.CharField(max_length=24, label="责任主体", help_text=ROLE_HELP)
     title = serializers.CharField(max_length=200, label="名称")
     items = TemplateItemCreateSerializer(many=True, required=False, default=list, label="责任事项")
-
-
-class ResponsibilityEvidenceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Evidence
-        fields = ["id", "source", "ref_id", "date", "text", "confirmed_at"]
-        read_only_fields = fields
-
-
-class CandidateSerializer(serializers.Serializer):
-    source = serializers.CharField(label="来源（记录类型）")
-    ref_id = serializers.IntegerField(label="记录编号")
-    date = serializers.DateField(label="日期")
-    text = serializers.CharField(label="内容")
 
 
 class ResponsibilityItemSerializer(serializers.ModelSerializer):

@@ -1,10 +1,12 @@
-"""履责 over the API: tasks of the 工作要点 (list, create, complete) and 基层党建联系点 (list, assign, log a
+"""履责 over the API: tasks of the 工作要点 (list, create, read with their evidence and waiting records; confirm
+a record, add a manual note, withdraw one; complete) and 基层党建联系点 (list, assign, log a
 visit); 明责: 责任清单 templates (list, create with their items, publish) and 责任书 (list, instantiate, read
 with each item's state, evidence and waiting records; sign; confirm a record, add a manual note, withdraw
 one). Reads go through `restrict()`; out of scope answers 404."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -16,26 +18,43 @@ from dangjian.core.errors import ActionError
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 
 from .. import actions
-from ..evidence import items_with_state
+from ..choices import TaskState
+from ..evidence import items_with_state, task_candidates_for
 from ..models import ContactPoint, Evidence, ResponsibilityItem, ResponsibilityList, ResponsibilityTemplate, Task
 from .serializers import (ConfirmSerializer, ContactPointCreateSerializer, ContactPointSerializer,
                           ContactVisitSerializer, InstantiateSerializer, ManualEvidenceSerializer, ResponsibilityListDetailSerializer,
-                          ResponsibilityListSerializer, ResponsibilityTemplateSerializer, TaskCreateSerializer,
-                          TaskDoneSerializer, TaskSerializer, TemplateCreateSerializer, UnconfirmSerializer,
-                          VisitCreateSerializer)
+                          ResponsibilityListSerializer, ResponsibilityTemplateSerializer, TaskConfirmSerializer,
+                          TaskCreateSerializer, TaskDetailSerializer, TaskDoneSerializer, TaskManualEvidenceSerializer,
+                          TaskSerializer, TemplateCreateSerializer, UnconfirmSerializer, VisitCreateSerializer)
 
 ERRORS = error_responses("被拒绝：detail 说明原因")
 
 
 @extend_schema(tags=["责任落实"])
 class TaskViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """党建工作要点分解的任务。"""
+    """党建工作要点分解的任务：佐证从已有记录中自动查找，责任人或责任党组织确认；目标达成后登记完成情况。"""
     queryset = Task.objects.all()
+    select_related = ("org",)
     serializer_class = TaskSerializer
     ordering = ["state", "deadline", "id"]
 
     def get_serializer_class(self):
-        return {"create": TaskCreateSerializer, "complete": TaskDoneSerializer}.get(self.action, TaskSerializer)
+        return {"retrieve": TaskDetailSerializer, "create": TaskCreateSerializer, "complete": TaskDoneSerializer,
+                "confirm": TaskConfirmSerializer, "evidence": TaskManualEvidenceSerializer,
+                "unconfirm": UnconfirmSerializer}.get(self.action, TaskSerializer)
+
+    @staticmethod
+    def _detail(task) -> Response:
+        t = Task.objects.prefetch_related(
+            Prefetch("evidence_records", queryset=Evidence.objects.order_by("date", "pk"))).get(pk=task.pk)
+        t.candidates = task_candidates_for([t])[t.pk] if t.state == TaskState.OPEN else []
+        return Response(TaskDetailSerializer(t).data)
+
+    @extend_schema(summary="任务及其佐证", responses={200: TaskDetailSerializer, **ERRORS},
+                   description="已确认的佐证（evidence_records），以及可以确认为佐证的已有记录（candidates）。"
+                               "evidence 为登记完成时写的完成情况。")
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
 
     @extend_schema(summary="分解任务", request=TaskCreateSerializer, responses={201: TaskSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
@@ -44,16 +63,57 @@ class TaskViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
         t = actions.do_create_task(acting_user=request.user, **s.validated_data)
         return Response(TaskSerializer(t).data, status=status.HTTP_201_CREATED)
 
+    def _for_acting(self) -> Task:
+        t = self.get_object()
+        if not actions.may_act_on_task(self.request.user, t):
+            raise exceptions.PermissionDenied("由任务的责任人本人或责任党组织的管理员办理。")
+        return t
+
     @extend_schema(summary="任务完成", request=TaskDoneSerializer, responses={200: TaskSerializer, **ERRORS},
-                   description="责任党组织的管理员或责任人本人登记完成情况。")
+                   description="责任党组织的管理员或责任人本人登记完成情况。佐证来源不是手工佐证的任务，"
+                               "须先确认至少一条佐证（或登记手工佐证）。")
     @action(detail=True, methods=["post"], restrict_action=VIEW)
     def complete(self, request, pk=None):
-        t = self.get_object()
-        if not (can_in_org(request.user, CHANGE, t.org) or getattr(request.user, "person_id", None) == t.owner_id):
-            raise exceptions.PermissionDenied("由责任党组织或责任人登记完成情况。")
+        t = self._for_acting()
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)
         return Response(TaskSerializer(actions.do_complete_task(t, acting_user=request.user, **s.validated_data)).data)
+
+    @extend_schema(summary="确认佐证", request=TaskConfirmSerializer, responses={200: TaskDetailSerializer, **ERRORS},
+                   description="把任务的一条待确认记录（candidates 中的 source 与 ref_id）确认为佐证；不是候选的记录被拒绝。"
+                               "确认佐证不等于完成任务：目标达成后另行登记完成情况。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def confirm(self, request, pk=None):
+        t = self._for_acting()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_confirm_task_evidence(t, source=s.validated_data["source"], ref_id=s.validated_data["ref_id"],
+                                         acting_user=request.user)
+        return self._detail(t)
+
+    @extend_schema(summary="手工佐证", request=TaskManualEvidenceSerializer,
+                   responses={200: TaskDetailSerializer, **ERRORS},
+                   description="没有可以确认的记录时，写明佐证情况和日期。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def evidence(self, request, pk=None):
+        t = self._for_acting()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        actions.do_add_task_evidence(t, acting_user=request.user, **s.validated_data)
+        return self._detail(t)
+
+    @extend_schema(summary="撤销佐证", request=UnconfirmSerializer, responses={200: TaskDetailSerializer, **ERRORS},
+                   description="撤销推进中任务的一条佐证（理由记入操作记录）；撤销的记录重新列为待确认。")
+    @action(detail=True, methods=["post"], restrict_action=VIEW)
+    def unconfirm(self, request, pk=None):
+        t = self._for_acting()
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        e = Evidence.objects.filter(task=t, pk=s.validated_data["evidence"]).first()
+        if e is None:
+            raise ActionError("该佐证不是此任务的佐证。", field="evidence")
+        actions.do_remove_evidence(e, reason=s.validated_data["reason"], acting_user=request.user)
+        return self._detail(t)
 
 
 @extend_schema(tags=["责任落实"])
