@@ -76,6 +76,13 @@ class Indicator(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def metric_label(self) -> str:
+        from .metrics import REGISTRY
+
+        m = REGISTRY.get(self.metric)
+        return m.label if m else self.metric
+
 
 class Result(models.Model):
     """An org's score under a scheme, written by scoring (never typed): total, grade and each leaf's

@@ -147,8 +147,11 @@ def scheme_detail(request, pk):
     if may_change:
         from django.contrib.auth import get_user_model
 
+        # Accounts with a role that reads the scheme's orgs (not members' self-service accounts).
         candidates = list(get_user_model().objects.filter(
-            is_active=True, role_assignments__org__path__startswith=scheme.issuer.path).distinct().order_by("username")[:200])
+            is_active=True, role_assignments__org__path__startswith=scheme.issuer.path,
+            role_assignments__role__in=("work_committee_admin", "org_admin", "auditor", "discipline"))
+            .distinct().order_by("username")[:200])
     return render_page(request, "assessment/scheme_detail.html", {
         "scheme": scheme, "groups": groups, "loose": loose, "leaves": leaves, "results": results, "form": form,
         "may_change": may_change, "full": scoring.full_marks(scheme), "nav_active": NAV,

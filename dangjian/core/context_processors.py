@@ -14,4 +14,7 @@ def navigation(request):
     except NoReverseMatch:
         # The route is wired by dangjian/urls.py; until then the menu simply omits it.
         password_url = ""
-    return {"nav_active": section, "password_change_url": password_url}
+    # The sections grouped under a menu of the navigation bar (the menu shows as active for any of them).
+    return {"nav_active": section, "password_change_url": password_url,
+            "members_nav": ("recruitment", "dues", "membership", "study", "dispositions"),
+            "duty_nav": ("duty", "supervision", "assessment")}

@@ -68,6 +68,7 @@ def test_a_person_from_application_to_confirmation_and_a_refused_batch_vote(
     page.get_by_label("用户名").fill("secretary_a")
     page.get_by_label("密码").fill("Dangjian2026!")
     page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="党员管理").click()
     page.get_by_role("link", name="发展党员").first.click()
     expect(page.get_by_text("没有正在进行的发展党员纪实")).to_be_visible()
     page.get_by_role("link", name="建立发展党员纪实").click()
