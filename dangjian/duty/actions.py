@@ -153,7 +153,7 @@ def do_confirm_task_evidence(task: Task, *, source: str, ref_id: int, acting_use
     """Confirm a record as the task's evidence — only one that really is among its candidates (recomputed
     here, never taken on the client's word). The task stays open: completing it is its own step."""
     t = _open_task(task, acting_user)
-    found = next((c for c in sources.task_candidates(t) if c.source == source and c.ref_id == ref_id), None)
+    found = next((c for c in sources.task_candidates(t, acting_user) if c.source == source and c.ref_id == ref_id), None)
     if found is None:
         raise ActionError("该记录不是此任务的佐证候选（不属于责任人或责任党组织、不在本年度完成时限之内，或已确认）。",
                           field="ref_id")
@@ -386,7 +386,7 @@ def _rejudge(lst: ResponsibilityList) -> None:
 def do_confirm_evidence(item: ResponsibilityItem, *, source: str, ref_id: int, acting_user=None) -> Evidence:
     """Confirm a record as the item's evidence — only one that really is among its candidates."""
     i = _item(item, acting_user)
-    found = next((c for c in sources.candidates(i) if c.source == source and c.ref_id == ref_id), None)
+    found = next((c for c in sources.candidates(i, acting_user) if c.source == source and c.ref_id == ref_id), None)
     if found is None:
         raise ActionError("该记录不是此事项的佐证候选（不属于本人或本组织、不在本年度完成时限之内，或已确认）。",
                           field="ref_id")

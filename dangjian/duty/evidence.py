@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from dangjian.core.permissions import VIEW
+
 from .choices import PERSONAL_SOURCES, EvidenceSource as S
 
 MEETING, TALK, VISIT, STUDY, RECTIFICATION = ("orglife.meeting", "orglife.talk", "duty.contactvisit",
@@ -59,26 +61,39 @@ def task_subject(task) -> Subject:
                    task.evidence_source, task.meeting_type)
 
 
-def candidates(item) -> list[Candidate]:
-    return candidates_for([item])[item.pk]
+def candidates(item, user=None) -> list[Candidate]:
+    return candidates_for([item], user)[item.pk]
 
 
-def task_candidates(task) -> list[Candidate]:
-    return task_candidates_for([task])[task.pk]
+def task_candidates(task, user=None) -> list[Candidate]:
+    return task_candidates_for([task], user)[task.pk]
 
 
-def candidates_for(items) -> dict[int, list[Candidate]]:
+def candidates_for(items, user=None) -> dict[int, list[Candidate]]:
     """item id → its candidates by date. The items need `list` and `template_item` loaded
-    (`select_related("list", "template_item")`)."""
-    return _found([item_subject(i) for i in items], "item_id")
+    (`select_related("list", "template_item")`). With `user`, only records that user may see (a page, an
+    action); without, all of them (the engine)."""
+    return _found([item_subject(i) for i in items], "item_id", user)
 
 
-def task_candidates_for(tasks) -> dict[int, list[Candidate]]:
+def task_candidates_for(tasks, user=None) -> dict[int, list[Candidate]]:
     """task id → its candidates by date (no related objects needed)."""
-    return _found([task_subject(t) for t in tasks], "task_id")
+    return _found([task_subject(t) for t in tasks], "task_id", user)
 
 
-def _found(subjects: list[Subject], fk: str) -> dict[int, list[Candidate]]:
+def _visible(qs, user, via_meeting: bool = False):
+    """The records `user` may see (through `restrict()`); None: the engine, which judges everything.
+    Attendance has no org of its own: it is seen through its meeting."""
+    if user is None:
+        return qs
+    if via_meeting:
+        from dangjian.orglife.models import Meeting
+
+        return qs.filter(meeting_id__in=Meeting.objects.restrict(user, VIEW).values("pk"))
+    return qs.restrict(user, VIEW)
+
+
+def _found(subjects: list[Subject], fk: str, user=None) -> dict[int, list[Candidate]]:
     """The candidates of each subject: one query per kind of source, and one for the records already
     confirmed as its evidence (`Evidence.<fk>`: "item_id" or "task_id")."""
     from .models import Evidence
@@ -95,7 +110,7 @@ def _found(subjects: list[Subject], fk: str) -> dict[int, list[Candidate]]:
                                             ref_id__isnull=False).values_list(fk, "source", "ref_id"))
     for kind, group in by_kind.items():
         lo, hi = min(s.first for s in group), max(s.last for s in group)
-        for s, c in FINDERS[kind](group, lo, hi):
+        for s, c in FINDERS[kind](group, lo, hi, user):
             if s.first <= c.date <= s.last and (s.pk, c.source, c.ref_id) not in confirmed:
                 out[s.pk].append(c)
     for found in out.values():
@@ -110,13 +125,13 @@ def _meeting_text(row, prefix="meeting__", note="") -> str:
             f"“{row[prefix + 'topic']}”{note}")
 
 
-def _lectures(subjects, lo, hi):
+def _lectures(subjects, lo, hi, user=None):
     from dangjian.orglife.choices import MeetingState, MeetingType
     from dangjian.orglife.models import Meeting
 
     rows: dict[int, list] = {}
-    for r in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__range=(lo, hi),
-                                    lecturer_id__in={i.person_id for i in subjects}).values(
+    for r in _visible(Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__range=(lo, hi),
+                                             lecturer_id__in={i.person_id for i in subjects}), user).values(
             "pk", "lecturer_id", "date", "type", "topic", "org__name"):
         rows.setdefault(r["lecturer_id"], []).append(r)
     for i in subjects:
@@ -124,13 +139,13 @@ def _lectures(subjects, lo, hi):
             yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, "", "（本人授课）"))
 
 
-def _meetings_held(subjects, lo, hi):
+def _meetings_held(subjects, lo, hi, user=None):
     from dangjian.orglife.choices import MeetingState
     from dangjian.orglife.models import Meeting
 
     rows: dict[int, list] = {}
-    for r in Meeting.objects.filter(state=MeetingState.HELD, date__range=(lo, hi),
-                                    org_id__in={i.org_id for i in subjects}).values(
+    for r in _visible(Meeting.objects.filter(state=MeetingState.HELD, date__range=(lo, hi),
+                                             org_id__in={i.org_id for i in subjects}), user).values(
             "pk", "org_id", "date", "type", "topic", "org__name"):
         rows.setdefault(r["org_id"], []).append(r)
     for i in subjects:
@@ -140,14 +155,14 @@ def _meetings_held(subjects, lo, hi):
                 yield i, Candidate(MEETING, r["pk"], r["date"], _meeting_text(r, ""))
 
 
-def _meetings_attended(subjects, lo, hi):
+def _meetings_attended(subjects, lo, hi, user=None):
     from dangjian.orglife.choices import ORG_LIFE_TYPES, AttendanceStatus, MeetingState
     from dangjian.orglife.models import Attendance
 
     rows: dict[int, list] = {}
-    for r in Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
-                                       meeting_date__range=(lo, hi),
-                                       person_id__in={i.person_id for i in subjects}).values(
+    for r in _visible(Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
+                                                meeting_date__range=(lo, hi),
+                                                person_id__in={i.person_id for i in subjects}), user, True).values(
             "person_id", "meeting_id", "meeting_date", "meeting__type", "meeting__topic", "meeting__org__name"):
         rows.setdefault(r["person_id"], []).append(r)
     for i in subjects:
@@ -157,12 +172,12 @@ def _meetings_attended(subjects, lo, hi):
                 yield i, Candidate(MEETING, r["meeting_id"], r["meeting_date"], _meeting_text(r, note="（本人出席）"))
 
 
-def _talks(subjects, lo, hi):
+def _talks(subjects, lo, hi, user=None):
     from dangjian.orglife.models import Talk
 
     people = {i.person_id for i in subjects}
     rows: dict[int, list] = {}
-    for r in Talk.objects.filter(Q(a_id__in=people) | Q(b_id__in=people), date__range=(lo, hi)).values(
+    for r in _visible(Talk.objects.filter(Q(a_id__in=people) | Q(b_id__in=people), date__range=(lo, hi)), user).values(
             "pk", "a_id", "b_id", "a__name", "b__name", "date", "topic"):
         for pid in {r["a_id"], r["b_id"]} & people:
             rows.setdefault(pid, []).append(r)
@@ -172,7 +187,7 @@ def _talks(subjects, lo, hi):
                                f"谈心谈话：{r['a__name']}与{r['b__name']}" + (f"（{r['topic']}）" if r["topic"] else ""))
 
 
-def _contact_visits(subjects, lo, hi):
+def _contact_visits(subjects, lo, hi, user=None):
     """Visits logged at the person's 联系点, and meetings of that branch they attended (as DUTY-03 counts)."""
     from dangjian.orglife.choices import AttendanceStatus, MeetingState
     from dangjian.orglife.models import Attendance
@@ -186,7 +201,7 @@ def _contact_visits(subjects, lo, hi):
         return
     rows: dict[int, list[Candidate]] = {}
     by_pk = {p["pk"]: p for p in points}
-    for v in ContactVisit.objects.filter(point_id__in=list(by_pk), date__range=(lo, hi)).values(
+    for v in _visible(ContactVisit.objects.filter(point_id__in=list(by_pk), date__range=(lo, hi)), user).values(
             "pk", "point_id", "date", "kind", "note"):
         p = by_pk[v["point_id"]]
         rows.setdefault(p["leader_id"], []).append(Candidate(
@@ -195,9 +210,10 @@ def _contact_visits(subjects, lo, hi):
     spans: dict[tuple[int, int], list] = {}
     for p in points:
         spans.setdefault((p["leader_id"], p["branch_id"]), []).append((p["since"], p["until"]))
-    for r in Attendance.objects.filter(status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD,
-                                       meeting_date__range=(lo, hi), person_id__in={p["leader_id"] for p in points},
-                                       meeting__org_id__in={p["branch_id"] for p in points}).values(
+    for r in _visible(Attendance.objects.filter(
+            status=AttendanceStatus.PRESENT, meeting__state=MeetingState.HELD, meeting_date__range=(lo, hi),
+            person_id__in={p["leader_id"] for p in points}, meeting__org_id__in={p["branch_id"] for p in points}),
+            user, True).values(
             "person_id", "meeting__org_id", "meeting_id", "meeting_date", "meeting__type", "meeting__topic",
             "meeting__org__name"):
         if any(since <= r["meeting_date"] and (until is None or r["meeting_date"] <= until)
@@ -209,12 +225,13 @@ def _contact_visits(subjects, lo, hi):
             yield i, c
 
 
-def _study(subjects, lo, hi):
+def _study(subjects, lo, hi, user=None):
     from dangjian.study.choices import StudyKind
     from dangjian.study.models import StudyRecord
 
     rows: dict[int, list] = {}
-    for r in StudyRecord.objects.filter(person_id__in={i.person_id for i in subjects}, date__range=(lo, hi)).values(
+    for r in _visible(StudyRecord.objects.filter(person_id__in={i.person_id for i in subjects},
+                                                 date__range=(lo, hi)), user).values(
             "pk", "person_id", "date", "hours", "kind", "title"):
         rows.setdefault(r["person_id"], []).append(r)
     for i in subjects:
@@ -223,13 +240,13 @@ def _study(subjects, lo, hi):
                                f"{StudyKind(r['kind']).label}{r['hours']}学时" + (f"：{r['title']}" if r["title"] else ""))
 
 
-def _rectifications(subjects, lo, hi):
+def _rectifications(subjects, lo, hi, user=None):
     from dangjian.supervision.choices import State
     from dangjian.supervision.models import Rectification
 
     rows: dict[int, list] = {}
-    for r in Rectification.objects.filter(state=State.CLOSED, approved=True, closed__range=(lo, hi),
-                                          org_id__in={i.org_id for i in subjects}).values(
+    for r in _visible(Rectification.objects.filter(state=State.CLOSED, approved=True, closed__range=(lo, hi),
+                                                   org_id__in={i.org_id for i in subjects}), user).values(
             "pk", "org_id", "closed", "problem"):
         rows.setdefault(r["org_id"], []).append(r)
     for i in subjects:
@@ -250,10 +267,10 @@ class ItemState:
     overdue: bool
 
 
-def states_for(items, today: dt.date) -> dict[int, ItemState]:
+def states_for(items, today: dt.date, user=None) -> dict[int, ItemState]:
     """Each item's state as the pages show it: 已佐证, 待确认 N 条, 未到期, 逾期无佐证. The items need their
-    evidence prefetched (`prefetch_related("evidence")`)."""
-    found = candidates_for(items)
+    evidence prefetched (`prefetch_related("evidence")`). Candidates are those `user` may see."""
+    found = candidates_for(items, user)
     out = {}
     for i in items:
         overdue = i.due < today
@@ -266,7 +283,7 @@ def states_for(items, today: dt.date) -> dict[int, ItemState]:
     return out
 
 
-def items_with_state(lists, today: dt.date) -> list:
+def items_with_state(lists, today: dt.date, user=None) -> list:
     """The lists with `item_rows`: their items (template item and evidence loaded), each with `st` (its
     state and candidates). A fixed number of queries however many lists and items."""
     from django.db.models import Prefetch
@@ -277,7 +294,7 @@ def items_with_state(lists, today: dt.date) -> list:
     items = list(ResponsibilityItem.objects.filter(list__in=[x.pk for x in lists])
                  .select_related("list", "template_item").prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("date", "pk")))
                  .order_by("list_id", "pk"))
-    states = states_for(items, today)
+    states = states_for(items, today, user)
     by_list: dict[int, list] = {}
     for i in items:
         i.st = states[i.pk]

@@ -103,7 +103,7 @@ def task_list(request):
     tasks = list(Task.objects.restrict(user, VIEW).select_related("org", "owner").prefetch_related(
         Prefetch("evidence_records", queryset=Evidence.objects.order_by("date", "pk"))).order_by(
         "state", "deadline", "pk")[:500])
-    waiting = task_candidates_for([t for t in tasks if t.state == TaskState.OPEN])
+    waiting = task_candidates_for([t for t in tasks if t.state == TaskState.OPEN], user)
     for t in tasks:
         t.may = actions.may_act_on_task(user, t)
         t.proofs = list(t.evidence_records.all())
@@ -341,7 +341,7 @@ def list_detail(request, pk):
         else:
             messages.error(request, e.message)
     today = timezone.localdate()
-    (lst,) = items_with_state([lst], today)
+    (lst,) = items_with_state([lst], today, request.user)
     return render(request, "duty/list_detail.html", {
         "lst": lst, "may": may, "is_person": getattr(user, "person_id", None) == lst.person_id, "manual": manual,
         "manual_for": item.pk if posted == "manual" else None, "remove": remove,
@@ -358,5 +358,5 @@ def mine(request):
         "org", "template", "person").order_by("pk")) if pid else []
     today = timezone.localdate()
     return render(request, "duty/mine.html", {
-        "lists": items_with_state(lists, today), "year": year, "has_person": bool(pid), "today": today,
+        "lists": items_with_state(lists, today, request.user), "year": year, "has_person": bool(pid), "today": today,
         "manual": ManualEvidenceForm(initial={"date": today}), "remove": RemoveEvidenceForm(), "nav_active": NAV})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import F, Q
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -70,7 +70,8 @@ def plan_detail(request, pk):
     if request.method == "POST" and request.POST.get("form") == "compliant":
         if not may_change:
             raise Http404("未找到，或不在您的管理范围内。")
-        org = targets.filter(pk=request.POST.get("org") or 0).first()
+        org_id = request.POST.get("org") or ""
+        org = targets.filter(pk=int(org_id)).first() if org_id.isdigit() else None
         try:
             if org is None:
                 raise ActionError("该党组织不在本次督查范围（或随机抽查的党支部）内。")
@@ -100,7 +101,8 @@ def plan_detail(request, pk):
     # 督查记录 as a grid: the orgs inspected (the sample, or those with a record) × the checklist items.
     items = plan.checklist_items
     records = {(i.org_id, i.item): i for i in plan.inspections.all()}
-    grid_orgs = sampled if plan.seed else list(Org.objects.filter(pk__in={o for o, _ in records}).order_by("path"))
+    # (every branch a 日常/集中督查 or 巡察 covers, and any other org with a record: what is still unchecked shows)
+    grid_orgs = sampled if plan.seed else list(targets.filter(Q(type="branch") | Q(pk__in={o for o, _ in records}))[:500])
     grid = [(o, [(item, records.get((o.pk, item))) for item in items]) for o in grid_orgs]
     return render(request, "supervision/plan_detail.html", {"plan": plan, "sampled": sampled, "form": form,
                                                             "problems": problems, "grid": grid, "items": items,

@@ -43,11 +43,10 @@ class TaskViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
                 "confirm": TaskConfirmSerializer, "evidence": TaskManualEvidenceSerializer,
                 "unconfirm": UnconfirmSerializer}.get(self.action, TaskSerializer)
 
-    @staticmethod
-    def _detail(task) -> Response:
+    def _detail(self, task) -> Response:
         t = Task.objects.prefetch_related(
             Prefetch("evidence_records", queryset=Evidence.objects.order_by("date", "pk"))).get(pk=task.pk)
-        t.candidates = task_candidates_for([t])[t.pk] if t.state == TaskState.OPEN else []
+        t.candidates = task_candidates_for([t], self.request.user)[t.pk] if t.state == TaskState.OPEN else []
         return Response(TaskDetailSerializer(t).data)
 
     @extend_schema(summary="任务及其佐证", responses={200: TaskDetailSerializer, **ERRORS},
@@ -198,7 +197,7 @@ class ResponsibilityListViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin,
                 "unconfirm": UnconfirmSerializer}.get(self.action, ResponsibilityListSerializer)
 
     def _detail(self, lst) -> Response:
-        (lst,) = items_with_state([lst], timezone.localdate())
+        (lst,) = items_with_state([lst], timezone.localdate(), self.request.user)
         return Response(ResponsibilityListDetailSerializer(lst).data)
 
     @extend_schema(summary="责任书及其事项", responses={200: ResponsibilityListDetailSerializer, **ERRORS},

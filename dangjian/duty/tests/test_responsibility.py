@@ -363,9 +363,10 @@ def test_the_list_page_is_a_fixed_number_of_queries(client_as, tree, people, use
     t = make_template(tree, users, items=[dict(text=s, evidence_source=s) for s in SOURCES])
     (lst,) = actions.do_instantiate(t, org=tree.a, people=[people.secretary_a], acting_user=users.secretary_a)
     c = client_as(users.secretary_a)
-    with django_assert_max_num_queries(20):
+    # (the candidates are only records the viewer may see: a few more queries for the scope, not per item)
+    with django_assert_max_num_queries(24):
         c.get(reverse("duty:responsibilitylist_detail", kwargs={"pk": lst.pk}))
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         c.get(reverse("duty:mine") + "?year=2025")
 
 
@@ -420,3 +421,19 @@ def test_the_api_round_trip(client_as, tree, people, users):
     assert out.post(f"/api/duty/responsibility-lists/{lid}/evidence/", {
         "item": talk_item["id"], "date": "2025-04-01", "text": "x"}, content_type=JSON).status_code == 404
     assert out.get("/api/duty/responsibility-lists/").json()["results"] == []
+
+
+def test_candidates_are_only_records_the_viewer_may_see(client_as, tree, people, users):
+    """A talk recorded under sibling branch B is not offered on A's 责任书 to A's secretary, nor can it be
+    confirmed by guessing its id; the engine (DUTY-02) still counts it."""
+    t = make_template(tree, users, items=[dict(text="谈心谈话", evidence_source="talk")])
+    (lst,) = actions.do_instantiate(t, org=tree.a, people=[people.member_a], acting_user=users.secretary_a)
+    talk = do_record_talk(a=people.secretary_b, b=people.member_a, date=D(2025, 3, 1), topic="B支部的谈话",
+                          acting_user=users.secretary_b)
+    item = lst.items.select_related("list", "template_item").get()
+    assert [c.ref_id for c in candidates(item)] == [talk.pk]                       # the engine sees it
+    assert candidates(item, users.secretary_a) == []
+    page = client_as(users.secretary_a).get(reverse("duty:responsibilitylist_detail", kwargs={"pk": lst.pk}))
+    assert "B支部的谈话" not in page.content.decode()
+    with pytest.raises(ActionError):
+        actions.do_confirm_evidence(item, source="orglife.talk", ref_id=talk.pk, acting_user=users.secretary_a)
