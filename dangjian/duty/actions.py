@@ -121,7 +121,10 @@ def do_complete_task(task: Task, *, done_on: dt.date, evidence: str, acting_user
         raise ActionError("请写明完成情况（对照可衡量的目标）。", field="evidence")
     if done_on > timezone.localdate():
         raise ActionError("完成日期不能晚于今天。", field="done_on")
-    if t.needs_evidence and not t.evidence_records.exists():
+    from .evidence import stale
+
+    records = list(t.evidence_records.all())
+    if t.needs_evidence and all(e.pk in stale(records) for e in records):
         raise ActionError(f"请先确认佐证：该任务的佐证来源为“{t.get_evidence_source_display()}”，请在已有记录中确认至少一条；"
                           "没有记录的，请登记手工佐证，再登记完成。")
     t.state, t.done_on, t.evidence = TaskState.DONE, done_on, evidence.strip()

@@ -259,6 +259,33 @@ FINDERS = {S.LECTURE_GIVEN: _lectures, S.MEETING_HELD: _meetings_held, S.MEETING
            S.RECTIFICATION_CLOSED: _rectifications}
 
 
+def stale(rows) -> set[int]:
+    """The evidence (of `rows`) whose record no longer stands: deleted, a meeting cancelled, a problem
+    reopened at 回头看. It stays listed, marked, but no longer evidences anything. One query per source."""
+    from dangjian.orglife.choices import MeetingState
+    from dangjian.orglife.models import Meeting, Talk
+    from dangjian.study.models import StudyRecord
+    from dangjian.supervision.choices import State
+    from dangjian.supervision.models import Rectification
+
+    from .models import ContactVisit
+
+    wanted: dict[str, set[int]] = {}
+    for e in rows:
+        if e.ref_id is not None:
+            wanted.setdefault(e.source, set()).add(e.ref_id)
+    standing = {
+        MEETING: lambda ids: Meeting.objects.filter(pk__in=ids, state=MeetingState.HELD),
+        TALK: lambda ids: Talk.objects.filter(pk__in=ids),
+        VISIT: lambda ids: ContactVisit.objects.filter(pk__in=ids),
+        STUDY: lambda ids: StudyRecord.objects.filter(pk__in=ids),
+        RECTIFICATION: lambda ids: Rectification.objects.filter(pk__in=ids, state=State.CLOSED, approved=True),
+    }
+    alive = {src: set(standing[src](ids).values_list("pk", flat=True)) if src in standing else ids
+             for src, ids in wanted.items()}
+    return {e.pk for e in rows if e.ref_id is not None and e.ref_id not in alive.get(e.source, ())}
+
+
 @dataclass
 class ItemState:
     code: str        # evidenced · pending · open · overdue
@@ -271,10 +298,13 @@ def states_for(items, today: dt.date, user=None) -> dict[int, ItemState]:
     """Each item's state as the pages show it: 已佐证, 待确认 N 条, 未到期, 逾期无佐证. The items need their
     evidence prefetched (`prefetch_related("evidence")`). Candidates are those `user` may see."""
     found = candidates_for(items, user)
+    gone = stale([e for i in items for e in i.evidence.all()])
     out = {}
     for i in items:
         overdue = i.due < today
-        if i.evidence.all():
+        for e in i.evidence.all():
+            e.stale = e.pk in gone
+        if any(e.pk not in gone for e in i.evidence.all()):
             out[i.pk] = ItemState("evidenced", "已佐证", found[i.pk], False)
         elif found[i.pk]:
             out[i.pk] = ItemState("pending", f"待确认 {len(found[i.pk])} 条", found[i.pk], overdue)

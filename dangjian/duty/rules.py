@@ -53,20 +53,22 @@ def task_overdue(ctx):
 def responsibility_without_evidence(ctx):
     """责任清单（责任书）的事项完成时限已过（当天仍在期内）而没有任何佐证：预警，对象为责任人，期间为年度；一人一年一条，
     列出全部这样的事项，并说明其中有几条已有的记录（党课、会议、谈话等）可一键确认为佐证。"""
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Q
 
-    from .evidence import candidates_for
-    from .models import Evidence, ResponsibilityItem, ResponsibilityList
+    from .evidence import candidates_for, stale
+    from .models import ResponsibilityItem, ResponsibilityList
 
-    items = ResponsibilityItem.objects.filter(~Exists(Evidence.objects.filter(item_id=OuterRef("pk"))),
-                                              due__lt=ctx.as_of)
+    # Items with no evidence, or only evidence whose record no longer stands (deleted, cancelled, reopened).
+    items = ResponsibilityItem.objects.filter(due__lt=ctx.as_of)
     if ctx.org_ids is not None:
         # Everyone with a list here, or whose own org is here — and then all of their items, wherever the
         # lists are: the finding names them all and is kept by the same org whichever run finds it.
         people = ResponsibilityList.objects.filter(Q(org_id__in=ctx.org_ids) | Q(person__org_id__in=ctx.org_ids))
         items = items.filter(list__person_id__in=people.values("person_id"))
-    items = list(items.select_related("list__person", "list__template", "template_item").order_by(
-        "list__year", "list_id", "due", "pk"))
+    items = list(items.select_related("list__person", "list__template", "template_item").prefetch_related(
+        "evidence").order_by("list__year", "list_id", "due", "pk"))
+    gone = stale([e for i in items for e in i.evidence.all()])
+    items = [i for i in items if all(e.pk in gone for e in i.evidence.all())]
     if not items:
         return
     waiting = candidates_for(items)

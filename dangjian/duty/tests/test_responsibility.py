@@ -437,3 +437,25 @@ def test_candidates_are_only_records_the_viewer_may_see(client_as, tree, people,
     assert "B支部的谈话" not in page.content.decode()
     with pytest.raises(ActionError):
         actions.do_confirm_evidence(item, source="orglife.talk", ref_id=talk.pk, acting_user=users.secretary_a)
+
+
+def test_evidence_whose_record_is_gone_no_longer_counts(client_as, tree, people, users):
+    """Confirm the lecture, then delete the meeting as 重复录入: the item is unevidenced again (DUTY-02)."""
+    from dangjian.core import engine
+    from dangjian.orglife.actions import do_delete_meeting
+
+    t = make_template(tree, users, items=[dict(text="讲党课", evidence_source="lecture_given", due=D(2025, 6, 30))])
+    (lst,) = actions.do_instantiate(t, org=tree.a, people=[people.secretary_a], acting_user=users.secretary_a)
+    m = lecture(tree, people.secretary_a, D(2025, 3, 1), users)
+    item = lst.items.select_related("list", "template_item").get()
+    actions.do_confirm_evidence(item, source="orglife.meeting", ref_id=m.pk, acting_user=users.secretary_a)
+
+    def duty02():
+        ctx = engine.Context(as_of=D(2025, 7, 1), settings=engine.effective_settings())
+        return [h.message for _, h in engine.evaluate(ctx, ["DUTY-02"])]
+
+    assert duty02() == []
+    do_delete_meeting(m, reason="重复录入", acting_user=users.secretary_a)
+    assert len(duty02()) == 1
+    page = client_as(users.secretary_a).get(reverse("duty:responsibilitylist_detail", kwargs={"pk": lst.pk}))
+    assert "不再作为佐证" in page.content.decode()
