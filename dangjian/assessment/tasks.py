@@ -25,5 +25,7 @@ def nightly_rescoring():
 
     today = timezone.localdate()
     for scheme in Scheme.objects.filter(published_at__isnull=False, year__gte=today.year - 1).select_related("issuer"):
+        # The running year's schemes every night; last year's once more after it ended (its final result, as of
+        # 31 December), then no longer: a closed year's result does not move.
         if scheme.year == today.year or (scheme.scored_at and scheme.scored_at.date().year == scheme.year):
             scoring.score(scheme)

@@ -234,3 +234,21 @@ def test_assessors_recuse_themselves_and_lose_the_right_with_their_role(scheme, 
     users.secretary_a.__dict__.pop("_dangjian_scope_cache", None)
     with pytest.raises(ActionError, match="指定的考核人"):
         actions.do_manual_score(scheme.team, org=records.b, points="1", evidence="x", acting_user=users.secretary_a)
+
+
+def test_the_nightly_run_rescores_the_running_year_and_closes_last_year_once(scheme, users):
+    from unittest import mock
+
+    from dangjian.assessment.models import Scheme
+    from dangjian.assessment.tasks import nightly_rescoring
+
+    Scheme.objects.filter(pk=scheme.pk).update(scored_at=_aware(2025, 12, 1))
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 1, 2)):
+        nightly_rescoring.call_local()
+    scheme.refresh_from_db()
+    first = scheme.scored_at
+    assert first.date().year == 2026                     # the closing re-score of 2025
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 1, 3)):
+        nightly_rescoring.call_local()
+    scheme.refresh_from_db()
+    assert scheme.scored_at == first                     # and no more
