@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dangjian.supervision",
     "dangjian.duty",
     "dangjian.assessment",
+    "dangjian.elections",
     "dangjian.notify",
     "dangjian.djx",
 ]
