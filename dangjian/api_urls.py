@@ -7,7 +7,7 @@ from importlib.util import find_spec
 from rest_framework.routers import DefaultRouter
 
 APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues", "membership",
-        "study", "supervision", "duty", "assessment")
+        "study", "supervision", "duty", "assessment", "elections")
 
 
 router = DefaultRouter()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("supervision/", include("dangjian.supervision.urls")),
     path("duty/", include("dangjian.duty.urls")),
     path("assessment/", include("dangjian.assessment.urls")),
+    path("elections/", include("dangjian.elections.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

@@ -201,7 +201,7 @@ def do_record_count(e: Election, *, date: dt.date, expected_voters: int, present
 
 def outcome(e: Election) -> Outcome:
     """The count of a recorded election, candidates as Person objects."""
-    votes = {c.person: c.votes for c in e.candidates.select_related("person") if c.votes is not None}
+    votes = {c.person: c.votes for c in e.candidates.all() if c.votes is not None}
     return count(e.seats, e.present_voters or 0, votes, e.ballots_issued, e.ballots_returned)
 
 

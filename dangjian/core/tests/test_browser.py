@@ -68,7 +68,8 @@ def test_secretary_opens_branch_from_tree_and_sees_members_and_committee(chromiu
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 
-    page.get_by_role("link", name="组织", exact=False).first.click()
+    page.get_by_role("button", name="组织").click()
+    page.locator("#mainNav").get_by_role("link", name="组织树").click()
     tree = page.locator("#org-tree")
     expect(tree.get_by_role("link", name="第一党支部")).to_be_visible()
     expect(tree).not_to_contain_text("第二党支部")

@@ -77,6 +77,8 @@ OBJECTS = {
     "report": "report",
     "review": "review",
     "accountability": "accountability",
+    # 换届选举 (UI `elections:election_…`)
+    "election": "election",
 }
 # Routes that branch A's secretary may see but not open: the 机关单位 register is kept by the 工委
 # (a scope over a whole tree), so they are tried with `wc_admin` to prove the route works.
@@ -205,6 +207,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         **_supervision(tree, people, users),
         **_duty(tree, people, users),
         **_assessment(tree, people, users),
+        "election": _election(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
     }
@@ -300,6 +303,12 @@ def _assessment(tree, people, users):
                                              acting_user=users.discipline)
     return {"scheme": scheme, "indicator": ind, "result": Result.objects.get(scheme=scheme, org=tree.a),
             "report": report, "review": review, "accountability": entry}
+
+
+def _election(tree, people, users):
+    from dangjian.elections.actions import do_open_election
+
+    return do_open_election(org=tree.a, seats=3, request_date=dt.date(2025, 3, 1), acting_user=users.secretary_a)
 
 
 def _recruitment(tree, users):
