@@ -53,6 +53,7 @@ class LoadResult:
     supervision: object = None        # supervision.SupervisionStats (not at province scale)
     assessment: object = None         # assessment.AssessmentStats (not at province scale)
     duty: object = None               # duty.DutyStats (not at province scale)
+    elections: object = None          # elections.ElectionStats (not at province scale)
 
 
 def database_has_orgs() -> bool:
@@ -90,6 +91,10 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
 
         if supervision_demo.default_for(scale):
             result.supervision = supervision_demo.load(plan.as_of, seed)
+        from . import elections as elections_demo
+
+        if elections_demo.default_for(scale):
+            result.elections = elections_demo.load(plan.as_of, seed)
         from . import duty as duty_demo
 
         if duty_demo.default_for(scale):

@@ -77,6 +77,8 @@ class Command(BaseCommand):
             w(f"  {result.membership.summary()}")
         if result.supervision is not None:
             w(f"  {result.supervision.summary()}")
+        if result.elections is not None:
+            w(f"  {result.elections.summary()}")
         if result.duty is not None:
             w(f"  {result.duty.summary()}")
         if result.assessment is not None:
@@ -86,6 +88,7 @@ class Command(BaseCommand):
             (list(result.dues.problems) if result.dues is not None else []) + \
             (list(result.membership.problems) if result.membership is not None else []) + \
             (list(result.supervision.problems_list) if result.supervision is not None else []) + \
+            (list(result.elections.problems) if result.elections is not None else []) + \
             (list(result.duty.problems) if result.duty is not None else []) + \
             (list(result.assessment.problems) if result.assessment is not None else [])
         if problems:
