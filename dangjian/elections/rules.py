@@ -13,7 +13,7 @@ from dangjian.orglife.rules import _scoped
 from .count import count, majority, min_candidates
 
 XJTL = "《中国共产党基层组织选举工作条例》"
-READS = ("elections.election", "elections.candidate", "orgs.org")
+READS = ("elections.election", "elections.candidate", "orgs.org", "people.person")
 
 engine.setting("elec_quorum", "strict", "选举大会有效人数：strict（超过应到会人数的4/5，默认）或 inclusive（达到4/5即可）",
                rules=("ELEC-07",))
@@ -100,7 +100,7 @@ def exclusions(ctx):
                          "缺少上级党组织同意或党员大会通过", org_id=e.org_id)
 
 
-@rule("ELEC-09", reads=READS + ("orgs.post", "people.person"), title="得票超过实到会有选举权人数的一半始得当选",
+@rule("ELEC-09", reads=READS + ("orgs.post",), title="得票超过实到会有选举权人数的一半始得当选",
       citation="《中国共产党基层组织选举工作暂行条例》第二十九条", severity="BLOCK", subject="election")
 def elected_by_majority(ctx):
     """选举后在该组织担任委员职务的人，在该次选举中赞成票未超过实到会有选举权人数的一半（恰好一半不能当选），或不是候选人：
