@@ -55,6 +55,7 @@ def load(as_of: dt.date, seed: int) -> ElectionStats:
                                     filed_date=day + dt.timedelta(days=rng.randint(3, 20)),
                                     secretary_approved=day + dt.timedelta(days=rng.randint(3, 20)))
         rows = []
+        room = present * seats                       # (a ballot chooses at most `seats` candidates)
         for n, pid in enumerate(cands):
             if pid in committee:
                 votes = rng.randint(present // 2 + 1, present)
@@ -62,6 +63,8 @@ def load(as_of: dt.date, seed: int) -> ElectionStats:
                 votes = present // 2                 # at most half of those present: not elected
             else:
                 votes = rng.randint(0, present // 2)
+            votes = min(votes, room)
+            room -= votes
             rows.append(Candidate(election=e, person_id=pid, order=n, votes=votes))
         Candidate.objects.bulk_create(rows)
         if short:

@@ -177,7 +177,13 @@ def _schema_errors(doc) -> list[DjxError]:
             out.append(DjxError(path, f"类型错误：应为{names}，实际为{_describe_type(e.instance)}“{_short(e.instance)}”"))
         elif kind == "enum":
             labels = labels or _enum_labels()
-            allowed = "、".join(f"{v}（{labels[v]}）" if v in labels else str(v)
+            here = labels
+            if path.startswith("elections") and path.endswith(".kind"):
+                # (the same words mean something else here: an election's committee is not the org type)
+                from dangjian.elections.choices import Kind
+
+                here = {str(v): str(lbl) for v, lbl in Kind.choices}
+            allowed = "、".join(f"{v}（{here[v]}）" if v in here else str(v)
                                for v in e.validator_value if v is not None)
             out.append(DjxError(path, f"取值“{_short(e.instance)}”无效，应为：{allowed}"))
         elif kind == "const":

@@ -100,7 +100,7 @@ def do_set_candidates(e: Election, people, *, acting_user=None) -> Election:
     if e.date:
         raise ActionError("选举大会已召开，不能再改候选人。")
     people = list({p.pk: p for p in people}.values())
-    need = min_candidates(e.seats)
+    need = min_candidates(e.seats) if e.follows_id is None else 1    # (a revote or 另行选举: see ELEC-04/05)
     if len(people) < need:
         rule = "ELEC-04" if e.kind == Kind.DELEGATES else "ELEC-05"
         raise ActionError(f"应选{e.seats}名，候选人至少{need}名（差额不少于20%，向上取整），现有{len(people)}名。",
@@ -131,7 +131,12 @@ def do_approve_candidates(e: Election, *, on: dt.date, acting_user=None) -> Elec
 def do_add_exclusion(e: Election, *, person, reason: str, upper_consent: dt.date | None, assembly_passed: bool,
                      acting_user=None) -> Exclusion:
     """ELEC-08: only with the upper level's consent and the assembly's vote, both recorded."""
+    e = Election.objects.select_for_update(of=("self",)).select_related("org").get(pk=e.pk)
     _may_org(acting_user, e)
+    if e.date:
+        raise ActionError("选举大会已召开，不能再登记不计入应到会人数的党员。")
+    if person.org_id is None or not person.org.path.startswith(e.org.path):
+        raise ActionError(f"{person.name}不是{e.org.name}的党员。", field="person")
     if reason not in ExclusionReason.values:
         raise ActionError("请选择不计入应到会人数的情形（五种之一）。", field="reason")
     if not (upper_consent and assembly_passed):
@@ -182,6 +187,9 @@ def do_record_count(e: Election, *, date: dt.date, expected_voters: int, present
         raise ActionError("废票数应在 0 与收回选票数之间。", field="invalid_ballots")
     if any(v < 0 or v > valid for v in votes.values()):
         raise ActionError(f"每名候选人的赞成票应在 0 与有效选票数（{valid}）之间。", field="votes")
+    if sum(votes.values()) > valid * e.seats:
+        raise ActionError(f"赞成票合计{sum(votes.values())}张，多于有效选票{valid}张 × 应选{e.seats}名：一张有效选票最多选"
+                          f"{e.seats}人，请核对计票单。", field="votes", rule="ELEC-11")
     for pid, c in cands.items():
         c.votes = votes.get(pid, 0)
     Candidate.objects.bulk_update(list(cands.values()), ["votes"])
@@ -199,6 +207,38 @@ def do_record_count(e: Election, *, date: dt.date, expected_voters: int, present
     return out
 
 
+def chain_root(e: Election) -> Election:
+    """The first election of a chain of revotes and 另行选举 (`follows`)."""
+    seen = set()
+    while e.follows_id and e.follows_id not in seen:
+        seen.add(e.pk)
+        e = Election.objects.get(pk=e.follows_id)
+    return e
+
+
+@transaction.atomic
+def do_open_followup(e: Election, *, acting_user=None) -> Election:
+    """再投票 (a tie at the last seat: among those tied) or 另行选举 (seats left over): a new election following
+    this one, under the same 批复; the candidates of a revote are those tied."""
+    e = Election.objects.select_for_update(of=("self",)).select_related("org").get(pk=e.pk)
+    _may_org(acting_user, e)
+    if not e.date:
+        raise ActionError("尚未计票。")
+    out = outcome(e)
+    if out.complete:
+        raise ActionError("本次选举已选足应选名额，不需要再投票或另行选举。")
+    if e.followups.exists():
+        raise ActionError("已发起再投票或另行选举。")
+    seats = e.seats - len(out.elected)
+    f = Election.objects.create(org=e.org, kind=e.kind, seats=seats, request_date=e.request_date,
+                                approved_date=e.approved_date, follows=e, created_by=audit.user_or_none(acting_user))
+    if out.tied:
+        Candidate.objects.bulk_create([Candidate(election=f, person=p, order=n) for n, p in enumerate(out.tied)])
+        f.candidates_approved = e.candidates_approved
+        f.save(update_fields=["candidates_approved"])
+    return _done(f, "open", f"{'就票数相等者再投票' if out.tied else '对不足名额另行选举'}，应选{seats}名", acting_user)
+
+
 def outcome(e: Election) -> Outcome:
     """The count of a recorded election, candidates as Person objects."""
     votes = {c.person: c.votes for c in e.candidates.all() if c.votes is not None}
@@ -212,25 +252,36 @@ def do_install_committee(e: Election, *, roles: dict[int, str], acting_user=None
     starts on the election day (TERM-01). A 增补 (an election following an earlier one) only adds posts."""
     e = Election.objects.select_for_update(of=("self",)).select_related("org").get(pk=e.pk)
     _may_org(acting_user, e)
+    if e.kind != Kind.COMMITTEE:
+        raise ActionError("代表选举不产生委员会。")
     if not e.date:
         raise ActionError("尚未计票。")
     out = outcome(e)
     elected = {p.pk: p for p in out.elected}
+    if not elected:
+        raise ActionError("本次选举没有人当选。")
     if set(roles) - set(elected):
         raise ActionError("只有当选的人可以任委员（得票须超过实到会人数的一半）。", field="roles", rule="ELEC-09")
+    if missing := [p.name for pid, p in elected.items() if not roles.get(pid)]:
+        raise ActionError(f"请为每名当选的委员选择职务：{'、'.join(missing)}。", field="roles")
     if bad := [r for r in roles.values() if r not in COMMITTEE_ROLES]:
         raise ActionError(f"“{bad[0]}”不是委员会的职务。", field="roles")
-    if list(roles.values()).count(PostRole.SECRETARY) > 1:
-        raise ActionError("书记只能有一名。", field="roles")
     if Post.objects.filter(org=e.org, start=e.date, person_id__in=list(roles)).exists():
         raise ActionError("本次选举的委员已任职。")
     from dangjian.orgs.actions import do_appoint, do_end_post, do_record_election
 
-    if e.follows_id is None:
+    # The chain's first election opens the new term; a revote or 另行选举 only adds to what it installed —
+    # unless it installed nobody (all seats went to the follow-up), then the follow-up opens the term.
+    root = chain_root(e)
+    opened = Post.objects.filter(org=e.org, role__in=list(COMMITTEE_ROLES), start__gte=root.date).exists()
+    if not opened:
         for p in Post.objects.filter(org=e.org, role__in=list(COMMITTEE_ROLES)).current(e.date):
-            if p.start is None or p.start < e.date:
-                do_end_post(p, on=e.date - dt.timedelta(days=1), acting_user=acting_user)
-        do_record_election(e.org, elected_on=e.date, acting_user=acting_user)
+            if p.start is None or p.start < root.date:
+                do_end_post(p, on=root.date - dt.timedelta(days=1), acting_user=acting_user)
+        do_record_election(e.org, elected_on=root.date, acting_user=acting_user)
+    if PostRole.SECRETARY in roles.values() and (list(roles.values()).count(PostRole.SECRETARY) > 1 or Post.objects.filter(
+            org=e.org, role=PostRole.SECRETARY).current(e.date).exists()):
+        raise ActionError("书记只能有一名。", field="roles")
     posts = [do_appoint(person=elected[pid], org=e.org, role=role, start=e.date, acting_user=acting_user)
              for pid, role in roles.items()]
     _done(e, "install", "新一届委员会：" + "，".join(f"{p.person.name}（{p.get_role_display()}）" for p in posts),
@@ -245,6 +296,8 @@ def do_file_results(e: Election, *, on: dt.date, acting_user=None) -> Election:
     _may_upper(acting_user, e, "选举结果的备案和书记、副书记的批准")
     if not e.date:
         raise ActionError("尚未计票。")
+    if e.kind == Kind.COMMITTEE and outcome(e).elected and not Post.objects.filter(org=e.org, start=e.date).exists():
+        raise ActionError("请先按选举结果更新委员会职务，再报上级备案、批准。")
     e.filed_date = e.secretary_approved = _day(on, "on", "备案（批准）日期", e.date)
     e.save(update_fields=["filed_date", "secretary_approved"])
     from dangjian.orgs.actions import do_update_post

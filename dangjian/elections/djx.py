@@ -10,6 +10,8 @@ from .choices import Kind
 from .models import Candidate, Election
 
 NUMBERS = ("seats", "expected_voters", "present_voters", "ballots_issued", "ballots_returned")
+MAX = 1_000_000                 # (more voters than any assembly has; keeps the columns' range on PostgreSQL)
+LIMITS = {"seats": 999}
 
 
 def _d(v):
@@ -32,9 +34,9 @@ def import_elections(imp, count) -> None:
     for i, r in rows:
         p = f"elections[{i}]"
         bad = [k for k in NUMBERS if r.get(k) is not None and (not isinstance(r[k], int) or isinstance(r[k], bool)
-                                                                  or r[k] < 0)]
+                                                                  or not 0 <= r[k] <= LIMITS.get(k, MAX))]
         if bad:
-            imp.fail(f"{p}.{bad[0]}", f"{bad[0]} 应为不小于 0 的整数")
+            imp.fail(f"{p}.{bad[0]}", f"{bad[0]} 应为 0 到 {LIMITS.get(bad[0], MAX)} 之间的整数")
             continue
         if not r.get("seats"):
             imp.fail(f"{p}.seats", "请写明应选人数 seats（正整数）")
@@ -43,8 +45,8 @@ def import_elections(imp, count) -> None:
             imp.fail(f"{p}.kind", "kind 应为 committee（委员）或 delegates（代表）")
             continue
         results = r.get("results") or {}
-        if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in results.values()):
-            imp.fail(f"{p}.results", "results 的票数应为不小于 0 的整数")
+        if any(not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX for v in results.values()):
+            imp.fail(f"{p}.results", f"results 的票数应为 0 到 {MAX} 之间的整数")
             continue
         values = {"kind": r.get("kind") or Kind.COMMITTEE, "date": _d(r.get("date")),
                   "request_date": _d(r.get("request_date")), "approved_date": _d(r.get("approved_date")),
@@ -74,8 +76,10 @@ def import_elections(imp, count) -> None:
 
 def export_elections(org_ids: dict[int, str], person_ids: dict[int, str]) -> list[dict]:
     out = []
-    for e in Election.objects.filter(org_id__in=[pk for pk, v in org_ids.items() if v]).prefetch_related(
-            "candidates").order_by("org_id", "date", "pk"):
+    # Elections held (DJX requires the date; one in progress stays on the platform). The expected count goes
+    # out net of the approved exclusions (ELEC-08), which DJX cannot carry: the meeting judged as it was.
+    for e in Election.objects.filter(org_id__in=[pk for pk, v in org_ids.items() if v], date__isnull=False).prefetch_related(
+            "candidates", "exclusions").order_by("org_id", "date", "pk"):
         cands = [c for c in e.candidates.all() if person_ids.get(c.person_id)]
         row = {"id": e.external_id or f"e-{e.pk}", "org": org_ids[e.org_id], "kind": e.kind, "seats": e.seats,
                "candidates": [person_ids[c.person_id] for c in cands]}
@@ -85,6 +89,8 @@ def export_elections(org_ids: dict[int, str], person_ids: dict[int, str]) -> lis
         for k in NUMBERS[1:]:
             if getattr(e, k) is not None:
                 row[k] = getattr(e, k)
+        if e.expected_voters is not None:
+            row["expected_voters"] -= sum(1 for x in e.exclusions.all() if x.upper_consent and x.assembly_passed)
         votes = {person_ids[c.person_id]: c.votes for c in cands if c.votes is not None}
         if votes:
             row["results"] = votes

@@ -26,6 +26,16 @@ from .forms import CountForm, DateForm, ExclusionForm, OpenForm
 from .models import Election
 
 NAV = "elections"
+
+
+def electorate(org, day):
+    """The members an election of `org` concerns: a branch's, or those of every branch under a 机关党委 or 党总支."""
+    from dangjian.people.choices import MEMBER_STATUSES
+    from dangjian.people.models import Person
+
+    if org.type == "branch":
+        return members_on(org, day).order_by("name", "pk")
+    return Person.objects.filter(org__path__startswith=org.path, status__in=list(MEMBER_STATUSES)).order_by("name", "pk")
 ROLE_CHOICES = [(r.value, r.label) for r in PostRole if r in COMMITTEE_ROLES]
 
 
@@ -67,7 +77,7 @@ def election_detail(request, pk):
     posted = request.POST.get("form") if request.method == "POST" else None
     dates = _step_forms(request, posted)
     day = e.date or timezone.localdate()
-    members = members_on(e.org, day).order_by("name", "pk")
+    members = electorate(e.org, day)
     exclusion = ExclusionForm(request.POST if posted == "exclusion" else None, people=members)
     try:
         if posted in ("approve", "candidates_approved", "filed"):
@@ -79,11 +89,11 @@ def election_detail(request, pk):
                  "filed": actions.do_file_results}[posted](e, on=f.cleaned_data["on"], acting_user=user)
                 messages.success(request, "已登记。")
                 return redirect(request.path)
-        elif posted in ("candidates", "exclusion", "install"):
+        elif posted in ("candidates", "exclusion", "install", "followup"):
             if not may_org:
                 raise Http404("未找到，或不在您的管理范围内。")
             if posted == "candidates":
-                ids = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
+                ids = [int(x) for x in request.POST.getlist("people") if x.isdecimal() and x.isascii()]
                 actions.do_set_candidates(e, list(members.filter(pk__in=ids)), acting_user=user)
                 messages.success(request, "已确定候选人预备人选，报上级党组织审查。")
                 return redirect(request.path)
@@ -91,8 +101,13 @@ def election_detail(request, pk):
                 actions.do_add_exclusion(e, acting_user=user, **exclusion.cleaned_data)
                 messages.success(request, "已登记。")
                 return redirect(request.path)
+            if posted == "followup":
+                f = actions.do_open_followup(e, acting_user=user)
+                messages.success(request, "已发起再投票（另行选举）。")
+                return redirect("elections:election_detail", pk=f.pk)
             if posted == "install":
-                roles = {int(k[5:]): v for k, v in request.POST.items() if k.startswith("role_") and k[5:].isdigit() and v}
+                roles = {int(k[5:]): v for k, v in request.POST.items()
+                         if k.startswith("role_") and k[5:].isascii() and k[5:].isdecimal() and v}
                 actions.do_install_committee(e, roles=roles, acting_user=user)
                 messages.success(request, "新一届委员会已产生，职务已更新。")
                 return redirect(request.path)
@@ -125,11 +140,12 @@ def election_count(request, pk):
     if not can_in_org(user, CHANGE, e.org):
         raise Http404("未找到，或不在您的管理范围内。")
     cands = list(e.candidates.select_related("person"))
-    form = CountForm(request.POST or None, initial={"date": timezone.localdate(), "invalid_ballots": 0,
-                                                    "expected_voters": members_on(e.org, timezone.localdate()).count()})
+    today = timezone.localdate()
+    form = CountForm(request.POST or None, initial={"date": today, "invalid_ballots": 0, "expected_voters": sum(
+        1 for m in electorate(e.org, today) if actions.eligible(m, today))})
     votes_typed = {c.person_id: request.POST.get(f"votes_{c.person_id}", "") for c in cands}
     if request.method == "POST" and form.is_valid():
-        bad = [c.person.name for c in cands if not (votes_typed[c.person_id] or "0").isdigit()]
+        bad = [c.person.name for c in cands if not ((v := votes_typed[c.person_id] or "0").isascii() and v.isdecimal())]
         if bad:
             form.add_error(None, f"{'、'.join(bad)}的赞成票应为整数。")
         else:

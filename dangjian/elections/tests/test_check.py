@@ -31,7 +31,7 @@ def election(eid="e1", seats=3, n=4, present=45, expected=50, issued=45, returne
     e = {"id": eid, "org": "b1", "date": "2025-06-20", "kind": "committee", "seats": seats, "candidates": cands,
          "expected_voters": expected, "present_voters": present, "ballots_issued": issued,
          "ballots_returned": returned, "request_date": "2025-05-10", "approved_date": "2025-05-20",
-         "results": results if results is not None else {p: 40 - k for k, p in enumerate(cands)}}
+         "results": results if results is not None else {p: max(0, 40 - 5 * k) for k, p in enumerate(cands)}}
     e.update(kw)
     return e
 
@@ -100,3 +100,44 @@ def test_elections_round_trip_through_export():
     assert (e["id"], e["seats"], e["results"]["p4"], e["ballots_returned"]) == ("e1", 3, 10, 45)
     assert do_import_djx(out, run_rules=False).counts["elections"].unchanged == 1
     assert Election.objects.count() == 1
+
+
+def _committee(*names, start="2025-06-20"):
+    return [{"person": p, "org": "b1", "role": r, "start": start} for p, r in names]
+
+
+def test_a_same_day_another_election_completes_the_first():
+    """The meeting elects two of three (p3 has exactly half) and elects the third seat again the same day."""
+    first = election(results={"p1": 40, "p2": 35, "p3": 22, "p4": 10}, present=44, issued=44, returned=44)
+    again = election("e2", seats=1, n=2, present=44, issued=44, returned=44,
+                     candidates=["p3", "p4"], results={"p3": 30, "p4": 14})
+    posts = _committee(("p1", "secretary"), ("p2", "organization"), ("p3", "propaganda"))
+    assert elec(doc(first, again, posts=posts)) == []
+    assert ("ELEC-10", "WARN", "e1") in elec(doc(first, posts=posts[:2]))
+
+
+def test_a_runner_up_with_a_majority_is_not_elected():
+    results = {"p1": 40, "p2": 35, "p3": 30, "p4": 25}            # p4: 25 of 45 is a majority, but the 4th
+    found = elec(doc(election(results=results), posts=_committee(("p1", "secretary"), ("p4", "member"))))
+    assert ("ELEC-09", "BLOCK", "e1") in found
+
+
+def test_an_old_election_does_not_judge_the_next_terms_posts():
+    old = election(date="2022-06-20", results={"p1": 40, "p2": 35, "p3": 30, "p4": 10})
+    d = doc(old, posts=_committee(("p5", "secretary"), start="2025-06-20"))        # the org's next term began
+    assert ("ELEC-09", "BLOCK", "e1") not in elec(d, "2025-12-31")
+
+
+def test_a_later_delegates_election_does_not_clear_a_shortfall():
+    short = election(results={"p1": 40, "p2": 35, "p3": 22, "p4": 10}, present=44, issued=44, returned=44)
+    delegates = election("e2", kind="delegates", seats=1, n=2, date="2025-07-01", results={"p5": 30})
+    delegates["candidates"] = ["p5", "p6"]
+    assert ("ELEC-10", "WARN", "e1") in elec(doc(short, delegates))
+
+
+def test_out_of_range_numbers_get_a_clear_error():
+    from dangjian.djx.validation import DjxInvalid
+
+    with pytest.raises(DjxInvalid) as err:
+        check_document(doc(election(seats=70000)))
+    assert "seats" in str(err.value) and "999" in str(err.value)

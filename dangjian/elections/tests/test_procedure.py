@@ -48,7 +48,7 @@ def test_the_upper_level_approves_and_only_eligible_candidates_in_number(tree, u
 
 
 def test_the_count_refuses_an_invalid_meeting_and_void_ballots(election, members, users):
-    votes = {p.pk: 40 for p in members[:4]}
+    votes = {members[0].pk: 40, members[1].pk: 38, members[2].pk: 30, members[3].pk: 12}
     args = dict(date=D(2025, 4, 1), expected_voters=50, ballots_issued=40, ballots_returned=40, votes=votes,
                 acting_user=users.secretary_a)
     with pytest.raises(ActionError, match="未超过4/5"):
@@ -94,4 +94,62 @@ def test_exclusions_need_both_approvals(election, members, users):
                              assembly_passed=True, acting_user=users.secretary_a)
     # 50 on the roll, one excluded: 40 of 49 is more than 4/5.
     actions.do_record_count(election, date=D(2025, 4, 1), expected_voters=50, present_voters=40, ballots_issued=40,
-                            ballots_returned=40, votes={m.pk: 35 for m in members[:4]}, acting_user=users.secretary_a)
+                            ballots_returned=40, votes={members[0].pk: 35, members[1].pk: 35, members[2].pk: 30,
+                                                        members[3].pk: 10}, acting_user=users.secretary_a)
+
+
+def test_vote_totals_cannot_exceed_what_the_ballots_hold(election, members, users):
+    """3 seats, 45 valid ballots: at most 135 yes votes in all."""
+    with pytest.raises(ActionError, match="一张有效选票最多选3人"):
+        actions.do_record_count(election, date=D(2025, 4, 1), expected_voters=50, present_voters=45, ballots_issued=45,
+                                ballots_returned=45, votes={m.pk: 34 for m in members[:4]}, acting_user=users.secretary_a)
+
+
+def test_a_shortfall_is_elected_again_and_the_term_opens_once(election, tree, members, users, people):
+    """The meeting elects two of three; the 另行选举 (same day) elects the third; the old committee ends once."""
+    actions.do_record_count(election, date=D(2025, 4, 1), expected_voters=50, present_voters=45, ballots_issued=45,
+                            ballots_returned=45, votes={members[0].pk: 40, members[1].pk: 30, members[2].pk: 20,
+                                                        members[3].pk: 15}, acting_user=users.secretary_a)
+    with pytest.raises(ActionError, match="职务"):
+        actions.do_install_committee(election, roles={}, acting_user=users.secretary_a)
+    actions.do_install_committee(election, roles={members[0].pk: "secretary", members[1].pk: "organization"},
+                                 acting_user=users.secretary_a)
+    f = actions.do_open_followup(election, acting_user=users.secretary_a)
+    assert f.seats == 1 and f.follows_id == election.pk
+    actions.do_set_candidates(f, [members[2], members[3]], acting_user=users.secretary_a)
+    actions.do_approve_candidates(f, on=D(2025, 3, 25), acting_user=users.committee_admin)
+    actions.do_record_count(f, date=D(2025, 4, 1), expected_voters=50, present_voters=45, ballots_issued=45,
+                            ballots_returned=45, votes={members[2].pk: 30, members[3].pk: 15}, acting_user=users.secretary_a)
+    with pytest.raises(ActionError, match="书记只能有一名"):
+        actions.do_install_committee(f, roles={members[2].pk: "secretary"}, acting_user=users.secretary_a)
+    actions.do_install_committee(f, roles={members[2].pk: "propaganda"}, acting_user=users.secretary_a)
+    current = Post.objects.filter(org=tree.a).current(D(2025, 4, 2))
+    assert sorted(current.values_list("person__name", "role")) == sorted([
+        (members[0].name, "secretary"), (members[1].name, "organization"), (members[2].name, "propaganda")])
+    ctx = engine.Context(as_of=D(2025, 4, 2), settings=engine.effective_settings())
+    assert [h for _, h in engine.evaluate(ctx, ["ELEC-05", "ELEC-09", "ELEC-10"])] == []
+
+
+def test_a_delegates_election_installs_no_committee(tree, members, users):
+    e = actions.do_open_election(org=tree.a, seats=1, kind="delegates", request_date=D(2025, 3, 1),
+                                 acting_user=users.secretary_a)
+    actions.do_approve_request(e, on=D(2025, 3, 10), acting_user=users.committee_admin)
+    actions.do_set_candidates(e, members[:2], acting_user=users.secretary_a)
+    actions.do_record_count(e, date=D(2025, 4, 1), expected_voters=50, present_voters=45, ballots_issued=45,
+                            ballots_returned=45, votes={members[0].pk: 40}, acting_user=users.secretary_a)
+    with pytest.raises(ActionError, match="代表选举不产生委员会"):
+        actions.do_install_committee(e, roles={members[0].pk: "member"}, acting_user=users.secretary_a)
+
+
+def test_the_export_carries_held_elections_net_of_approved_exclusions(election, members, users):
+    from dangjian.djx.exporter import export_document
+
+    actions.do_open_election(org=election.org, seats=3, request_date=D(2025, 5, 1), acting_user=users.secretary_a)
+    actions.do_add_exclusion(election, person=members[5], reason="abroad", upper_consent=D(2025, 3, 15),
+                             assembly_passed=True, acting_user=users.secretary_a)
+    actions.do_record_count(election, date=D(2025, 4, 1), expected_voters=50, present_voters=40, ballots_issued=40,
+                            ballots_returned=40, votes={members[0].pk: 35, members[1].pk: 35, members[2].pk: 30,
+                                                        members[3].pk: 10}, acting_user=users.secretary_a)
+    out = export_document(log=False)
+    (row,) = out["elections"]                       # (the one in progress is not exported: DJX needs its date)
+    assert row["expected_voters"] == 49 and 5 * row["present_voters"] > 4 * row["expected_voters"]   # valid as held
