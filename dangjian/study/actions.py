@@ -66,3 +66,46 @@ def do_delete_study_record(record: StudyRecord, *, reason: str, acting_user=None
 
 
 __all__ = ["do_record_study", "do_delete_study_record", "Person"]
+
+
+# ── 书记讲党课: members rate the lecture they attended, anonymously, once each ─────────────────────────
+
+RATING_DAYS = 30          # a lecture can be rated for this many days after it was given
+
+
+def rater_token(meeting_id: int, person_id: int) -> str:
+    """A keyed hash of (lecture, member): one rating each, and no way back to the name."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), f"lecture:{meeting_id}:{person_id}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def do_rate_lecture(meeting, *, score: int, comment: str = "", acting_user) -> "LectureRating":
+    from dangjian.orglife.choices import AttendanceStatus, MeetingState, MeetingType
+    from dangjian.orglife.models import Attendance
+
+    from .models import LectureRating
+
+    pid = getattr(acting_user, "person_id", None)
+    if meeting.type != MeetingType.LECTURE or meeting.state != MeetingState.HELD:
+        raise ActionError("只能评价已召开的党课。")
+    if not pid or not Attendance.objects.filter(meeting=meeting, person_id=pid, status=AttendanceStatus.PRESENT).exists():
+        raise ActionError("只有出席这次党课的党员可以评价。")
+    if pid == meeting.lecturer_id:
+        raise ActionError("授课人不评价自己的党课。")
+    if not (meeting.date <= timezone.localdate() <= meeting.date + dt.timedelta(days=RATING_DAYS)):
+        raise ActionError(f"党课结束后{RATING_DAYS}天内可以评价。")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise ActionError("请选择 1 到 5 分。", field="score")
+    token = rater_token(meeting.pk, pid)
+    if LectureRating.objects.filter(meeting=meeting, token=token).exists():
+        raise ActionError("您已评价过这次党课（每人一次）。")
+    r = LectureRating.objects.create(meeting=meeting, token=token, score=score, comment=(comment or "").strip()[:300])
+    # The audit trail says a rating was given, not by whom or what (the rating is anonymous).
+    audit.record("lecture.rate", f"{meeting.org.name}党课“{meeting.topic}”收到一条评价", org=meeting.org)
+    engine.schedule([meeting.org_id], changed=(LectureRating,))
+    return r

@@ -38,3 +38,23 @@ class StudyRecord(models.Model):
 
         pid = getattr(user, "person_id", None)
         return Q(person_id=pid) if (pid and action == VIEW) else None
+
+
+class LectureRating(models.Model):
+    """A member's rating of a 党课 they attended (书记讲党课): anonymous — the rater is kept only as a keyed hash of
+    (lecture, person), which enforces one rating each and cannot be read back to a name."""
+
+    meeting = models.ForeignKey("orglife.Meeting", verbose_name="党课", on_delete=models.CASCADE,
+                                related_name="ratings")
+    token = models.CharField("评价人标记", max_length=64, editable=False)
+    score = models.PositiveSmallIntegerField("评分（1–5）")
+    comment = models.CharField("意见", max_length=300, blank=True)
+    created_at = models.DateTimeField("评价时间", auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_lookup = "meeting__org__path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党课评价"
+        constraints = [models.UniqueConstraint(fields=["meeting", "token"], name="lecture_rating_once"),
+                       models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="lecture_score_1_5")]

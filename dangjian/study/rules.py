@@ -164,3 +164,39 @@ def cadre_hours(ctx):
             else:
                 found[key] = h
     yield from found.values()
+
+
+engine.setting("lecture_poor_score", 3, "党课平均评分低于多少分需补课（LECT-01，满分5分）", rules=("LECT-01",))
+engine.setting("lecture_min_ratings", 3, "党课至少有几条评价才判断好坏（LECT-01）", rules=("LECT-01",))
+
+
+@rule("LECT-01", reads=("study.lecturerating", "orglife.meeting[lecture]", "people.person", "orgs.org"),
+      title="党课效果不好的要补课", citation="书记讲党课“对效果不好的单位要全部进行补课”（本平台规则）", severity="WARN",
+      subject="person", live_only=True)
+def lecture_make_up(ctx):
+    """党员对一次党课的平均评分低于参数（默认3分，至少3条评价才判断），且授课人此后在同一党组织没有评分合格的党课：预警，
+    对象为授课人（列入补课名单）；一年内两次以上的说明“多次”，由上级转为问责任务。评价匿名，只用平均分和条数。"""
+    from django.db.models import Avg, Count
+
+    from dangjian.orglife.choices import MeetingState, MeetingType
+    from dangjian.orglife.models import Meeting
+
+    floor = float(ctx.setting("lecture_poor_score") or 3)
+    need = int(ctx.setting("lecture_min_ratings") or 3)
+    rated = list(_scoped(ctx, Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD,
+                                                     lecturer__isnull=False, date__lte=ctx.as_of))
+                 .annotate(avg=Avg("ratings__score"), n=Count("ratings")).filter(n__gte=need)
+                 .select_related("lecturer", "org").order_by("date", "pk"))
+    by_lecturer: dict[tuple[int, int], list] = {}
+    for m in rated:
+        by_lecturer.setdefault((m.lecturer_id, m.org_id), []).append(m)
+    for (_, org_id), ms in by_lecturer.items():
+        poor = [m for m in ms if m.avg < floor]
+        if not poor or ms[-1].avg >= floor:          # (a later good lecture is the 补课)
+            continue
+        lect = ms[-1].lecturer
+        year = [m for m in poor if m.date.year == ctx.as_of.year]
+        text = "；".join(f"{m.date:%Y-%m-%d}“{m.topic}”平均{m.avg:.1f}分（{m.n}条评价）" for m in poor[-3:])
+        yield Hit(_subject_person(lect.pk, lect.name, lect.org_id, lect.external_id),
+                  f"{lect.name}在{ms[-1].org.name}讲的党课效果不好，需补课：{text}" +
+                  ("；一年内多次，应转为问责任务" if len(year) >= 2 else ""), org_id=org_id)

@@ -106,3 +106,55 @@ def person_study(request, pk):
 
 
 __all__ = ["study_list", "person_study", "dt"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lectures(request):
+    """书记讲党课: a member rates the lectures they attended (anonymous, once each, within 30 days); the
+    secretaries and upper levels see each lecture's average and count — never who gave which score — and
+    the 补课 list (LECT-01)."""
+    from django.db.models import Avg, Count
+
+    from dangjian.core.models import Finding, FindingState
+    from dangjian.orglife.choices import AttendanceStatus, MeetingState, MeetingType
+    from dangjian.orglife.models import Attendance, Meeting
+
+    from .models import LectureRating
+
+    user = request.user
+    today = timezone.localdate()
+    pid = getattr(user, "person_id", None)
+    if request.method == "POST":
+        m = Meeting.objects.filter(pk=int(request.POST["meeting"])).select_related("org").first() \
+            if (request.POST.get("meeting") or "").isascii() and (request.POST.get("meeting") or "").isdecimal() else None
+        if m is None:
+            raise Http404("未找到，或不在您的管理范围内。")
+        score = request.POST.get("score") or ""
+        try:
+            actions.do_rate_lecture(m, score=int(score) if score.isascii() and score.isdecimal() else 0,
+                                    comment=request.POST.get("comment", ""), acting_user=user)
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "谢谢，评价已匿名记录。")
+        return redirect(request.path)
+    mine = []
+    if pid:
+        attended = Attendance.objects.filter(person_id=pid, status=AttendanceStatus.PRESENT,
+                                             meeting__type=MeetingType.LECTURE, meeting__state=MeetingState.HELD,
+                                             meeting_date__gte=today - dt.timedelta(days=actions.RATING_DAYS),
+                                             meeting_date__lte=today).exclude(meeting__lecturer_id=pid)
+        for m in Meeting.objects.filter(pk__in=attended.values("meeting_id")).select_related("org", "lecturer"):
+            m.rated = LectureRating.objects.filter(meeting=m, token=actions.rater_token(m.pk, pid)).exists()
+            mine.append(m)
+    scope_lectures = []
+    if Org.objects.restrict(user, CHANGE).exists():
+        scope_lectures = list(Meeting.objects.restrict(user, CHANGE).filter(
+            type=MeetingType.LECTURE, state=MeetingState.HELD, date__gte=today - dt.timedelta(days=366))
+            .select_related("org", "lecturer").annotate(avg=Avg("ratings__score"), n=Count("ratings"))
+            .order_by("-date")[:200])
+    make_up = list(Finding.objects.restrict(user, VIEW).filter(rule_id="LECT-01", state=FindingState.OPEN)
+                   .select_related("org", "person")[:200])
+    return render(request, "study/lectures.html", {"mine": mine, "lectures": scope_lectures, "make_up": make_up,
+                                                   "nav_active": "study", "days": actions.RATING_DAYS})
