@@ -24,6 +24,7 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "dues_probationary_start": (("vote", "支部大会通过之日所在月起"), ("approval", "上级党委批准之月起")),
     "dues_rebase": (("yearly", "每年1月核定，年内一般不变"), ("on_change", "工资变动当月起调整")),
     "duty_contact_visits_per": (("quarter", "每季度"), ("half", "每半年"), ("year", "每年")),
+    "first_item_study": (("on", "判断"), ("off", "不判断")),
     "elec_quorum": (("strict", "超过应到会人数的4/5（默认）"), ("inclusive", "达到应到会人数的4/5")),
 }
 # key → kind, where the default alone does not say it (None is "no date", not "anything").

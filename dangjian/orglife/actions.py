@@ -104,7 +104,8 @@ def _validate_critiques(meeting: Meeting, critiques, participants: set[int]) -> 
                               field="critiques")
 
 
-MEETING_FIELDS = ("type", "state", "date", "place", "topic", "agenda", "chair_id", "lecturer_id", "minutes")
+MEETING_FIELDS = ("type", "state", "date", "place", "topic", "agenda", "chair_id", "lecturer_id", "minutes",
+                  "first_item_study")
 
 
 def _apply(meeting: Meeting, *, present, excused, expected, resolutions, critiques) -> None:

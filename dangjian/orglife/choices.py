@@ -58,3 +58,7 @@ def counts_as_org_life(state: str, meeting_type: str) -> bool:
 # ORGLIFE-02: 党委（党组）书记每年至少讲1次党课 — the orgs whose secretary that is, and the posts.
 SECRETARY_ORG_TYPES = (OrgType.COMMITTEE, OrgType.WORK_COMMITTEE, OrgType.LEADING_GROUP)
 LECTURING_SECRETARY_ROLES = (PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE)
+
+
+# Meetings whose first item should be studying the latest important speeches (第一议题, STUDY-01).
+FIRST_ITEM_TYPES = (MeetingType.COMMITTEE.value, MeetingType.STUDY_CENTER.value)

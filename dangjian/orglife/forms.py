@@ -78,6 +78,10 @@ class MeetingForm(Form):
                              help_text="发布通知时填写，参会人员据此准备。")
     minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text="主要内容、发言要点；可以只写要点。")
+    first_item_study = forms.TypedChoiceField(
+        label="第一议题", required=False, empty_value=None, coerce=lambda v: v == "1",
+        choices=[("", "未记录"), ("1", "是：学习习近平总书记最新重要讲话、重要指示批示精神"), ("0", "否")],
+        help_text="支委会、理论学习中心组学习的第一项议题。")
 
     def __init__(self, *args, org: Org, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +92,8 @@ class MeetingForm(Form):
         self.fields["chair"] = PersonPickerField(people, label="主持人", required=False, within=within)
         self.fields["lecturer"] = PersonPickerField(people, label="授课人", required=False, within=within,
                                                     help_text="党课填写授课人。")
-        self.order_fields(["state", "type", "date", "topic", "place", "chair", "lecturer", "agenda", "minutes"])
+        self.order_fields(["state", "type", "date", "topic", "place", "chair", "lecturer", "first_item_study", "agenda",
+                           "minutes"])
         self.fields["state"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):

@@ -40,6 +40,9 @@ class Meeting(models.Model):
     lecturer = models.ForeignKey("people.Person", verbose_name="授课人", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     minutes = models.TextField("会议记录", blank=True)
+    # 第一议题 (支委会, 党组会, 理论学习中心组): was the first item studying the latest important speeches?
+    # None: not recorded (not judged); False: recorded as not (STUDY-01).
+    first_item_study = models.BooleanField("第一议题学习习近平总书记最新重要讲话、重要指示批示精神", null=True, blank=True)
     # Kept beside the meeting date and shown: back-filling is visible, not hidden.
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,

@@ -26,7 +26,7 @@ from dangjian.people.models import Person
 
 from . import actions
 from .actions import CRITIQUE_TYPES
-from .choices import AttendanceStatus, Grade, MeetingState, MeetingType
+from .choices import FIRST_ITEM_TYPES, AttendanceStatus, Grade, MeetingState, MeetingType
 from .coverage import talk_coverage
 from .filtersets import MeetingFilterSet, TalkFilterSet
 from .forms import (DeleteForm, MeetingForm, TalkForm, appraisal_row, default_topic, parse_appraisal,
@@ -184,6 +184,7 @@ def _meeting_page(request, *, org, form, meeting=None, people, status, reasons, 
         "ancestors": _ancestors(org, request.user),
         "rows": _attendance_rows(people, status, reasons, d, signed), "vote_rows": vote_rows, "crit_rows": crit_rows,
         "critique_types": [c.value for c in CRITIQUE_TYPES], "lecture_type": MeetingType.LECTURE.value,
+        "first_item_types": list(FIRST_ITEM_TYPES),
         "suggested_topic": default_topic(t, d), "statuses": AttendanceStatus.choices,
         "cancel_url": _meeting_url(meeting) if meeting else _list_url("orglife:meeting_list", org),
     })
@@ -236,7 +237,7 @@ def meeting_create(request):
                 m = actions.do_record_meeting(
                     org=org, type=c["type"], date=c["date"], topic=c["topic"], state=c["state"],
                     place=c["place"], agenda=c["agenda"], minutes=c["minutes"], chair=c["chair"],
-                    lecturer=c["lecturer"], acting_user=user,
+                    lecturer=c["lecturer"], first_item_study=c.get("first_item_study"), acting_user=user,
                     present=inputs["present"] if held else (), excused=inputs["excused"] if held else None,
                     resolutions=inputs["votes"] if held else None,
                     critiques=inputs["critiques"] if held and c["type"] in CRITIQUE_TYPES else None)
@@ -264,7 +265,8 @@ def meeting_edit(request, pk):
     hold = request.GET.get("hold") == "1" or m.state == MeetingState.HELD
     initial = {"type": m.type, "date": m.date if not (hold and m.date > today) else today, "topic": m.topic,
                "place": m.place, "agenda": m.agenda, "minutes": m.minutes, "chair": m.chair_id,
-               "lecturer": m.lecturer_id, "state": MeetingState.HELD if hold else m.state}
+               "lecturer": m.lecturer_id, "state": MeetingState.HELD if hold else m.state,
+               "first_item_study": {True: "1", False: "0"}.get(m.first_item_study, "")}
     form = MeetingForm(request.POST or None, initial=initial, org=org, user=user)
     if m.state == MeetingState.HELD:
         # A held meeting stays held: cancelling is a deletion with a reason.
@@ -285,7 +287,7 @@ def meeting_edit(request, pk):
             c = form.cleaned_data
             held = c["state"] == MeetingState.HELD
             changes = {k: c[k] for k in ("type", "date", "topic", "place", "agenda", "minutes", "chair",
-                                         "lecturer", "state")}
+                                         "lecturer", "state", "first_item_study")}
             extra = {}
             if held:
                 extra = dict(present=inputs["present"], excused=inputs["excused"], resolutions=inputs["votes"],

@@ -200,3 +200,26 @@ def lecture_make_up(ctx):
         yield Hit(_subject_person(lect.pk, lect.name, lect.org_id, lect.external_id),
                   f"{lect.name}在{ms[-1].org.name}讲的党课效果不好，需补课：{text}" +
                   ("；一年内多次，应转为问责任务" if len(year) >= 2 else ""), org_id=org_id)
+
+
+engine.setting("first_item_study", "on", "第一议题：支委会、理论学习中心组学习的第一项议题应是学习习近平总书记最新重要讲话、"
+               "重要指示批示精神（on 判断，off 不判断；STUDY-01）", rules=("STUDY-01",))
+
+
+@rule("STUDY-01", reads=("orglife.meeting[committee]", "orglife.meeting[study_center]", "orgs.org"),
+      title="支委会、理论学习中心组学习落实“第一议题”制度", citation="“第一议题”制度（本平台规则，参数可关闭）",
+      severity="WARN", subject="meeting", settings=("first_item_study", "orglife_window_months"), live_only=True)
+def first_item(ctx):
+    """已召开的支委会、理论学习中心组学习，登记为第一项议题不是学习习近平总书记最新重要讲话、重要指示批示精神：预警，对象为
+    会议。没有登记的（未记录）不判断；参数 off 时不判断。只判断组织生活判断期内的会议。"""
+    from dangjian.orglife.choices import FIRST_ITEM_TYPES, MeetingState
+    from dangjian.orglife.models import Meeting
+    from dangjian.orglife.rules import window
+
+    if (ctx.setting("first_item_study") or "on") == "off":
+        return
+    for m in _scoped(ctx, Meeting.objects.filter(type__in=FIRST_ITEM_TYPES, state=MeetingState.HELD,
+                                                 first_item_study=False, date__gte=window(ctx)["lower"],
+                                                 date__lte=ctx.as_of)).select_related("org").order_by("date", "pk"):
+        yield Hit(m, f"{m.org.name}{m.date:%Y-%m-%d}{m.get_type_display()}“{m.topic}”：第一项议题不是学习习近平总书记"
+                     "最新重要讲话、重要指示批示精神", org_id=m.org_id)
