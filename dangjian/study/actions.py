@@ -109,3 +109,23 @@ def do_rate_lecture(meeting, *, score: int, comment: str = "", acting_user) -> "
     audit.record("lecture.rate", f"{meeting.org.name}党课“{meeting.topic}”收到一条评价", org=meeting.org)
     engine.schedule([meeting.org_id], changed=(LectureRating,))
     return r
+
+
+def do_make_up_task(finding, *, deadline: dt.date, acting_user=None):
+    """补课 as a task of the responsibility module: the lecturer gives the lecture again by the deadline, evidenced
+    by the lecture itself (a 党课 they give, found in the records). From a LECT-01 finding."""
+    from dangjian.core.permissions import CHANGE, can_in_org
+    from dangjian.duty.actions import do_create_task
+    from dangjian.duty.choices import EvidenceSource
+    from dangjian.duty.models import Task
+
+    if finding.rule_id != "LECT-01" or finding.person_id is None:
+        raise ActionError("只能从党课补课名单转为任务。")
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, finding.org):
+        raise ActionError("只有该党组织（或上级）的管理员可以布置补课任务。")
+    title = f"{finding.person.name}补讲党课"
+    if Task.objects.filter(org=finding.org, owner=finding.person, title=title, state="open").exists():
+        raise ActionError("已布置补课任务。")
+    return do_create_task(org=finding.org, owner=finding.person, title=title, deadline=deadline,
+                          target="补讲一次党课，党员评价平均3分以上", source="书记讲党课补课",
+                          evidence_source=EvidenceSource.LECTURE_GIVEN, acting_user=acting_user)

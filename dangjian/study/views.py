@@ -125,6 +125,18 @@ def lectures(request):
     user = request.user
     today = timezone.localdate()
     pid = getattr(user, "person_id", None)
+    if request.method == "POST" and request.POST.get("form") == "task":
+        ident = request.POST.get("finding") or ""
+        f = get_restricted(request, Finding.objects.select_related("org", "person"), CHANGE,
+                           pk=int(ident) if ident.isascii() and ident.isdecimal() else 0)
+        due = request.POST.get("deadline") or ""
+        try:
+            t = actions.do_make_up_task(f, deadline=dt.date.fromisoformat(due), acting_user=user)
+        except (ValueError, ActionError) as e:
+            messages.error(request, getattr(e, "message", "请填写补课期限（YYYY-MM-DD）。"))
+        else:
+            messages.success(request, f"已布置任务“{t.title}”，{t.deadline:%Y-%m-%d}前完成，以所讲党课为佐证。")
+        return redirect(request.path)
     if request.method == "POST":
         m = Meeting.objects.filter(pk=int(request.POST["meeting"])).select_related("org").first() \
             if (request.POST.get("meeting") or "").isascii() and (request.POST.get("meeting") or "").isdecimal() else None
@@ -156,5 +168,8 @@ def lectures(request):
             .order_by("-date")[:200])
     make_up = list(Finding.objects.restrict(user, VIEW).filter(rule_id="LECT-01", state=FindingState.OPEN)
                    .select_related("org", "person")[:200])
+    for f in make_up:
+        f.may_task = can_in_org(user, CHANGE, f.org)
     return render(request, "study/lectures.html", {"mine": mine, "lectures": scope_lectures, "make_up": make_up,
-                                                   "nav_active": "study", "days": actions.RATING_DAYS})
+                                                   "nav_active": "study", "days": actions.RATING_DAYS,
+                                                   "due": today + dt.timedelta(days=30)})

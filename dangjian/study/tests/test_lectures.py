@@ -79,3 +79,22 @@ def test_a_member_rates_on_the_page(tree, people, users, audience, client):
     assert LectureRating.objects.filter(meeting=m, score=5).count() == 1
     assert "已评价" in client.get("/study/lectures/").content.decode()
     assert client.post("/study/lectures/", {"meeting": "x", "score": "5"}).status_code == 404
+
+
+def test_the_make_up_becomes_a_task_evidenced_by_the_lecture(tree, people, users, audience, client):
+    from dangjian.core.models import Finding
+    from dangjian.duty.models import Task
+
+    m = lecture(tree, people, users, audience)
+    for score, (_, u) in zip((1, 2, 2), audience):
+        actions.do_rate_lecture(m, score=score, acting_user=u)
+    engine.run(org_ids=[tree.a.pk])
+    f = Finding.objects.get(rule_id="LECT-01", state="open")
+    client.force_login(users.secretary_b)
+    assert client.post("/study/lectures/", {"form": "task", "finding": f.pk, "deadline": "2099-01-01"}).status_code == 404
+    client.force_login(users.committee_admin)
+    client.post("/study/lectures/", {"form": "task", "finding": f.pk, "deadline": "2099-01-01"})
+    t = Task.objects.get()
+    assert (t.owner_id, t.evidence_source, t.org_id) == (people.secretary_a.pk, "lecture_given", tree.a.pk)
+    with pytest.raises(ActionError, match="已布置"):
+        actions.do_make_up_task(f, deadline=dt.date(2099, 1, 1), acting_user=users.committee_admin)
