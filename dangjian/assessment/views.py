@@ -9,11 +9,12 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dangjian.core.downloads import XLSX, download
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.permissions import CHANGE, VIEW, VIEW_DISCIPLINE, can_in_org, user_scope
@@ -215,15 +216,7 @@ def scheme_export(request, pk):
     _, _, leaves = _tree(scheme)
     results = Result.objects.filter(scheme=scheme).select_related("org").order_by("org__path")
     data = exports.results_xlsx(scheme, leaves, results)
-    return _xlsx(data, f"{scheme.year}年{scheme.name}考核结果.xlsx")
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return resp
+    return download(data, XLSX, f"{scheme.year}年{scheme.name}考核结果.xlsx", f"assessment-{scheme.pk}.xlsx")
 
 
 # ── 述职评议 ───────────────────────────────────────────────────────────────────────────────────────
@@ -320,7 +313,7 @@ def review_detail(request, pk):
                                             org__depth=review.organiser.depth + 1)
                       .select_related("org", "person")) if may_change else []
     if request.GET.get("export"):
-        return _xlsx(exports.review_xlsx(review, rows), f"{review.title}.xlsx")
+        return download(exports.review_xlsx(review, rows), XLSX, f"{review.title}.xlsx", f"review-{review.pk}.xlsx")
     return render_page(request, "assessment/review_detail.html", {
         "review": review, "rows": rows, "form": form, "failed": failed, "may_change": may_change,
         "candidates": candidates, "grades": Grade.choices, "nav_active": NAV})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from urllib.parse import quote
 
 from dangjian.core import engine
 from dangjian.core.permissions import VIEW
@@ -14,10 +13,6 @@ from dangjian.people.models import Person
 from .ledger import accounts
 
 ZERO = Decimal("0.00")
-
-
-def attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def collection(org, year: int, user, today: dt.date) -> dict:

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.core import engine
+from dangjian.core.downloads import PDF, XLSX, download
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
@@ -275,14 +276,11 @@ def report(request):
     data = reports.collection(org, year, user, today)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        resp = HttpResponse(reports.ledger_xlsx(data), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        resp["Content-Disposition"] = reports.attachment(f"{org.name}-{year}年党费收缴台账.xlsx")
-        return resp
+        return download(reports.ledger_xlsx(data), XLSX, f"{org.name}-{year}年党费收缴台账.xlsx",
+                        f"dues-ledger-{org.pk}-{year}.xlsx")
     if fmt == "pdf":
-        resp = HttpResponse(reports.ledger_pdf(data), content_type="application/pdf")
-        resp["Content-Disposition"] = reports.attachment(f"{org.name}-{year}年党费收缴台账.pdf")
-        return resp
+        return download(reports.ledger_pdf(data), PDF, f"{org.name}-{year}年党费收缴台账.pdf",
+                        f"dues-ledger-{org.pk}-{year}.pdf")
     if fmt == "notice":
         return render(request, "dues/notice.html", data)
     return render(request, "dues/report.html", dict(data, nav_active=NAV, roots=roots[:200], publish_form=publish_form,

@@ -2,14 +2,13 @@
 through `get_restricted` (out of scope: 404), and the documents are built from the recorded meetings."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dangjian.core.downloads import DOCX, PDF, XLSX, download
 from dangjian.core.permissions import VIEW
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -19,9 +18,6 @@ from dangjian.people.models import Person
 from . import ledger
 from .views import _ancestors
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
 FIRST_YEAR = 2000
 
 
@@ -30,13 +26,6 @@ def _year(year: int) -> int:
         raise Http404("年度超出范围。")
     return year
 
-
-def _download(content: bytes, content_type: str, filename: str, fallback: str) -> HttpResponse:
-    """RFC 6266/5987: an ASCII `filename` for old clients, the Chinese name in `filename*`."""
-    resp = HttpResponse(content, content_type=content_type)
-    resp["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
 
 
 def _branch(request, pk):
@@ -51,7 +40,7 @@ def _branch(request, pk):
 def org_ledger_docx(request, pk: int, year: int):
     org = _branch(request, pk)
     data = ledger.branch_ledger(org, _year(year), request.user)
-    return _download(ledger.render_docx(data), DOCX, f"{org.name}{year}年度组织生活台账.docx",
+    return download(ledger.render_docx(data), DOCX, f"{org.name}{year}年度组织生活台账.docx",
                      f"ledger-{org.pk}-{year}.docx")
 
 
@@ -60,7 +49,7 @@ def org_ledger_docx(request, pk: int, year: int):
 def org_ledger_pdf(request, pk: int, year: int):
     org = _branch(request, pk)
     data = ledger.branch_ledger(org, _year(year), request.user)
-    return _download(ledger.render_pdf(ledger.render_html(data)), PDF, f"{org.name}{year}年度组织生活台账.pdf",
+    return download(ledger.render_pdf(ledger.render_html(data)), PDF, f"{org.name}{year}年度组织生活台账.pdf",
                      f"ledger-{org.pk}-{year}.pdf")
 
 
@@ -69,7 +58,7 @@ def org_ledger_pdf(request, pk: int, year: int):
 def org_ledger_xlsx(request, pk: int, year: int):
     org = get_restricted(request, Org, VIEW, pk=pk)
     content = ledger.subtree_summary_xlsx(org, _year(year), request.user)
-    return _download(content, XLSX, f"{org.name}{year}年度组织生活汇总表.xlsx", f"ledger-summary-{org.pk}-{year}.xlsx")
+    return download(content, XLSX, f"{org.name}{year}年度组织生活汇总表.xlsx", f"ledger-summary-{org.pk}-{year}.xlsx")
 
 
 @login_required
