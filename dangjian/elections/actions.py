@@ -24,17 +24,13 @@ RECORDS = (Election, Candidate, Exclusion)
 ELECTING_TYPES = ("committee", "general_branch", "branch")
 
 
-def _parent(org: Org) -> Org | None:
-    return Org.objects.filter(path=org.path[:-Org.steplen]).first() if org.depth > 1 else None
-
-
 def _may_org(user, e: Election) -> None:
     if user is not None and not can_in_org(user, CHANGE, e.org):
         raise ActionError(f"只有{e.org.name}（或上级）的管理员可以办理。")
 
 
 def _may_upper(user, e: Election, what: str) -> None:
-    parent = _parent(e.org)
+    parent = Org.objects.get_parent(e.org)
     if user is not None and (parent is None or not can_in_org(user, CHANGE, parent)):
         raise ActionError(f"{what}由上级党组织（{parent.name if parent else '上级'}）办理。")
 

@@ -72,7 +72,7 @@ def election_detail(request, pk):
     user = request.user
     e = get_restricted(request, Election.objects.select_related("org", "follows"), VIEW, pk=pk)
     may_org = can_in_org(user, CHANGE, e.org)
-    parent = actions._parent(e.org)
+    parent = Org.objects.get_parent(e.org)
     may_upper = parent is not None and can_in_org(user, CHANGE, parent)
     posted = request.POST.get("form") if request.method == "POST" else None
     dates = _step_forms(request, posted)
