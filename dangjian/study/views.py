@@ -157,9 +157,11 @@ def lectures(request):
                                              meeting__type=MeetingType.LECTURE, meeting__state=MeetingState.HELD,
                                              meeting_date__gte=today - dt.timedelta(days=actions.RATING_DAYS),
                                              meeting_date__lte=today).exclude(meeting__lecturer_id=pid)
-        for m in Meeting.objects.filter(pk__in=attended.values("meeting_id")).select_related("org", "lecturer"):
-            m.rated = LectureRating.objects.filter(meeting=m, token=actions.rater_token(m.pk, pid)).exists()
-            mine.append(m)
+        mine = list(Meeting.objects.filter(pk__in=attended.values("meeting_id")).select_related("org", "lecturer"))
+        rated = set(LectureRating.objects.filter(token__in=[actions.rater_token(m.pk, pid) for m in mine])
+                    .values_list("meeting_id", flat=True))
+        for m in mine:
+            m.rated = m.pk in rated
     scope_lectures = []
     if Org.objects.restrict(user, CHANGE).exists():
         scope_lectures = list(Meeting.objects.restrict(user, CHANGE).filter(
