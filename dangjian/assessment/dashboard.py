@@ -55,10 +55,8 @@ def data(org, today: dt.date) -> dict:
 
 def responsibility(path: str, year: int) -> dict:
     """责任清单 of the year in the subtree: how many are signed, how many items have evidence."""
-    try:
-        from dangjian.duty.models import ResponsibilityItem, ResponsibilityList
-    except ImportError:                              # (the 明责 models are part of the duty app)
-        return {}
+    from dangjian.duty.models import ResponsibilityItem, ResponsibilityList
+
     lists = ResponsibilityList.objects.filter(org__path__startswith=path, year=year)
     agg = lists.aggregate(n=Count("pk"), signed=Count("pk", filter=Q(signed_at__isnull=False)))
     items = ResponsibilityItem.objects.filter(list__in=lists)
