@@ -7,7 +7,8 @@ from importlib.util import find_spec
 from rest_framework.routers import DefaultRouter
 
 APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues", "membership",
-        "study", "supervision", "duty", "assessment", "elections")
+        "study", "supervision", "duty", "assessment", "elections",
+        "fourstrong", "exams")
 
 
 router = DefaultRouter()

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "dangjian.duty",
     "dangjian.assessment",
     "dangjian.elections",
+    "dangjian.fourstrong",
+    "dangjian.exams",
     "dangjian.notify",
     "dangjian.djx",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("duty/", include("dangjian.duty.urls")),
     path("assessment/", include("dangjian.assessment.urls")),
     path("elections/", include("dangjian.elections.urls")),
+    path("fourstrong/", include("dangjian.fourstrong.urls")),
+    path("exams/", include("dangjian.exams.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

@@ -101,6 +101,29 @@ EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-disso
                 "meeting-detail", "meeting-delete", "talk-detail", "appraisal-detail"}
 
 
+# Apps may keep their part of the matrix beside their own tests: `dangjian/<app>/tests/matrix.py` with
+# `OBJECTS` (prefix → key), optionally `REACHED_BY`, and `objects(tree, people, users) -> {key: object}`
+# (objects of branch A only). They are merged here, so a new app's routes are held to the same matrix.
+MATRIX_APPS = ("exams", "fourstrong", "study")
+
+
+def _app_matrices():
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    for app in MATRIX_APPS:
+        name = f"dangjian.{app}.tests.matrix"
+        if find_spec(f"dangjian.{app}") is not None and find_spec(name) is not None:
+            yield import_module(name)
+
+
+APP_MATRICES = list(_app_matrices())
+for _m in APP_MATRICES:
+    assert not set(_m.OBJECTS) & set(OBJECTS), f"{_m.__name__}: 前缀与已有对象重复"
+    OBJECTS.update(_m.OBJECTS)
+    REACHED_BY.update(getattr(_m, "REACHED_BY", {}))
+
+
 @dataclass(frozen=True)
 class Route:
     name: str            # reversible name, with namespace
@@ -210,6 +233,7 @@ def branch_a(tree, people, users, settings, tmp_path):
         "election": _election(tree, people, users),
         "appraisal": do_record_appraisal(org=tree.a, year=2025, meeting=meeting, acting_user=users.secretary_a,
                                          grades={people.secretary_a: "qualified", people.member_a: "qualified"}),
+        **{key: obj for m in APP_MATRICES for key, obj in m.objects(tree, people, users).items()},
     }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FourstrongConfig(AppConfig):
+    name = "dangjian.fourstrong"
+    verbose_name = "“四强”党支部"

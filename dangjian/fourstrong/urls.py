@@ -1,0 +1,2 @@
+app_name = "fourstrong"
+urlpatterns: list = []
