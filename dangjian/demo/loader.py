@@ -54,6 +54,9 @@ class LoadResult:
     assessment: object = None         # assessment.AssessmentStats (not at province scale)
     duty: object = None               # duty.DutyStats (not at province scale)
     elections: object = None          # elections.ElectionStats (not at province scale)
+    study: object = None              # study.StudyStats: plans, training classes, lecture schedules
+    fourstrong: object = None         # fourstrong.FourStrongStats: the “四强”党支部 standard and ratings
+    exams: object = None              # exams.ExamStats: the question bank, papers and attempts
 
 
 def database_has_orgs() -> bool:
@@ -103,6 +106,11 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
 
         if assessment_demo.default_for(scale):
             result.assessment = assessment_demo.load(plan.as_of, seed)
+        from . import exams as exams_demo, fourstrong as fourstrong_demo, study as study_demo
+
+        for name, module in (("study", study_demo), ("exams", exams_demo), ("fourstrong", fourstrong_demo)):
+            if module.default_for(scale):
+                setattr(result, name, module.load(plan.as_of, seed))
         root = Org.objects.get(pk=plan.root.pk)
         text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
                 f"人员 {result.people} 名")
@@ -127,6 +135,12 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         from . import assessment as assessment_demo
 
         assessment_demo.score(result.assessment, plan.as_of)
+    if run_engine:
+        from . import exams as exams_demo, fourstrong as fourstrong_demo, study as study_demo
+
+        for name, module in (("study", study_demo), ("exams", exams_demo), ("fourstrong", fourstrong_demo)):
+            if getattr(result, name) is not None:
+                module.after_engine(getattr(result, name), plan.as_of)
     return result
 
 
