@@ -231,6 +231,7 @@ def do_update_meeting(meeting: Meeting, *, acting_user=None, present=None, excus
         sync_attendance([m.pk])   # rows not rewritten above still carry the old date, type or state
     audit.record("meeting.update", f"修改{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}的记录", actor=acting_user,
                  org=m.org, obj=m, before=diff, after={k: after[k] for k in diff})
+    _sync_study_credit(m)
     engine.schedule(_rejudged(m.org_id, lecturer_before, m.lecturer_id),
                     changed=meeting_records({type_before, m.type}))
     return m
@@ -245,8 +246,19 @@ def do_delete_meeting(meeting: Meeting, *, reason: str = "", acting_user=None) -
     audit.record("meeting.delete", f"删除{org}{m.date:%Y-%m-%d}{m.get_type_display()}“{m.topic}”：{reason}",
                  actor=acting_user, org=org, obj=m, before=audit.snapshot(m, MEETING_FIELDS), reason=reason)
     lecturer = m.lecturer_id
+    _sync_study_credit(m, deleting=True)
     m.delete()
     engine.schedule(_rejudged(org.pk, lecturer), changed=meeting_records([m.type]))
+
+
+def _sync_study_credit(m: Meeting, deleting: bool = False) -> None:
+    """A 中心组学习 that credits 学时 (dangjian.study) keeps its StudyRecords in step with its attendance and
+    state: rewritten after a change, gone with the meeting (and the members' orgs re-judged)."""
+    from dangjian.study.actions import sync_meeting_credit
+
+    if deleting:
+        m.state = MeetingState.CANCELLED          # (the records go now; the meeting itself is deleted next)
+    sync_meeting_credit(m)
 
 
 # --- optional QR sign-in (扫码签到, never required: 不强制打卡) --------------------------------------
@@ -310,6 +322,7 @@ def do_sign_in(meeting: Meeting, person: Person, *, at=None, acting_user=None) -
     audit.record("meeting.sign_in", f"{person.name}扫码签到：{m.org}{m.date:%Y-%m-%d}{m.get_type_display()}"
                  f"“{m.topic}”（{timezone.localtime(at):%H:%M}）", actor=acting_user, org=m.org, person=person,
                  obj=m, after={"person": person.pk, "signed_in_at": at, "voting": row.voting})
+    _sync_study_credit(m)
     engine.schedule([m.org_id], changed=meeting_records([m.type]))
     return row
 

@@ -3,6 +3,7 @@ and remove a record entered by mistake (kept in the audit trail)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -129,3 +130,406 @@ def do_make_up_task(finding, *, deadline: dt.date, acting_user=None):
     return do_create_task(org=finding.org, owner=finding.person, title=title, deadline=deadline,
                           target="补讲一次党课，党员评价平均3分以上", source="书记讲党课补课",
                           evidence_source=EvidenceSource.LECTURE_GIVEN, acting_user=acting_user)
+
+
+# ── 年度学习计划 ─────────────────────────────────────────────────────────────────────────────────────
+PLAN_ORG_TYPES = ("leading_group", "committee", "general_branch", "branch")
+
+
+def _user(acting_user):
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def do_create_plan(*, org, year: int, title: str = "", note: str = "", acting_user=None):
+    from .models import StudyPlan
+
+    if org.type not in PLAN_ORG_TYPES:
+        raise ActionError("年度学习计划由党组（党委）、机关党委、党总支或党支部制定。", field="org")
+    if not 2000 <= int(year) <= timezone.localdate().year + 1:
+        raise ActionError("请填写本年度或下一年度。", field="year")
+    if StudyPlan.objects.filter(org=org, year=year).exists():
+        raise ActionError(f"{org.name}已有{year}年度学习计划。", field="year")
+    plan = StudyPlan.objects.create(org=org, year=year, title=(title or "").strip()[:200] or f"{year}年度学习计划",
+                                    note=note or "", created_by=_user(acting_user))
+    audit.record("study.plan", f"{org.name}制定“{plan.title}”", actor=acting_user, org=org, obj=plan, year=year)
+    return plan
+
+
+@transaction.atomic
+def do_add_plan_item(plan, *, form: str, topic: str, month=None, quarter=None, materials: str = "", lead: str = "",
+                     acting_user=None):
+    from .choices import PlanForm
+    from .models import StudyPlanItem
+
+    if form not in PlanForm.values:
+        raise ActionError("请选择学习形式。", field="form")
+    if not (topic or "").strip():
+        raise ActionError("请填写学习专题。", field="topic")
+    if month and quarter:
+        raise ActionError("月份和季度只填一项（都不填为全年）。", field="month")
+    if month and not 1 <= int(month) <= 12 or quarter and not 1 <= int(quarter) <= 4:
+        raise ActionError("月份为1–12，季度为1–4。", field="month")
+    item = StudyPlanItem.objects.create(plan=plan, form=form, topic=topic.strip()[:200], month=month or None,
+                                        quarter=quarter or None, materials=(materials or "")[:300],
+                                        lead=(lead or "")[:100])
+    audit.record("study.plan_item", f"{plan.org.name}“{plan.title}”增加{item.when}{item.get_form_display()}“{item.topic}”",
+                 actor=acting_user, org=plan.org, obj=plan)
+    return item
+
+
+@transaction.atomic
+def do_delete_plan_item(item, *, acting_user=None) -> None:
+    plan = item.plan
+    audit.record("study.plan_item_delete", f"{plan.org.name}“{plan.title}”删除{item.when}“{item.topic}”",
+                 actor=acting_user, org=plan.org, obj=plan)
+    item.delete()
+
+
+def plan_candidates(plan, items=None):
+    """item pk → the records that could show it was done: held meetings of the matching type of the plan's
+    org in the item's window, or the org's training classes of the matching kind starting in it."""
+    from dangjian.orglife.choices import MeetingState
+    from dangjian.orglife.models import Meeting
+
+    from .choices import FORM_MEETING_TYPE, FORM_TRAINING_KIND
+    from .models import TrainingClass
+
+    items = list(items if items is not None else plan.items.all())
+    year = plan.year
+    meetings = list(Meeting.objects.filter(org_id=plan.org_id, state=MeetingState.HELD, date__year=year,
+                                           type__in=set(FORM_MEETING_TYPE.values())).order_by("date", "pk"))
+    classes = list(TrainingClass.objects.filter(org_id=plan.org_id, start__year=year).order_by("start", "pk"))
+    out = {}
+    for it in items:
+        start, end = it.window
+        if it.form in FORM_MEETING_TYPE:
+            out[it.pk] = [m for m in meetings if m.type == FORM_MEETING_TYPE[it.form] and start <= m.date <= end]
+        else:
+            out[it.pk] = [c for c in classes if c.kind == FORM_TRAINING_KIND[it.form] and start <= c.start <= end]
+    return out
+
+
+def plan_progress(plan, today: dt.date | None = None):
+    """Each item with its status — done (a linked record, or the one record that matches), overdue (its
+    period has passed with nothing), current, upcoming — and the records to choose from when several match.
+    A record linked to one item is not counted again for another."""
+    today = today or timezone.localdate()
+    items = list(plan.items.all())
+    cands = plan_candidates(plan, items)
+    linked_m = {it.meeting_id for it in items if it.meeting_id}
+    linked_c = {it.training_class_id for it in items if it.training_class_id}
+    rows = []
+    for it in items:
+        start, end = it.window
+        record = it.meeting or it.training_class
+        choices = []
+        auto = False
+        if record is None:
+            free = [r for r in cands[it.pk] if r.pk not in (linked_m if hasattr(r, "type") else linked_c)]
+            if len(free) == 1:
+                record, auto = free[0], True
+            else:
+                choices = free
+        status = "done" if record else ("overdue" if end < today else ("current" if start <= today else "upcoming"))
+        rows.append({"item": it, "record": record, "auto": auto, "choices": choices, "status": status,
+                     "start": start, "end": end})
+    return rows
+
+
+@transaction.atomic
+def do_link_plan_item(item, record, *, acting_user=None):
+    """One click: the record (a meeting or a training class) that shows this item was done."""
+    from dangjian.orglife.models import Meeting
+
+    from .models import TrainingClass
+
+    cands = plan_candidates(item.plan, [item])[item.pk]
+    if record not in cands:
+        raise ActionError("只能关联本组织在计划期间内、形式相符的记录。")
+    if isinstance(record, Meeting):
+        item.meeting, item.training_class = record, None
+    elif isinstance(record, TrainingClass):
+        item.meeting, item.training_class = None, record
+    item.save(update_fields=["meeting", "training_class"])
+    audit.record("study.plan_link", f"“{item.plan.title}”{item.when}“{item.topic}”关联{record}", actor=acting_user,
+                 org=item.plan.org, obj=item.plan)
+    return item
+
+
+# ── 理论学习中心组学习计入学时 ─────────────────────────────────────────────────────────────────────────
+CREDIT_ORG_TYPES = ("leading_group", "committee", "work_committee")
+
+
+def sync_meeting_credit(meeting) -> int:
+    """Rewrite the StudyRecords a 中心组学习 credits: one per person present while it is held, none when it is
+    cancelled, announced or no longer a 中心组学习 (the meeting's records are replaced, never added to).
+    Called by the meeting actions after every change; returns the number of records."""
+    from dangjian.orglife.choices import AttendanceStatus, MeetingState, MeetingType
+
+    from .models import MeetingCredit
+
+    credit = MeetingCredit.objects.filter(meeting_id=meeting.pk).first()
+    old = set(StudyRecord.objects.filter(meeting_id=meeting.pk).values_list("org_id", flat=True))
+    if credit is None and not old:
+        return 0
+    StudyRecord.objects.filter(meeting_id=meeting.pk).delete()
+    rows = []
+    if credit is not None and meeting.state == MeetingState.HELD and meeting.type == MeetingType.STUDY_CENTER:
+        present = Person.objects.filter(attendance__meeting_id=meeting.pk, attendance__status=AttendanceStatus.PRESENT,
+                                        org__isnull=False).values_list("pk", "org_id")
+        rows = StudyRecord.objects.bulk_create([
+            StudyRecord(person_id=pk, org_id=org_id, date=meeting.date, hours=credit.hours, kind=StudyKind.CENTRALIZED,
+                        title=f"理论学习中心组学习：{meeting.topic}"[:200], meeting_id=meeting.pk,
+                        created_by=credit.created_by) for pk, org_id in present])
+    engine.schedule(old | {r.org_id for r in rows}, changed=(StudyRecord,))
+    return len(rows)
+
+
+@transaction.atomic
+def do_credit_meeting(meeting, *, hours, acting_user=None) -> int:
+    """A 中心组学习 credits `hours` to each member present (hours "0" or empty: stop crediting)."""
+    from dangjian.orglife.choices import MeetingState, MeetingType
+
+    from .models import MeetingCredit
+
+    if meeting.type != MeetingType.STUDY_CENTER:
+        raise ActionError("只有理论学习中心组学习可以计入学时。")
+    if meeting.state != MeetingState.HELD:
+        raise ActionError("会议召开并登记出席后才能计入学时。")
+    before = MeetingCredit.objects.filter(meeting=meeting).values_list("hours", flat=True).first()
+    if str(hours or "").strip() in ("", "0"):
+        MeetingCredit.objects.filter(meeting=meeting).delete()
+        text = "不再计入学时"
+    else:
+        h = hours_value(hours)
+        MeetingCredit.objects.update_or_create(meeting=meeting, defaults={"hours": h, "created_by": _user(acting_user)})
+        text = f"为出席人员计入{h:g}学时"
+    n = sync_meeting_credit(meeting)
+    audit.record("study.credit", f"{meeting.org.name}{meeting.date:%Y-%m-%d}中心组学习“{meeting.topic}”{text}（{n}人）",
+                 actor=acting_user, org=meeting.org, obj=meeting, before={"hours": before}, after={"people": n})
+    return n
+
+
+# ── 读书班、集中轮训、任职培训 ────────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def do_create_class(*, org, kind: str, title: str, start: dt.date, end: dt.date, hours=None, note: str = "",
+                    acting_user=None):
+    from .choices import TrainingKind
+    from .models import TrainingClass
+
+    if kind not in TrainingKind.values:
+        raise ActionError("请选择培训类别。", field="kind")
+    if not (title or "").strip():
+        raise ActionError("请填写培训班名称。", field="title")
+    if end < start:
+        raise ActionError("结束日期不能早于开始日期。", field="end")
+    h = hours_value(hours) if str(hours or "").strip() else day_hours(org) * ((end - start).days + 1)
+    c = TrainingClass.objects.create(org=org, kind=kind, title=title.strip()[:200], start=start, end=end, hours=h,
+                                     note=note or "", created_by=_user(acting_user))
+    audit.record("study.class", f"{org.name}举办{c.get_kind_display()}“{c.title}”（{start:%Y-%m-%d}至{end:%Y-%m-%d}，"
+                 f"{h:g}学时）", actor=acting_user, org=org, obj=c)
+    return c
+
+
+def day_hours(org=None) -> Decimal:
+    """EDU-01 crediting [P]: a full training day is `training_day_hours` (8) 学时, half a day half of it."""
+    return Decimal(str(engine.effective_settings().get("training_day_hours") or 8))
+
+
+def _class_records(c, person_ids) -> list[StudyRecord]:
+    people = Person.objects.filter(pk__in=person_ids, org__isnull=False).values_list("pk", "org_id")
+    return StudyRecord.objects.bulk_create([
+        StudyRecord(person_id=pk, org_id=org_id, date=c.end, hours=c.hours, kind=c.kind,
+                    title=f"{c.get_kind_display()}：{c.title}"[:200], training_class=c, created_by=c.created_by)
+        for pk, org_id in people])
+
+
+@transaction.atomic
+def do_set_participants(c, people, *, acting_user=None):
+    """The class's participants: people of the organiser's subtree. Someone removed loses the class's hours."""
+    from .models import TrainingParticipant
+
+    people = list(people)
+    outside = [p.name for p in people if p.org_id is None or not p.org.path.startswith(c.org.path)]
+    if outside:
+        raise ActionError(f"{'、'.join(outside)}不在{c.org.name}的管理范围内。", field="people")
+    want = {p.pk for p in people}
+    have = set(c.participants.values_list("person_id", flat=True))
+    gone = have - want
+    orgs = set(StudyRecord.objects.filter(training_class=c, person_id__in=gone).values_list("org_id", flat=True))
+    StudyRecord.objects.filter(training_class=c, person_id__in=gone).delete()
+    c.participants.filter(person_id__in=gone).delete()
+    TrainingParticipant.objects.bulk_create([TrainingParticipant(training_class=c, person_id=pk) for pk in want - have])
+    audit.record("study.participants", f"“{c.title}”学员：增加{len(want - have)}人，移除{len(gone)}人", actor=acting_user,
+                 org=c.org, obj=c, after={"added": sorted(want - have), "removed": sorted(gone)})
+    if orgs:
+        engine.schedule(orgs, changed=(StudyRecord,))
+
+
+@transaction.atomic
+def do_set_completion(c, completed_ids, *, acting_user=None) -> int:
+    """Completion in bulk: those ticked complete the class (a StudyRecord each, of the class's kind and hours),
+    the others do not (their record, if any, goes)."""
+    if c.end > timezone.localdate():
+        raise ActionError("培训班结束后才能登记结业。")
+    done = set(completed_ids) & set(c.participants.values_list("person_id", flat=True))
+    c.participants.update(completed=False)
+    c.participants.filter(person_id__in=done).update(completed=True)
+    orgs = set(StudyRecord.objects.filter(training_class=c).values_list("org_id", flat=True))
+    StudyRecord.objects.filter(training_class=c).delete()
+    rows = _class_records(c, done)
+    audit.record("study.completion", f"“{c.title}”结业{len(rows)}人，各计{c.hours:g}学时", actor=acting_user, org=c.org,
+                 obj=c, after={"completed": sorted(done)})
+    engine.schedule(orgs | {r.org_id for r in rows}, changed=(StudyRecord,))
+    return len(rows)
+
+
+@transaction.atomic
+def do_delete_class(c, *, reason: str, acting_user=None) -> None:
+    if not (reason or "").strip():
+        raise ActionError("请写明删除原因。", field="reason")
+    orgs = set(StudyRecord.objects.filter(training_class=c).values_list("org_id", flat=True))
+    audit.record("study.class_delete", f"删除{c.org.name}“{c.title}”：{reason}", actor=acting_user, org=c.org,
+                 before={"title": c.title, "start": c.start, "end": c.end, "hours": c.hours})
+    c.delete()
+    engine.schedule(orgs, changed=(StudyRecord,))
+
+
+# ── 书记讲党课安排 ──────────────────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def do_create_schedule(*, org, person, year: int, acting_user=None):
+    from .models import LectureSchedule
+
+    if person.org_id is None or not person.org.path.startswith(org.path):
+        raise ActionError(f"{person.name}不是{org.name}的党员。", field="person")
+    if LectureSchedule.objects.filter(org=org, person=person, year=year).exists():
+        raise ActionError(f"已有{person.name}{year}年的讲党课安排。", field="person")
+    s = LectureSchedule.objects.create(org=org, person=person, year=year, created_by=_user(acting_user))
+    audit.record("study.schedule", f"{org.name}：{person.name}{year}年讲党课安排", actor=acting_user, org=org,
+                 person=person, obj=s)
+    return s
+
+
+@transaction.atomic
+def do_add_planned_lecture(schedule, *, topic: str, start: dt.date, end: dt.date, acting_user=None):
+    from .models import PlannedLecture
+
+    if not (topic or "").strip():
+        raise ActionError("请填写党课主题。", field="topic")
+    if end < start:
+        raise ActionError("计划截止日期不能早于开始日期。", field="end")
+    if start.year != schedule.year:
+        raise ActionError(f"计划时间应在{schedule.year}年内。", field="start")
+    p = PlannedLecture.objects.create(schedule=schedule, topic=topic.strip()[:200], start=start, end=end)
+    audit.record("study.planned_lecture", f"{schedule.person.name}计划{start:%Y-%m-%d}至{end:%Y-%m-%d}讲党课“{p.topic}”",
+                 actor=acting_user, org=schedule.org, person=schedule.person, obj=schedule)
+    engine.schedule([schedule.org_id], changed=("study.plannedlecture",))
+    return p
+
+
+@transaction.atomic
+def do_delete_planned_lecture(p, *, acting_user=None) -> None:
+    s = p.schedule
+    audit.record("study.planned_lecture_delete", f"删除{s.person.name}计划党课“{p.topic}”", actor=acting_user, org=s.org,
+                 person=s.person, obj=s)
+    p.delete()
+    engine.schedule([s.org_id], changed=("study.plannedlecture",))
+
+
+def lecture_status(planned, given_dates, today: dt.date) -> str:
+    """given: a 党课 of the org with this lecturer held on a day in [start, end] (the last day counts);
+    missed: the day after the window's end has come with nothing; otherwise upcoming."""
+    if any(planned.start <= d <= planned.end for d in given_dates):
+        return "given"
+    return "missed" if today > planned.end else "upcoming"
+
+
+def given_lectures(pairs, upto: dt.date):
+    """(lecturer, org) → the dates of the 党课 they gave there (held)."""
+    from dangjian.orglife.choices import MeetingState, MeetingType
+    from dangjian.orglife.models import Meeting
+
+    pairs = set(pairs)
+    out = defaultdict(list)
+    if not pairs:
+        return out
+    for pid, org_id, day in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__lte=upto,
+                                                   lecturer_id__in={p for p, _ in pairs},
+                                                   org_id__in={o for _, o in pairs}).values_list(
+            "lecturer_id", "org_id", "date"):
+        if (pid, org_id) in pairs:
+            out[(pid, org_id)].append(day)
+    return out
+
+
+def make_up_counts(pairs, today: dt.date) -> dict:
+    """(secretary, org) → how often they were put on the 补课 list in the 12 months up to today: planned lectures
+    missed (window ended in that time) and lectures rated poorly (LECT-01's threshold) given in that time."""
+    from django.db.models import Avg, Count
+
+    from dangjian.orglife.choices import MeetingState, MeetingType
+    from dangjian.orglife.models import Meeting
+
+    from .models import PlannedLecture
+
+    pairs = set(pairs)
+    since = today - dt.timedelta(days=365)
+    counts = defaultdict(int)
+    if not pairs:
+        return counts
+    given = given_lectures(pairs, today)
+    for p in PlannedLecture.objects.filter(schedule__person_id__in={p for p, _ in pairs},
+                                           end__gte=since, end__lt=today).select_related("schedule"):
+        key = (p.schedule.person_id, p.schedule.org_id)
+        if key in pairs and lecture_status(p, given.get(key, ()), today) == "missed":
+            counts[key] += 1
+    s = engine.effective_settings()
+    floor, need = float(s.get("lecture_poor_score") or 3), int(s.get("lecture_min_ratings") or 3)
+    for m in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__gte=since,
+                                    date__lte=today, lecturer_id__in={p for p, _ in pairs}).annotate(
+            avg=Avg("ratings__score"), n=Count("ratings")).filter(n__gte=need):
+        key = (m.lecturer_id, m.org_id)
+        if key in pairs and m.avg < floor:
+            counts[key] += 1
+    return counts
+
+
+def parent_of(org):
+    """The level above (the 机关党委 over a branch)."""
+    from dangjian.orgs.models import Org
+
+    return Org.objects.filter(path=org.path[:-Org.steplen]).first() if len(org.path) > Org.steplen else None
+
+
+def accountability_title(person) -> str:
+    return f"{person.name}多次列入党课补课名单，问责"
+
+
+@transaction.atomic
+def do_accountability_task(*, person, org, deadline: dt.date, acting_user=None):
+    """Repeated: a secretary on the 补课 list `lecture_repeat_count` (2) times or more within 12 months — the
+    level above (the 机关党委 over the branch) takes up an accountability task about them in the responsibility
+    module. Not twice while one is open."""
+    from dangjian.core.permissions import CHANGE, can_in_org
+    from dangjian.duty.actions import do_create_task
+    from dangjian.duty.models import Task
+
+    parent = parent_of(org)
+    if parent is None:
+        raise ActionError("该党组织没有上级党组织。")
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, parent):
+        raise ActionError(f"只有{parent.name}（或更上级）的管理员可以转为问责任务。")
+    today = timezone.localdate()
+    n = make_up_counts([(person.pk, org.pk)], today).get((person.pk, org.pk), 0)
+    need = int(engine.effective_settings().get("lecture_repeat_count") or 2)
+    if n < need:
+        raise ActionError(f"{person.name}一年内列入补课名单{n}次，不足{need}次。")
+    title = accountability_title(person)
+    if Task.objects.filter(org=parent, owner=person, title=title, state="open").exists():
+        raise ActionError("已有未完成的问责任务。")
+    if deadline < today:
+        raise ActionError("期限不能早于今天。", field="deadline")
+    return do_create_task(org=parent, owner=person, title=title, deadline=deadline,
+                          target=f"核实{person.name}在{org.name}讲党课的情况（一年内{n}次列入补课名单），提出问责处理意见",
+                          source="书记讲党课问责", acting_user=acting_user)

@@ -8,5 +8,8 @@ class StudyConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import StudyRecord
-        auditlog.register(StudyRecord)
+        from .models import (LectureSchedule, MeetingCredit, PlannedLecture, StudyPlan, StudyPlanItem, StudyRecord,
+                             TrainingClass, TrainingParticipant)
+        for model in (StudyRecord, StudyPlan, StudyPlanItem, MeetingCredit, TrainingClass, TrainingParticipant,
+                      LectureSchedule, PlannedLecture):
+            auditlog.register(model)

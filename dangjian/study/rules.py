@@ -21,13 +21,16 @@ from .choices import StudyKind
 
 JY = "《中国共产党党员教育管理工作条例》"
 PLAN = "《全国党员教育培训工作规划》"
-READS = ("people.person", "study.studyrecord", "orgs.post", "orgs.org")
+# (a 中心组学习's credited hours are StudyRecords kept in step with the meeting: deleting or cancelling
+# the meeting removes them, so EDU-01/EDU-02 read those meetings too)
+READS = ("people.person", "study.studyrecord", "orgs.post", "orgs.org", "orglife.meeting[study_center]")
 # EDU-02: 基层党组织书记和班子成员 — the posts of a branch's (or committee's) 委员会.
 CADRE_ROLES = ("secretary", "deputy_secretary", "organization", "propaganda", "discipline", "member")
 CADRE_ORG_TYPES = ("branch", "general_branch", "committee")
 
 engine.setting("study_hours_member", 32, "党员每年集中学习培训学时（EDU-01）", rules=("EDU-01",))
 engine.setting("study_hours_cadre", 56, "基层党组织书记和班子成员每年集中学习培训学时（EDU-02）", rules=("EDU-02",))
+engine.setting("training_day_hours", 8, "培训班全天计多少学时（半天为一半；EDU-01 通行计算方法）", rules=("EDU-01", "EDU-02"))
 engine.setting("new_secretary_training_months", 6, "新任党支部书记应在几个月内参加任职培训（EDU-02）",
                rules=("EDU-02",))
 
@@ -223,3 +226,46 @@ def first_item(ctx):
                                                  date__lte=ctx.as_of)).select_related("org").order_by("date", "pk"):
         yield Hit(m, f"{m.org.name}{m.date:%Y-%m-%d}{m.get_type_display()}“{m.topic}”：第一项议题不是学习习近平总书记"
                      "最新重要讲话、重要指示批示精神", org_id=m.org_id)
+
+
+engine.setting("lecture_repeat_count", 2, "一年内列入党课补课名单几次转为问责任务（LECT-01、LECT-02）",
+               rules=("LECT-01", "LECT-02"))
+
+
+@rule("LECT-02", reads=("study.lectureschedule", "study.plannedlecture", "orglife.meeting[lecture]", "people.person",
+                        "orgs.org"),
+      title="书记按计划讲党课", citation="《中国共产党支部工作条例（试行）》第十五条：党员领导干部应当定期为基层党员讲党课；"
+      "本平台的书记讲党课安排", severity="WARN", subject="person", period="year", live_only=True)
+def lecture_as_planned(ctx):
+    """书记讲党课安排中的一次党课，计划截止日（含当日）前该书记没有在本党组织讲党课（已召开的党课，授课人为该书记）：
+    自截止日次日起预警，对象为书记（列入补课名单），期间为安排的年度；同一年度多次未讲的合为一条。计划在截止日当天
+    讲的算按计划讲。"""
+    from dangjian.orglife.choices import MeetingState, MeetingType
+    from dangjian.orglife.models import Meeting
+
+    from .actions import lecture_status
+    from .models import PlannedLecture
+
+    planned = list(_scoped(ctx, PlannedLecture.objects.filter(end__lt=ctx.as_of), "schedule__org_id")
+                   .select_related("schedule__person", "schedule__org").order_by("start", "pk"))
+    if not planned:
+        return
+    pairs = {(p.schedule.person_id, p.schedule.org_id) for p in planned}
+    given = defaultdict(list)
+    for pid, org_id, day in Meeting.objects.filter(
+            type=MeetingType.LECTURE, state=MeetingState.HELD, date__lte=ctx.as_of,
+            lecturer_id__in={p for p, _ in pairs}, org_id__in={o for _, o in pairs}).values_list(
+            "lecturer_id", "org_id", "date"):
+        given[(pid, org_id)].append(day)
+    missed: dict[tuple[int, int], list] = {}
+    for p in planned:
+        key = (p.schedule.person_id, p.schedule.year)
+        if lecture_status(p, given.get((p.schedule.person_id, p.schedule.org_id), ()), ctx.as_of) == "missed":
+            missed.setdefault(key, []).append(p)
+    for (_, year), ps in missed.items():
+        s = ps[0].schedule
+        who = s.person
+        text = "；".join(f"“{p.topic}”（计划{p.start:%Y-%m-%d}至{p.end:%Y-%m-%d}）" for p in ps[:3])
+        yield Hit(_subject_person(who.pk, who.name, who.org_id, who.external_id),
+                  f"{who.name}未按计划在{s.org.name}讲党课，需补课：{text}" + (f"等{len(ps)}次" if len(ps) > 3 else ""),
+                  period=str(year), org_id=s.org_id)

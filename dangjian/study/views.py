@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from dangjian.orgs.models import Org
 from dangjian.people.choices import MEMBER_STATUSES
 from dangjian.people.models import Person
 
-from . import actions
+from . import actions, forms as forms_
 from .forms import DeleteForm, SessionForm
 from .models import StudyRecord
 from .rules import _cadres
@@ -137,6 +137,20 @@ def lectures(request):
         else:
             messages.success(request, f"已布置任务“{t.title}”，{t.deadline:%Y-%m-%d}前完成，以所讲党课为佐证。")
         return redirect(request.path)
+    if request.method == "POST" and request.POST.get("form") == "accountability":
+        from dangjian.people.models import Person as P
+
+        org = get_restricted(request, Org, VIEW, pk=_int(request.POST.get("org")))
+        who = get_restricted(request, P, VIEW, pk=_int(request.POST.get("person")))
+        due = request.POST.get("deadline") or ""
+        try:
+            t = actions.do_accountability_task(person=who, org=org, deadline=dt.date.fromisoformat(due),
+                                               acting_user=user)
+        except (ValueError, ActionError) as e:
+            messages.error(request, getattr(e, "message", "请填写期限（YYYY-MM-DD）。"))
+        else:
+            messages.success(request, f"已在责任落实中布置任务“{t.title}”（{t.org.name}），{t.deadline:%Y-%m-%d}前完成。")
+        return redirect(request.path)
     if request.method == "POST":
         m = Meeting.objects.filter(pk=int(request.POST["meeting"])).select_related("org").first() \
             if (request.POST.get("meeting") or "").isascii() and (request.POST.get("meeting") or "").isdecimal() else None
@@ -168,10 +182,298 @@ def lectures(request):
             type=MeetingType.LECTURE, state=MeetingState.HELD, date__gte=today - dt.timedelta(days=366))
             .select_related("org", "lecturer").annotate(avg=Avg("ratings__score"), n=Count("ratings"))
             .order_by("-date")[:200])
-    make_up = list(Finding.objects.restrict(user, VIEW).filter(rule_id="LECT-01", state=FindingState.OPEN)
-                   .select_related("org", "person")[:200])
+    make_up = list(Finding.objects.restrict(user, VIEW).filter(rule_id__in=("LECT-01", "LECT-02"),
+                                                               state=FindingState.OPEN)
+                   .select_related("org", "person").order_by("org__path", "rule_id", "pk")[:200])
     for f in make_up:
-        f.may_task = can_in_org(user, CHANGE, f.org)
+        f.may_task = f.rule_id == "LECT-01" and can_in_org(user, CHANGE, f.org)
+    # 多次: on the list `lecture_repeat_count` times or more in 12 months → the level above takes it up.
+    need = int(engine.effective_settings().get("lecture_repeat_count") or 2)
+    counts = actions.make_up_counts({(f.person_id, f.org_id) for f in make_up if f.person_id}, today)
+    repeated, seen = [], set()
+    from dangjian.duty.models import Task
+
+    open_tasks = set(Task.objects.filter(state="open", source="书记讲党课问责", owner_id__in={
+        f.person_id for f in make_up}).values_list("owner_id", "org_id"))
+    parents = {o.path: o for o in Org.objects.filter(path__in={f.org.path[:-Org.steplen] for f in make_up})}
+    for f in make_up:
+        key = (f.person_id, f.org_id)
+        parent = parents.get(f.org.path[:-Org.steplen])
+        if key in seen or counts.get(key, 0) < need or parent is None:
+            continue
+        seen.add(key)
+        repeated.append({"person": f.person, "org": f.org, "parent": parent, "n": counts[key],
+                         "open": (f.person_id, parent.pk) in open_tasks, "may": can_in_org(user, CHANGE, parent)})
     return render(request, "study/lectures.html", {"mine": mine, "lectures": scope_lectures, "make_up": make_up,
-                                                   "nav_active": "study", "days": actions.RATING_DAYS,
+                                                   "repeated": repeated, "need": need, "nav_active": "study", "days": actions.RATING_DAYS,
                                                    "due": today + dt.timedelta(days=30)})
+
+
+# ── 学习教育: 年度学习计划, 中心组学习, 培训班, 书记讲党课安排 ────────────────────────────────────────────
+def _year(request, today):
+    y = request.GET.get("year") or ""
+    return min(max(int(y), 2000), today.year + 1) if y.isascii() and y.isdecimal() else today.year
+
+
+def _int(value) -> int:
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdecimal() else 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_list(request):
+    """Each organisation's plan for the year in scope, and which organisations have none (coverage, no ranking)."""
+    from .models import StudyPlan
+
+    user = request.user
+    today = timezone.localdate()
+    year = _year(request, today)
+    editable = Org.objects.restrict(user, CHANGE).filter(type__in=actions.PLAN_ORG_TYPES, dissolved__isnull=True) \
+        .order_by("path")
+    form = forms_.StudyPlanForm(request.POST or None, orgs=editable, initial={"year": year})
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = actions.do_create_plan(org=d["org"], year=d["year"], title=d["title"], acting_user=user)
+            except ActionError as e:
+                apply_action_error(form, e)
+            else:
+                messages.success(request, f"已制定“{plan.title}”，请添加学习专题。")
+                return redirect("study:studyplan_detail", pk=plan.pk)
+    plans = list(StudyPlan.objects.restrict(user, VIEW).filter(year=year).select_related("org")
+                 .annotate(n=Count("items")).order_by("org__path")[:500])
+    having = {p.org_id for p in plans}
+    orgs = list(Org.objects.restrict(user, VIEW).filter(type__in=actions.PLAN_ORG_TYPES, dissolved__isnull=True)
+                .order_by("path").values("pk", "name", "type")[:2000])
+    missing = [o for o in orgs if o["pk"] not in having]
+    return render(request, "study/plans.html", {
+        "year": year, "plans": plans, "missing": missing, "covered": len(orgs) - len(missing), "total": len(orgs),
+        "form": form if editable.exists() else None, "nav_active": NAV,
+        "years": list(range(today.year + 1, today.year - 4, -1))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def studyplan_detail(request, pk):
+    from dangjian.orglife.models import Meeting
+
+    from .models import StudyPlan, StudyPlanItem, TrainingClass
+
+    user = request.user
+    plan = get_restricted(request, StudyPlan.objects.select_related("org"), VIEW, pk=pk)
+    may_change = can_in_org(user, CHANGE, plan.org)
+    form = forms_.PlanItemForm(request.POST if request.POST.get("form") == "item" else None)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404("未找到，或不在您的管理范围内。")
+        what = request.POST.get("form")
+        if what == "item" and form.is_valid():
+            d = form.cleaned_data
+            when = d["when"] or ""
+            try:
+                actions.do_add_plan_item(plan, form=d["form"], topic=d["topic"], materials=d["materials"],
+                                         lead=d["lead"], month=int(when[1:]) if when.startswith("m") else None,
+                                         quarter=int(when[1:]) if when.startswith("q") else None, acting_user=user)
+            except ActionError as e:
+                apply_action_error(form, e)
+            else:
+                messages.success(request, "已添加学习专题。")
+                return redirect(request.path)
+        elif what in ("link", "delete"):
+            item = StudyPlanItem.objects.filter(plan=plan, pk=_int(request.POST.get("item"))).first()
+            if item is None:
+                raise Http404("未找到。")
+            if what == "delete":
+                actions.do_delete_plan_item(item, acting_user=user)
+                messages.success(request, "已删除该学习专题。")
+            else:
+                ref = request.POST.get("record") or ""
+                kind, _, rid = ref.partition(":")
+                model = {"m": Meeting, "c": TrainingClass}.get(kind)
+                record = model.objects.filter(pk=_int(rid)).first() if model else None
+                try:
+                    if record is None:
+                        raise ActionError("请选择要关联的记录。")
+                    actions.do_link_plan_item(item, record, acting_user=user)
+                except ActionError as e:
+                    messages.error(request, e.message)
+                else:
+                    messages.success(request, "已关联。")
+            return redirect(request.path)
+    rows = actions.plan_progress(plan)
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("done", "overdue", "current", "upcoming")}
+    return render(request, "study/plan_detail.html", {"plan": plan, "rows": rows, "counts": counts, "form": form,
+                                                      "may_change": may_change, "nav_active": NAV})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def study_center(request):
+    """理论学习中心组学习 of the 党组s and 机关党委s in scope for a year: 第一议题, attendance, 研讨发言 (the record)
+    and the 学时 each session credits to those present."""
+    from dangjian.orglife.choices import MeetingType
+    from dangjian.orglife.models import Meeting
+
+    user = request.user
+    today = timezone.localdate()
+    year = _year(request, today)
+    if request.method == "POST":
+        m = get_restricted(request, Meeting.objects.select_related("org"), CHANGE, pk=_int(request.POST.get("meeting")),
+                           type=MeetingType.STUDY_CENTER)
+        try:
+            n = actions.do_credit_meeting(m, hours=request.POST.get("hours", ""), acting_user=user)
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已更新：{n}名出席人员计入学时。")
+        return redirect(f"{request.path}?year={m.date.year}")
+    meetings = list(Meeting.objects.restrict(user, VIEW).filter(type=MeetingType.STUDY_CENTER, date__year=year)
+                    .select_related("org", "study_credit").annotate(credited=Count("study_records"))
+                    .order_by("org__path", "date", "pk")[:500])
+    for m in meetings:
+        m.may_change = can_in_org(user, CHANGE, m.org)
+    return render(request, "study/center.html", {"year": year, "meetings": meetings, "nav_active": NAV,
+                                                 "years": list(range(today.year, today.year - 4, -1))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_list(request):
+    from .models import TrainingClass
+
+    user = request.user
+    today = timezone.localdate()
+    year = _year(request, today)
+    editable = Org.objects.restrict(user, CHANGE).exclude(type="group").filter(dissolved__isnull=True).order_by("path")
+    form = forms_.TrainingClassForm(request.POST or None, orgs=editable)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            c = actions.do_create_class(acting_user=user, **d)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, f"已登记“{c.title}”，请选择学员。")
+            return redirect("study:trainingclass_detail", pk=c.pk)
+    classes = list(TrainingClass.objects.restrict(user, VIEW).filter(start__year=year).select_related("org")
+                   .annotate(n=Count("participants", distinct=True),
+                             done=Count("participants", filter=Q(participants__completed=True), distinct=True))
+                   .order_by("-start", "-pk")[:500])
+    return render(request, "study/classes.html", {"year": year, "classes": classes, "nav_active": NAV,
+                                                  "form": form if editable.exists() else None,
+                                                  "years": list(range(today.year + 1, today.year - 4, -1))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainingclass_detail(request, pk):
+    from .models import TrainingClass
+
+    user = request.user
+    c = get_restricted(request, TrainingClass.objects.select_related("org"), VIEW, pk=pk)
+    may_change = can_in_org(user, CHANGE, c.org)
+    pool = Person.objects.restrict(user, VIEW).filter(org__path__startswith=c.org.path,
+                                                      status__in=list(MEMBER_STATUSES)).select_related("org")
+    if request.method == "POST":
+        if not may_change:
+            raise Http404("未找到，或不在您的管理范围内。")
+        what = request.POST.get("form")
+        try:
+            if what == "participants":
+                ids = {_int(i) for i in request.POST.getlist("people")}
+                chosen = list(pool.filter(pk__in=ids))
+                actions.do_set_participants(c, chosen, acting_user=user)
+                messages.success(request, f"学员名单已更新（{len(chosen)}人）。")
+            elif what == "completion":
+                n = actions.do_set_completion(c, {_int(i) for i in request.POST.getlist("completed")}, acting_user=user)
+                messages.success(request, f"已登记结业{n}人，各计{c.hours:g}学时。")
+            elif what == "delete":
+                actions.do_delete_class(c, reason=request.POST.get("reason", ""), acting_user=user)
+                messages.success(request, "已删除该培训班及其学时记录。")
+                return redirect("study:class_list")
+        except ActionError as e:
+            messages.error(request, e.message)
+        return redirect(request.path)
+    participants = list(c.participants.select_related("person__org").order_by("person__name"))
+    chosen = {p.person_id for p in participants}
+    candidates = list(pool.order_by("org__path", "name")[:1000]) if may_change else []
+    return render(request, "study/class_detail.html", {"c": c, "participants": participants, "chosen": chosen,
+                                                       "candidates": candidates, "may_change": may_change,
+                                                       "ended": c.end <= timezone.localdate(), "nav_active": NAV})
+
+
+def _schedule_rows(schedules, today):
+    pairs = {(s.person_id, s.org_id) for s in schedules}
+    given = actions.given_lectures(pairs, today)
+    for s in schedules:
+        s.rows = [{"p": p, "status": actions.lecture_status(p, given.get((s.person_id, s.org_id), ()), today)}
+                  for p in s.lectures.all()]
+        s.given = sum(1 for r in s.rows if r["status"] == "given")
+        s.missed = sum(1 for r in s.rows if r["status"] == "missed")
+    return schedules
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_list(request):
+    """书记讲党课安排 per organisation and secretary for a year, each planned lecture given / upcoming / missed."""
+    from dangjian.orgs.models import Post
+
+    from .models import LectureSchedule
+
+    user = request.user
+    today = timezone.localdate()
+    year = _year(request, today)
+    editable = Org.objects.restrict(user, CHANGE).exclude(type="group").filter(dissolved__isnull=True).order_by("path")
+    secretaries = Person.objects.filter(pk__in=Post.objects.filter(org__in=editable, role__in=(
+        "secretary", "deputy_secretary", "first_responsible"), end__isnull=True).values("person_id")).order_by("name")
+    form = forms_.ScheduleForm(request.POST or None, orgs=editable, people=secretaries, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            s = actions.do_create_schedule(acting_user=user, **d)
+        except ActionError as e:
+            apply_action_error(form, e)
+        else:
+            messages.success(request, "已建立讲党课安排，请添加计划党课。")
+            return redirect("study:lectureschedule_detail", pk=s.pk)
+    schedules = list(LectureSchedule.objects.restrict(user, VIEW).filter(year=year)
+                     .select_related("org", "person").prefetch_related("lectures").order_by("org__path", "pk")[:500])
+    return render(request, "study/schedules.html", {"year": year, "schedules": _schedule_rows(schedules, today),
+                                                    "form": form if editable.exists() else None, "nav_active": NAV,
+                                                    "years": list(range(today.year + 1, today.year - 4, -1))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lectureschedule_detail(request, pk):
+    from .models import LectureSchedule, PlannedLecture
+
+    user = request.user
+    today = timezone.localdate()
+    s = get_restricted(request, LectureSchedule.objects.select_related("org", "person"), VIEW, pk=pk)
+    may_change = can_in_org(user, CHANGE, s.org)
+    form = forms_.PlannedLectureForm(request.POST if request.POST.get("form") == "lecture" else None)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404("未找到，或不在您的管理范围内。")
+        if request.POST.get("form") == "delete":
+            p = PlannedLecture.objects.filter(schedule=s, pk=_int(request.POST.get("lecture"))).first()
+            if p is None:
+                raise Http404("未找到。")
+            actions.do_delete_planned_lecture(p, acting_user=user)
+            messages.success(request, "已删除该计划党课。")
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                actions.do_add_planned_lecture(s, acting_user=user, **form.cleaned_data)
+            except ActionError as e:
+                apply_action_error(form, e)
+            else:
+                messages.success(request, "已添加计划党课。")
+                return redirect(request.path)
+    _schedule_rows([s], today)
+    return render(request, "study/schedule_detail.html", {"s": s, "form": form, "may_change": may_change,
+                                                          "nav_active": NAV})

@@ -77,7 +77,7 @@ def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_oth
     any_meeting = set(engine.affected_rules(["orglife.meeting"]))
     assert {"BR-05", "BR-06", "BR-07", "BR-08", "DLH-01", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04",
             "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02",
-            "LECT-01", "STUDY-01"} == any_meeting
+            "LECT-01", "STUDY-01", "LECT-02", "EDU-01", "EDU-02"} == any_meeting
     assert any_meeting.isdisjoint({"BR-01", "BR-09", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05", "EVAL-01", "DISP-01"})
     assert {"ORGLIFE-05", "TALK-01"} <= set(engine.affected_rules((Talk,)))
     assert set(engine.affected_rules(None)) == {r.id for r in engine.registry}

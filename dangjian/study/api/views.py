@@ -11,8 +11,9 @@ from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE
 
 from .. import actions
-from ..models import StudyRecord
-from .serializers import DeleteSerializer, SessionSerializer, StudyRecordSerializer
+from ..models import LectureSchedule, StudyPlan, StudyRecord, TrainingClass
+from .serializers import (DeleteSerializer, LectureScheduleSerializer, SessionSerializer, StudyPlanSerializer,
+                          StudyRecordSerializer, TrainingClassSerializer)
 
 ERRORS = error_responses("被拒绝：detail 说明原因")
 
@@ -59,3 +60,41 @@ class StudyRecordViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         s.is_valid(raise_exception=True)
         actions.do_delete_study_record(rec, acting_user=request.user, **s.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _year_filter(qs, request, field):
+    y = request.query_params.get("year") or ""
+    return qs.filter(**{field: int(y)}) if y.isascii() and y.isdecimal() else qs
+
+
+@extend_schema(tags=["学习培训"])
+class StudyPlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """年度学习计划（含学习专题）。筛选：?year="""
+    queryset = StudyPlan.objects.prefetch_related("items")
+    serializer_class = StudyPlanSerializer
+    ordering = ["-year", "id"]
+
+    def get_queryset(self):
+        return _year_filter(super().get_queryset(), self.request, "year")
+
+
+@extend_schema(tags=["学习培训"])
+class TrainingClassViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """读书班、集中轮训、任职培训（含学员和结业）。筛选：?year="""
+    queryset = TrainingClass.objects.prefetch_related("participants")
+    serializer_class = TrainingClassSerializer
+    ordering = ["-start", "-id"]
+
+    def get_queryset(self):
+        return _year_filter(super().get_queryset(), self.request, "start__year")
+
+
+@extend_schema(tags=["学习培训"])
+class LectureScheduleViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """书记讲党课安排（含计划党课）。筛选：?year="""
+    queryset = LectureSchedule.objects.prefetch_related("lectures")
+    serializer_class = LectureScheduleSerializer
+    ordering = ["-year", "id"]
+
+    def get_queryset(self):
+        return _year_filter(super().get_queryset(), self.request, "year")

@@ -1,0 +1,23 @@
+"""The demo's study plans, 中心组学习, training classes and lecture schedules: the planted LECT-02 problem — and
+nothing else — as findings, and the planted EDU-01/EDU-02 findings still there."""
+import datetime as dt
+
+import pytest
+
+from dangjian.core.models import Finding
+from dangjian.demo import loader
+
+
+@pytest.mark.django_db
+def test_the_demo_study_and_only_the_planted_lecture_problem():
+    result = loader.load("small", seed=7, as_of=dt.date(2025, 11, 20))
+    stats = result.study
+    assert stats.plans and stats.sessions and stats.credited and stats.classes == 2 and stats.participants
+    assert stats.schedules and stats.planned_lectures > stats.schedules
+    planted = sorted(p.rsplit("（", 1)[-1].rstrip("）") for p in stats.problems)
+    found = sorted(Finding.objects.filter(rule_id__in=("LECT-01", "LECT-02"), state="open")
+                   .values_list("rule_id", flat=True))
+    assert found == planted == ["LECT-02"], (found, stats.problems)
+    edu = sorted(Finding.objects.filter(rule_id__in=("EDU-01", "EDU-02"), state="open").values_list("rule_id", "period"))
+    assert edu == [("EDU-01", "2024"), ("EDU-02", "2024")]
+    assert not Finding.objects.filter(rule_id="STUDY-01", state="open").exists()
