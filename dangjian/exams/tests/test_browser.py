@@ -1,0 +1,74 @@
+"""Playwright (Debian Chromium) on a phone-sized viewport: member_a opens 我的考试, starts a timed exam, answers one
+question per card (each saved as it is chosen), submits, and sees the score and a weak topic with its material."""
+import datetime as dt
+import os
+
+import pytest
+
+from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, watch_requests
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
+
+
+@pytest.fixture
+def chromium(browser_type):
+    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def test_taking_an_exam_on_a_phone(transactional_db, chromium, live_server, tree, people, users, fixed_paper):
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from dangjian.exams import actions
+    from dangjian.exams.models import Attempt
+
+    now = timezone.now()
+    exam = actions.do_create_exam(org=tree.committee, paper=fixed_paper, target=tree.committee, title="应知应会测试",
+                                  opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=2),
+                                  acting_user=users.committee_admin)
+    actions.do_publish_exam(exam, acting_user=users.committee_admin)
+
+    errors = []
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                   device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    watch_requests(page, errors)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("member_a")
+    page.get_by_label("密码").fill("Dangjian2026!")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/exams/")
+    page.get_by_role("link", name="参加考试").click()
+    page.get_by_role("button", name="开始答题").click()
+    expect(page.locator("#countdown")).to_have_text(__import__("re").compile(r"^(29|30):\d\d$"))
+
+    attempt = Attempt.objects.get(person=people.member_a)
+    qid = {a.question.stem: a.question_id for a in attempt.answers.select_related("question")}
+
+    def choose(stem, *labels):
+        card = page.locator(f".question-card[data-question='{qid[stem]}']")
+        expect(card).to_be_visible()
+        for label in labels:
+            card.get_by_label(label).tap()
+            expect(page.locator("#save-status")).to_have_text("已保存")
+
+    choose("单选一", "B. 乙")                        # 单选一: right
+    page.get_by_role("button", name="下一题").tap()
+    choose("多选一", "A. 甲", "C. 丙")                # 多选一 (ACD): one option short, wrong
+    page.get_by_role("button", name="下一题").tap()
+    choose("判断一", "A. 正确")                       # 判断一: right
+    # Saved on the server as chosen (a dropped connection would lose nothing).
+    assert dict(attempt.answers.values_list("question__stem", "given")) == {"单选一": "B", "多选一": "AC", "判断一": "A"}
+    page.locator("#submit-any").tap()
+    expect(page.locator("#score")).to_contain_text("2/3")
+    expect(page.locator("#score")).to_contain_text("及格")
+    expect(page.locator("#weak-topics")).to_contain_text("支部工作条例")
+    expect(page.locator("#weak-topics")).to_contain_text("《支部工作条例》第九条")
+    assert not errors, errors
+    context.close()
