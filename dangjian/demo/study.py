@@ -132,13 +132,14 @@ def load(as_of: dt.date, seed: int) -> StudyStats:
     # the planted problem: one secretary's lecture planned for last month, not given.
     secretaries = dict(Post.objects.filter(org__in=branches, role="secretary", end__isnull=True)
                        .values_list("org_id", "person_id"))
-    given = {}
+    given, dates = {}, {}
     for org_id, pid, day in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD,
                                                    date__year=year, date__lte=as_of,
                                                    org_id__in=list(secretaries)).values_list(
             "org_id", "lecturer_id", "date"):
         if secretaries.get(org_id) == pid:
             given.setdefault(org_id, set()).add(day.month)
+            dates.setdefault(org_id, []).append(day)
     schedules = LectureSchedule.objects.bulk_create([LectureSchedule(org_id=o, person_id=p, year=year)
                                                      for o, p in sorted(secretaries.items()) if o in given])
     lectures = []
@@ -146,9 +147,18 @@ def load(as_of: dt.date, seed: int) -> StudyStats:
         for month in sorted(given[s.org_id]):
             start, end = month_window(year, month, None)
             lectures.append(PlannedLecture(schedule=s, topic="书记讲党课", start=start, end=end))
-    last_month = (as_of.replace(day=1) - dt.timedelta(days=1)).month
-    planted = next((s for s in schedules if last_month not in given[s.org_id]), None)
-    if planted is not None and last_month > 0:
+    # Last month of this year (in January there is none: nothing planted — a December lecture of the running
+    # year would not be due yet). The secretary must have given no lecture after it beyond one a month (each
+    # later month's planned lecture takes one; a spare one would be the 补课 and clear it).
+    prev = as_of.replace(day=1) - dt.timedelta(days=1)
+    last_month = prev.month
+
+    def spare_after(org_id) -> int:
+        later = [d for d in dates[org_id] if d > prev]
+        return len(later) - len({d.month for d in later})
+
+    planted = next((s for s in schedules if last_month not in given[s.org_id] and not spare_after(s.org_id)), None)
+    if planted is not None and prev.year == year:
         start, end = month_window(year, last_month, None)
         lectures.append(PlannedLecture(schedule=planted, topic="学习贯彻全会精神专题党课", start=start, end=end))
         name = Person.objects.filter(pk=planted.person_id).values_list("name", flat=True).first()

@@ -668,7 +668,23 @@ class Importer:
                                         [f.removesuffix("_id") for f in MEETING_FIELDS] + ["external_id"],
                                         batch_size=500)
         self._write_children(new + changed)
+        if changed:
+            self._resync_credits([m for m, _ in changed])
         self.meetings = {k: m.pk for k, m in self.meetings.items()}
+
+    def _resync_credits(self, meetings: list[Meeting]) -> None:
+        """A 中心组学习 that credits 学时 (study.MeetingCredit) rewritten by the file: its records follow the new
+        attendance, date and state, as after the meeting actions."""
+        from dangjian.study.actions import sync_meeting_credit
+        from dangjian.study.models import MeetingCredit
+
+        ids = [m.pk for m in meetings]
+        credited = set()
+        for chunk in in_chunks(ids):
+            credited |= set(MeetingCredit.objects.filter(meeting_id__in=chunk).values_list("meeting_id", flat=True))
+        for m in meetings:
+            if m.pk in credited:
+                sync_meeting_credit(m)
 
     def _insert_meetings(self, meetings: list[Meeting]) -> None:
         """INSERT with executemany, then read the new primary keys back: `bulk_create` spent most

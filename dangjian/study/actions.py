@@ -17,6 +17,10 @@ from .choices import StudyKind
 from .models import StudyRecord
 
 
+MAX_HOURS = 200           # one record, one session or one class: at most this many 学时
+MAX_CLASS_DAYS = 366      # a training class lasts at most a year
+
+
 def hours_value(value) -> Decimal:
     """学时 to one decimal (半天 4, 一小时 1; never a float)."""
     if isinstance(value, float) or isinstance(value, bool):
@@ -25,7 +29,7 @@ def hours_value(value) -> Decimal:
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise ActionError(f"学时“{value}”不是数字。", field="hours") from None
-    if not d.is_finite() or d <= 0 or d > 200 or d != d.quantize(Decimal("0.1")):
+    if not d.is_finite() or d <= 0 or d > MAX_HOURS or d != d.quantize(Decimal("0.1")):
         raise ActionError("学时应大于0、不超过200，最多一位小数。", field="hours")
     return d
 
@@ -56,6 +60,10 @@ def do_record_study(people, *, date: dt.date, hours, kind: str = StudyKind.CENTR
 
 @transaction.atomic
 def do_delete_study_record(record: StudyRecord, *, reason: str, acting_user=None) -> None:
+    if record.meeting_id:
+        raise ActionError("这条记录是理论学习中心组学习计入的学时，请在该次学习的出席情况或计入学时中修改。")
+    if record.training_class_id:
+        raise ActionError("这条记录是培训班结业计入的学时，请在该培训班的学员和结业情况中修改。")
     if not (reason or "").strip():
         raise ActionError("请写明删除原因。", field="reason")
     audit.record("study.delete", f"删除{record.person.name}{record.date:%Y-%m-%d}的学习记录（{record.hours:g}学时）：{reason}",
@@ -120,7 +128,7 @@ def do_make_up_task(finding, *, deadline: dt.date, acting_user=None):
     from dangjian.duty.choices import EvidenceSource
     from dangjian.duty.models import Task
 
-    if finding.rule_id != "LECT-01" or finding.person_id is None:
+    if finding.rule_id not in ("LECT-01", "LECT-02") or finding.person_id is None:
         raise ActionError("只能从党课补课名单转为任务。")
     if acting_user is not None and not can_in_org(acting_user, CHANGE, finding.org):
         raise ActionError("只有该党组织（或上级）的管理员可以布置补课任务。")
@@ -128,7 +136,8 @@ def do_make_up_task(finding, *, deadline: dt.date, acting_user=None):
     if Task.objects.filter(org=finding.org, owner=finding.person, title=title, state="open").exists():
         raise ActionError("已布置补课任务。")
     return do_create_task(org=finding.org, owner=finding.person, title=title, deadline=deadline,
-                          target="补讲一次党课，党员评价平均3分以上", source="书记讲党课补课",
+                          target=("补讲一次党课，党员评价平均3分以上" if finding.rule_id == "LECT-01"
+                                  else "补讲未按计划讲的党课"), source="书记讲党课补课",
                           evidence_source=EvidenceSource.LECTURE_GIVEN, acting_user=acting_user)
 
 
@@ -210,36 +219,55 @@ def plan_candidates(plan, items=None):
     return out
 
 
-def plan_progress(plan, today: dt.date | None = None):
-    """Each item with its status — done (a linked record, or the one record that matches), overdue (its
-    period has passed with nothing), current, upcoming — and the records to choose from when several match.
-    A record linked to one item is not counted again for another."""
+def _record_key(record) -> tuple[str, int]:
+    from .models import TrainingClass
+
+    return ("c" if isinstance(record, TrainingClass) else "m", record.pk)
+
+
+def plan_progress(plan, today: dt.date | None = None, items=None):
+    """Each item with its status — done (a linked record, or a record that matches), overdue (its period has
+    passed with nothing), current, upcoming — and the records to choose from when several match.
+    Each record shows one item done, once per plan: first the linked items (a link counts only while the record
+    still qualifies — held, of the form, in the window), then the others by the end of their period, each taking
+    the earliest record no other item took. An item with several free records is done; which one it is stays
+    to be linked (`choices`)."""
     today = today or timezone.localdate()
-    items = list(plan.items.all())
+    if items is None:
+        items = plan.items.select_related("meeting", "training_class")
+    items = list(items)
     cands = plan_candidates(plan, items)
-    linked_m = {it.meeting_id for it in items if it.meeting_id}
-    linked_c = {it.training_class_id for it in items if it.training_class_id}
-    rows = []
+    used: set[tuple[str, int]] = set()
+    linked = {}
     for it in items:
+        want = ("m", it.meeting_id) if it.meeting_id else (("c", it.training_class_id) if it.training_class_id else None)
+        if want is None or want in used:
+            continue
+        record = next((r for r in cands[it.pk] if _record_key(r) == want), None)
+        if record is not None:
+            linked[it.pk] = record
+            used.add(want)
+    rows = {}
+    for it in sorted(items, key=lambda i: (i.window[1], i.window[0], i.pk)):
         start, end = it.window
-        record = it.meeting or it.training_class
-        choices = []
-        auto = False
+        record, auto, choices = linked.get(it.pk), False, []
         if record is None:
-            free = [r for r in cands[it.pk] if r.pk not in (linked_m if hasattr(r, "type") else linked_c)]
-            if len(free) == 1:
+            free = [r for r in cands[it.pk] if _record_key(r) not in used]
+            if free:
                 record, auto = free[0], True
-            else:
-                choices = free
+                used.add(_record_key(record))
+                if len(free) > 1:
+                    choices = free
         status = "done" if record else ("overdue" if end < today else ("current" if start <= today else "upcoming"))
-        rows.append({"item": it, "record": record, "auto": auto, "choices": choices, "status": status,
-                     "start": start, "end": end})
-    return rows
+        rows[it.pk] = {"item": it, "record": record, "auto": auto, "choices": choices, "status": status,
+                       "start": start, "end": end}
+    return [rows[it.pk] for it in items]
 
 
 @transaction.atomic
 def do_link_plan_item(item, record, *, acting_user=None):
-    """One click: the record (a meeting or a training class) that shows this item was done."""
+    """One click: the record (a meeting or a training class) that shows this item was done — one the item
+    could have, and not one linked to another item of the plan (items matched automatically follow the link)."""
     from dangjian.orglife.models import Meeting
 
     from .models import TrainingClass
@@ -247,6 +275,11 @@ def do_link_plan_item(item, record, *, acting_user=None):
     cands = plan_candidates(item.plan, [item])[item.pk]
     if record not in cands:
         raise ActionError("只能关联本组织在计划期间内、形式相符的记录。")
+    for row in plan_progress(item.plan):
+        if row["item"].pk != item.pk and not row["auto"] and row["record"] is not None \
+                and _record_key(row["record"]) == _record_key(record):
+            other = row["item"]
+            raise ActionError(f"“{record}”已关联本计划{other.when}“{other.topic}”，一条记录只能对应一个学习专题。")
     if isinstance(record, Meeting):
         item.meeting, item.training_class = record, None
     elif isinstance(record, TrainingClass):
@@ -286,6 +319,17 @@ def sync_meeting_credit(meeting) -> int:
     return len(rows)
 
 
+def _is_zero(hours) -> bool:
+    """Empty, "0", "0.0", "00" …: stop crediting."""
+    text = str(hours if hours is not None else "").strip()
+    if not text:
+        return True
+    try:
+        return Decimal(text) == 0
+    except InvalidOperation:
+        return False
+
+
 @transaction.atomic
 def do_credit_meeting(meeting, *, hours, acting_user=None) -> int:
     """A 中心组学习 credits `hours` to each member present (hours "0" or empty: stop crediting)."""
@@ -295,10 +339,12 @@ def do_credit_meeting(meeting, *, hours, acting_user=None) -> int:
 
     if meeting.type != MeetingType.STUDY_CENTER:
         raise ActionError("只有理论学习中心组学习可以计入学时。")
+    if meeting.org.type not in CREDIT_ORG_TYPES:
+        raise ActionError(f"{meeting.org.name}不是党组（党委）或机关党委，其会议不按理论学习中心组学习计入学时。")
     if meeting.state != MeetingState.HELD:
         raise ActionError("会议召开并登记出席后才能计入学时。")
     before = MeetingCredit.objects.filter(meeting=meeting).values_list("hours", flat=True).first()
-    if str(hours or "").strip() in ("", "0"):
+    if _is_zero(hours):
         MeetingCredit.objects.filter(meeting=meeting).delete()
         text = "不再计入学时"
     else:
@@ -324,7 +370,15 @@ def do_create_class(*, org, kind: str, title: str, start: dt.date, end: dt.date,
         raise ActionError("请填写培训班名称。", field="title")
     if end < start:
         raise ActionError("结束日期不能早于开始日期。", field="end")
-    h = hours_value(hours) if str(hours or "").strip() else day_hours(org) * ((end - start).days + 1)
+    days = (end - start).days + 1
+    if days > MAX_CLASS_DAYS:
+        raise ActionError(f"培训班最长{MAX_CLASS_DAYS}天，请核对开始和结束日期。", field="end")
+    if str(hours or "").strip():
+        h = hours_value(hours)
+    else:
+        h = day_hours(org) * days
+        if h > MAX_HOURS:
+            raise ActionError(f"按天数计算为{h:g}学时，超过{MAX_HOURS}学时；请直接填写学时或核对日期。", field="hours")
     c = TrainingClass.objects.create(org=org, kind=kind, title=title.strip()[:200], start=start, end=end, hours=h,
                                      note=note or "", created_by=_user(acting_user))
     audit.record("study.class", f"{org.name}举办{c.get_kind_display()}“{c.title}”（{start:%Y-%m-%d}至{end:%Y-%m-%d}，"
@@ -346,25 +400,30 @@ def _class_records(c, person_ids) -> list[StudyRecord]:
 
 
 @transaction.atomic
-def do_set_participants(c, people, *, acting_user=None):
-    """The class's participants: people of the organiser's subtree. Someone removed loses the class's hours."""
+def do_change_participants(c, *, add=(), remove=(), acting_user=None):
+    """Participants change by explicit deltas: `add` people of the organiser's subtree, `remove` participants
+    (whoever they are now, wherever they moved). Only someone removed loses the class's hours; nobody is dropped
+    for not being posted."""
     from .models import TrainingParticipant
 
-    people = list(people)
-    outside = [p.name for p in people if p.org_id is None or not p.org.path.startswith(c.org.path)]
+    add, remove = list(add), list(remove)
+    outside = [p.name for p in add if p.org_id is None or not p.org.path.startswith(c.org.path)]
     if outside:
         raise ActionError(f"{'、'.join(outside)}不在{c.org.name}的管理范围内。", field="people")
-    want = {p.pk for p in people}
     have = set(c.participants.values_list("person_id", flat=True))
-    gone = have - want
+    gone = {getattr(p, "pk", p) for p in remove} & have
+    new = {p.pk for p in add} - have - gone
+    if not gone and not new:
+        return 0, 0
     orgs = set(StudyRecord.objects.filter(training_class=c, person_id__in=gone).values_list("org_id", flat=True))
     StudyRecord.objects.filter(training_class=c, person_id__in=gone).delete()
     c.participants.filter(person_id__in=gone).delete()
-    TrainingParticipant.objects.bulk_create([TrainingParticipant(training_class=c, person_id=pk) for pk in want - have])
-    audit.record("study.participants", f"“{c.title}”学员：增加{len(want - have)}人，移除{len(gone)}人", actor=acting_user,
-                 org=c.org, obj=c, after={"added": sorted(want - have), "removed": sorted(gone)})
+    TrainingParticipant.objects.bulk_create([TrainingParticipant(training_class=c, person_id=pk) for pk in sorted(new)])
+    audit.record("study.participants", f"“{c.title}”学员：增加{len(new)}人，移除{len(gone)}人", actor=acting_user,
+                 org=c.org, obj=c, after={"added": sorted(new), "removed": sorted(gone)})
     if orgs:
         engine.schedule(orgs, changed=(StudyRecord,))
+    return len(new), len(gone)
 
 
 @transaction.atomic
@@ -403,6 +462,8 @@ def do_create_schedule(*, org, person, year: int, acting_user=None):
 
     if person.org_id is None or not person.org.path.startswith(org.path):
         raise ActionError(f"{person.name}不是{org.name}的党员。", field="person")
+    if not 2000 <= int(year) <= timezone.localdate().year + 1:
+        raise ActionError("年度应在2000年至下一年度之间。", field="year")
     if LectureSchedule.objects.filter(org=org, person=person, year=year).exists():
         raise ActionError(f"已有{person.name}{year}年的讲党课安排。", field="person")
     s = LectureSchedule.objects.create(org=org, person=person, year=year, created_by=_user(acting_user))
@@ -419,8 +480,8 @@ def do_add_planned_lecture(schedule, *, topic: str, start: dt.date, end: dt.date
         raise ActionError("请填写党课主题。", field="topic")
     if end < start:
         raise ActionError("计划截止日期不能早于开始日期。", field="end")
-    if start.year != schedule.year:
-        raise ActionError(f"计划时间应在{schedule.year}年内。", field="start")
+    if start.year != schedule.year or end.year != schedule.year:
+        raise ActionError(f"计划时间应在{schedule.year}年内。", field="start" if start.year != schedule.year else "end")
     p = PlannedLecture.objects.create(schedule=schedule, topic=topic.strip()[:200], start=start, end=end)
     audit.record("study.planned_lecture", f"{schedule.person.name}计划{start:%Y-%m-%d}至{end:%Y-%m-%d}讲党课“{p.topic}”",
                  actor=acting_user, org=schedule.org, person=schedule.person, obj=schedule)
@@ -437,12 +498,59 @@ def do_delete_planned_lecture(p, *, acting_user=None) -> None:
     engine.schedule([s.org_id], changed=("study.plannedlecture",))
 
 
-def lecture_status(planned, given_dates, today: dt.date) -> str:
-    """given: a 党课 of the org with this lecturer held on a day in [start, end] (the last day counts);
-    missed: the day after the window's end has come with nothing; otherwise upcoming."""
-    if any(planned.start <= d <= planned.end for d in given_dates):
-        return "given"
-    return "missed" if today > planned.end else "upcoming"
+def match_lectures(planned, given_dates, today: dt.date) -> dict[int, str]:
+    """One lecturer's planned lectures in one organisation (objects with pk, start, end) against the dates of
+    the 党课 they gave there: each lecture given counts once. By the end of the window, each planned lecture
+    takes the earliest unused lecture in [start, end] (the last day counts): given. One whose window has ended
+    without one is missed — unless an unused lecture given after the end is its 补课 (made_up, earliest first,
+    like LECT-01's later good lecture). Otherwise upcoming."""
+    dates = sorted(given_dates)
+    used = [False] * len(dates)
+    order = sorted(planned, key=lambda p: (p.end, p.start, p.pk))
+    out: dict[int, str] = {}
+
+    def take(ok) -> bool:
+        for i, d in enumerate(dates):
+            if not used[i] and ok(d):
+                used[i] = True
+                return True
+        return False
+
+    for p in order:
+        if take(lambda d, p=p: p.start <= d <= p.end):
+            out[p.pk] = "given"
+    for p in order:
+        if p.pk in out:
+            continue
+        if today <= p.end:
+            out[p.pk] = "upcoming"
+        else:
+            out[p.pk] = "made_up" if take(lambda d, p=p: d > p.end) else "missed"
+    return out
+
+
+def lecture_statuses(pairs, today: dt.date) -> dict[int, str]:
+    """(lecturer, org) pairs → planned lecture pk → given / made_up / missed / upcoming, every planned lecture of
+    those pairs (all years) matched together, so that one lecture never counts twice. The one reading used by
+    LECT-02, the schedule pages and the 补课 counts."""
+    from types import SimpleNamespace
+
+    from .models import PlannedLecture
+
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    given = given_lectures(pairs, today)
+    planned = defaultdict(list)
+    for pk, start, end, pid, org_id in PlannedLecture.objects.filter(
+            schedule__person_id__in={p for p, _ in pairs}, schedule__org_id__in={o for _, o in pairs}).values_list(
+            "pk", "start", "end", "schedule__person_id", "schedule__org_id"):
+        if (pid, org_id) in pairs:
+            planned[(pid, org_id)].append(SimpleNamespace(pk=pk, start=start, end=end))
+    out: dict[int, str] = {}
+    for key, ps in planned.items():
+        out.update(match_lectures(ps, given.get(key, ()), today))
+    return out
 
 
 def given_lectures(pairs, upto: dt.date):
@@ -463,9 +571,10 @@ def given_lectures(pairs, upto: dt.date):
     return out
 
 
-def make_up_counts(pairs, today: dt.date) -> dict:
-    """(secretary, org) → how often they were put on the 补课 list in the 12 months up to today: planned lectures
-    missed (window ended in that time) and lectures rated poorly (LECT-01's threshold) given in that time."""
+def make_up_incidents(pairs, today: dt.date) -> dict:
+    """(secretary, org) → the days they were put on the 补课 list in the 12 months up to today: a planned lecture
+    missed (the day after its window ended, even if made up later) and a lecture rated poorly (LECT-01's
+    threshold; the day it was given)."""
     from django.db.models import Avg, Count
 
     from dangjian.orglife.choices import MeetingState, MeetingType
@@ -475,15 +584,15 @@ def make_up_counts(pairs, today: dt.date) -> dict:
 
     pairs = set(pairs)
     since = today - dt.timedelta(days=365)
-    counts = defaultdict(int)
+    days = defaultdict(list)
     if not pairs:
-        return counts
-    given = given_lectures(pairs, today)
-    for p in PlannedLecture.objects.filter(schedule__person_id__in={p for p, _ in pairs},
-                                           end__gte=since, end__lt=today).select_related("schedule"):
-        key = (p.schedule.person_id, p.schedule.org_id)
-        if key in pairs and lecture_status(p, given.get(key, ()), today) == "missed":
-            counts[key] += 1
+        return days
+    status = lecture_statuses(pairs, today)
+    for pk, end, pid, org_id in PlannedLecture.objects.filter(
+            schedule__person_id__in={p for p, _ in pairs}, end__gte=since, end__lt=today).values_list(
+            "pk", "end", "schedule__person_id", "schedule__org_id"):
+        if (pid, org_id) in pairs and status.get(pk) in ("missed", "made_up"):
+            days[(pid, org_id)].append(end + dt.timedelta(days=1))
     s = engine.effective_settings()
     floor, need = float(s.get("lecture_poor_score") or 3), int(s.get("lecture_min_ratings") or 3)
     for m in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, date__gte=since,
@@ -491,8 +600,50 @@ def make_up_counts(pairs, today: dt.date) -> dict:
             avg=Avg("ratings__score"), n=Count("ratings")).filter(n__gte=need):
         key = (m.lecturer_id, m.org_id)
         if key in pairs and m.avg < floor:
-            counts[key] += 1
-    return counts
+            days[key].append(m.date)
+    for v in days.values():
+        v.sort()
+    return days
+
+
+def make_up_counts(pairs, today: dt.date) -> dict:
+    """(secretary, org) → how often they were put on the 补课 list in the 12 months up to today."""
+    return defaultdict(int, {k: len(v) for k, v in make_up_incidents(pairs, today).items()})
+
+
+ACCOUNTABILITY_SOURCE = "书记讲党课问责"
+
+
+def accountability_marks(keys) -> dict:
+    """(secretary, level above) → the newest 补课 day already taken up by an accountability task about them (a
+    task that still exists, open or completed): only later days count towards another one."""
+    from dangjian.core.models import AuditEvent
+    from dangjian.duty.models import Task
+
+    keys = set(keys)
+    if not keys:
+        return {}
+    events = list(AuditEvent.objects.filter(verb="study.accountability", person_id__in={p for p, _ in keys},
+                                            org_id__in={o for _, o in keys}).values_list("person_id", "org_id",
+                                                                                          "object_id", "data"))
+    alive = {str(pk) for pk in Task.objects.filter(pk__in=[int(e[2]) for e in events if e[2].isdecimal()])
+             .values_list("pk", flat=True)}
+    marks = {}
+    for pid, org_id, task_id, data in events:
+        upto = (data or {}).get("upto")
+        if (pid, org_id) in keys and task_id in alive and upto:
+            day = dt.date.fromisoformat(upto)
+            marks[(pid, org_id)] = max(marks.get((pid, org_id), day), day)
+    return marks
+
+
+def repeated_make_up(person_id: int, org_id: int, parent_id: int, today: dt.date, incidents=None, marks=None):
+    """The 补课 days not yet taken up by an accountability task of the level above."""
+    days = (incidents if incidents is not None else make_up_incidents([(person_id, org_id)], today)).get(
+        (person_id, org_id), [])
+    marks = marks if marks is not None else accountability_marks([(person_id, parent_id)])
+    upto = marks.get((person_id, parent_id))
+    return [d for d in days if upto is None or d > upto]
 
 
 def parent_of(org):
@@ -521,15 +672,22 @@ def do_accountability_task(*, person, org, deadline: dt.date, acting_user=None):
     if acting_user is not None and not can_in_org(acting_user, CHANGE, parent):
         raise ActionError(f"只有{parent.name}（或更上级）的管理员可以转为问责任务。")
     today = timezone.localdate()
-    n = make_up_counts([(person.pk, org.pk)], today).get((person.pk, org.pk), 0)
-    need = int(engine.effective_settings().get("lecture_repeat_count") or 2)
-    if n < need:
-        raise ActionError(f"{person.name}一年内列入补课名单{n}次，不足{need}次。")
     title = accountability_title(person)
     if Task.objects.filter(org=parent, owner=person, title=title, state="open").exists():
         raise ActionError("已有未完成的问责任务。")
+    need = int(engine.effective_settings().get("lecture_repeat_count") or 2)
+    days = repeated_make_up(person.pk, org.pk, parent.pk, today)
+    n = len(days)
+    if n < need:
+        taken = accountability_marks([(person.pk, parent.pk)]).get((person.pk, parent.pk))
+        since = f"（{taken:%Y-%m-%d}前的已转为问责任务）" if taken else ""
+        raise ActionError(f"{person.name}一年内列入补课名单{n}次{since}，不足{need}次。")
     if deadline < today:
         raise ActionError("期限不能早于今天。", field="deadline")
-    return do_create_task(org=parent, owner=person, title=title, deadline=deadline,
-                          target=f"核实{person.name}在{org.name}讲党课的情况（一年内{n}次列入补课名单），提出问责处理意见",
-                          source="书记讲党课问责", acting_user=acting_user)
+    t = do_create_task(org=parent, owner=person, title=title, deadline=deadline,
+                       target=f"核实{person.name}在{org.name}讲党课的情况（一年内{n}次列入补课名单），提出问责处理意见",
+                       source=ACCOUNTABILITY_SOURCE, acting_user=acting_user)
+    # The 补课 days this task takes up: the next task needs `need` later ones.
+    audit.record("study.accountability", f"{person.name}在{org.name}一年内{n}次列入补课名单，转为{parent.name}的问责任务",
+                 actor=acting_user, org=parent, person=person, obj=t, upto=days[-1].isoformat(), branch=org.pk)
+    return t

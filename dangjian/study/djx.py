@@ -1,9 +1,12 @@
 """DJX `study` (djx.md): `person`, `date`, `hours`, `kind`, `title` — one record of study hours. The same
-file twice changes nothing (the same person, date, hours, kind and title)."""
+file twice changes nothing (the same person, date, hours, kind and title). The hours a 中心组学习 or a training
+class credits are not part of DJX v1: not exported, and a row repeating one is not imported beside it."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
 
 from .choices import StudyKind
 from .models import StudyRecord
@@ -22,6 +25,10 @@ def import_study(imp, count) -> None:
     if imp.match_existing:
         have = set(StudyRecord.objects.filter(person_id__in=list(orgs_of)).values_list(
             "person_id", "date", "hours", "kind", "title"))
+    # The hours a 中心组学习 or a training class credits are kept with them (DJX v1 has no section for them): a
+    # row that is such a record again (an older export, another system's) is not added beside it.
+    credited = set(StudyRecord.objects.filter(person_id__in=list(orgs_of)).filter(
+        Q(meeting__isnull=False) | Q(training_class__isnull=False)).values_list("person_id", "date", "kind", "title"))
     new = []
     for i, r in rows:
         pid = imp.people[r["person"]]
@@ -38,7 +45,7 @@ def import_study(imp, count) -> None:
             imp.fail(f"study[{i}].person", "本人没有所在党组织，无法登记学习记录")
             continue
         key = (pid, day, hours, kind, title)
-        if key in have:
+        if key in have or (pid, day, kind, title) in credited:
             count.unchanged += 1
             continue
         have.add(key)
@@ -50,7 +57,9 @@ def import_study(imp, count) -> None:
 
 def export_study(person_ids: dict[int, str]) -> list[dict]:
     out = []
-    for pid, day, hours, kind, title in StudyRecord.objects.filter(person_id__in=list(person_ids)).order_by(
+    # Only the records entered as such: credited hours (a 中心组学习's, a class's) are not in DJX v1.
+    for pid, day, hours, kind, title in StudyRecord.objects.filter(
+            person_id__in=list(person_ids), meeting__isnull=True, training_class__isnull=True).order_by(
             "person_id", "date", "pk").values_list("person_id", "date", "hours", "kind", "title"):
         r = {"person": person_ids[pid], "date": day.isoformat(), "hours": int(hours) if hours == int(hours) else
              float(str(hours)), "kind": kind}

@@ -1,8 +1,9 @@
 """学习培训 rules (rules.md §6 EDU-01, EDU-02): the hours a member earned in a year, judged for the years
 that have ended (period = the year), with an INFO from 1 October of the running year; a new branch
 secretary's induction training within six months. A branch is judged for a year only if its study is
-recorded that year (someone's hours are on record): a platform or a DJX file that does not record study
-does not produce a warning for every member."""
+recorded that year (someone's hours are entered as the branch's own records — not a 任职培训, not the hours
+a 中心组学习 or a training class credits): a platform or a DJX file that does not record study does not produce
+a warning for every member."""
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +52,12 @@ def _hours(ctx):
             rows = rows.filter(Q(org_id__in=ctx.org_ids) | Q(person_id__in=ctx.people().values("id")))
         hours: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         recorded: set[tuple[int, int]] = set()
-        for pid, org_id, day, h, kind in rows.order_by().values_list("person_id", "org_id", "date", "hours", "kind"):
+        for pid, org_id, day, h, kind, meeting, klass in rows.order_by().values_list(
+                "person_id", "org_id", "date", "hours", "kind", "meeting_id", "training_class_id"):
             hours[(pid, day.year)] += h
-            if kind != StudyKind.INDUCTION:     # (one secretary's 任职培训 does not say the branch records study)
+            # Only the branch's own records say it records study: not one secretary's 任职培训, not the hours a
+            # 中心组学习 or a class of the level above credits to a few of its members.
+            if kind != StudyKind.INDUCTION and meeting is None and klass is None:
                 recorded.add((org_id, day.year))
         return hours, recorded
     return ctx.memo("study.hours", load)
@@ -115,8 +119,8 @@ def _judge_hours(ctx, need_for, label: str):
       severity="WARN", subject="person", period="year", settings=("study_hours_member",))
 def member_hours(ctx):
     """全年都是党员（1月1日前入党）的党员，某一已结束年度的集中学习培训学时少于参数（默认32学时；31.9学时不足，32学时
-    即合格）：预警，期间为该年度；当年自10月1日起不足的：提示。只判断当年有学习记录的党组织（有人登记了学时）；书记和
-    班子成员按 EDU-02 判断。"""
+    即合格）：预警，期间为该年度；当年自10月1日起不足的：提示。只判断当年有学习记录的党组织（有人登记了本组织的学时；
+    任职培训、中心组学习和培训班计入的学时不算本组织登记）；书记和班子成员按 EDU-02 判断。"""
     need = int(ctx.setting("study_hours_member"))
     cadres = _cadres_by_year(ctx)
     yield from _judge_hours(ctx, lambda p, y: None if p["pk"] in cadres(y) else need, "集中学习培训")
@@ -238,34 +242,33 @@ engine.setting("lecture_repeat_count", 2, "一年内列入党课补课名单几�
       "本平台的书记讲党课安排", severity="WARN", subject="person", period="year", live_only=True)
 def lecture_as_planned(ctx):
     """书记讲党课安排中的一次党课，计划截止日（含当日）前该书记没有在本党组织讲党课（已召开的党课，授课人为该书记）：
-    自截止日次日起预警，对象为书记（列入补课名单），期间为安排的年度；同一年度多次未讲的合为一条。计划在截止日当天
-    讲的算按计划讲。"""
-    from dangjian.orglife.choices import MeetingState, MeetingType
-    from dangjian.orglife.models import Meeting
-
-    from .actions import lecture_status
+    自截止日次日起预警，对象为书记（列入补课名单），期间为安排的年度；同一年度多次未讲的合为一条（在几个党组织都有安排的，
+    分别写明各党组织）。
+    计划在截止日当天讲的算按计划讲。一次党课只算一次：按截止日先后，每次计划党课取期间内最早的、尚未算过的党课；
+    截止日之后在本党组织讲的、尚未算过的党课是补课，补讲后不再预警。"""
+    from .actions import lecture_statuses
     from .models import PlannedLecture
 
     planned = list(_scoped(ctx, PlannedLecture.objects.filter(end__lt=ctx.as_of), "schedule__org_id")
                    .select_related("schedule__person", "schedule__org").order_by("start", "pk"))
     if not planned:
         return
-    pairs = {(p.schedule.person_id, p.schedule.org_id) for p in planned}
-    given = defaultdict(list)
-    for pid, org_id, day in Meeting.objects.filter(
-            type=MeetingType.LECTURE, state=MeetingState.HELD, date__lte=ctx.as_of,
-            lecturer_id__in={p for p, _ in pairs}, org_id__in={o for _, o in pairs}).values_list(
-            "lecturer_id", "org_id", "date"):
-        given[(pid, org_id)].append(day)
-    missed: dict[tuple[int, int], list] = {}
+    status = lecture_statuses({(p.schedule.person_id, p.schedule.org_id) for p in planned}, ctx.as_of)
+    missed: dict[tuple[int, int, int], list] = {}
     for p in planned:
-        key = (p.schedule.person_id, p.schedule.year)
-        if lecture_status(p, given.get((p.schedule.person_id, p.schedule.org_id), ()), ctx.as_of) == "missed":
-            missed.setdefault(key, []).append(p)
-    for (_, year), ps in missed.items():
-        s = ps[0].schedule
-        who = s.person
-        text = "；".join(f"“{p.topic}”（计划{p.start:%Y-%m-%d}至{p.end:%Y-%m-%d}）" for p in ps[:3])
-        yield Hit(_subject_person(who.pk, who.name, who.org_id, who.external_id),
-                  f"{who.name}未按计划在{s.org.name}讲党课，需补课：{text}" + (f"等{len(ps)}次" if len(ps) > 3 else ""),
-                  period=str(year), org_id=s.org_id)
+        if status.get(p.pk) == "missed":
+            missed.setdefault((p.schedule.person_id, p.schedule.org_id, p.schedule.year), []).append(p)
+    # One finding per person and year (the engine keeps one per subject and period): each organisation's
+    # schedule said under its own name, never merged into the first one's.
+    by_year: dict[tuple[int, int], list] = {}
+    for (pid, _, year), ps in missed.items():
+        by_year.setdefault((pid, year), []).append(ps)
+    for (_, year), groups in by_year.items():
+        who = groups[0][0].schedule.person
+        parts = []
+        for ps in groups:
+            text = "；".join(f"“{p.topic}”（计划{p.start:%Y-%m-%d}至{p.end:%Y-%m-%d}）" for p in ps[:3])
+            parts.append(f"未按计划在{ps[0].schedule.org.name}讲党课，需补课：{text}"
+                         + (f"等{len(ps)}次" if len(ps) > 3 else ""))
+        yield Hit(_subject_person(who.pk, who.name, who.org_id, who.external_id), f"{who.name}" + "；".join(parts),
+                  period=str(year), org_id=groups[0][0].schedule.org_id)

@@ -39,12 +39,11 @@ def study_list(request):
     today = timezone.localdate()
     branches = Org.objects.restrict(user, VIEW).filter(type__in=("branch", "general_branch", "committee")).order_by("path")
     org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
+    if request.GET.get("org"):
+        org = get_restricted(request, Org, VIEW, pk=_int(request.GET["org"]))
     else:
         org = branches.filter(type="branch").first() or branches.first()
-    year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else today.year
-    year = min(max(year, 2000), today.year + 1)
+    year = _year(request, today)
     if org is None:
         return render(request, "study/list.html", {"org": None, "nav_active": NAV, "year": year})
     people = Person.objects.restrict(user, VIEW).filter(org=org, status__in=list(MEMBER_STATUSES)).order_by("name")
@@ -90,12 +89,16 @@ def person_study(request, pk):
     records = list(StudyRecord.objects.filter(person=person).order_by("-date", "-pk")[:500])
     form = DeleteForm(request.POST or None)
     if request.method == "POST":
-        rec = get_restricted(request, StudyRecord, CHANGE, pk=int(request.POST.get("record") or 0), person=person)
+        rec = get_restricted(request, StudyRecord, CHANGE, pk=_int(request.POST.get("record")), person=person)
         if not may_change:
             raise Http404("未找到，或不在您的管理范围内。")
         if form.is_valid():
-            actions.do_delete_study_record(rec, reason=form.cleaned_data["reason"], acting_user=user)
-            messages.success(request, "已删除该学习记录。")
+            try:
+                actions.do_delete_study_record(rec, reason=form.cleaned_data["reason"], acting_user=user)
+            except ActionError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, "已删除该学习记录。")
             return redirect(request.path)
     by_year = defaultdict(Decimal)
     for r in records:
@@ -186,24 +189,30 @@ def lectures(request):
                                                                state=FindingState.OPEN)
                    .select_related("org", "person").order_by("org__path", "rule_id", "pk")[:200])
     for f in make_up:
-        f.may_task = f.rule_id == "LECT-01" and can_in_org(user, CHANGE, f.org)
-    # 多次: on the list `lecture_repeat_count` times or more in 12 months → the level above takes it up.
+        f.may_task = f.person_id is not None and can_in_org(user, CHANGE, f.org)
+    # 多次: on the list `lecture_repeat_count` times or more in 12 months → the level above takes it up, once for
+    # the same days (a later task needs that many later days).
     need = int(engine.effective_settings().get("lecture_repeat_count") or 2)
-    counts = actions.make_up_counts({(f.person_id, f.org_id) for f in make_up if f.person_id}, today)
+    incidents = actions.make_up_incidents({(f.person_id, f.org_id) for f in make_up if f.person_id}, today)
     repeated, seen = [], set()
     from dangjian.duty.models import Task
 
-    open_tasks = set(Task.objects.filter(state="open", source="书记讲党课问责", owner_id__in={
+    open_tasks = set(Task.objects.filter(state="open", source=actions.ACCOUNTABILITY_SOURCE, owner_id__in={
         f.person_id for f in make_up}).values_list("owner_id", "org_id"))
     parents = {o.path: o for o in Org.objects.filter(path__in={f.org.path[:-Org.steplen] for f in make_up})}
+    marks = actions.accountability_marks({(f.person_id, parents[f.org.path[:-Org.steplen]].pk) for f in make_up
+                                          if f.person_id and f.org.path[:-Org.steplen] in parents})
     for f in make_up:
         key = (f.person_id, f.org_id)
         parent = parents.get(f.org.path[:-Org.steplen])
-        if key in seen or counts.get(key, 0) < need or parent is None:
+        days = incidents.get(key, [])
+        if key in seen or len(days) < need or parent is None:
             continue
         seen.add(key)
-        repeated.append({"person": f.person, "org": f.org, "parent": parent, "n": counts[key],
-                         "open": (f.person_id, parent.pk) in open_tasks, "may": can_in_org(user, CHANGE, parent)})
+        fresh = actions.repeated_make_up(f.person_id, f.org_id, parent.pk, today, incidents=incidents, marks=marks)
+        repeated.append({"person": f.person, "org": f.org, "parent": parent, "n": len(days),
+                         "open": (f.person_id, parent.pk) in open_tasks or len(fresh) < need,
+                         "may": can_in_org(user, CHANGE, parent)})
     return render(request, "study/lectures.html", {"mine": mine, "lectures": scope_lectures, "make_up": make_up,
                                                    "repeated": repeated, "need": need, "nav_active": "study", "days": actions.RATING_DAYS,
                                                    "due": today + dt.timedelta(days=30)})
@@ -382,10 +391,11 @@ def trainingclass_detail(request, pk):
         what = request.POST.get("form")
         try:
             if what == "participants":
-                ids = {_int(i) for i in request.POST.getlist("people")}
-                chosen = list(pool.filter(pk__in=ids))
-                actions.do_set_participants(c, chosen, acting_user=user)
-                messages.success(request, f"学员名单已更新（{len(chosen)}人）。")
+                # Deltas only: people ticked are added; a participant goes only when ticked for removal.
+                add = list(pool.filter(pk__in={_int(i) for i in request.POST.getlist("people")}))
+                remove = {_int(i) for i in request.POST.getlist("remove")}
+                added, removed = actions.do_change_participants(c, add=add, remove=remove, acting_user=user)
+                messages.success(request, f"学员名单已更新：增加{added}人，移除{removed}人。")
             elif what == "completion":
                 n = actions.do_set_completion(c, {_int(i) for i in request.POST.getlist("completed")}, acting_user=user)
                 messages.success(request, f"已登记结业{n}人，各计{c.hours:g}学时。")
@@ -396,20 +406,23 @@ def trainingclass_detail(request, pk):
         except ActionError as e:
             messages.error(request, e.message)
         return redirect(request.path)
+    # Every participant is listed, whatever their organisation or status now; candidates are the others.
     participants = list(c.participants.select_related("person__org").order_by("person__name"))
     chosen = {p.person_id for p in participants}
-    candidates = list(pool.order_by("org__path", "name")[:1000]) if may_change else []
+    candidates = list(pool.exclude(pk__in=chosen).order_by("org__path", "name")[:CANDIDATES + 1]) if may_change else []
     return render(request, "study/class_detail.html", {"c": c, "participants": participants, "chosen": chosen,
-                                                       "candidates": candidates, "may_change": may_change,
+                                                       "candidates": candidates[:CANDIDATES],
+                                                       "more": len(candidates) > CANDIDATES, "may_change": may_change,
                                                        "ended": c.end <= timezone.localdate(), "nav_active": NAV})
 
 
+CANDIDATES = 1000
+
+
 def _schedule_rows(schedules, today):
-    pairs = {(s.person_id, s.org_id) for s in schedules}
-    given = actions.given_lectures(pairs, today)
+    status = actions.lecture_statuses({(s.person_id, s.org_id) for s in schedules}, today)
     for s in schedules:
-        s.rows = [{"p": p, "status": actions.lecture_status(p, given.get((s.person_id, s.org_id), ()), today)}
-                  for p in s.lectures.all()]
+        s.rows = [{"p": p, "status": status.get(p.pk, "upcoming")} for p in s.lectures.all()]
         s.given = sum(1 for r in s.rows if r["status"] == "given")
         s.missed = sum(1 for r in s.rows if r["status"] == "missed")
     return schedules

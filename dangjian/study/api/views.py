@@ -28,10 +28,11 @@ class StudyRecordViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = super().get_queryset()
         p = self.request.query_params
-        if (p.get("person") or "").isdigit():
-            qs = qs.filter(person_id=int(p["person"]))
-        if (p.get("year") or "").isdigit():
-            qs = qs.filter(date__year=int(p["year"]))
+        person, year = p.get("person") or "", p.get("year") or ""
+        if person.isascii() and person.isdecimal():
+            qs = qs.filter(person_id=int(person))
+        if year.isascii() and year.isdecimal() and len(year) <= 4:
+            qs = qs.filter(date__year=int(year))
         return qs
 
     def get_serializer_class(self):

@@ -21,3 +21,14 @@ def test_the_demo_study_and_only_the_planted_lecture_problem():
     edu = sorted(Finding.objects.filter(rule_id__in=("EDU-01", "EDU-02"), state="open").values_list("rule_id", "period"))
     assert edu == [("EDU-01", "2024"), ("EDU-02", "2024")]
     assert not Finding.objects.filter(rule_id="STUDY-01", state="open").exists()
+
+
+@pytest.mark.django_db
+def test_in_january_the_demo_plants_no_lecture_problem_it_cannot_show():
+    # Last month is December of the year before: the running year's schedules have nothing due yet, so nothing
+    # is planted — and nothing is said to be.
+    result = loader.load("small", seed=7, as_of=dt.date(2026, 1, 15))
+    planted = sorted(p.rsplit("（", 1)[-1].rstrip("）") for p in result.study.problems)
+    found = sorted(Finding.objects.filter(rule_id__in=("LECT-01", "LECT-02"), state="open")
+                   .values_list("rule_id", flat=True))
+    assert found == planted == [], (found, result.study.problems)
