@@ -26,6 +26,7 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "duty_contact_visits_per": (("quarter", "每季度"), ("half", "每半年"), ("year", "每年")),
     "first_item_study": (("on", "判断"), ("off", "不判断")),
     "elec_quorum": (("strict", "超过应到会人数的4/5（默认）"), ("inclusive", "达到应到会人数的4/5")),
+    "fourstrong_lapse": (("flag", "复核不合格列为待复核、限期整改（默认）"), ("revoke", "复核不合格自动撤销命名")),
 }
 # key → kind, where the default alone does not say it (None is "no date", not "anything").
 KINDS: dict[str, str] = {"orglife_records_from": "date"}
@@ -38,6 +39,10 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "term_reminder_months": (1, 60),
     "dues_arrears_warn_months": (1, 5),      # 6 months is FEE-13 itself
     "assess_grace_months": (0, 3),           # 述职评议 of year Y graded by the end of Y + N months
+    "fourstrong_validity_years": (1, 10),    # “四强”党支部命名有效期
+    "fourstrong_rectify_months": (1, 24),
+    "exam_weak_rate": (1, 100),              # percent
+    "exam_aggregate_min": (1, 100),
 }
 DEFAULT_BOUNDS = (0, 3650)
 
