@@ -109,7 +109,8 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         from . import exams as exams_demo, fourstrong as fourstrong_demo, study as study_demo
 
         for name, module in (("study", study_demo), ("exams", exams_demo), ("fourstrong", fourstrong_demo)):
-            if module.default_for(scale):
+            # (study plans and lecture schedules are read off the meetings: none without organisational life)
+            if module.default_for(scale) and (with_orglife or name != "study"):
                 setattr(result, name, module.load(plan.as_of, seed))
         root = Org.objects.get(pk=plan.root.pk)
         text = (f"加载示例数据（{scale}，种子 {seed}）：单位 {result.units} 个，党组织 {result.orgs} 个，"
