@@ -16,5 +16,5 @@ def navigation(request):
         password_url = ""
     # The sections grouped under a menu of the navigation bar (the menu shows as active for any of them).
     return {"nav_active": section, "password_change_url": password_url,
-            "members_nav": ("recruitment", "dues", "membership", "study", "dispositions"),
+            "members_nav": ("recruitment", "dues", "membership", "study", "exams", "dispositions"),
             "duty_nav": ("duty", "supervision", "assessment")}
