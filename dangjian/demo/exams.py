@@ -1,5 +1,6 @@
 """Demo 考试: the 工委's 应知应会 question bank (42 questions on 党章, 支部工作条例, 机关基层组织工作条例, 党费, 发展党员 and
-党史), a fixed paper and a random one; each 机关党委 has held a closed exam with the fixed paper for its branches,
+党史), a fixed paper and a random one (drawing from a copy of the bank, so that the open exam holds back no key of the closed
+ones); each 机关党委 has held a closed exam with the fixed paper for its branches,
 taken by a realistic share of their members (scores spread by person and branch, 党费 and 发展党员 the usual weak
 topics); the 工委's random-paper exam is open to every member now. No rule reads exams: nothing is planted."""
 from __future__ import annotations
@@ -50,8 +51,8 @@ def load(as_of: dt.date, seed: int) -> ExamStats:
     if root is None:
         return stats
     bank = QuestionBank.objects.create(org=root, name="党规党纪应知应会题库", description="工委统一题库，各级党组织组卷时可直接使用")
-    qs = [Question(bank=bank, kind=k, stem=s, options=list(o) if o else list(JUDGE_OPTIONS), answer=a, topic=t,
-                   explanation=e, material=m) for k, s, o, a, t, e, m in QUESTIONS]
+    qs = [Question(bank=bank, kind=k, stem=s, stem_hash=Question.hash_of(s), options=list(o) if o else list(JUDGE_OPTIONS),
+                   answer=a, topic=t, explanation=e, material=m) for k, s, o, a, t, e, m in QUESTIONS]
     Question.objects.bulk_create(qs)
     stats.questions = len(qs)
     by_topic: dict[str, list[Question]] = {}
@@ -61,7 +62,14 @@ def load(as_of: dt.date, seed: int) -> ExamStats:
                                  duration_minutes=30)
     chosen = [q for t in sorted(by_topic) for q in by_topic[t][:4]][:20]
     PaperQuestion.objects.bulk_create([PaperQuestion(paper=fixed, question=q, order=n) for n, q in enumerate(chosen, 1)])
-    rand = Paper.objects.create(org=root, bank=bank, title="应知应会随机测试卷", mode="random", points_each=10, pass_mark=60,
+    # The open online test draws from its own bank (the same 应知应会 content, its own rows): a question of an open
+    # exam keeps its key hidden from that exam's takers everywhere, also in the closed 机关党委 exams above.
+    online = QuestionBank.objects.create(org=root, name="全市机关党员在线测试题库", description="工委在线测试随机抽题用")
+    online_qs = [Question(bank=online, kind=q.kind, stem=q.stem, stem_hash=q.stem_hash, options=q.options, answer=q.answer,
+                          topic=q.topic, explanation=q.explanation, material=q.material) for q in qs]
+    Question.objects.bulk_create(online_qs)
+    stats.questions += len(online_qs)
+    rand = Paper.objects.create(org=root, bank=online, title="应知应会随机测试卷", mode="random", points_each=10, pass_mark=60,
                                 duration_minutes=20, draw={"党章": 2, "支部工作条例": 2, "党费": 2, "发展党员": 2,
                                                            "机关基层组织工作条例": 1, "党史": 1})
     stats.papers = 2
@@ -117,7 +125,7 @@ def _attempts(exam, questions, takers, branch_skill, rng, *, force_weak: str | N
             if force_weak and q.topic == force_weak:
                 p = 0.2
             given.append(_pick(q, rng.random() < p, rng))
-        right = [is_correct(q, g) for q, g in zip(questions, given)]
+        right = [is_correct(q.kind, q.answer, g) for q, g in zip(questions, given)]
         score = sum(right) * paper.points_each
         rows.append(Attempt(exam=exam, person_id=pid, branch_id=org_id, seed=0, started_at=start, deadline=deadline,
                             submitted_at=start + used, graded_at=start + used, score=score,
@@ -127,8 +135,8 @@ def _attempts(exam, questions, takers, branch_skill, rng, *, force_weak: str | N
     answers = []
     for a, (given, right, start) in zip(rows, plans):
         for n, (q, g, ok) in enumerate(zip(questions, given, right), 1):
-            answers.append(Answer(attempt_id=a.pk, question=q, order=n, given=g, correct=ok,
-                                  saved_at=start + dt.timedelta(seconds=40 * n)))
+            answers.append(Answer.of(q, attempt_id=a.pk, order=n, given=g, correct=ok,
+                                     saved_at=start + dt.timedelta(seconds=40 * n)))
         if len(answers) >= 5000:
             Answer.objects.bulk_create(answers, batch_size=2000)
             answers = []

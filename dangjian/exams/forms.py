@@ -18,8 +18,19 @@ class BankForm(Form):
         self.fields["org"].queryset = orgs if orgs is not None else Org.objects.none()
 
 
+MAX_UPLOAD = 20 * 1024 * 1024     # as the 花名册 import (people/roster_views.py)
+
+
 class ImportForm(Form):
     file = forms.FileField(label="Excel 文件（.xlsx）", help_text="用“下载导入模板”填写；题干相同的题会更新原题，不会重复。")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not (f.name or "").lower().endswith(".xlsx"):
+            raise forms.ValidationError("只能上传 .xlsx 格式的 Excel 文件；旧版 .xls 请先在 Excel 中“另存为” .xlsx。")
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError("文件超过 20 MB，请分成几个文件分批导入。")
+        return f
 
 
 class PaperForm(Form):

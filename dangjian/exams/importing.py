@@ -3,6 +3,8 @@ in Chinese, naming the row and the column), nothing saved while any row is wrong
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from .choices import JUDGE_OPTIONS, LETTERS, QuestionKind
@@ -12,7 +14,9 @@ HEADERS = ["题型", "题干", *[f"选项{c}" for c in LETTERS[:OPTION_COLUMNS]]
 KIND_NAMES = {"单选": QuestionKind.SINGLE, "单选题": QuestionKind.SINGLE, "多选": QuestionKind.MULTIPLE,
               "多选题": QuestionKind.MULTIPLE, "判断": QuestionKind.JUDGE, "判断题": QuestionKind.JUDGE}
 JUDGE_ANSWERS = {"对": "A", "正确": "A", "√": "A", "A": "A", "T": "A", "错": "B", "错误": "B", "×": "B", "B": "B", "F": "B"}
-MAX_ROWS = 5000
+MAX_ROWS = 5000          # questions (non-blank rows) per file
+MAX_STEM = 500
+MAX_OPTION = 200
 EXAMPLES = [
     ["单选", "党的最高领导机关是？", "党的全国代表大会和它所产生的中央委员会", "中央政治局", "中央书记处", "中央军事委员会", "", "",
      "A", "党章·组织制度", "党章第十条第三款。", "《中国共产党章程》第二章"],
@@ -26,6 +30,7 @@ EXAMPLES = [
 class Parsed:
     rows: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    line_numbers: list[int] = field(default_factory=list)     # the Excel row of each of `rows`
 
 
 def template_xlsx() -> bytes:
@@ -46,7 +51,8 @@ def template_xlsx() -> bytes:
     for line in ("题型：单选、多选、判断。", "选项：单选、多选至少两个选项，从“选项A”起连续填写；判断题不填选项（系统自动设为“正确、错误”）。",
                  "答案：单选填一个字母（如 A）；多选填全部正确选项的字母（如 ACD，多选少选、错选均不得分）；判断填“对”或“错”。",
                  "知识点：用于统计薄弱知识点，同一知识点请用相同名称。", "推荐学习材料：答错此题的党员会看到这里推荐的材料。",
-                 "同一题库中题干相同的题目再次导入时会更新原题，不会重复。", "任何一行有误时整个文件都不导入，请按提示修改后重新导入。"):
+                 f"题干不超过{MAX_STEM}字，每个选项不超过{MAX_OPTION}字。",
+                 "同一题库中题干相同的题目再次导入时会更新原题，不会重复；已用于已发布考试或已有人作答的题，不能再改题型、选项和答案。", "任何一行有误时整个文件都不导入，请按提示修改后重新导入。"):
         notes.append([line])
     notes.column_dimensions["A"].width = 100
     buf = io.BytesIO()
@@ -62,31 +68,50 @@ def _text(v) -> str:
     return str(v).strip()
 
 
+UNREADABLE = "无法读取文件：请上传用导入模板填写的 Excel 文件（.xlsx）。"
+
+
 def parse(fileobj) -> Parsed:
+    """Every row read and checked. A damaged file fails as late as the row that cannot be read (the sheet is parsed
+    lazily in read-only mode), so the whole read is guarded and the workbook closed, as in people/roster.py."""
     from openpyxl import load_workbook
 
     out = Parsed()
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:
-        out.errors.append("无法读取文件：请上传用导入模板填写的 Excel 文件（.xlsx）。")
+        out.errors.append(UNREADABLE)
         return out
+    try:
+        _parse_rows(wb, out)
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError, SyntaxError):
+        return Parsed(errors=[UNREADABLE])      # a damaged sheet (bad XML: a SyntaxError) shows only while rows are read
+    finally:
+        wb.close()
+    if not out.rows and not out.errors:
+        out.errors.append("文件中没有试题（第2行起填写）。")
+    return out
+
+
+def _parse_rows(wb, out: Parsed) -> None:
     ws = wb["试题"] if "试题" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [_text(v) for v in next(rows, ())]
     missing = [h for h in HEADERS if h not in header]
     if missing:
         out.errors.append(f"第1行（表头）缺少列：{'、'.join(missing)}。请使用下载的导入模板。")
-        return out
+        return
     col = {h: header.index(h) for h in HEADERS}
     seen: dict[str, int] = {}
+    count = 0
     for n, raw in enumerate(rows, start=2):
-        if n - 1 > MAX_ROWS:
+        cells = {h: _text(raw[i]) if i < len(raw) else "" for h, i in col.items()}
+        if not any(cells.values()):     # blank (perhaps formatted) rows are skipped and not counted
+            continue
+        count += 1
+        if count > MAX_ROWS:
             out.errors.append(f"一次最多导入{MAX_ROWS}题，请分文件导入。")
             break
-        cells = {h: _text(raw[i]) if i < len(raw) else "" for h, i in col.items()}
-        if not any(cells.values()):
-            continue
         errs: list[str] = []
 
         def bad(column, message):
@@ -98,11 +123,16 @@ def parse(fileobj) -> Parsed:
         stem = cells["题干"]
         if not stem:
             bad("题干", "不能为空。")
+        elif len(stem) > MAX_STEM:
+            bad("题干", f"不能超过{MAX_STEM}字（现有{len(stem)}字）。")
         elif stem in seen:
             bad("题干", f"与第{seen[stem]}行重复。")
         else:
             seen[stem] = n
         options = [cells[f"选项{c}"] for c in LETTERS[:OPTION_COLUMNS]]
+        for c, text in zip(LETTERS, options):
+            if len(text) > MAX_OPTION:
+                bad(f"选项{c}", f"不能超过{MAX_OPTION}字（现有{len(text)}字）。")
         while options and not options[-1]:
             options.pop()
         answer = cells["答案"].upper().replace(" ", "").replace(",", "").replace("，", "").replace("、", "")
@@ -139,6 +169,4 @@ def parse(fileobj) -> Parsed:
             continue
         out.rows.append({"kind": kind, "stem": stem, "options": options, "answer": answer, "topic": cells["知识点"],
                          "explanation": cells["解析"], "material": cells["推荐学习材料"]})
-    if not out.rows and not out.errors:
-        out.errors.append("文件中没有试题（第2行起填写）。")
-    return out
+        out.line_numbers.append(n)

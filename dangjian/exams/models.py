@@ -6,6 +6,8 @@ Results are private: an attempt is seen by the person and by the admins of the p
 secretary), never by the levels above (they see per-branch aggregates) — see `AttemptQuerySet.restrict`."""
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,7 +48,9 @@ class QuestionBank(models.Model):
 
     @classmethod
     def restrict_self(cls, user, action):
-        """Admins below the owner see (and use) its bank, as with duty's published templates."""
+        """Admins below the owner see (and use) its bank, as with duty's published templates — its stems, options and
+        topics only: the answer key, explanations and materials are for the owner's admins (`may_change`), since
+        the secretary of a branch below may be a taker of the owner's exams."""
         if action != VIEW:
             return None
         above = _ancestor_paths(user)
@@ -59,6 +63,8 @@ class Question(models.Model):
     bank = models.ForeignKey(QuestionBank, verbose_name="题库", on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField("题型", max_length=10, choices=QuestionKind.choices)
     stem = models.TextField("题干")
+    stem_hash = models.CharField("题干摘要", max_length=64, editable=False,
+                                 help_text="题干的 SHA-256，同一题库内唯一（题干本身可能很长，不宜直接建唯一索引）")
     options = models.JSONField("选项", default=list)
     answer = models.CharField("答案", max_length=8, help_text="正确选项的字母，如 A 或 ACD")
     topic = models.CharField("知识点", max_length=60)
@@ -71,10 +77,20 @@ class Question(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "试题"
         ordering = ["bank", "topic", "pk"]
-        constraints = [models.UniqueConstraint(fields=["bank", "stem"], name="question_stem_once")]
+        constraints = [models.UniqueConstraint(fields=["bank", "stem_hash"], name="question_stem_hash_once")]
 
     def __str__(self):
         return self.stem[:40]
+
+    @staticmethod
+    def hash_of(stem: str) -> str:
+        return hashlib.sha256(stem.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        self.stem_hash = self.hash_of(self.stem)
+        if kwargs.get("update_fields") is not None and "stem" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "stem_hash"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def restrict_self(cls, user, action):
@@ -127,9 +143,10 @@ class Paper(models.Model):
 
     @property
     def size(self) -> int:
-        """Questions per attempt."""
+        """Questions per attempt (a list annotates `n_items=Count("items")` so that this costs no query)."""
         if self.mode == PaperMode.FIXED:
-            return self.items.count()
+            n = getattr(self, "n_items", None)
+            return n if n is not None else self.items.count()
         return sum(int(n) for n in self.draw.values()) if self.draw else int(self.question_count or 0)
 
     @property
@@ -247,8 +264,8 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField("交卷时间", null=True, blank=True)
     graded_at = models.DateTimeField("评分时间", null=True, blank=True)
     auto_submitted = models.BooleanField("超时自动交卷", default=False)
-    score = models.PositiveSmallIntegerField("得分", null=True, blank=True)
-    max_score = models.PositiveSmallIntegerField("满分", default=0)
+    score = models.PositiveIntegerField("得分", null=True, blank=True)
+    max_score = models.PositiveIntegerField("满分", default=0)
     passed = models.BooleanField("及格", null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
@@ -268,11 +285,19 @@ class Attempt(models.Model):
 
 
 class Answer(models.Model):
-    """One question of an attempt and what was chosen (saved as soon as it is chosen)."""
+    """One question of an attempt and what was chosen (saved as soon as it is chosen). The question as it was when
+    the attempt started — kind, options, key, topic, explanation, material — is kept here: grading, the result page
+    and the weak topics read this copy, so a later change to the bank changes no attempt."""
 
     attempt = models.ForeignKey(Attempt, verbose_name="答卷", on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, verbose_name="试题", on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField("题号")
+    kind = models.CharField("题型", max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE)
+    options = models.JSONField("选项", default=list)
+    key = models.CharField("正确答案", max_length=8, blank=True)
+    topic = models.CharField("知识点", max_length=60, blank=True)
+    explanation = models.TextField("解析", blank=True)
+    material = models.CharField("推荐学习材料", max_length=300, blank=True)
     given = models.CharField("作答", max_length=8, blank=True)
     correct = models.BooleanField("正确", null=True, blank=True)
     saved_at = models.DateTimeField("作答时间", null=True, blank=True)
@@ -281,3 +306,17 @@ class Answer(models.Model):
         verbose_name = verbose_name_plural = "作答"
         ordering = ["attempt", "order"]
         constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="answer_once_per_question")]
+
+    SNAPSHOT = {"kind": "kind", "options": "options", "key": "answer", "topic": "topic", "explanation": "explanation",
+                "material": "material"}
+
+    @classmethod
+    def of(cls, question: Question, **fields) -> "Answer":
+        """A new answer carrying a copy of the question as it is now."""
+        return cls(question=question, **{f: getattr(question, src) for f, src in cls.SNAPSHOT.items()}, **fields)
+
+    @property
+    def lettered(self) -> list[tuple[str, str]]:
+        from .choices import LETTERS
+
+        return list(zip(LETTERS, self.options))

@@ -65,7 +65,10 @@ def mine(request):
             state = ("done" if a and a.submitted_at else "doing" if a else
                      "closed" if exam.closes_at <= now else "soon" if exam.opens_at > now else "open")
             rows.append({"exam": exam, "attempt": a, "state": state})
-        weak = actions.weak_topics(Answer.objects.filter(attempt__person=person, attempt__graded_at__isnull=False))
+        # (closed exams only: before the close a weak topic would tell which questions were wrong)
+        weak = actions.weak_topics(_not_in_play(Answer.objects.filter(
+            attempt__person=person, attempt__graded_at__isnull=False, attempt__exam__closes_at__lte=now),
+            request.user, now))
     return render(request, "exams/mine.html", {
         "person": person, "todo": [r for r in rows if r["state"] in ("open", "doing", "soon")],
         "done": [r for r in rows if r["state"] == "done"], "missed": [r for r in rows if r["state"] == "closed"],
@@ -106,16 +109,44 @@ def attempt_detail(request, pk):
     answers = list(attempt.answers.select_related("question").order_by("order"))
     own = user.person_id == attempt.person_id
     if own and not attempt.submitted_at:
-        config = {"deadline": attempt.deadline.isoformat(), "now": now.isoformat(),
+        config = {"deadlineMs": _epoch_ms(attempt.deadline), "nowMs": _epoch_ms(now),
                   "answerUrl": reverse("exams:attempt_answer", kwargs={"pk": attempt.pk}),
                   "count": len(answers)}
         return render(request, "exams/attempt_take.html", {
             "attempt": attempt, "exam": attempt.exam, "answers": answers, "config": config, "nav_active": NAV})
-    reveal = now >= attempt.exam.closes_at
-    weak = actions.weak_topics(attempt.answers.all()) if attempt.graded else []
+    # Until the exam closes: the total and pass/fail only — no right/wrong, no choices, no weak topics (they would
+    # tell which questions were wrong, and travel to those still answering).
+    closed = now >= attempt.exam.closes_at
+    held = 0
+    if closed:
+        questions, banks = actions.keys_in_play(user, now)
+        for a in answers:
+            a.held = a.question_id in questions or a.question.bank_id in banks
+            held += a.held
+    weak = actions.weak_topics(_not_in_play(attempt.answers.all(), user, now)) if attempt.graded and closed else []
     return render(request, "exams/attempt_result.html", {
-        "attempt": attempt, "exam": attempt.exam, "answers": answers, "reveal": reveal, "own": own, "weak": weak,
-        "right": sum(1 for a in answers if a.correct), "threshold": actions.weak_threshold(), "nav_active": NAV})
+        "attempt": attempt, "exam": attempt.exam, "answers": answers, "closed": closed, "held": held, "own": own,
+        "weak": weak, "right": sum(1 for a in answers if a.correct), "threshold": actions.weak_threshold(),
+        "nav_active": NAV})
+
+
+def _not_in_play(answers, user, now):
+    """Leave out the questions whose key this user must not see yet (`actions.keys_in_play`)."""
+    questions, banks = actions.keys_in_play(user, now)
+    return answers.exclude(question_id__in=questions).exclude(question__bank_id__in=banks)
+
+
+def _epoch_ms(when) -> int:
+    """For the exam page's clock: epoch milliseconds (a number every browser reads the same way)."""
+    return int(when.timestamp() * 1000)
+
+
+def _question_id(text: str) -> int | None:
+    """A question number from a form: digits within the database's bigint, else None."""
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    n = int(text)
+    return n if 0 < n <= actions.MAX_ID else None
 
 
 def _own_attempt(request, pk):
@@ -130,11 +161,11 @@ def _own_attempt(request, pk):
 def attempt_answer(request, pk):
     """Save one answer (the exam page posts each choice as it is made). JSON: {saved, left} or {detail}."""
     attempt = _own_attempt(request, pk)
-    q = request.POST.get("question", "")
-    if not (q.isascii() and q.isdecimal()):
-        return JsonResponse({"detail": "缺少题号。"}, status=400)
+    q = _question_id(request.POST.get("question", ""))
+    if q is None:
+        return JsonResponse({"detail": "缺少题号，或该题不在本答卷中。"}, status=400)
     try:
-        actions.do_save_answer(attempt, int(q), request.POST.getlist("given"), acting_user=request.user)
+        actions.do_save_answer(attempt, q, request.POST.getlist("given"), acting_user=request.user)
     except ActionError as e:
         return JsonResponse({"detail": e.message}, status=400)
     left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
@@ -149,10 +180,10 @@ def attempt_submit(request, pk):
     now = timezone.now()
     if not attempt.submitted_at and now <= attempt.deadline:
         for key in request.POST:
-            if key.startswith("q_") and key[2:].isascii() and key[2:].isdecimal():
+            q = _question_id(key[2:]) if key.startswith("q_") else None
+            if q is not None:
                 try:
-                    actions.do_save_answer(attempt, int(key[2:]), request.POST.getlist(key), acting_user=request.user,
-                                           now=now)
+                    actions.do_save_answer(attempt, q, request.POST.getlist(key), acting_user=request.user, now=now)
                 except ActionError:
                     pass    # (an answer the page could not have offered is simply not kept)
     try:
@@ -214,7 +245,7 @@ def bank_detail(request, pk):
             else:
                 messages.success(request, f"导入完成：新增{created}题，更新{updated}题（题干相同的题已更新，未重复）。")
                 return redirect(request.path)
-    topic = request.GET.get("topic", "")
+    topic = request.GET.get("topic", "").replace("\x00", "")     # (PostgreSQL refuses NUL in text)
     qs = bank.questions.all()
     topics = list(qs.order_by().values("topic").annotate(n=Count("pk")).order_by("topic"))
     page = Paginator(qs.filter(topic=topic) if topic else qs, 30).get_page(request.GET.get("page"))
@@ -263,7 +294,7 @@ def paper_detail(request, pk):
         if posted == "questions":
             if not may_change:
                 raise Http404(NOT_FOUND)
-            ids = [int(x) for x in request.POST.getlist("questions") if x.isascii() and x.isdecimal()]
+            ids = [i for i in map(_question_id, request.POST.getlist("questions")) if i is not None]
             chosen = {q.pk: q for q in paper.bank.questions.filter(pk__in=ids)}
             actions.do_set_paper_questions(paper, [chosen[i] for i in ids if i in chosen], acting_user=user)
             messages.success(request, "已保存试题。")
@@ -311,9 +342,13 @@ def own_branch_ids(user) -> set[int] | None:
 
 def exam_aggregates(exam: Exam, user) -> dict:
     """Per org (the members' own branches) within the user's scope: members expected, taken, graded, average,
-    pass rate and weak topics — and the same over all of them. A branch with fewer graded attempts than
-    `exam_aggregate_min` shows counts only to the levels above (an average of one is a person's score)."""
+    pass rate and weak topics (with the suggested material of that topic's questions). A branch with fewer graded
+    attempts than `exam_aggregate_min` shows counts only to the levels above (an average of one is a person's
+    score). The totals' average, pass rate and topic rates are over the branches shown only — with the small ones
+    in, a hidden branch's score would follow by subtraction — and say so (`total.partial`). Topic statistics wait
+    for the exam to close: before it they would tell takers which questions were wrong."""
     scope = user_scope(user, VIEW)
+    closed = timezone.now() >= exam.closes_at
     in_scope = Q() if scope.everything else subtree_q("org__path", scope.prefixes)
     expected = dict(Person.objects.filter(in_scope, org__path__subtree=exam.target.path, status__in=list(MEMBER_STATUSES))
                     .order_by().values("org").annotate(n=Count("pk")).values_list("org", "n"))
@@ -324,36 +359,48 @@ def exam_aggregates(exam: Exam, user) -> dict:
         avg=Avg("score", filter=Q(graded_at__isnull=False)), passed=Count("pk", filter=Q(passed=True)))}
     answers = Answer.objects.filter(attempt__in=attempts.values("pk"), correct__isnull=False)
     topics: dict[int, list] = {}
-    for r in (answers.order_by().values("attempt__branch", "question__topic")
-              .annotate(total=Count("pk"), right=Count("pk", filter=Q(correct=True))).order_by("question__topic")):
-        topics.setdefault(r["attempt__branch"], []).append(r)
+    materials: dict[str, list[str]] = {}
+    if closed:
+        for r in (answers.order_by().values("attempt__branch", "topic")
+                  .annotate(total=Count("pk"), right=Count("pk", filter=Q(correct=True))).order_by("topic")):
+            topics.setdefault(r["attempt__branch"], []).append(r)
+        for topic, material in (answers.exclude(material="").order_by("topic", "material")
+                                .values_list("topic", "material").distinct()):
+            materials.setdefault(topic, []).append(material)
     limit = actions.weak_threshold()
     min_n = int(engine.effective_settings()["exam_aggregate_min"])
     own = own_branch_ids(user)
     orgs = Org.objects.in_bulk(set(expected) | set(per))
-    rows = []
+    rows, shown_ids, partial = [], [], False
     for org_id in sorted(orgs, key=lambda i: orgs[i].path):
         r = per.get(org_id, {})
         graded = r.get("graded", 0)
-        shown = graded >= min_n or own is None or org_id in own
-        weak = [{"topic": t["question__topic"], "rate": round(100 * t["right"] / t["total"])}
+        shown = graded > 0 and (graded >= min_n or own is None or org_id in own)
+        if shown:
+            shown_ids.append(org_id)
+        elif graded:
+            partial = True
+        weak = [{"topic": t["topic"], "rate": round(100 * t["right"] / t["total"]), "materials": materials.get(t["topic"], [])}
                 for t in topics.get(org_id, []) if t["total"] and 100 * t["right"] / t["total"] < limit]
         rows.append({"org": orgs[org_id], "expected": expected.get(org_id, 0), "taken": r.get("taken", 0),
-                     "graded": graded, "shown": shown and graded > 0,
+                     "graded": graded, "shown": shown,
                      "avg": r.get("avg") if shown else None,
-                     "pass_rate": round(100 * r.get("passed", 0) / graded) if shown and graded else None,
+                     "pass_rate": round(100 * r.get("passed", 0) / graded) if shown else None,
                      "weak": weak if shown else []})
-    total_graded = sum(r.get("graded", 0) for r in per.values())
+    shown_graded = sum(per[i]["graded"] for i in shown_ids)
     total = {"expected": sum(expected.values()), "taken": sum(r.get("taken", 0) for r in per.values()),
-             "graded": total_graded, "shown": total_graded >= min_n or (own is None and total_graded > 0)}
+             "graded": sum(r.get("graded", 0) for r in per.values()), "shown": shown_graded > 0,
+             "shown_graded": shown_graded, "partial": partial, "topics": []}
     if total["shown"]:
-        agg = attempts.filter(graded_at__isnull=False).aggregate(avg=Avg("score"), passed=Count("pk", filter=Q(passed=True)))
+        agg = attempts.filter(graded_at__isnull=False, branch_id__in=shown_ids).aggregate(
+            avg=Avg("score"), passed=Count("pk", filter=Q(passed=True)))
         total["avg"] = agg["avg"]
-        total["pass_rate"] = round(100 * agg["passed"] / total_graded)
-        total["topics"] = actions.topic_rates(answers)
-        for t in total["topics"]:
-            t["weak"] = t["rate"] < limit
-    return {"rows": rows, "total": total, "min_n": min_n, "threshold": limit}
+        total["pass_rate"] = round(100 * agg["passed"] / shown_graded)
+        if closed:
+            total["topics"] = actions.topic_rates(answers.filter(attempt__branch_id__in=shown_ids))
+            for t in total["topics"]:
+                t["weak"] = t["rate"] < limit
+    return {"rows": rows, "total": total, "min_n": min_n, "threshold": limit, "closed": closed}
 
 
 @login_required

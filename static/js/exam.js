@@ -2,10 +2,13 @@
 // fixed when the attempt started, and every choice posted at once (a dropped connection loses nothing saved).
 // The server is the judge of time: the clock here is offset by the server's "now", an answer it refuses after the
 // deadline says so, and at zero the form is submitted (the server grades what was saved before the deadline).
+// Times come as epoch milliseconds (cfg.deadlineMs, cfg.nowMs). One save per question is in flight at a time: a
+// choice made meanwhile waits and the latest one is sent when the first returns, so saves cannot land out of order.
 window.examRunner = function (cfg) {
   "use strict";
-  var skew = new Date(cfg.now).getTime() - Date.now();
-  var deadline = new Date(cfg.deadline).getTime();
+  var skew = cfg.nowMs - Date.now();
+  var deadline = cfg.deadlineMs;
+  var inFlight = {}, queued = {};
   var answered = {};
   document.querySelectorAll("[data-qid]").forEach(function (b) { answered[b.dataset.qid] = !!b.dataset.answered; });
   return {
@@ -34,19 +37,31 @@ window.examRunner = function (cfg) {
     },
     get answeredCount() { var a = this.answered; return Object.keys(a).filter(function (k) { return a[k]; }).length; },
     go(i) { if (i >= 0 && i < this.count) { this.current = i; window.scrollTo(0, 0); } },
-    save(qid, input) {
+    save(qid) {
+      if (inFlight[qid]) { queued[qid] = true; this.status = "正在保存……"; return; }
+      this.send(qid);
+    },
+    send(qid) {
       var self = this;
       var chosen = Array.prototype.map.call(
         this.$refs.form.querySelectorAll("input[name='q_" + qid + "']:checked"), function (el) { return el.value; });
       var body = new URLSearchParams();
       body.append("question", qid);
       chosen.forEach(function (v) { body.append("given", v); });
+      inFlight[qid] = true;
+      queued[qid] = false;
       this.status = "正在保存……";
+      var done = function () {
+        inFlight[qid] = false;
+        if (queued[qid]) { self.send(qid); return true; }     // the latest choice, read from the form now
+        return false;
+      };
       fetch(cfg.answerUrl, {
         method: "POST", body: body, credentials: "same-origin",
         headers: {"X-CSRFToken": this.$refs.form.querySelector("[name=csrfmiddlewaretoken]").value},
       }).then(function (r) { return r.json().then(function (j) { return {ok: r.ok, j: j}; }); })
         .then(function (res) {
+          if (done()) { return; }
           if (res.ok) {
             self.answered[qid] = chosen.length > 0;
             self.status = "已保存";
@@ -54,7 +69,10 @@ window.examRunner = function (cfg) {
             self.status = res.j.detail || "未保存";
           }
         })
-        .catch(function () { self.status = "网络中断，答案未保存，恢复后请重新选择"; });
+        .catch(function () {
+          if (done()) { return; }
+          self.status = "网络中断，答案未保存，恢复后请重新选择";
+        });
     },
     confirmSubmit(e) {
       var missing = this.count - this.answeredCount;

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from .. import actions
+from ..choices import QuestionKind
 from ..models import Answer, Attempt, Exam, Paper, QuestionBank
 
 
@@ -34,11 +36,14 @@ class ExamSerializer(serializers.ModelSerializer):
 
 
 class AttemptAnswerSerializer(serializers.ModelSerializer):
+    """One question of an attempt as it was when the attempt started. Until the exam closes neither `correct` nor
+    `answer` is given (the total score and pass/fail are); after it, `answer` stays empty for a question that is
+    also in an exam still open to the reader (`actions.keys_in_play`)."""
     question = serializers.IntegerField(source="question_id", read_only=True, label="试题")
-    kind = serializers.CharField(source="question.kind", read_only=True, label="题型")
+    kind = serializers.ChoiceField(choices=QuestionKind.choices, read_only=True, label="题型")
     stem = serializers.CharField(source="question.stem", read_only=True, label="题干")
-    options = serializers.ListField(source="question.options", child=serializers.CharField(), read_only=True,
-                                    label="选项")
+    options = serializers.ListField(child=serializers.CharField(), read_only=True, label="选项")
+    correct = serializers.SerializerMethodField(label="正确（考试截止后提供）")
     answer = serializers.SerializerMethodField(label="正确答案（考试截止后提供）")
 
     class Meta:
@@ -46,8 +51,22 @@ class AttemptAnswerSerializer(serializers.ModelSerializer):
         fields = ["question", "order", "kind", "stem", "options", "given", "correct", "answer"]
         read_only_fields = fields
 
+    def _closed(self, a) -> bool:
+        return a.attempt.exam.closes_at <= timezone.now()
+
+    def _in_play(self, a) -> bool:
+        ctx = self.context
+        if "keys_in_play" not in ctx:
+            request = ctx.get("request")
+            ctx["keys_in_play"] = actions.keys_in_play(request.user, timezone.now()) if request else (set(), set())
+        questions, banks = ctx["keys_in_play"]
+        return a.question_id in questions or a.question.bank_id in banks
+
+    def get_correct(self, a) -> bool | None:
+        return a.correct if self._closed(a) else None
+
     def get_answer(self, a) -> str | None:
-        return a.question.answer if a.attempt.exam.closes_at <= timezone.now() else None
+        return a.key if self._closed(a) and not self._in_play(a) else None
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -61,7 +80,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 class SaveAnswerSerializer(serializers.Serializer):
-    question = serializers.IntegerField(label="试题编号")
+    question = serializers.IntegerField(label="试题编号", min_value=1, max_value=actions.MAX_ID)
     given = serializers.ListField(child=serializers.CharField(max_length=1), allow_empty=True, label="所选选项字母",
                                   help_text="如 [\"A\"]；多选题如 [\"A\", \"C\"]；空列表为清除作答")
 

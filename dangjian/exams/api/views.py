@@ -32,7 +32,7 @@ class QuestionBankViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet)
 @extend_schema(tags=["考试"])
 class PaperViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """试卷：固定组卷或随机抽题。"""
-    queryset = Paper.objects.all()
+    queryset = Paper.objects.annotate(n_items=Count("items"))     # (Paper.size reads it: no query per paper)
     serializer_class = PaperSerializer
     ordering = ["-id"]
 
@@ -57,7 +57,8 @@ class ExamViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         person = Person.objects.select_related("org").filter(pk=request.user.person_id).first() \
             if request.user.person_id else None
         attempt = actions.do_start_attempt(exam, person)
-        return Response(AttemptSerializer(_attempt(attempt.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(AttemptSerializer(_attempt(attempt.pk), context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
 
 def _attempt(pk):
@@ -100,4 +101,4 @@ class AttemptViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if request.user.person_id != attempt.person_id:
             raise ActionError("只能提交本人的答卷。")
         actions.do_submit(attempt, acting_user=request.user)
-        return Response(AttemptSerializer(_attempt(attempt.pk)).data)
+        return Response(AttemptSerializer(_attempt(attempt.pk), context=self.get_serializer_context()).data)

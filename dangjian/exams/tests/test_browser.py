@@ -1,5 +1,6 @@
 """Playwright (Debian Chromium) on a phone-sized viewport: member_a opens 我的考试, starts a timed exam, answers one
-question per card (each saved as it is chosen), submits, and sees the score and a weak topic with its material."""
+question per card (each saved as it is chosen), submits, and sees the score — and, once the exam has closed, a weak
+topic with its material."""
 import datetime as dt
 import os
 
@@ -25,7 +26,7 @@ def test_taking_an_exam_on_a_phone(transactional_db, chromium, live_server, tree
     from playwright.sync_api import expect
 
     from dangjian.exams import actions
-    from dangjian.exams.models import Attempt
+    from dangjian.exams.models import Attempt, Exam
 
     now = timezone.now()
     exam = actions.do_create_exam(org=tree.committee, paper=fixed_paper, target=tree.committee, title="应知应会测试",
@@ -68,7 +69,67 @@ def test_taking_an_exam_on_a_phone(transactional_db, chromium, live_server, tree
     page.locator("#submit-any").tap()
     expect(page.locator("#score")).to_contain_text("2/3")
     expect(page.locator("#score")).to_contain_text("及格")
+    expect(page.locator("#after-close")).to_contain_text("截止")      # no right/wrong while the exam is open
+    expect(page.locator("#weak-topics")).to_have_count(0)
+    Exam.objects.filter(pk=exam.pk).update(closes_at=timezone.now())     # the exam closes
+    page.reload()
     expect(page.locator("#weak-topics")).to_contain_text("支部工作条例")
     expect(page.locator("#weak-topics")).to_contain_text("《支部工作条例》第九条")
     assert not errors, errors
+    context.close()
+
+
+def test_quick_choices_on_a_multiple_choice_question_are_saved_in_order(transactional_db, chromium, live_server, tree,
+                                                                        people, users, fixed_paper):
+    """One save per question in flight: A is tapped and its save is held up on the network; C is tapped meanwhile.
+    The server ends with A and C — the later choice is never overwritten by the earlier save arriving last."""
+    import time
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from dangjian.exams import actions
+    from dangjian.exams.models import Attempt
+
+    now = timezone.now()
+    exam = actions.do_create_exam(org=tree.committee, paper=fixed_paper, target=tree.committee, title="应知应会测试",
+                                  opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=2),
+                                  acting_user=users.committee_admin)
+    actions.do_publish_exam(exam, acting_user=users.committee_admin)
+    attempt = actions.do_start_attempt(exam, people.member_a)
+    multi = attempt.answers.get(question__stem="多选一")
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                   locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("member_a")
+    page.get_by_label("密码").fill("Dangjian2026!")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    held, sent = [], []
+
+    def route(r):
+        sent.append(r.request.post_data)
+        if not held:
+            held.append(r)            # the first save waits on the "network"
+        else:
+            r.continue_()
+
+    page.route("**/answer/", route)
+    page.locator("[data-qid]").nth(multi.order - 1).tap()
+    card = page.locator(f".question-card[data-question='{multi.question_id}']")
+    card.get_by_label("A. 甲").tap()
+    page.wait_for_timeout(300)
+    card.get_by_label("C. 丙").tap()
+    page.wait_for_timeout(500)        # (without the queue the second save lands here, before the first)
+    held[0].continue_()
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    deadline = time.time() + 5
+    while time.time() < deadline and (len(sent) < 2 or page.locator("#save-status").inner_text() != "已保存"):
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    multi.refresh_from_db()
+    assert multi.given == "AC", sent
+    assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
     context.close()

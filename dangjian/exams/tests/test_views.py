@@ -36,8 +36,9 @@ def _url(a):
     return reverse("exams:attempt_detail", kwargs={"pk": a.pk})
 
 
-def test_the_member_sees_their_own_result_and_weak_topic_with_material(client_as, users, taken):
-    r = client_as(users.member_a).get(_url(taken["member_a"]))
+def test_the_member_sees_their_own_result_and_weak_topic_with_material_after_the_close(client_as, users, taken):
+    with time_machine.travel(NOW + dt.timedelta(days=4), tick=False):
+        r = client_as(users.member_a).get(_url(taken["member_a"]))
     body = r.content.decode()
     assert r.status_code == 200 and "2<span" in body and "支部工作条例" in body and "《支部工作条例》第九条" in body
 
@@ -78,7 +79,8 @@ def test_small_branches_show_counts_only_above_and_enough_people_show_averages(c
     assert (row_a["taken"], row_a["avg"], row_a["pass_rate"]) == (2, None, None)   # 2 < exam_aggregate_min (3)
     third = _person(tree.a, "周敏")
     _taken(exam, third, WEAK_MULTI)
-    agg = exam_aggregates(exam, users.committee_admin)
+    with time_machine.travel(NOW + dt.timedelta(days=4), tick=False):     # (topics: after the close)
+        agg = exam_aggregates(exam, users.committee_admin)
     (row_a,) = [r for r in agg["rows"] if r["org"] == tree.a]
     assert (row_a["graded"], round(row_a["avg"], 2), row_a["pass_rate"]) == (3, 2.33, 100)
     assert [w["topic"] for w in row_a["weak"]] == ["支部工作条例"]        # 1 of 3 right: 33% < 60%
@@ -141,5 +143,20 @@ def test_admin_pages_render(client_as, users, exam, bank, fixed_paper):
                 reverse("exams:paper_list"), reverse("exams:paper_detail", kwargs={"pk": fixed_paper.pk}),
                 reverse("exams:exam_list")):
         assert c.get(url).status_code == 200, url
-    # the branch sees the committee's bank and paper (to use them), not to change them
-    assert client_as(users.secretary_a).get(reverse("exams:questionbank_detail", kwargs={"pk": bank.pk})).status_code == 200
+    assert "答案：B" in c.get(reverse("exams:questionbank_detail", kwargs={"pk": bank.pk})).content.decode()
+    # the branch sees the committee's bank and paper (to use them) — stems, options and topics, not the key (its
+    # secretary may take the committee's exams) — and does not change them
+    r = client_as(users.secretary_a).get(reverse("exams:questionbank_detail", kwargs={"pk": bank.pk}))
+    assert r.status_code == 200 and "单选一" in r.content.decode() and "答案：" not in r.content.decode()
+
+
+def test_the_exam_page_gets_its_times_as_epoch_milliseconds(client, users, exam, people):
+    import json
+    import re
+
+    with time_machine.travel(NOW, tick=False):
+        a = actions.do_start_attempt(exam, people.member_a)
+        client.force_login(users.member_a)
+        body = client.get(_url(a)).content.decode()
+    config = json.loads(re.search(r'id="exam-config"[^>]*>(.*?)</script>', body).group(1))
+    assert config["deadlineMs"] == int(a.deadline.timestamp() * 1000) and config["nowMs"] == int(NOW.timestamp() * 1000)
