@@ -441,3 +441,15 @@ def test_outsider_lists_show_nothing_of_branch_a(branch_a, users):
                       ("responsibilitylist-list", "responsibility_list")):
         ids = {row["id"] for row in client.get(reverse(name), {"limit": 1000}).json()["results"]}
         assert branch_a[key].pk not in ids, name
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_a_number_past_any_key_is_not_found(route, branch_a, users):
+    """An id too large for a 64-bit key (SQLite cannot even bind it) is simply not found: 404, never a 500."""
+    url = url_for(route, branch_a)
+    for k in route.kwargs:
+        pk = branch_a[route.object_key(k)].pk
+        url = re.sub(rf"/{pk}(?=[/.])", "/100000000000000000000", url, count=1)
+    assert "100000000000000000000" in url, url
+    status = logged_in(users.secretary_a).get(url).status_code
+    assert status in (404, 405), f"GET {url} → {status}"
