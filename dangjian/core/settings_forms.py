@@ -45,6 +45,9 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "exam_aggregate_min": (1, 100),
 }
 DEFAULT_BOUNDS = (0, 3650)
+# key → checker for a text setting (value → the text to store, ActionError otherwise), registered by the app that
+# reads it (e.g. fourstrong's list of rule IDs, checked against the engine's registry).
+TEXT_CHECKS: dict[str, Any] = {}
 
 
 def kind_of(s: Setting) -> str:
@@ -131,7 +134,7 @@ def check_value(key: str, value: Any) -> Any:
     text = str(value or "").strip()
     if not text:
         raise ActionError("请填写取值。", field="value")
-    return text
+    return TEXT_CHECKS[key](text) if key in TEXT_CHECKS else text
 
 
 class SettingForm(forms.Form):

@@ -4,7 +4,10 @@ returned, a draft — and a branch blocked by its real findings (its 创建 page
 last year's titles is kept and one, whose branch now has open organisational-life findings, is revoked.
 
 The standards are written before the engine runs; everything that depends on the baseline (which branches are
-clean) is done after it (`after_engine`), through the module's actions, so the gating is the real one. Nothing is
+clean) is done after it (`after_engine`), through the module's actions, so the gating is the real one — except last
+year's two titles, written directly (named a year ago, with an audit event saying so). The actions do not schedule
+engine runs here (they would be dated today, not the demo's date): the demo re-runs exactly the rules it affects —
+the 谈心谈话 rules for the branches whose talks it enters, SQ-03 for the titles — at its own as-of date. Nothing is
 planted: this module adds no finding."""
 from __future__ import annotations
 
@@ -66,21 +69,32 @@ def _marks(app, rng, low: int, high: int) -> dict:
 def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
     """Take branches through the procedure by what the engine found: clean ones apply, are reviewed and named; one
     blocked branch has a draft its findings stop; last year's titles are re-checked."""
+    from dangjian.core import engine
+    from dangjian.fourstrong import actions
+
+    if stats.standard is None:
+        return
+    with actions.rejudged_by_caller():
+        _procedure(stats, as_of)
+    # SQ-03 (到期复核) for the titles just written, judged at the demo's date.
+    engine.run(as_of=as_of, org_ids=[stats.standard.jurisdiction_id], rule_ids=["SQ-03"])
+
+
+def _procedure(stats: FourStrongStats, as_of: dt.date) -> None:
+    from dangjian.core import audit
     from dangjian.core.errors import ActionError
-    from dangjian.core.periods import add_months, add_years
+    from dangjian.core.periods import add_months
     from dangjian.fourstrong import actions, baseline, evidence
     from dangjian.fourstrong.choices import ApplicationState
     from dangjian.fourstrong.models import Application, Title
 
-    if stats.standard is None:
-        return
     rng = random.Random(4242)
     root = stats.standard.jurisdiction
     branches = list(Org.objects.filter(path__startswith=root.path, type="branch",
                                        dissolved__isnull=True).order_by("path")[:400])
     blocked = baseline.blocked_org_ids(branches)
-    _talks_on_record(branches, blocked, as_of)
-    blocked = baseline.blocked_org_ids(branches)
+    if _talks_on_record(branches, blocked, as_of):
+        blocked = baseline.blocked_org_ids(branches)
     clean = [b for b in branches if b.pk not in blocked]
     dirty = [b for b in branches if b.pk in blocked]
 
@@ -94,7 +108,7 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
     ready = [b for b in clean if qualifies(b, stats.standard, as_of.year, as_of)][:6]
     history = [b for b in clean if b not in ready][-1:] + [b for b in dirty if b.pk != stats.blocked][-1:]
     for org in history:
-        app = actions.do_open_application(standard=prev, org=org)
+        app = actions.do_open_application(standard=prev, org=org, as_of=named_on)
         actions.do_save_self_assessment(app, scores=_marks(app, rng, 90, 100), summary="上年度创建情况（示例）")
         app.evidence = evidence.collect(org, prev.year, dt.date(prev.year, 12, 31))
         marks = _marks(app, rng, 92, 100)
@@ -104,9 +118,11 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
         app.review_total = actions.weighted_total(prev, {s.criterion_id: s.review_score for s in app.scores.all()})
         app.state = ApplicationState.NAMED
         app.save()
-        Title.objects.create(application=app, org=org, standard=prev, valid_from=named_on,
-                             valid_until=add_years(named_on, prev.validity_years) - dt.timedelta(days=1),
-                             next_recheck=add_months(named_on, prev.recheck_months))
+        title = Title.objects.create(application=app, org=org, standard=prev, valid_from=named_on,
+                                     valid_until=actions.title_end(named_on, prev.validity_years),
+                                     next_recheck=add_months(named_on, prev.recheck_months))
+        audit.record("fourstrong.decide", f"{root.name}命名{org.name}为“四强”党支部（{named_on:%Y-%m-%d}起，有效期"
+                     f"{prev.validity_years}年；示例数据：上年度命名，补录）", org=org, obj=app, title=title.pk)
     for title in Title.objects.filter(standard=prev).select_related("org"):
         r = actions.do_recheck(title, on=as_of - dt.timedelta(days=3), policy="revoke",
                                comment="年度复核：对照标准化规范化要求逐项核查")
@@ -119,7 +135,7 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
     # This year's applications: the clean branches that meet the standard's minimums go through the procedure.
     plan = ["named", "passed", "submitted", "named", "returned", "draft"]
     for org, target in zip(ready, plan):
-        app = actions.do_open_application(standard=stats.standard, org=org)
+        app = actions.do_open_application(standard=stats.standard, org=org, as_of=as_of)
         actions.do_save_self_assessment(app, scores=_marks(app, rng, 85, 100),
                                         summary=f"{org.name}坚持党建引领，落实“三会一课”，党员作用发挥明显（示例）。")
         if target == "draft":
@@ -133,7 +149,7 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
                 continue
             actions.do_review(app, passed=True, scores=_marks(app, rng, 92, 100), comment="经审核，同意报命名。")
             if target == "named":
-                actions.do_decide(app, named=True, on=as_of - dt.timedelta(days=5), comment="同意命名。")
+                actions.do_decide(app, named=True, on=as_of, comment="同意命名。")
                 stats.named.append(org.pk)
         except ActionError as e:
             stats.problems.append(f"{org.name}：{e.message}")
@@ -141,7 +157,7 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
     if dirty:
         org = next((b for b in dirty if b.pk != stats.revoked), dirty[0])
         if not Application.objects.filter(standard=stats.standard, org=org).exists():
-            app = actions.do_open_application(standard=stats.standard, org=org)
+            app = actions.do_open_application(standard=stats.standard, org=org, as_of=as_of)
             actions.do_save_self_assessment(app, scores=_marks(app, rng, 85, 100), summary="准备申报（示例）")
         stats.blocked = org.pk
     counts: dict[str, int] = {}
@@ -151,36 +167,59 @@ def after_engine(stats: FourStrongStats, as_of: dt.date) -> None:
     stats.states = counts
 
 
-def _talks_on_record(branches, blocked: set[int], as_of: dt.date) -> None:
-    """A few branches whose only obstacle is last year's 谈心谈话 (ORGLIFE-05) have them on record: the talks of
-    their secretary with the members concerned are entered, and the engine judges those branches again. Branches
-    with any other open finding (a planted TALK-01 among them) are left as they are."""
+def _talks_on_record(branches, blocked: set[int], as_of: dt.date) -> list[int]:
+    """A few branches whose only obstacle is last year's 谈心谈话 (ORGLIFE-05) have them on record: a talk of each
+    member concerned with a 支部委员 who was a party member on the day is entered (rows written as the
+    organisational-life demo writes them), and the rules that read talks judge those branches again at the demo's
+    date. Branches with any other open finding (a planted TALK-01 among them) are left as they are. Returns the
+    branches so treated."""
+    from django.db import transaction
+    from django.db.models import Q
+
     from dangjian.core import engine
     from dangjian.core.models import Finding
     from dangjian.fourstrong import baseline
-    from dangjian.orglife.actions import do_record_talk
+    from dangjian.orglife.models import Talk
     from dangjian.orgs.choices import COMMITTEE_ROLES
     from dangjian.orgs.models import Post
+    from dangjian.people.choices import MEMBER_STATUSES
     from dangjian.people.models import Person
 
-    q = baseline.blocking_q(baseline.gated_prefixes())
-    fixed = []
+    def member_on(day):
+        return Q(status__in=list(MEMBER_STATUSES), probationary_date__isnull=False, probationary_date__lte=day)
+
+    q = baseline.blocking_q(baseline.gated())
+    fixed, talks = [], []
     for org in [b for b in branches if b.pk in blocked]:
         found = list(Finding.objects.filter(q, org__path__startswith=org.path))
         if any(f.rule_id != "ORGLIFE-05" for f in found) or Finding.objects.filter(
                 org__path__startswith=org.path, rule_id__startswith="TALK-", state="open").exists():
             continue
+        planned = []
         for f in found:
+            if f.person is None:
+                break
             year = int(f.period[:4]) if f.period[:4].isdigit() else as_of.year - 1
-            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            partner = (Post.objects.filter(org=org, role__in=list(COMMITTEE_ROLES)).exclude(person_id=f.person_id)
-                       .exclude(end__lt=start).exclude(start__gt=end).order_by("role", "pk").first())
-            other = partner.person if partner else Person.objects.filter(org=org).exclude(pk=f.person_id).first()
-            if other is None or f.person is None:
-                continue
-            do_record_talk(a=other, b=f.person, date=dt.date(year, 11, 12), topic="年度谈心谈话", org=org)
-        fixed.append(org.pk)
+            start, end, day = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year, 11, 12)
+            committee = (Post.objects.filter(org=org, role__in=list(COMMITTEE_ROLES))
+                         .exclude(end__lt=start).exclude(start__gt=end).values_list("person_id", flat=True))
+            partner = (Person.objects.filter(member_on(day), pk__in=list(committee)).exclude(pk=f.person_id)
+                       .order_by("pk").first())
+            if partner is None and list(committee) == [f.person_id]:
+                # The only 支部委员: a talk with any member of the branch counts (ORGLIFE-05).
+                partner = (Person.objects.filter(member_on(day), org=org).exclude(pk=f.person_id)
+                           .order_by("pk").first())
+            if partner is None:
+                break
+            planned.append(Talk(org=org, date=day, a=partner, b=f.person, topic="年度谈心谈话"))
+        else:
+            if planned:
+                talks += planned
+                fixed.append(org.pk)
         if len(fixed) >= 6:
             break
     if fixed:
-        engine.run(as_of=as_of, org_ids=fixed, rule_ids=["ORGLIFE-05"])
+        with transaction.atomic():
+            Talk.objects.bulk_create(talks)
+        engine.run(as_of=as_of, org_ids=fixed, rule_ids=engine.affected_rules([Talk]))
+    return fixed

@@ -5,6 +5,8 @@ published for the branches below), a branch's 申报 and self-assessment, submis
 findings. Every action is audited."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, engine
 from dangjian.core.errors import ActionError
-from dangjian.core.periods import add_months, add_years
+from dangjian.core.periods import add_months
 from dangjian.core.permissions import CHANGE, can_in_org
 from dangjian.orgs.models import Org
 
@@ -58,6 +60,78 @@ DEFAULT_CRITERIA = {
 def _may(user, org, what: str) -> None:
     if user is not None and not can_in_org(user, CHANGE, org):
         raise ActionError(f"只有{org.name}的管理员可以{what}。")
+
+
+def held_paths(user, action: str = CHANGE) -> frozenset[str]:
+    """The paths of the orgs where `user` holds a role allowing `action` itself (not the subtrees below them). Kept
+    with the permission cache, so `permissions.clear_scope_cache` clears it too."""
+    from dangjian.accounts.models import RoleAssignment
+    from dangjian.core.permissions import ROLE_ACTIONS
+
+    cache = user.__dict__.setdefault("_dangjian_scope_cache", {})
+    key = f"_fourstrong_held_{action}"
+    if key not in cache:
+        rows = RoleAssignment.objects.active().filter(user=user).values_list("role", "org__path")
+        cache[key] = frozenset(p for r, p in rows if action in ROLE_ACTIONS.get(r, ()))
+    return cache[key]
+
+
+def holds_role_at(user, org, action: str = CHANGE) -> bool:
+    """Whether `user` is an admin of `org` itself — its own 书记/管理员 — rather than of a level above it. A
+    superuser counts as everyone's admin (the separations below — submitter, reviewer, namer — still apply)."""
+    if user is None or org is None or not getattr(user, "is_authenticated", False) \
+            or not getattr(user, "is_active", True):
+        return False
+    if user.is_superuser:
+        return True
+    return org.path in held_paths(user, action)
+
+
+def _may_branch(user, org, what: str) -> None:
+    """申报、自评、提交 are the branch's own: its admins, not the levels above (they read, review and name)."""
+    if user is not None and not holds_role_at(user, org):
+        raise ActionError(f"{what}由{org.name}的管理员（支部书记）办理；上级党组织可以查看，不能代为{what}。")
+
+
+def _date_between(on, lo: dt.date, hi: dt.date, field: str, label: str, lo_label: str) -> dt.date:
+    if not isinstance(on, dt.date):
+        raise ActionError(f"请填写{label}。", field=field)
+    if on > hi:
+        raise ActionError(f"{label}不能晚于今天（{hi:%Y-%m-%d}）。", field=field)
+    if on < lo:
+        raise ActionError(f"{label}不能早于{lo_label}（{lo:%Y-%m-%d}）。", field=field)
+    return on
+
+
+def title_end(on: dt.date, years: int) -> dt.date:
+    """有效期至: the day before the `years`-th anniversary of the naming day (命名日起，到期前一日止). The anniversary of
+    29 February in a common year is 1 March, so a title named 2024-02-29 for 3 years runs to 2027-02-28."""
+    try:
+        anniversary = on.replace(year=on.year + years)
+    except ValueError:                      # 29 February → 1 March of a common year
+        anniversary = dt.date(on.year + years, 3, 1)
+    return anniversary - dt.timedelta(days=1)
+
+
+# The demo takes titles through these actions while judging at its own as-of date: it re-runs SQ-03 itself
+# (`rejudged_by_caller`), so the actions do not schedule a run dated today.
+_CALLER_REJUDGES = contextvars.ContextVar("fourstrong_caller_rejudges", default=False)
+
+
+@contextlib.contextmanager
+def rejudged_by_caller():
+    token = _CALLER_REJUDGES.set(True)
+    try:
+        yield
+    finally:
+        _CALLER_REJUDGES.reset(token)
+
+
+def _rejudge(title: Title) -> None:
+    """A title named, re-checked or revoked: SQ-03 (到期复核) judges it again (its finding lives under the
+    naming organ)."""
+    if not _CALLER_REJUDGES.get():
+        engine.schedule([title.org_id, title.standard.jurisdiction_id], changed=[Title])
 
 
 def _decimal(value, field: str, label: str, *, maximum=MAX_POINTS, allow_none=False) -> Decimal | None:
@@ -162,21 +236,38 @@ def do_update_standard(standard: Standard, *, acting_user=None, **changes) -> St
     return standard
 
 
+def _weight(dim: StandardDimension, weight) -> int:
+    text = str(weight if weight is not None else "").strip()
+    if not (text.isascii() and text.isdecimal()) or not 0 <= int(text) <= 100:
+        raise ActionError(f"{dim}的权重应是 0 到 100 的整数（百分比，不带小数），“{text}”不行。",
+                          field=f"weight_{dim.pk}")
+    return int(text)
+
+
 @transaction.atomic
+def do_set_weights(standard: Standard, weights: dict, *, acting_user=None) -> list[StandardDimension]:
+    """Set the dimensions' weights together: every value is checked first and nothing is saved unless all are
+    whole numbers from 0 to 100. `weights`: dimension id → typed value (a dimension not given keeps its weight)."""
+    _may(acting_user, standard.jurisdiction, "修改创建标准")
+    _draft(standard)
+    dims = list(standard.dimensions.select_for_update().order_by("order", "pk"))
+    new = {d.pk: _weight(d, weights[d.pk]) for d in dims if d.pk in weights}
+    changed = []
+    for d in dims:
+        if d.pk in new and new[d.pk] != d.weight:
+            changed.append((d, d.weight, new[d.pk]))
+            d.weight = new[d.pk]
+            d.save(update_fields=["weight"])
+    if changed:
+        audit.record("fourstrong.weight", f"创建标准“{standard}”：" + "；".join(
+            f"{d}权重 {before}% → {after}%" for d, before, after in changed), actor=acting_user,
+            org=standard.jurisdiction, obj=standard)
+    return dims
+
+
 def do_set_weight(dim: StandardDimension, weight, *, acting_user=None) -> StandardDimension:
-    _may(acting_user, dim.standard.jurisdiction, "修改创建标准")
-    _draft(dim.standard)
-    try:
-        w = int(str(weight).strip())
-    except (TypeError, ValueError):
-        raise ActionError("权重应是 0 到 100 的整数。", field="weight") from None
-    if not 0 <= w <= 100:
-        raise ActionError("权重应是 0 到 100 的整数。", field="weight")
-    before = dim.weight
-    dim.weight = w
-    dim.save(update_fields=["weight"])
-    audit.record("fourstrong.weight", f"创建标准“{dim.standard}”：{dim}权重 {before}% → {w}%", actor=acting_user,
-                 org=dim.standard.jurisdiction, obj=dim.standard)
+    do_set_weights(dim.standard, {dim.pk: weight}, acting_user=acting_user)
+    dim.refresh_from_db()
     return dim
 
 
@@ -281,13 +372,25 @@ def weighted_total(standard: Standard, scores: dict[int, Decimal | None]) -> Dec
     return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def open_years(today: dt.date) -> tuple[int, int]:
+    """A branch applies under a standard of this year or of last year (an application written early in the year
+    for the year just ended), never an older one."""
+    return today.year - 1, today.year
+
+
 @transaction.atomic
-def do_open_application(*, standard: Standard, org: Org, acting_user=None) -> Application:
+def do_open_application(*, standard: Standard, org: Org, as_of: dt.date | None = None,
+                        acting_user=None) -> Application:
+    """`as_of`: the day it is opened (default today; the demo opens applications at its own date)."""
     if org.type != "branch":
         raise ActionError("“四强”党支部由党支部申报。", field="org")
-    _may(acting_user, org, "申报“四强”党支部")
+    _may_branch(acting_user, org, "申报“四强”党支部")
     if not standard.published_at:
         raise ActionError("创建标准尚未发布。", field="standard")
+    first, last = open_years(as_of or timezone.localdate())
+    if not first <= standard.year <= last:
+        raise ActionError(f"“{standard}”是{standard.year}年度的创建标准：只能按本年度或上一年度"
+                          f"（{first}—{last}年）的创建标准申报。", field="standard")
     if not (org.path.startswith(standard.jurisdiction.path) and org.path != standard.jurisdiction.path):
         raise ActionError(f"{org.name}不在{standard.jurisdiction.name}的范围内。", field="standard")
     if org.dissolved:
@@ -310,7 +413,7 @@ def _editable(app: Application) -> None:
 def do_save_self_assessment(app: Application, *, scores: dict, summary: str | None = None,
                             acting_user=None) -> Application:
     """`scores`: criterion id → (score or "" , text)."""
-    _may(acting_user, app.org, "填写自评")
+    _may_branch(acting_user, app.org, "填写自评")
     _editable(app)
     rows = {s.criterion_id: s for s in app.scores.select_related("criterion")}
     for cid, (score, text) in scores.items():
@@ -332,16 +435,20 @@ def do_save_self_assessment(app: Application, *, scores: dict, summary: str | No
 
 @transaction.atomic
 def do_submit(app: Application, *, as_of: dt.date | None = None, acting_user=None) -> Application:
-    _may(acting_user, app.org, "提交申报")
+    _may_branch(acting_user, app.org, "提交申报")
     app = Application.objects.select_for_update().select_related("standard", "org").get(pk=app.pk)
     _editable(app)
     missing = [s.criterion.text[:20] for s in app.scores.select_related("criterion") if s.self_score is None]
     if missing:
         raise ActionError(f"还有{len(missing)}项标准没有自评分（{'、'.join(missing[:3])}…）。")
     check_baseline(app.org)
-    as_of = as_of or timezone.localdate()
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ActionError("提交日期不能晚于今天。", field="as_of")
     ev = evidence.collect(app.org, app.year, as_of)
     _check_minimums(app, ev)
+    ev["submitted_on"] = as_of.isoformat()
     app.evidence = ev
     app.state = ApplicationState.SUBMITTED
     app.submitted_at = timezone.now()
@@ -357,11 +464,16 @@ def reviewer_org(app: Application) -> Org | None:
 
 
 def may_review(user, app: Application) -> bool:
+    """The branch's parent (机关党委) reviews, through its own admins: a role at a level above the parent (the 工委)
+    does not make its holder the parent's reviewer — the 工委 names, and one person does not do both."""
     parent = reviewer_org(app)
-    return parent is not None and can_in_org(user, CHANGE, parent)
+    return parent is not None and holds_role_at(user, parent)
 
 
 def may_decide(user, app: Application) -> bool:
+    """The standard's jurisdiction names, never through the person who reviewed the application."""
+    if app.reviewed_by_id and app.reviewed_by_id == getattr(user, "pk", None):
+        return False
     return can_in_org(user, CHANGE, app.standard.jurisdiction)
 
 
@@ -372,7 +484,8 @@ def do_review(app: Application, *, passed: bool, scores: dict | None = None, com
     app = Application.objects.select_for_update().select_related("standard", "org").get(pk=app.pk)
     parent = reviewer_org(app)
     if acting_user is not None and not may_review(acting_user, app):
-        raise ActionError(f"申报由{parent.name if parent else '上级党组织'}审核，党支部不能审核本支部的申报。")
+        raise ActionError(f"申报由{parent.name if parent else '上级党组织'}的管理员审核；党支部不能审核本支部的申报，"
+                          "更上级的党组织不代为审核。")
     if acting_user is not None and app.submitted_by_id and app.submitted_by_id == getattr(acting_user, "pk", None):
         raise ActionError("提交申报的人不能审核本人提交的申报。")
     if app.state != ApplicationState.SUBMITTED:
@@ -417,19 +530,28 @@ def do_decide(app: Application, *, named: bool, on: dt.date | None = None, comme
     """The standard's jurisdiction names (命名) the branch or declines."""
     app = Application.objects.select_for_update().select_related("standard__jurisdiction", "org").get(pk=app.pk)
     j = app.standard.jurisdiction
-    if acting_user is not None and not may_decide(acting_user, app):
+    if acting_user is not None and not can_in_org(acting_user, CHANGE, j):
         raise ActionError(f"“四强”党支部由{j.name}命名。")
+    if acting_user is not None and not may_decide(acting_user, app):
+        raise ActionError("审核和命名须由不同的人办理：您审核了这份申报，不能再命名。")
     if app.state != ApplicationState.PASSED:
         raise ActionError(f"申报{app.get_state_display()}，不在待命名状态。")
     comment = (comment or "").strip()
     on = on or timezone.localdate()
+    title = None
     if named:
+        _date_between(on, app.submitted_on or on, timezone.localdate(), "on", "命名日期", "申报提交日期")
+        current = Title.objects.filter(org=app.org, valid_until__gte=on).exclude(state=TitleState.REVOKED).first()
+        if current is not None:
+            raise ActionError(f"{app.org.name}已有有效的“四强”党支部命名（{current.valid_from:%Y-%m-%d}至"
+                              f"{current.valid_until:%Y-%m-%d}），同一时间只能有一个有效命名；有效期届满或撤销后再命名。",
+                              field="on")
         check_baseline(app.org)
         app.state = ApplicationState.NAMED
-        valid_until = add_years(on, app.standard.validity_years) - dt.timedelta(days=1)
-        Title.objects.create(application=app, org=app.org, standard=app.standard, valid_from=on,
-                             valid_until=valid_until, next_recheck=add_months(on, app.standard.recheck_months),
-                             named_by=audit.user_or_none(acting_user))
+        title = Title.objects.create(application=app, org=app.org, standard=app.standard, valid_from=on,
+                                     valid_until=title_end(on, app.standard.validity_years),
+                                     next_recheck=add_months(on, app.standard.recheck_months),
+                                     named_by=audit.user_or_none(acting_user))
     else:
         if not comment:
             raise ActionError("不予命名请写明理由。", field="comment")
@@ -442,6 +564,8 @@ def do_decide(app: Application, *, named: bool, on: dt.date | None = None, comme
                                                    f"{app.standard.validity_years}年）" if named
                                                    else f"决定{app.org.name}不予命名“四强”党支部"),
                  actor=acting_user, org=app.org, obj=app, comment=comment)
+    if title is not None:
+        _rejudge(title)
     return app
 
 
@@ -463,28 +587,36 @@ def do_recheck(title: Title, *, on: dt.date | None = None, comment: str = "", po
     on = on or timezone.localdate()
     if title.state == TitleState.REVOKED:
         raise ActionError("命名已撤销，不再复核。")
+    _date_between(on, title.valid_from, timezone.localdate(), "on", "复核日期", "命名日期")
     if title.lapsed_on(on):
         raise ActionError(f"命名有效期已于{title.valid_until:%Y-%m-%d}届满，不再复核；可重新申报。")
     settings = engine.effective_settings()
     found = baseline.blocking_findings(title.org, settings)
+    overdue = title.state == TitleState.FLAGGED and title.rectify_by is not None and on >= title.rectify_by
     if not found:
         outcome = RecheckOutcome.KEPT
         title.state, title.rectify_by = TitleState.VALID, None
         title.next_recheck = add_months(on, title.standard.recheck_months)
-    elif (policy or settings.get("fourstrong_lapse")) == "revoke":
+    elif overdue or (policy or settings.get("fourstrong_lapse")) == "revoke":
+        # (a title already flagged whose 整改期限 has come and that still fails is revoked, whatever the policy)
         outcome = RecheckOutcome.REVOKED
         title.state, title.revoked_on = TitleState.REVOKED, on
-        title.revoked_reason = "复核未通过（标准化规范化）：" + "；".join(f"{f.rule_id} {f.message}" for f in found[:5])
+        title.revoked_reason = ((f"整改期限（{title.rectify_by:%Y-%m-%d}）届满，" if overdue else "")
+                                + "复核未通过（标准化规范化）："
+                                + "；".join(f"{f.rule_id} {f.message}" for f in found[:5]))
     else:
         outcome = RecheckOutcome.FLAGGED
+        if title.state != TitleState.FLAGGED or title.rectify_by is None:
+            # The 整改期限 is set once, at the first failing re-check; a re-check within it does not extend it.
+            title.rectify_by = add_months(on, int(settings.get("fourstrong_rectify_months") or 3))
         title.state = TitleState.FLAGGED
-        title.rectify_by = add_months(on, int(settings.get("fourstrong_rectify_months") or 3))
         title.next_recheck = title.rectify_by
     title.save()
     r = Recheck.objects.create(title=title, date=on, outcome=outcome, blocking=baseline.describe(found),
                                comment=(comment or "").strip(), recorded_by=audit.user_or_none(acting_user))
     audit.record("fourstrong.recheck", f"复核“四强”党支部{title.org.name}：{r.get_outcome_display()}",
                  actor=acting_user, org=title.org, obj=title, blocking=[f.rule_id for f in found])
+    _rejudge(title)
     return r
 
 
@@ -496,9 +628,12 @@ def do_revoke(title: Title, *, reason: str, on: dt.date | None = None, acting_us
         raise ActionError("命名已撤销。")
     if not (reason or "").strip():
         raise ActionError("撤销命名请写明理由。", field="reason")
-    title.state, title.revoked_on = TitleState.REVOKED, on or timezone.localdate()
+    on = _date_between(on or timezone.localdate(), title.valid_from, timezone.localdate(), "on", "撤销日期",
+                       "命名日期")
+    title.state, title.revoked_on = TitleState.REVOKED, on
     title.revoked_reason = reason.strip()
     title.save()
     audit.record("fourstrong.revoke", f"撤销{title.org.name}的“四强”党支部命名：{title.revoked_reason[:200]}",
                  actor=acting_user, org=title.org, obj=title)
+    _rejudge(title)
     return title

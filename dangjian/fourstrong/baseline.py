@@ -14,20 +14,69 @@ from dangjian.core.models import Finding, FindingState, Severity
 BLOCKING_SEVERITIES = (Severity.BLOCK, Severity.WARN)
 
 
+# The tokens of `fourstrong_gated_rules`: a token ending in "-" is a family (编号前缀, "ORGLIFE-"); a bare family
+# name ("BR") is read as that family ("BR-"); any other token is one rule ("REL-01", not REL-03).
+SPLIT = re.compile(r"[\s,，、;；]+")
+
+
+def _tokens(raw) -> list[str]:
+    return [t.strip().upper() for t in SPLIT.split(str(raw or "")) if t.strip()]
+
+
+def _parse(tokens) -> tuple[list[str], list[str]]:
+    prefixes, exact = [], []
+    for t in tokens:
+        if t.endswith("-"):
+            prefixes.append(t)
+        elif "-" in t:
+            exact.append(t)
+        else:
+            prefixes.append(t + "-")
+    return prefixes, exact
+
+
+def gated(settings: dict | None = None) -> tuple[list[str], list[str]]:
+    """(prefixes, exact rule ids) the setting gates."""
+    return _parse(_tokens((settings or engine.effective_settings()).get("fourstrong_gated_rules")))
+
+
 def gated_prefixes(settings: dict | None = None) -> list[str]:
-    raw = (settings or engine.effective_settings()).get("fourstrong_gated_rules") or ""
-    out = []
-    for p in re.split(r"[\s,，、;；]+", str(raw)):
-        p = p.strip().upper()
-        if p:
-            out.append(p if p.endswith("-") else p + "-")
-    return out
+    """What the setting gates, as shown to people: the families ("ORGLIFE-") and single rules ("REL-01")."""
+    prefixes, exact = gated(settings)
+    return prefixes + exact
 
 
-def blocking_q(prefixes: list[str]) -> Q:
-    if not prefixes:
+def is_gated(rule_id: str, settings: dict | None = None) -> bool:
+    prefixes, exact = gated(settings)
+    return rule_id in exact or any(rule_id.startswith(p) for p in prefixes)
+
+
+def check_gated_rules(value) -> str:
+    """The setting's value as stored, each token checked against the registered rules (规则参数页保存时调用);
+    ActionError in Chinese naming the unknown ones."""
+    from dangjian.core.errors import ActionError
+
+    tokens = list(dict.fromkeys(_tokens(value)))
+    if not tokens:
+        raise ActionError("请至少填写一个规则族（如 ORGLIFE-）或规则编号（如 REL-01），用顿号分隔。", field="value")
+    ids = [r.id for r in engine.registry]
+    unknown = []
+    for t in tokens:
+        prefixes, exact = _parse([t])
+        if exact and exact[0] not in ids or prefixes and not any(i.startswith(prefixes[0]) for i in ids):
+            unknown.append(t)
+    if unknown:
+        raise ActionError(f"没有这些规则或规则族：{'、'.join(unknown)}。规则族写编号前缀并以“-”结尾（如 ORGLIFE-），"
+                          "单条规则写完整编号（如 REL-01），多项用顿号分隔。", field="value")
+    return "、".join(tokens)
+
+
+def blocking_q(gates) -> Q:
+    """`gates`: what `gated()` returns (or a list of prefixes)."""
+    prefixes, exact = gates if isinstance(gates, tuple) else (list(gates), [])
+    if not prefixes and not exact:
         return Q(pk__in=[])
-    fam = Q()
+    fam = Q(rule_id__in=exact) if exact else Q()
     for p in prefixes:
         fam |= Q(rule_id__startswith=p)
     return fam & Q(state=FindingState.OPEN, severity__in=list(BLOCKING_SEVERITIES))
@@ -35,8 +84,7 @@ def blocking_q(prefixes: list[str]) -> Q:
 
 def blocking_findings(org, settings: dict | None = None) -> list[Finding]:
     """The open BLOCK/WARN findings of the gated families on `org` and the orgs below it, most severe first."""
-    prefixes = gated_prefixes(settings)
-    return list(Finding.objects.filter(blocking_q(prefixes), org__path__startswith=org.path)
+    return list(Finding.objects.filter(blocking_q(gated(settings)), org__path__startswith=org.path)
                 .select_related("org", "person").order_by("severity", "rule_id", "pk"))
 
 
@@ -45,11 +93,10 @@ def blocked_org_ids(orgs, settings: dict | None = None) -> set[int]:
     orgs = list(orgs)
     if not orgs:
         return set()
-    prefixes = gated_prefixes(settings)
     q = Q()
     for o in orgs:
         q |= Q(org__path__startswith=o.path)
-    paths = set(Finding.objects.filter(blocking_q(prefixes)).filter(q).values_list("org__path", flat=True).distinct())
+    paths = set(Finding.objects.filter(blocking_q(gated(settings))).filter(q).values_list("org__path", flat=True).distinct())
     return {o.pk for o in orgs if any(p.startswith(o.path) for p in paths)}
 
 

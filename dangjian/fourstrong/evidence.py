@@ -3,7 +3,8 @@ the platform already holds — nobody types these numbers. Each item is a count 
 link to the records it came from. The application page shows them live while the branch fills it in; they are
 frozen into the application when it is submitted.
 
-A branch's records include its 党小组. Counts run from 1 January to the as-of date (at most 31 December); the
+A branch's records include its 党小组. Counts run from 1 January to the as-of date (at most 31 December); the study
+hours a member needs (32, or 56 for the committee) are pro-rated to the part of the year that has passed; the
 shares that the 考核 module computes (三会一课按期召开率, 党费足额交纳率, 问题按期整改销号率, 发展党员纪实) are its
 metrics, so the two modules never disagree."""
 from __future__ import annotations
@@ -118,9 +119,22 @@ def collect(org, year: int, as_of: dt.date) -> dict:
                  .values("person_id").annotate(h=Sum("hours")).values_list("person_id", "h"))
     cadres = set(Post.objects.filter(person_id__in=members, role__in=CADRE_ROLES, org__type__in=CADRE_ORG_TYPES)
                  .exclude(end__lt=start).exclude(start__gt=end).values_list("person_id", flat=True))
-    met = sum(1 for p in members if (hours.get(p) or 0) >= (need_cadre if p in cadres else need_member))
-    items["study_hours"] = _item("study_hours", met, len(members),
-                                 f"达到{need_member}学时（班子成员{need_cadre}学时）的{met}人，共{len(members)}人",
+    # Pro-rated to the part of the year that has passed by the as-of date (an application written in June is held to
+    # about half of the year's hours, not to all of them); the whole year's hours from 31 December.
+    elapsed, days = (end - start).days + 1, (dt.date(year, 12, 31) - start).days + 1
+    met = sum(1 for p in members
+              if Decimal(hours.get(p) or 0) * days >= (need_cadre if p in cadres else need_member) * elapsed)
+    if elapsed < days:
+        share = Decimal(elapsed) / days
+
+        def due(need: int) -> Decimal:
+            return (need * share).quantize(Decimal("0.1"))
+
+        text = (f"按截至{end:%m月%d日}已过全年的{(share * 100).quantize(Decimal('1'))}%折算：达到{due(need_member)}学时"
+                f"（全年{need_member}学时；班子成员{due(need_cadre)}学时，全年{need_cadre}学时）的{met}人，共{len(members)}人")
+    else:
+        text = f"达到{need_member}学时（班子成员{need_cadre}学时）的{met}人，共{len(members)}人"
+    items["study_hours"] = _item("study_hours", met, len(members), text,
                                  url=f"{reverse('study:study_list')}?{urlencode({'org': org.pk, 'year': year})}")
 
     # The 考核 module's metrics, scoped to this branch alone.

@@ -140,6 +140,19 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.org}{self.year}年“四强”党支部申报"
 
+    @property
+    def submitted_on(self) -> dt.date | None:
+        """The day it was submitted as of (its evidence's date), the earliest day it can be named."""
+        ev = self.evidence or {}
+        text = ev.get("submitted_on") or ev.get("as_of")
+        if text:
+            return dt.date.fromisoformat(text)
+        if self.submitted_at:
+            from django.utils import timezone
+
+            return timezone.localdate(self.submitted_at)
+        return None
+
 
 class CriterionScore(models.Model):
     application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE, related_name="scores")

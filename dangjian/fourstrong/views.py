@@ -84,6 +84,7 @@ def standard_detail(request, pk):
     settings_form = StandardSettingsForm(_posted(request, "settings"), initial={
         "name": standard.name, "validity_years": standard.validity_years, "recheck_months": standard.recheck_months,
         "pass_score": standard.pass_score})
+    typed_weights, weight_error = {}, ""
     try:
         if posted == "criterion" and crit_form.is_valid():
             d = crit_form.cleaned_data
@@ -96,10 +97,9 @@ def standard_detail(request, pk):
             messages.success(request, "已保存。")
             return redirect(request.path)
         if posted == "weights":
-            for dim in standard.dimensions.all():
-                value = request.POST.get(f"weight_{dim.pk}")
-                if value is not None and str(value) != str(dim.weight):
-                    actions.do_set_weight(dim, value, acting_user=user)
+            typed_weights = {dim.pk: request.POST[f"weight_{dim.pk}"] for dim in standard.dimensions.all()
+                             if f"weight_{dim.pk}" in request.POST}
+            actions.do_set_weights(standard, typed_weights, acting_user=user)
             messages.success(request, "已保存权重。")
             return redirect(request.path)
         if posted in ("criterion_update", "criterion_delete"):
@@ -126,7 +126,12 @@ def standard_detail(request, pk):
             apply_action_error(target, e)
         else:
             messages.error(request, e.message)
+            weight_error = e.field or ""
     dims = _dimensions(standard)
+    for d in dims:
+        # What was typed comes back after a refusal (nothing was saved).
+        d.typed = typed_weights.get(d.pk)
+        d.invalid = weight_error == f"weight_{d.pk}"
     return _page(request, "fourstrong/standard_detail.html", {
         "standard": standard, "dims": dims, "may_change": may_change, "crit_form": crit_form,
         "settings_form": settings_form, "weight_total": sum(d.weight for d in dims),
@@ -147,9 +152,12 @@ def branch(request, org_pk):
     org = get_restricted(request, Org, VIEW, pk=org_pk)
     if org.type != "branch":
         raise Http404("“四强”党支部由党支部申报。")
-    may_apply = can_in_org(user, CHANGE, org)
+    # Only the branch's own admins apply; the levels above read this page.
+    may_apply = actions.holds_role_at(user, org)
     above = [o.pk for o in org.ancestors_and_self() if o.pk != org.pk]
-    standards = Standard.objects.filter(jurisdiction_id__in=above, published_at__isnull=False).exclude(
+    first, last = actions.open_years(timezone.localdate())
+    standards = Standard.objects.filter(jurisdiction_id__in=above, published_at__isnull=False,
+                                        year__gte=first, year__lte=last).exclude(
         applications__org=org).select_related("jurisdiction").order_by("-year", "jurisdiction__path")
     form = OpenForm(_posted(request, "apply"), standards=standards) if may_apply else None
     if _posted(request, "apply"):
@@ -177,9 +185,13 @@ def branch(request, org_pk):
 def application_detail(request, pk):
     user = request.user
     app = get_restricted(request, Application.objects.select_related("org", "standard__jurisdiction"), VIEW, pk=pk)
-    may_edit = can_in_org(user, CHANGE, app.org) and app.state in (ApplicationState.DRAFT, ApplicationState.RETURNED)
+    # The branch's own admins fill in and submit; the levels above read the application (and review or name it).
+    may_edit = actions.holds_role_at(user, app.org) and app.state in (ApplicationState.DRAFT, ApplicationState.RETURNED)
     may_review = actions.may_review(user, app) and app.state == ApplicationState.SUBMITTED
     may_decide = actions.may_decide(user, app) and app.state == ApplicationState.PASSED
+    # The reviewer of a jurisdiction that also names (a 机关党委's own standard) is told someone else names it.
+    reviewer_cannot_name = (app.state == ApplicationState.PASSED and app.reviewed_by_id == user.pk
+                            and can_in_org(user, CHANGE, app.standard.jurisdiction))
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted in ("self", "submit") and not may_edit:
         raise Http404(NOT_FOUND)
@@ -242,7 +254,8 @@ def application_detail(request, pk):
         "app": app, "dims": dims, "evidence": evidence.ordered(ev), "frozen": frozen, "as_of": ev.get("as_of"),
         "blocking": _blocking_rows(baseline.blocking_findings(app.org)) if show_blocking else [],
         "short": bool(short), "may_edit": may_edit, "may_review": may_review, "may_decide": may_decide,
-        "comment": comment, "decide": decide, "reviewer": actions.reviewer_org(app), "title": title, "posted": posted})
+        "comment": comment, "decide": decide, "reviewer": actions.reviewer_org(app), "title": title, "posted": posted,
+        "reviewer_cannot_name": reviewer_cannot_name})
 
 
 @login_required
@@ -257,9 +270,9 @@ def reviews(request):
     to_review, to_name = [], []
     for a in waiting:
         parent = parents.get(a.org.path[:-Org.steplen])
-        if a.state == ApplicationState.SUBMITTED and parent is not None and can_in_org(user, CHANGE, parent):
+        if a.state == ApplicationState.SUBMITTED and parent is not None and actions.holds_role_at(user, parent):
             to_review.append(a)
-        elif a.state == ApplicationState.PASSED and can_in_org(user, CHANGE, a.standard.jurisdiction):
+        elif a.state == ApplicationState.PASSED and actions.may_decide(user, a):
             to_name.append(a)
     blocked = baseline.blocked_org_ids({a.org for a in to_review + to_name})
     for a in to_review + to_name:

@@ -2,8 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from dangjian.core.models import Finding
+
+# The tests' today (see conftest.py): the 2025 standard is this year's, 2025-12-01 is a past naming day.
+TODAY = dt.date(2025, 12, 20)
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def published_standard(tree, users, year=2025, jurisdiction=None, who=None):

@@ -40,3 +40,45 @@ def test_the_demo_four_strong_branches(client):
     assert 'id="blocking"' in html and found[0].rule_id in html
     html = client.get(reverse("fourstrong:register")).content.decode()
     assert all(o.name in html for o in named)
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_nothing_for_a_run_dated_today_and_audits_last_years_titles(django_capture_on_commit_callbacks):
+    """The demo judges at its own date: its actions schedule no engine run (which would be dated today); last
+    year's titles, written directly, carry an audit event of their naming."""
+    from dangjian.core import engine
+    from dangjian.core.models import AuditEvent
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = loader.load("small", seed=7, as_of=dt.date(2025, 11, 20))
+    assert engine._run_pending not in callbacks
+    history = Title.objects.filter(standard=result.fourstrong.previous)
+    assert history.count() == 2
+    for title in history:
+        assert AuditEvent.objects.filter(verb="fourstrong.decide", object_id=str(title.application_id),
+                                         summary__contains="示例数据：上年度命名").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_enters_each_missing_talk_with_a_member_of_the_day(tree, people, django_capture_on_commit_callbacks):
+    """Branch A's two members had no 谈心谈话 last year (ORGLIFE-05); its only 支部委员 is the secretary. The demo
+    enters the member's talk with the secretary and the secretary's with a party member of the branch — never
+    with 丁一, an applicant — and judges the talk rules again for branch A at the demo's date."""
+    from conftest import _person
+    from dangjian.core import engine
+    from dangjian.core.models import AuditEvent, Finding
+    from dangjian.demo.fourstrong import _talks_on_record
+    from dangjian.orglife.models import Talk
+
+    as_of = dt.date(2025, 11, 20)
+    _person(tree.a, "丁一", status="applicant", probationary_date=None, full_member_date=None)
+    engine.run(as_of=as_of, rule_ids=["ORGLIFE-05"])
+    flagged = set(Finding.objects.filter(rule_id="ORGLIFE-05", state="open", org=tree.a).values_list("person_id", flat=True))
+    assert flagged == {people.secretary_a.pk, people.member_a.pk}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _talks_on_record([tree.a], {tree.a.pk}, as_of) == [tree.a.pk]
+    assert engine._run_pending not in callbacks and not AuditEvent.objects.filter(verb="talk.record").exists()
+    pairs = set(Talk.objects.values_list("a_id", "b_id", "date"))
+    assert pairs == {(people.secretary_a.pk, people.member_a.pk, dt.date(2024, 11, 12)),
+                     (people.member_a.pk, people.secretary_a.pk, dt.date(2024, 11, 12))}
+    assert not Finding.objects.filter(rule_id="ORGLIFE-05", state="open", org=tree.a).exists()

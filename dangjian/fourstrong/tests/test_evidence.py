@@ -78,3 +78,18 @@ def test_the_evidence_is_frozen_at_submission_and_shown_with_links(tree, people,
     assert "提交时固定" in html and "66.67%（6/9）" in html
     assert 'id="ev-org_life"><strong>0</strong>' in html
     assert f"within={tree.a.pk}" in html and "学习党章" in html
+
+
+def test_study_hours_are_measured_against_the_part_of_the_year_that_has_passed(tree, people, users):
+    """An application written at the end of June holds each member to about half of the year's hours (32 → 15.9 by
+    30 June, 56 → 27.8 for the secretary), not to the whole year's; from 31 December, to the whole year's."""
+    rec = dict(acting_user=users.secretary_a)
+    do_record_study([people.secretary_a], date=dt.date(2025, 3, 1), hours="28", **rec)
+    do_record_study([people.member_a], date=dt.date(2025, 3, 1), hours="15", **rec)
+    items = evidence.collect(tree.a, 2025, dt.date(2025, 6, 30))["items"]
+    assert (items["study_hours"]["num"], items["study_hours"]["den"]) == (1, 2)      # 15 < 15.9; 28 ≥ 27.8
+    assert "15.9学时" in items["study_hours"]["text"] and "全年32学时" in items["study_hours"]["text"]
+    do_record_study([people.member_a], date=dt.date(2025, 6, 1), hours="1", **rec)
+    assert evidence.collect(tree.a, 2025, dt.date(2025, 6, 30))["items"]["study_hours"]["num"] == 2
+    year_end = evidence.collect(tree.a, 2025, dt.date(2026, 1, 15))["items"]["study_hours"]
+    assert year_end["num"] == 0 and "达到32学时（班子成员56学时）的0人" in year_end["text"]

@@ -61,7 +61,7 @@ def test_the_same_finding_waived_or_resolved_no_longer_blocks(tree, people, user
 
 
 @pytest.mark.parametrize("rule_id, severity", [("ORGLIFE-04", "INFO"), ("TERM-02", "INFO"), ("FEE-12", "WARN"),
-                                               ("FEE-13", "BLOCK"), ("SUP-01", "WARN")])
+                                               ("FEE-13", "BLOCK"), ("SUP-01", "WARN"), ("REL-03", "WARN")])
 def test_an_info_or_another_familys_finding_does_not_block(tree, people, users, rule_id, severity):
     app = draft(tree, users)
     finding(tree.a, rule_id, severity)
@@ -69,7 +69,10 @@ def test_an_info_or_another_familys_finding_does_not_block(tree, people, users, 
 
 
 @pytest.mark.parametrize("rule_id, severity", [("BR-06", "WARN"), ("ELEC-07", "BLOCK"), ("TERM-01", "WARN"),
-                                               ("DEV-09", "BLOCK"), ("EVAL-01", "BLOCK")])
+                                               ("DEV-09", "BLOCK"), ("EVAL-01", "BLOCK"),
+                                               # 谈心谈话 before a 组织生活会, six months away from organisational life
+                                               ("TALK-01", "WARN"), ("REL-01", "WARN"), ("ORGLIFE-07", "WARN"),
+                                               ("ELEC-01", "WARN"), ("BR-11", "WARN")])
 def test_each_gated_family_blocks(tree, people, users, rule_id, severity):
     app = draft(tree, users)
     finding(tree.a, rule_id, severity)
@@ -129,3 +132,53 @@ def test_the_review_and_naming_pages_show_the_findings_and_refuse(tree, people, 
     assert response.status_code == 200 and "DEV-03" in response.content.decode()
     app.refresh_from_db()
     assert app.state == ApplicationState.SUBMITTED
+
+
+def test_every_organisational_life_election_and_recruitment_rule_blocks_by_default():
+    """SQ-02's 标准化规范化: every rule of organisational life, elections (and terms) and recruitment that can judge a
+    branch stands in the way by default — only DLH-01 (the 党组's 民主生活会) cannot concern a branch."""
+    from dangjian.core import engine
+    from dangjian.fourstrong import baseline
+
+    settings = engine.effective_settings()
+    wanted = {r.id for r in engine.registry if r.domain in ("orglife", "elections", "recruitment")} - {"DLH-01"}
+    wanted |= {r.id for r in engine.registry if r.id.startswith(("BR-", "ELEC-", "TERM-"))}
+    assert {"TALK-01", "REL-01", "ORGLIFE-05", "EVAL-02", "DEV-27", "ELEC-12"} <= wanted
+    assert [r for r in sorted(wanted) if not baseline.is_gated(r, settings)] == []
+    # Nothing else: dues, supervision, membership (REL-03), data quality are other matters.
+    others = {r.id for r in engine.registry} - wanted - {"DLH-01"}
+    assert [r for r in sorted(others) if baseline.is_gated(r, settings)] == []
+
+
+def test_a_rule_id_in_the_setting_gates_that_rule_alone(tree, people, users):
+    """Single rules may be listed by their ID: BR-09 stands in the way, BR-06 (not listed) does not."""
+    JurisdictionSetting.objects.create(key="fourstrong_gated_rules", value="BR-09、BR-10、ORGLIFE-")
+    app = draft(tree, users)
+    finding(tree.a, "BR-06", "WARN", message="第一党支部：2025年10月没有召开支委会")
+    other = finding(tree.a, "BR-09", "WARN", message="第一党支部：正式党员7人以上未设支部委员会")
+    with pytest.raises(ActionError, match="BR-09"):
+        actions.do_submit(app, acting_user=users.secretary_a)
+    other.state = FindingState.RESOLVED
+    other.save()
+    assert actions.do_submit(app, acting_user=users.secretary_a).state == ApplicationState.SUBMITTED
+
+
+def test_a_bare_family_name_in_the_setting_is_the_family(tree, people, users):
+    JurisdictionSetting.objects.create(key="fourstrong_gated_rules", value="DEV、talk")
+    app = draft(tree, users)
+    finding(tree.a, "TALK-01", "WARN")
+    with pytest.raises(ActionError, match="TALK-01"):
+        actions.do_submit(app, acting_user=users.secretary_a)
+
+
+def test_the_setting_is_checked_against_the_rules_when_saved(tree, people, users, client_as):
+    from dangjian.core.actions import do_update_setting
+
+    with pytest.raises(ActionError, match="没有这些规则或规则族：XYZ-、BR-99"):
+        do_update_setting("fourstrong_gated_rules", "ORGLIFE-、XYZ-、BR-99、REL-01", acting_user=users.wc_admin)
+    url = reverse("jurisdiction:setting_edit", kwargs={"key": "fourstrong_gated_rules"})
+    response = client_as(users.wc_admin).post(url, {"value": "ORGLIFE-、ORGLIFE-99"})
+    assert response.status_code == 200 and "没有这些规则或规则族：ORGLIFE-99" in response.content.decode()
+    assert not JurisdictionSetting.objects.filter(key="fourstrong_gated_rules").exists()
+    row = do_update_setting("fourstrong_gated_rules", "orglife-, BR-09 ;REL-01、DEV", acting_user=users.wc_admin)
+    assert row.value == "ORGLIFE-、BR-09、REL-01、DEV"

@@ -77,13 +77,16 @@ def test_only_the_parent_committee_reviews_and_only_the_jurisdiction_names(tree,
 
 
 def test_the_submitter_cannot_review_their_own_submission(tree, people, users):
-    """A 机关党委 admin who submitted a branch's application cannot also be its reviewer."""
-    app = actions.do_open_application(standard=published_standard(tree, users), org=tree.b,
-                                      acting_user=users.committee_admin)
-    actions.do_save_self_assessment(app, scores=full_marks(app), acting_user=users.committee_admin)
-    actions.do_submit(app, acting_user=users.committee_admin)
+    """Someone who is both branch B's admin and a 机关党委 admin submits B's application: they cannot review it."""
+    from conftest import _user
+
+    both = _user("committee_and_b", None, [("org_admin", tree.committee), ("org_admin", tree.b)])
+    app = actions.do_open_application(standard=published_standard(tree, users), org=tree.b, acting_user=both)
+    actions.do_save_self_assessment(app, scores=full_marks(app), acting_user=both)
+    actions.do_submit(app, acting_user=both)
     with pytest.raises(ActionError, match="本人提交"):
-        actions.do_review(app, passed=True, scores=full_marks(app), acting_user=users.committee_admin)
+        actions.do_review(app, passed=True, scores=full_marks(app), acting_user=both)
+    actions.do_review(app, passed=True, scores=full_marks(app), acting_user=users.committee_admin)
 
 
 def test_a_return_goes_back_to_the_branch_and_a_low_score_cannot_pass(tree, people, users):
@@ -99,27 +102,30 @@ def test_a_return_goes_back_to_the_branch_and_a_low_score_cannot_pass(tree, peop
     assert app.state == ApplicationState.SUBMITTED
 
 
-def test_a_title_is_valid_for_the_standards_years_and_then_lapses(tree, people, users):
+def test_a_title_is_valid_for_the_standards_years_and_then_lapses(tree, people, users, today):
     app, title = name_branch(tree, users, tree.a, on=dt.date(2025, 12, 1))
     assert title.valid_from == dt.date(2025, 12, 1) and title.valid_until == dt.date(2028, 11, 30)
     assert title.next_recheck == dt.date(2026, 12, 1)
     assert not title.lapsed_on(dt.date(2028, 11, 30)) and title.lapsed_on(dt.date(2028, 12, 1))
     assert title.status_on(dt.date(2028, 12, 1)) == "有效期届满"
     assert title.recheck_due(dt.date(2026, 12, 1)) and not title.recheck_due(dt.date(2026, 11, 30))
+    today.move_to(dt.date(2028, 12, 1))
     with pytest.raises(ActionError, match="届满"):
         actions.do_recheck(title, on=dt.date(2028, 12, 1), acting_user=users.wc_admin)
 
 
-def test_a_recheck_with_a_clean_baseline_keeps_the_title(tree, people, users):
+def test_a_recheck_with_a_clean_baseline_keeps_the_title(tree, people, users, today):
     _, title = name_branch(tree, users, tree.a)
+    today.move_to(dt.date(2026, 12, 1))
     r = actions.do_recheck(title, on=dt.date(2026, 12, 1), acting_user=users.wc_admin)
     title.refresh_from_db()
     assert r.outcome == RecheckOutcome.KEPT and title.state == TitleState.VALID
     assert title.next_recheck == dt.date(2027, 12, 1)
 
 
-def test_a_failing_recheck_flags_the_title_by_default(tree, people, users):
+def test_a_failing_recheck_flags_the_title_by_default(tree, people, users, today):
     _, title = name_branch(tree, users, tree.a)
+    today.move_to(dt.date(2026, 12, 1))
     with pytest.raises(ActionError, match="工作委员会"):
         actions.do_recheck(title, on=dt.date(2026, 12, 1), acting_user=users.committee_admin)
     finding(tree.a, "ORGLIFE-04", "WARN", message="第一党支部：2026年没有召开组织生活会")
@@ -131,13 +137,15 @@ def test_a_failing_recheck_flags_the_title_by_default(tree, people, users):
     from dangjian.core.models import Finding
 
     Finding.objects.filter(rule_id="ORGLIFE-04").update(state="resolved")
+    today.move_to(dt.date(2027, 3, 1))
     actions.do_recheck(title, on=dt.date(2027, 3, 1), acting_user=users.wc_admin)
     title.refresh_from_db()
     assert title.state == TitleState.VALID and title.rectify_by is None
 
 
-def test_a_failing_recheck_revokes_the_title_when_the_setting_says_so(tree, people, users):
+def test_a_failing_recheck_revokes_the_title_when_the_setting_says_so(tree, people, users, today):
     _, title = name_branch(tree, users, tree.a)
+    today.move_to(dt.date(2027, 1, 1))
     JurisdictionSetting.objects.create(key="fourstrong_lapse", value="revoke")
     finding(tree.a1, "BR-07", "WARN", message="第一党小组：连续三个月没有召开党小组会")
     r = actions.do_recheck(title, on=dt.date(2026, 12, 1), acting_user=users.wc_admin)
@@ -148,8 +156,9 @@ def test_a_failing_recheck_revokes_the_title_when_the_setting_says_so(tree, peop
         actions.do_recheck(title, on=dt.date(2027, 1, 1), acting_user=users.wc_admin)
 
 
-def test_manual_revocation_needs_a_reason_and_the_jurisdiction(tree, people, users):
+def test_manual_revocation_needs_a_reason_and_the_jurisdiction(tree, people, users, today):
     _, title = name_branch(tree, users, tree.a)
+    today.move_to(dt.date(2026, 5, 1))
     with pytest.raises(ActionError, match="理由"):
         actions.do_revoke(title, reason=" ", acting_user=users.wc_admin)
     with pytest.raises(ActionError):
@@ -223,8 +232,29 @@ def test_the_pages_take_a_branch_through_the_procedure(tree, people, users, clie
     client.post(url, {"form": "pass", "comment": "同意", **{f"review_{c}": v for c, (v, _) in marks.items()}})
     app.refresh_from_db()
     assert app.state == ApplicationState.PASSED
-    assert client.post(url, {"form": "name", "on": "2025-12-01"}).status_code == 404
+    assert client.post(url, {"form": "name", "on": "2025-12-20"}).status_code == 404
     client = client_as(users.wc_admin)
-    client.post(url, {"form": "name", "on": "2025-12-01"})
+    client.post(url, {"form": "name", "on": "2025-12-20"})
     app.refresh_from_db()
-    assert app.state == ApplicationState.NAMED and app.title.valid_until == dt.date(2028, 11, 30)
+    assert app.state == ApplicationState.NAMED and app.title.valid_until == dt.date(2028, 12, 19)
+
+
+def test_weights_are_whole_numbers_saved_together_or_not_at_all(tree, users, client_as):
+    s = actions.do_create_standard(jurisdiction=tree.wc, year=2026, acting_user=users.wc_admin)
+    dims = list(s.dimensions.order_by("order"))
+    client = client_as(users.wc_admin)
+    url = reverse("fourstrong:fsstandard_detail", kwargs={"pk": s.pk})
+    assert "0 到 100 的整数" in client.get(url).content.decode()
+    for bad in ("abc", "25.5", "-5", "101"):
+        data = {"form": "weights", f"weight_{dims[0].pk}": "40", f"weight_{dims[1].pk}": bad,
+                f"weight_{dims[2].pk}": "10", f"weight_{dims[3].pk}": "25"}
+        response = client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 200 and "支部班子强的权重应是 0 到 100 的整数" in html, bad
+        # Nothing was saved, and what was typed is back in the form.
+        assert [d.weight for d in s.dimensions.order_by("order")] == [25, 25, 25, 25]
+        assert f'name="weight_{dims[0].pk}" value="40"' in html and f'name="weight_{dims[1].pk}" value="{bad}"' in html
+    client.post(url, {"form": "weights", f"weight_{dims[0].pk}": "40", f"weight_{dims[1].pk}": "25",
+                      f"weight_{dims[2].pk}": "10", f"weight_{dims[3].pk}": "25"})
+    assert [d.weight for d in s.dimensions.order_by("order")] == [40, 25, 10, 25]
+    assert AuditEvent.objects.filter(verb="fourstrong.weight").count() == 1
