@@ -21,6 +21,7 @@ class StudyStats:
     participants: int = 0
     schedules: int = 0
     planned_lectures: int = 0
+    ratings: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -165,7 +166,59 @@ def load(as_of: dt.date, seed: int) -> StudyStats:
         stats.problems.append(f"{name}未按计划讲{last_month}月的党课（LECT-02）")
     PlannedLecture.objects.bulk_create(lectures)
     stats.schedules, stats.planned_lectures = len(schedules), len(lectures)
+    _ratings(rng, as_of, planted if prev.year == year else None, stats)
     return stats
+
+
+RATING_COMMENTS = ("联系实际，很有收获", "案例鲜活，讲得透彻", "结合本单位工作，针对性强", "")
+POOR_COMMENTS = ("照本宣科，念稿子", "内容空泛，和工作联系不紧", "时间太短，没讲透")
+
+
+def _ratings(rng, as_of, planted, stats) -> None:
+    """党课评价 (anonymous, one each) of the last 60 days' lectures: about half of those present rate, 4–5 points.
+    Planted (LECT-01): the latest lecture of the secretary who missed a planned lecture is rated poorly by at least
+    three — so that secretary is on the 补课 list twice (多次: the 机关党委 may turn it into an accountability task)."""
+    from dangjian.orglife.choices import AttendanceStatus, MeetingState, MeetingType
+    from dangjian.orglife.models import Attendance, Meeting
+    from dangjian.people.models import Person
+    from dangjian.study.actions import rater_token
+    from dangjian.study.models import LectureRating
+
+    since = as_of - dt.timedelta(days=60)
+    lectures = list(Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD, lecturer__isnull=False,
+                                           date__gte=since, date__lte=as_of).order_by("date", "pk")
+                    .values_list("pk", "org_id", "lecturer_id"))
+    poor = None
+    if planted is not None:
+        mine = [m for m in Meeting.objects.filter(type=MeetingType.LECTURE, state=MeetingState.HELD,
+                                                  lecturer_id=planted.person_id, org_id=planted.org_id,
+                                                  date__lte=as_of).order_by("-date", "-pk").values_list("pk", flat=True)[:1]]
+        poor = mine[0] if mine else None
+    present: dict[int, list[int]] = {}
+    ids = [m[0] for m in lectures] + ([poor] if poor else [])
+    for mid, pid in Attendance.objects.filter(meeting_id__in=ids, status=AttendanceStatus.PRESENT).values_list(
+            "meeting_id", "person_id").order_by("meeting_id", "person_id"):
+        present.setdefault(mid, []).append(pid)
+    lecturer = dict((m[0], m[2]) for m in lectures)
+    rows = []
+    for mid in dict.fromkeys(ids):
+        raters = [p for p in present.get(mid, []) if p != lecturer.get(mid)]
+        if mid == poor:
+            chosen = raters[: max(3, len(raters) * 2 // 3)]
+            if len(chosen) < 3:
+                continue
+            for i, pid in enumerate(chosen):
+                rows.append(LectureRating(meeting_id=mid, token=rater_token(mid, pid), score=(1, 2, 2, 3)[i % 4],
+                                          comment=POOR_COMMENTS[i % len(POOR_COMMENTS)] if i < 3 else ""))
+            name = Person.objects.filter(pk=planted.person_id).values_list("name", flat=True).first()
+            stats.problems.append(f"{name}讲的党课评分低，需补课（LECT-01）")
+            continue
+        for pid in raters:
+            if rng.random() < 0.5:
+                rows.append(LectureRating(meeting_id=mid, token=rater_token(mid, pid), score=rng.choice((4, 5, 5)),
+                                          comment=rng.choice(RATING_COMMENTS)))
+    LectureRating.objects.bulk_create(rows, batch_size=5000)
+    stats.ratings = len(rows)
 
 
 def after_engine(stats, as_of) -> None:

@@ -1,5 +1,6 @@
-"""The demo's study plans, 中心组学习, training classes and lecture schedules: the planted LECT-02 problem — and
-nothing else — as findings, and the planted EDU-01/EDU-02 findings still there."""
+"""The demo's study plans, 中心组学习, training classes, lecture schedules and ratings: the planted LECT-02 and
+LECT-01 problems (the same secretary: twice on the 补课 list) — and nothing else — as findings, and the planted
+EDU-01/EDU-02 findings still there."""
 import datetime as dt
 
 import pytest
@@ -17,7 +18,16 @@ def test_the_demo_study_and_only_the_planted_lecture_problem():
     planted = sorted(p.rsplit("（", 1)[-1].rstrip("）") for p in stats.problems)
     found = sorted(Finding.objects.filter(rule_id__in=("LECT-01", "LECT-02"), state="open")
                    .values_list("rule_id", flat=True))
-    assert found == planted == ["LECT-02"], (found, stats.problems)
+    assert found == planted == ["LECT-01", "LECT-02"], (found, stats.problems)
+    # One secretary, on the 补课 list twice: the level above may turn it into an accountability task.
+    lect = Finding.objects.filter(rule_id__in=("LECT-01", "LECT-02"), state="open")
+    assert len({f.person_id for f in lect}) == 1
+    from dangjian.study.actions import make_up_counts
+    from dangjian.study.models import LectureRating
+
+    assert LectureRating.objects.filter(score__gte=4).count() > 20
+    f = lect.first()
+    assert make_up_counts([(f.person_id, f.org_id)], dt.date(2025, 11, 20))[(f.person_id, f.org_id)] >= 2
     edu = sorted(Finding.objects.filter(rule_id__in=("EDU-01", "EDU-02"), state="open").values_list("rule_id", "period"))
     assert edu == [("EDU-01", "2024"), ("EDU-02", "2024")]
     assert not Finding.objects.filter(rule_id="STUDY-01", state="open").exists()
