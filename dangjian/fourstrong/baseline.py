@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from dangjian.core import engine
 from dangjian.core.models import Finding, FindingState, Severity
+from dangjian.orgs.models import Org
 
 BLOCKING_SEVERITIES = (Severity.BLOCK, Severity.WARN)
 
@@ -89,15 +90,24 @@ def blocking_findings(org, settings: dict | None = None) -> list[Finding]:
 
 
 def blocked_org_ids(orgs, settings: dict | None = None) -> set[int]:
-    """Which of `orgs` have a blocking finding (one query for them all, for the register and review queues)."""
+    """Which of `orgs` have a blocking finding on themselves or below: one query for them all (the findings' paths
+    under the orgs' common ancestor), matched to the orgs by path prefix — for the index, register and queues."""
     orgs = list(orgs)
     if not orgs:
         return set()
-    q = Q()
-    for o in orgs:
-        q |= Q(org__path__startswith=o.path)
-    paths = set(Finding.objects.filter(blocking_q(gated(settings))).filter(q).values_list("org__path", flat=True).distinct())
-    return {o.pk for o in orgs if any(p.startswith(o.path) for p in paths)}
+    by_path = {o.path: o.pk for o in orgs}
+    common = min(by_path, key=len)
+    while common and not all(p.startswith(common) for p in by_path):
+        common = common[:-Org.steplen]
+    qs = Finding.objects.filter(blocking_q(gated(settings)))
+    if common:
+        qs = qs.filter(org__path__startswith=common)
+    found = set()
+    for path in qs.values_list("org__path", flat=True).distinct():
+        for end in range(Org.steplen, len(path) + 1, Org.steplen):
+            if (pk := by_path.get(path[:end])) is not None:
+                found.add(pk)
+    return found
 
 
 def describe(findings) -> list[dict]:

@@ -66,9 +66,36 @@ def index(request):
                 messages.success(request, f"已创建“{s}”，已按四个维度预置具体标准，请调整后发布。")
                 return redirect("fourstrong:fsstandard_detail", pk=s.pk)
     standards = list(Standard.objects.restrict(user, VIEW).select_related("jurisdiction")[:200])
-    branches = list(Org.objects.restrict(user, CHANGE).filter(type="branch", dissolved__isnull=True)[:50])
+    branches, summary, more = _branch_standing(user)
     return _page(request, "fourstrong/index.html", {"standards": standards, "form": form, "branches": branches,
-                                                   "tab": "standards"})
+                                                   "summary": summary, "more": more, "tab": "standards"})
+
+
+BRANCH_LIMIT = 1000
+IN_PROGRESS = (ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.RETURNED, ApplicationState.PASSED)
+
+
+def _branch_standing(user):
+    """The branches the user keeps, in tree order, each with where it stands — named (until when), applying (which
+    step), held back by findings, or free to apply — and how many stand where. Five queries whatever their number;
+    not a ranking."""
+    today = timezone.localdate()
+    qs = Org.objects.restrict(user, CHANGE).filter(type="branch", dissolved__isnull=True).order_by("path")
+    branches = list(qs[:BRANCH_LIMIT + 1])
+    more = len(branches) > BRANCH_LIMIT
+    branches = branches[:BRANCH_LIMIT]
+    ids = [b.pk for b in branches]
+    titles = {t.org_id: t for t in Title.objects.filter(org_id__in=ids, state__in=(TitleState.VALID, TitleState.FLAGGED),
+                                                        valid_until__gte=today).order_by("valid_from")}
+    applying = {a.org_id: a for a in Application.objects.filter(org_id__in=ids, state__in=IN_PROGRESS,
+                                                                 year__gte=today.year - 1).order_by("created_at")}
+    blocked = baseline.blocked_org_ids(branches)
+    summary = {"named": 0, "applying": 0, "blocked": 0, "free": 0}
+    for b in branches:
+        b.title, b.application, b.blocked = titles.get(b.pk), applying.get(b.pk), b.pk in blocked
+        b.standing = ("named" if b.title else "applying" if b.application else "blocked" if b.blocked else "free")
+        summary[b.standing] += 1
+    return branches, summary, more
 
 
 @login_required

@@ -182,3 +182,24 @@ def test_the_setting_is_checked_against_the_rules_when_saved(tree, people, users
     assert not JurisdictionSetting.objects.filter(key="fourstrong_gated_rules").exists()
     row = do_update_setting("fourstrong_gated_rules", "orglife-, BR-09 ;REL-01、DEV", acting_user=users.wc_admin)
     assert row.value == "ORGLIFE-、BR-09、REL-01、DEV"
+
+
+def test_the_index_says_where_each_branch_stands_in_a_constant_number_of_queries(tree, people, users, client_as,
+                                                                                   django_assert_max_num_queries):
+    """The 机关党委 sees its branches in tree order with where each stands: a finding on A's 党小组 holds A back, B may
+    apply; once B is named it shows as named until the end of its validity. Not a ranking."""
+    from .helpers import name_branch
+
+    published_standard(tree, users)
+    f = finding(tree.a1, "TALK-01", "WARN")
+    client = client_as(users.committee_admin)
+    url = reverse("fourstrong:index")
+    html = client.get(url).content.decode()
+    assert "已命名 0 个 · 申报中 0 个 ·\n      有预警暂不能申报 1 个 · 可申报 1 个" in html
+    f.state = FindingState.RESOLVED
+    f.save()
+    name_branch(tree, users, tree.b, secretary=users.secretary_b)
+    with django_assert_max_num_queries(16):
+        html = client.get(url).content.decode()
+    assert "已命名 1 个 · 申报中 0 个 ·\n      有预警暂不能申报 0 个 · 可申报 1 个" in html
+    assert "有效 · 至 2028-11-30" in html
