@@ -2,7 +2,11 @@
 (the BLOCK rules are applied where the record is made): 请示 → 上级批复 → candidates (20% more than seats,
 正式党员 only) → the upper level's consent to them → exclusions (both approvals) → the meeting's count
 (quorum, ballots, majority; ties and shortfalls say what comes next) → the committee's posts in one step →
-results filed with (and the secretary approved by) the upper level."""
+results filed with (and the secretary approved by) the upper level.
+
+A 增补选举 (`by_election`) fills vacancies of the committee in office: same procedure and rules (the 20% margin
+included — rules.md §5 makes no exception for it), candidates not already on the committee, and the posts of
+those elected are added to the committee as it stands (nobody's post ends, the term does not restart)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +57,9 @@ def _done(e: Election, verb: str, text: str, user) -> Election:
 
 @transaction.atomic
 def do_open_election(*, org: Org, seats: int, request_date: dt.date, kind: str = Kind.COMMITTEE, follows=None,
-                     acting_user=None) -> Election:
-    """换届请示 (or a 增补/另行选举 following an earlier election)."""
+                     by_election: bool = False, acting_user=None) -> Election:
+    """换届请示 (or a 再投票/另行选举 following an earlier election, or — `by_election` — the 请示 for a 增补选举
+    of the committee in office)."""
     if org.type not in ELECTING_TYPES:
         raise ActionError("委员会由机关党委、党总支、党支部选举产生。", field="org")
     if acting_user is not None and not can_in_org(acting_user, CHANGE, org):
@@ -66,10 +71,22 @@ def do_open_election(*, org: Org, seats: int, request_date: dt.date, kind: str =
     _day(request_date, "request_date", "请示日期")
     if follows is not None and follows.org_id != org.pk:
         raise ActionError("重新投票或另行选举应是同一党组织的选举。", field="follows")
+    if by_election:
+        if follows is not None:
+            raise ActionError("增补选举是任期中补选出缺的委员，不是再投票或另行选举，二者不能同时选择。", field="by_election")
+        if kind != Kind.COMMITTEE:
+            raise ActionError("增补选举只用于补选委员会委员。", field="by_election")
+        if not org.committee_elected:
+            raise ActionError(f"{org.name}没有本届委员会的选举日期，无从增补：请先登记本届选举日期，或发起换届选举。",
+                              field="by_election")
+        end = org.term_extension_until if org.term_extension_until and org.term_extension_approved else org.term_end
+        if end and request_date and request_date > end:
+            raise ActionError(f"本届任期已于{end:%Y-%m-%d}届满，应换届选举，而不是增补。", field="by_election",
+                              rule="ELEC-01")
     e = Election.objects.create(org=org, kind=kind, seats=seats, request_date=request_date, follows=follows,
-                                created_by=audit.user_or_none(acting_user))
-    return _done(e, "open", f"{'另行选举（重新投票）' if follows else '换届选举'}请示，应选{seats}名（{request_date:%Y-%m-%d}）",
-                 acting_user)
+                                by_election=bool(by_election), created_by=audit.user_or_none(acting_user))
+    what = "另行选举（重新投票）" if follows else "增补委员" if by_election else "换届选举"
+    return _done(e, "open", f"{what}请示，应选{seats}名（{request_date:%Y-%m-%d}）", acting_user)
 
 
 @transaction.atomic
@@ -105,6 +122,9 @@ def do_set_candidates(e: Election, people, *, acting_user=None) -> Election:
     if bad := [p.name for p in people if not eligible(p, day)]:
         raise ActionError(f"{'、'.join(bad)}不是有被选举权的正式党员（预备党员、留党察看期间的党员没有被选举权）。",
                           field="people", rule="ELEC-03")
+    if is_by_election(e) and (sitting := sorted(committee_members(e.org, day).filter(
+            person_id__in=[p.pk for p in people]).values_list("person__name", flat=True).distinct())):
+        raise ActionError(f"{'、'.join(sitting)}是本届委员会的现任委员，增补选举的候选人应是委员以外的党员。", field="people")
     e.candidates.all().delete()
     Candidate.objects.bulk_create([Candidate(election=e, person=p, order=n) for n, p in enumerate(people)])
     e.candidates_approved = None           # a changed list goes to the upper level again (ELEC-06)
@@ -191,6 +211,7 @@ def do_record_count(e: Election, *, date: dt.date, expected_voters: int, present
     Candidate.objects.bulk_update(list(cands.values()), ["votes"])
     e.date, e.expected_voters, e.present_voters = date, expected_voters, present_voters
     e.ballots_issued, e.ballots_returned, e.invalid_ballots = ballots_issued, ballots_returned, invalid_ballots
+    e.quorum_rule = "inclusive" if inclusive else "strict"           # (the meeting's record says which rule held)
     e.save()
     out = outcome(e)
     text = (f"{date:%Y-%m-%d}选举大会：应到{expected_voters}人，实到{present_voters}人；当选"
@@ -210,6 +231,16 @@ def chain_root(e: Election) -> Election:
         seen.add(e.pk)
         e = Election.objects.get(pk=e.follows_id)
     return e
+
+
+def is_by_election(e: Election) -> bool:
+    """A 增补选举, or a revote / 另行选举 following one (the chain's first election says)."""
+    return e.by_election or bool(e.follows_id and chain_root(e).by_election)
+
+
+def committee_members(org: Org, day: dt.date):
+    """The committee's posts in office on `day`."""
+    return Post.objects.filter(org=org, role__in=list(COMMITTEE_ROLES)).current(day)
 
 
 @transaction.atomic
@@ -245,7 +276,8 @@ def outcome(e: Election) -> Outcome:
 def do_install_committee(e: Election, *, roles: dict[int, str], acting_user=None) -> list[Post]:
     """The new committee's posts in one step: each elected person gets the role given (书记 and 副书记 await
     the upper level's approval, ELEC-12); the previous committee's posts end the day before; the org's term
-    starts on the election day (TERM-01). A 增补 (an election following an earlier one) only adds posts."""
+    starts on the election day (TERM-01). A revote or 另行选举 (an election following an earlier one) only adds
+    posts; so does a 增补选举: nobody's post ends, the term (and its end) stays the current one."""
     e = Election.objects.select_for_update(of=("self",)).select_related("org").get(pk=e.pk)
     _may_org(acting_user, e)
     if e.kind != Kind.COMMITTEE:
@@ -269,7 +301,11 @@ def do_install_committee(e: Election, *, roles: dict[int, str], acting_user=None
     # The chain's first election opens the new term; a revote or 另行选举 only adds to what it installed —
     # unless it installed nobody (all seats went to the follow-up), then the follow-up opens the term.
     root = chain_root(e)
-    opened = Post.objects.filter(org=e.org, role__in=list(COMMITTEE_ROLES), start__gte=root.date).exists()
+    by_election = root.by_election
+    if by_election and (sitting := sorted(committee_members(e.org, e.date).filter(person_id__in=list(roles))
+                                          .values_list("person__name", flat=True).distinct())):
+        raise ActionError(f"{'、'.join(sitting)}已是本届委员会委员，增补不能重复任职。", field="roles")
+    opened = by_election or Post.objects.filter(org=e.org, role__in=list(COMMITTEE_ROLES), start__gte=root.date).exists()
     if not opened:
         for p in Post.objects.filter(org=e.org, role__in=list(COMMITTEE_ROLES)).current(e.date):
             if p.start is None or p.start < root.date:
@@ -280,7 +316,7 @@ def do_install_committee(e: Election, *, roles: dict[int, str], acting_user=None
         raise ActionError("书记只能有一名。", field="roles")
     posts = [do_appoint(person=elected[pid], org=e.org, role=role, start=e.date, acting_user=acting_user)
              for pid, role in roles.items()]
-    _done(e, "install", "新一届委员会：" + "，".join(f"{p.person.name}（{p.get_role_display()}）" for p in posts),
+    _done(e, "install", ("增补委员：" if by_election else "新一届委员会：") + "，".join(f"{p.person.name}（{p.get_role_display()}）" for p in posts),
           acting_user)
     return posts
 

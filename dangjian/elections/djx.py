@@ -75,6 +75,8 @@ def import_elections(imp, count) -> None:
 
 
 def export_elections(org_ids: dict[int, str], person_ids: dict[int, str]) -> list[dict]:
+    """DJX v1 has no field for a 增补选举: it goes out as a plain committee election (the rules judge both alike,
+    and the org's term travels in `orgs[].committee_elected`, which a by-election never moves)."""
     out = []
     # Elections held (DJX requires the date; one in progress stays on the platform). The expected count goes
     # out net of the approved exclusions (ELEC-08), which DJX cannot carry: the meeting judged as it was.

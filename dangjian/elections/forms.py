@@ -12,7 +12,9 @@ class OpenForm(Form):
     org = forms.ModelChoiceField(label="党组织", queryset=Org.objects.none())
     kind = forms.ChoiceField(label="选举", choices=Kind.choices, initial=Kind.COMMITTEE)
     seats = forms.IntegerField(label="应选人数", min_value=1, max_value=99)
-    request_date = forms.DateField(label="换届请示日期", widget=DateInput())
+    request_date = forms.DateField(label="请示日期", widget=DateInput())
+    by_election = forms.BooleanField(label="增补选举（任期中补选委员会出缺的委员）", required=False,
+                                     help_text="不结束现任委员的职务，不开始新的一届；应选人数不超过出缺名额。")
 
     def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,10 @@ class Election(models.Model):
     ballots_issued = models.PositiveIntegerField("发出选票", null=True, blank=True)
     ballots_returned = models.PositiveIntegerField("收回选票", null=True, blank=True)
     invalid_ballots = models.PositiveIntegerField("废票", default=0)
+    quorum_rule = models.CharField("计票时的有效人数规则", max_length=10, blank=True,
+                                   choices=[("strict", "超过应到会人数的4/5"), ("inclusive", "达到应到会人数的4/5")])
+    by_election = models.BooleanField("增补选举", default=False,
+                                      help_text="任期中补选委员会出缺的委员：不结束现任委员的职务，不开始新的一届。")
     follows = models.ForeignKey("self", verbose_name="重新投票或另行选举的原选举", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="followups")
     filed_date = models.DateField("选举结果报上级备案（批准）日期", null=True, blank=True)
@@ -41,7 +45,7 @@ class Election(models.Model):
         ordering = ["-date", "-pk"]
 
     def __str__(self):
-        return f"{self.org} {self.date or '（未召开）'} {self.get_kind_display()}选举"
+        return f"{self.org} {self.date or '（未召开）'} {'增补' if self.by_election else self.get_kind_display()}选举"
 
 
 class Candidate(models.Model):

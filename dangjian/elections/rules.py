@@ -1,7 +1,12 @@
 """换届选举 rules (rules.md §5 ELEC-04…12), subject the election. What DJX `elections[]` carries is judged in
 `check` too: candidates against seats, quorum, ballots, the count, and the posts taken after it. The
 candidate list's consent, the exclusions' approvals and the filing of results are records only the platform
-keeps (ELEC-06, ELEC-08, ELEC-12 are live-only)."""
+keeps (ELEC-06, ELEC-08, ELEC-12 are live-only).
+
+A 增补选举 (`by_election`) is judged like any election (the 20% margin, quorum, majority, ballots) and is its own
+chain in ELEC-09; it never moves the org's term (`committee_elected`), so ELEC-01 and TERM- (which read the
+term) see the term it was held in. DJX cannot mark it: in a file it is a plain committee election, which
+these rules judge the same way."""
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +50,7 @@ def delegate_candidates(ctx):
 @rule("ELEC-05", reads=READS, title="委员候选人的差额不少于应选人数的20%", citation=f"{XJTL}第十三条",
       severity="BLOCK", subject="election")
 def committee_candidates(ctx):
-    """委员选举：候选人数少于应选人数 × 1.2（向上取整：3名→4名，5名→6名，7名→9名）：阻断。再投票、另行选举不在此列。"""
+    """委员选举：候选人数少于应选人数 × 1.2（向上取整：3名→4名，5名→6名，7名→9名）：阻断。增补选举同样适用；再投票、另行选举不在此列。"""
     yield from _too_few(ctx, "committee", "委员")
 
 
@@ -104,13 +109,15 @@ def exclusions(ctx):
 
 def chains(elections) -> list[list]:
     """An org's committee elections grouped into chains: an election and its revotes and 另行选举 (`follows`, or —
-    in a file, which cannot say so — another election of the org on the same day), by date."""
+    in a file, which cannot say so — another election of the org on the same day), by date. A 增补选举 starts
+    its own chain (it is not a revote of a 换届 held the same day)."""
     out: list[list] = []
     by_pk: dict[int, list] = {}
     for e in sorted(elections, key=lambda x: (x.date, x.pk)):
         chain = by_pk.get(e.follows_id) if e.follows_id else None
         if (chain is None and out and out[-1][0].org_id == e.org_id and out[-1][0].kind == e.kind
-                and out[-1][-1].date == e.date and not e.follows_id):
+                and out[-1][-1].date == e.date and not e.follows_id
+                and getattr(out[-1][0], "by_election", False) == getattr(e, "by_election", False)):
             chain = out[-1]
         if chain is None:
             chain = []

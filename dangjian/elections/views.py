@@ -1,7 +1,8 @@
 """换届选举 screens: the elections of the user's scope and 发起换届; one election's procedure step by step (each
 step for the level whose step it is, with the rules' findings about it); the counting screen (ballots one by
 one or as tallies, valid and invalid and the result updating as they are entered; the server counts again);
-the new committee in one step. Out of scope is 404; a refused form keeps what was typed."""
+the new committee in one step; the record set (选举结果报告, 选举大会记录) as Word or PDF once counted. Out of scope
+is 404; a refused form keeps what was typed."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -55,7 +56,7 @@ def election_list(request):
             except ActionError as err:
                 apply_action_error(form, err)
             else:
-                messages.success(request, "已登记换届请示，等待上级党组织批复。")
+                messages.success(request, f"已登记{'增补委员' if e.by_election else '换届'}请示，等待上级党组织批复。")
                 return redirect("elections:election_detail", pk=e.pk)
     rows = list(Election.objects.restrict(user, VIEW).select_related("org")[:300])
     return render(request, "elections/list.html", {"rows": rows, "form": form, "nav_active": NAV})
@@ -122,12 +123,33 @@ def election_detail(request, pk):
     out = actions.outcome(e) if e.date else None
     findings = list(Finding.objects.filter(subject_kind="election", subject_id=e.pk, state=FindingState.OPEN))
     chosen = {c.person_id for c in cands}
+    by_election = actions.is_by_election(e)
+    sitting = list(actions.committee_members(e.org, day).select_related("person").order_by("role", "person__name")) \
+        if by_election else []
     return render(request, "elections/detail.html", {
         "e": e, "parent": parent, "may_org": may_org, "may_upper": may_upper, "dates": dates, "exclusion": exclusion,
         "cands": cands, "out": out, "findings": findings, "need": min_candidates(e.seats),
         "members": [(m, m.pk in chosen, actions.eligible(m, day)) for m in members],
         "exclusions": list(e.exclusions.select_related("person")), "roles": ROLE_CHOICES,
-        "installed": e.date and e.org.posts.filter(start=e.date).exists(), "nav_active": NAV})
+        "installed": e.date and e.org.posts.filter(start=e.date).exists(), "nav_active": NAV,
+        "by_election": by_election, "sitting": sitting, "sitting_ids": {p.person_id for p in sitting}})
+
+
+@login_required
+@require_http_methods(["GET"])
+def election_document(request, pk, kind, ext):
+    """选举结果报告 or 选举大会记录 (Word, or PDF), generated from the recorded steps once the election is counted."""
+    from dangjian.core.downloads import DOCX, PDF, download
+
+    from . import documents
+
+    e = get_restricted(request, Election.objects.select_related("org", "follows"), VIEW, pk=pk)
+    try:
+        content = documents.render(e, kind) if ext == "docx" else documents.render_pdf(e, kind)
+    except ActionError as err:
+        messages.error(request, err.message)
+        return redirect("elections:election_detail", pk=e.pk)
+    return download(content, DOCX if ext == "docx" else PDF, *documents.filename(e, kind, ext))
 
 
 @login_required

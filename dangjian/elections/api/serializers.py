@@ -24,7 +24,7 @@ class ElectionSerializer(serializers.ModelSerializer):
         model = Election
         fields = ["id", "org", "kind", "seats", "request_date", "approved_date", "candidates_approved", "date",
                   "expected_voters", "present_voters", "ballots_issued", "ballots_returned", "invalid_ballots",
-                  "follows", "filed_date", "secretary_approved", "candidates", "elected", "tied", "short"]
+                  "follows", "by_election", "quorum_rule", "filed_date", "secretary_approved", "candidates", "elected", "tied", "short"]
         read_only_fields = fields
 
     def _out(self, e):
