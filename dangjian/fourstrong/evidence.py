@@ -160,7 +160,9 @@ def collect(org, year: int, as_of: dt.date) -> dict:
     else:
         items["committee_term"] = _item("committee_term", 0, 1, "没有本届选举日期的记录",
                                         url=reverse("orgs:org_detail", kwargs={"pk": org.pk}))
-    last = Election.objects.filter(org=org, date__isnull=False, date__lte=end).order_by("-date", "-pk").first()
+    # (the last 换届: a 增补 fills a vacancy within the term)
+    last = (Election.objects.filter(org=org, date__isnull=False, date__lte=end, by_election=False)
+            .order_by("-date", "-pk").first())
     items["last_election"] = _item(
         "last_election", 1 if last else 0, None,
         f"{last.date:%Y-%m-%d} {last.get_kind_display()}选举（应选{last.seats}名）" if last else "平台上没有换届选举记录",
