@@ -79,6 +79,15 @@ def user_scope(user, action: str = VIEW) -> Scope:
     return cache[action]
 
 
+def ancestor_paths(user, action: str = VIEW) -> set[str]:
+    """The paths of the orgs strictly above the user's scope: what an upper level publishes for the levels below
+    (责任清单模板, “四强”创建标准, 题库) is seen from there."""
+    from dangjian.orgs.models import Org
+
+    step = Org.steplen
+    return {p[:i] for p in user_scope(user, action).prefixes for i in range(step, len(p), step)}
+
+
 def clear_scope_cache(user) -> None:
     user.__dict__.pop("_dangjian_scope_cache", None)
 

@@ -142,13 +142,11 @@ class ResponsibilityTemplate(models.Model):
     @classmethod
     def restrict_self(cls, user, action):
         """The units below the issuer see its published templates (they instantiate them)."""
-        from dangjian.core.permissions import user_scope
-        from dangjian.orgs.models import Org
+        from dangjian.core.permissions import ancestor_paths
 
         if action != VIEW:
             return None
-        step = Org.steplen
-        above = {p[:i] for p in user_scope(user, VIEW).prefixes for i in range(step, len(p), step)}
+        above = ancestor_paths(user)
         return Q(published_at__isnull=False, issuer__path__in=above) if above else None
 
 

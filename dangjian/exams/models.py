@@ -12,18 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from dangjian.core.permissions import ORG_ADMIN, ROLE_ACTIONS, VIEW, subtree_q, user_scope
+from dangjian.core.permissions import ORG_ADMIN, ROLE_ACTIONS, VIEW, ancestor_paths, subtree_q, user_scope
 from dangjian.core.querysets import RestrictedQuerySet
 
 from .choices import PaperMode, QuestionKind
-
-
-def _ancestor_paths(user) -> set[str]:
-    """Paths strictly above the subtrees the user may view: the orgs whose shared banks and papers they use."""
-    from dangjian.orgs.models import Org
-
-    step = Org.steplen
-    return {p[:i] for p in user_scope(user, VIEW).prefixes for i in range(step, len(p), step)}
 
 
 class QuestionBank(models.Model):
@@ -53,7 +45,7 @@ class QuestionBank(models.Model):
         the secretary of a branch below may be a taker of the owner's exams."""
         if action != VIEW:
             return None
-        above = _ancestor_paths(user)
+        above = ancestor_paths(user)
         return Q(org__path__in=above) if above else None
 
 
@@ -96,7 +88,7 @@ class Question(models.Model):
     def restrict_self(cls, user, action):
         if action != VIEW:
             return None
-        above = _ancestor_paths(user)
+        above = ancestor_paths(user)
         return Q(bank__org__path__in=above) if above else None
 
     @property
@@ -138,7 +130,7 @@ class Paper(models.Model):
     def restrict_self(cls, user, action):
         if action != VIEW:
             return None
-        above = _ancestor_paths(user)
+        above = ancestor_paths(user)
         return Q(org__path__in=above) if above else None
 
     @property

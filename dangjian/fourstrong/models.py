@@ -48,13 +48,11 @@ class Standard(models.Model):
     @classmethod
     def restrict_self(cls, user, action):
         """The branches below the jurisdiction see its published standards (they apply under them)."""
-        from dangjian.core.permissions import user_scope
-        from dangjian.orgs.models import Org
+        from dangjian.core.permissions import ancestor_paths
 
         if action != VIEW:
             return None
-        step = Org.steplen
-        above = {p[:i] for p in user_scope(user, VIEW).prefixes for i in range(step, len(p), step)}
+        above = ancestor_paths(user)
         return Q(published_at__isnull=False, jurisdiction__path__in=above) if above else None
 
 
