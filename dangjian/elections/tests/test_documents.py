@@ -151,3 +151,20 @@ def test_the_record_names_the_inclusive_quorum_used_at_the_count(election, membe
     client.force_login(users.secretary_a)
     text = text_of(client.get(f"/elections/{election.pk}/record.docx").content)
     assert "（达到应到会人数的4/5）：实到40 × 5 = 200，应到50 × 4 = 200，二者相等，会议有效" in text
+
+
+def test_the_template_commands_write_each_default_to_start_a_jurisdictions_own(tmp_path):
+    """`dangjian election_templates --out DIR` (and `recruitment_templates`): one docx per document kind."""
+    import io
+
+    from django.core.management import call_command
+
+    from dangjian.elections.documents import KINDS as ELECTION_KINDS
+    from dangjian.recruitment.documents import KINDS as RECRUITMENT_KINDS
+
+    for command, kinds in (("election_templates", ELECTION_KINDS), ("recruitment_templates", RECRUITMENT_KINDS)):
+        out, target = io.StringIO(), tmp_path / command
+        call_command(command, out=str(target), stdout=out)
+        assert sorted(p.name for p in target.iterdir()) == sorted(f"{k}.docx" for k in kinds)
+        assert all(p.read_bytes()[:2] == b"PK" for p in target.iterdir())
+        assert f"共 {len(kinds)} 个模板" in out.getvalue()

@@ -1,26 +1,8 @@
 """`dangjian recruitment_templates --out DIR`: write the default 发展党员 document templates (docx) to
 start a jurisdiction's own; put the edited files in <DANGJIAN_VAR_DIR>/doc_templates/recruitment/."""
-from pathlib import Path
-
-from django.core.management.base import BaseCommand
-
-from dangjian.recruitment.documents import KINDS, default_template, override_path
+from dangjian.core.doc_templates import WriteTemplatesCommand
 
 
-class Command(BaseCommand):
+class Command(WriteTemplatesCommand):
     help = "导出发展党员文书的默认模板（docx），供辖区修改后替换。"
-
-    def add_arguments(self, parser):
-        parser.add_argument("--out", default=None, help="输出目录（默认：本系统的替换模板目录）")
-
-    def handle(self, *args, out=None, **options):
-        target = Path(out) if out else override_path("x").parent
-        target.mkdir(parents=True, exist_ok=True)
-        for kind, k in KINDS.items():
-            path = target / f"{kind}.docx"
-            if path.exists() and not out:
-                self.stdout.write(f"已存在，未覆盖：{path}")
-                continue
-            path.write_bytes(default_template(kind))
-            self.stdout.write(f"{k.label}：{path}")
-        self.stdout.write(self.style.SUCCESS(f"共 {len(KINDS)} 个模板。占位符见 dangjian/recruitment/documents.py。"))
+    documents = "dangjian.recruitment.documents"
