@@ -17,6 +17,7 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from faker.providers.person.zh_CN import Provider as ZhPerson
 from faker.providers.phone_number.zh_CN import Provider as ZhPhone
 from faker.providers.ssn.zh_CN import Provider as ZhSsn
@@ -150,7 +151,7 @@ class Planner:
     def __init__(self, scale: str | Scale = "small", seed: int = 2026, as_of: dt.date | None = None):
         self.scale = SCALES[scale] if isinstance(scale, str) else scale
         self.seed = seed
-        self.as_of = as_of or dt.date.today()
+        self.as_of = as_of or timezone.localdate()     # (the platform's day, Asia/Shanghai, as the actions use)
         self.rng = random.Random(f"dangjian-demo:{self.scale.name}:{seed}")
         self.units: list[UnitPlan] = []
         self.problems: list[str] = []

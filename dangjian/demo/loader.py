@@ -132,16 +132,16 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         t = time.perf_counter()
         result.engine_result = engine.run(as_of=plan.as_of)
         result.engine_seconds = time.perf_counter() - t
-    if result.assessment is not None:
-        from . import assessment as assessment_demo
-
-        assessment_demo.score(result.assessment, plan.as_of)
     if run_engine:
         from . import exams as exams_demo, fourstrong as fourstrong_demo, study as study_demo
 
         for name, module in (("study", study_demo), ("exams", exams_demo), ("fourstrong", fourstrong_demo)):
             if getattr(result, name) is not None:
                 module.after_engine(getattr(result, name), plan.as_of)
+    if result.assessment is not None:      # (last: the 考核 reads the findings as the steps above left them)
+        from . import assessment as assessment_demo
+
+        assessment_demo.score(result.assessment, plan.as_of)
     return result
 
 

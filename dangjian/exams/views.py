@@ -202,6 +202,8 @@ def attempt_submit(request, pk):
 @require_http_methods(["GET", "POST"])
 def bank_list(request):
     user = request.user
+    if not _is_admin(user):          # (a member's page is 我的考试)
+        return redirect("exams:mine")
     orgs = _admin_orgs(user)
     form = BankForm(request.POST or None, orgs=orgs) if orgs.exists() else None
     if request.method == "POST":
@@ -259,6 +261,8 @@ def bank_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def paper_list(request):
     user = request.user
+    if not _is_admin(user):          # (a member's page is 我的考试)
+        return redirect("exams:mine")
     orgs = _admin_orgs(user)
     banks = QuestionBank.objects.restrict(user, VIEW).select_related("org")
     form = PaperForm(request.POST or None, orgs=orgs, banks=banks) if orgs.exists() else None

@@ -160,3 +160,13 @@ def test_the_exam_page_gets_its_times_as_epoch_milliseconds(client, users, exam,
         body = client.get(_url(a)).content.decode()
     config = json.loads(re.search(r'id="exam-config"[^>]*>(.*?)</script>', body).group(1))
     assert config["deadlineMs"] == int(a.deadline.timestamp() * 1000) and config["nowMs"] == int(NOW.timestamp() * 1000)
+
+
+def test_a_member_is_sent_from_the_admin_lists_to_my_exams(people, users, client):
+    """题库 and 试卷 are the admins' pages; a member without a role lands on 我的考试 (no admin tabs for them)."""
+    from django.urls import reverse
+
+    client.force_login(users.member_a)
+    for name in ("exams:questionbank_list", "exams:paper_list", "exams:exam_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"] == reverse("exams:mine"), name
