@@ -103,6 +103,7 @@ class StudyPlan(models.Model):
         verbose_name = verbose_name_plural = "年度学习计划"
         ordering = ["-year", "org__path"]
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="study_plan_once_a_year")]
+        indexes = [models.Index(fields=["year"], name="study_plan_year")]   # (the plans page: a year across the scope)
 
     def __str__(self):
         return self.title
@@ -177,6 +178,7 @@ class TrainingClass(models.Model):
         verbose_name = verbose_name_plural = "培训班"
         ordering = ["-start", "-pk"]
         constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="training_dates")]
+        indexes = [models.Index(fields=["start"], name="training_class_start")]   # (the classes page: by year)
 
     def __str__(self):
         return self.title
@@ -211,6 +213,7 @@ class LectureSchedule(models.Model):
         verbose_name = verbose_name_plural = "书记讲党课安排"
         ordering = ["-year", "org__path", "pk"]
         constraints = [models.UniqueConstraint(fields=["org", "person", "year"], name="lecture_schedule_once")]
+        indexes = [models.Index(fields=["year"], name="lecture_schedule_year")]
 
     def __str__(self):
         return f"{self.year}年{self.person}讲党课安排"
