@@ -5,12 +5,13 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from dangjian.core import engine
 from dangjian.core.errors import ActionError
 from dangjian.study import actions
 from dangjian.study.models import LectureRating
+
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def audience(tree, people, users):
 def lecture(tree, people, users, audience, day=None):
     from dangjian.orglife.actions import do_record_meeting
 
-    return do_record_meeting(org=tree.a, type="lecture", date=day or timezone.localdate() - dt.timedelta(days=2),
+    return do_record_meeting(org=tree.a, type="lecture", date=day or TODAY - dt.timedelta(days=2),
                              topic="学习党章", lecturer=people.secretary_a,
                              present=[people.secretary_a] + [p for p, _ in audience], acting_user=users.secretary_a)
 
@@ -54,14 +55,14 @@ def test_a_poorly_rated_lecture_puts_the_lecturer_on_the_make_up_list(tree, peop
         actions.do_rate_lecture(m, score=score, acting_user=u)
 
     def hits():
-        ctx = engine.Context(as_of=timezone.localdate(), settings=engine.effective_settings())
+        ctx = engine.Context(as_of=TODAY, settings=engine.effective_settings())
         return [h.message for _, h in engine.evaluate(ctx, ["LECT-01"])]
 
     (msg,) = hits()                                      # 2.3 of 5 with 3 ratings
     assert "王建国" in msg and "需补课" in msg
-    ctx = engine.Context(as_of=timezone.localdate(), settings={**engine.effective_settings(), "lecture_min_ratings": 4})
+    ctx = engine.Context(as_of=TODAY, settings={**engine.effective_settings(), "lecture_min_ratings": 4})
     assert [h for _, h in engine.evaluate(ctx, ["LECT-01"])] == []
-    again = lecture(tree, people, users, audience, day=timezone.localdate() - dt.timedelta(days=1))
+    again = lecture(tree, people, users, audience, day=TODAY - dt.timedelta(days=1))
     for score, (_, u) in zip((4, 5, 4), audience):
         actions.do_rate_lecture(again, score=score, acting_user=u)
     assert hits() == []                                  # the 补课 rated well

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from dangjian.core import engine
 from dangjian.core.errors import ActionError
@@ -15,6 +14,7 @@ from dangjian.orglife.actions import do_record_meeting, do_update_meeting
 from dangjian.study import actions
 from dangjian.study.models import StudyRecord
 
+from .clock import TODAY
 from .test_plans import center_session, give, hits, hours_of, schedule
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_hours_credited_by_the_committee_do_not_make_branch_a_record_study(tree,
 
 # ── 4, 10, 12: a plan's items — one record each, links re-checked, no query per item ──────────────────
 def test_one_meeting_shows_one_plan_item_done(tree, people, users):
-    year = timezone.localdate().year
+    year = TODAY.year
     plan = actions.do_create_plan(org=tree.committee, year=year)
     april = actions.do_add_plan_item(plan, form="study_center", topic="党的创新理论", month=4)
     q2 = actions.do_add_plan_item(plan, form="study_center", topic="纪律教育", quarter=2)
@@ -102,7 +102,7 @@ def test_one_meeting_shows_one_plan_item_done(tree, people, users):
 
 
 def test_a_linked_meeting_that_is_cancelled_or_moved_no_longer_shows_the_item_done(tree, people, users):
-    year = timezone.localdate().year
+    year = TODAY.year
     plan = actions.do_create_plan(org=tree.committee, year=year)
     april = actions.do_add_plan_item(plan, form="study_center", topic="党的创新理论", month=4)
     m = center_session(tree, people, users, day=dt.date(year, 4, 8))
@@ -117,7 +117,7 @@ def test_a_linked_meeting_that_is_cancelled_or_moved_no_longer_shows_the_item_do
 
 
 def test_the_plan_page_does_not_grow_with_its_items(tree, people, users, client, django_assert_max_num_queries):
-    year = timezone.localdate().year
+    year = TODAY.year
     plan = actions.do_create_plan(org=tree.committee, year=year)
     for month in (1, 2, 3):
         item = actions.do_add_plan_item(plan, form="study_center", topic=f"{month}月学习", month=month)
@@ -196,7 +196,7 @@ def test_a_completed_accountability_task_is_not_raised_again_for_the_same_days(t
     engine.run(org_ids=[tree.a.pk])
     t = actions.do_accountability_task(person=people.secretary_a, org=tree.a, deadline=dt.date(2099, 1, 1),
                                        acting_user=users.committee_admin)
-    do_complete_task(t, done_on=timezone.localdate(), evidence="已约谈并提出问责意见", acting_user=users.committee_admin)
+    do_complete_task(t, done_on=TODAY, evidence="已约谈并提出问责意见", acting_user=users.committee_admin)
     with pytest.raises(ActionError, match="不足2次"):
         actions.do_accountability_task(person=people.secretary_a, org=tree.a, deadline=dt.date(2099, 1, 1),
                                        acting_user=users.committee_admin)
@@ -290,7 +290,7 @@ def test_lecture_schedules_stay_within_their_year(tree, people):
     with pytest.raises(ActionError, match="年度"):
         actions.do_create_schedule(org=tree.a, person=people.secretary_a, year=1990)
     with pytest.raises(ActionError, match="年度"):
-        actions.do_create_schedule(org=tree.a, person=people.secretary_a, year=timezone.localdate().year + 2)
+        actions.do_create_schedule(org=tree.a, person=people.secretary_a, year=TODAY.year + 2)
     s = actions.do_create_schedule(org=tree.a, person=people.secretary_a, year=2026)
     with pytest.raises(ActionError, match="2026年内"):
         actions.do_add_planned_lecture(s, topic="跨年党课", start=dt.date(2026, 12, 1), end=dt.date(2027, 1, 31))

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from dangjian.core import engine
 from dangjian.core.errors import ActionError
@@ -14,6 +13,8 @@ from dangjian.orglife.actions import do_delete_meeting, do_record_meeting, do_up
 from dangjian.study import actions
 from dangjian.study.models import StudyRecord
 from dangjian.study.rules import _hours
+
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def center_session(tree, people, users, day=dt.date(2025, 4, 8), present=None):
 
 # ── 年度学习计划 ────────────────────────────────────────────────────────────────────────────────────
 def test_plan_progress_is_read_off_a_meeting_and_a_class(tree, people, users):
-    today = timezone.localdate()
+    today = TODAY
     plan = actions.do_create_plan(org=tree.committee, year=today.year, acting_user=users.committee_admin)
     april = actions.do_add_plan_item(plan, form="study_center", topic="党的创新理论", month=4)
     q2 = actions.do_add_plan_item(plan, form="reading", topic="读原著学原文", quarter=2)
@@ -63,7 +64,7 @@ def test_plan_progress_is_read_off_a_meeting_and_a_class(tree, people, users):
 
 
 def test_upper_levels_see_which_orgs_have_no_plan(tree, people, users, client):
-    year = timezone.localdate().year
+    year = TODAY.year
     actions.do_create_plan(org=tree.a, year=year)
     client.force_login(users.committee_admin)
     page = client.get("/study/plans/", {"year": year}).content.decode()
@@ -231,7 +232,7 @@ def test_empty_pages_say_so(tree, people, users, client):
 def test_list_pages_do_not_grow_with_the_rows(tree, people, users, client, django_assert_max_num_queries, url):
     from conftest import _person
 
-    year = timezone.localdate().year
+    year = TODAY.year
     orgs = [tree.a, tree.b, tree.committee]
     for i, org in enumerate(orgs):
         actions.do_create_plan(org=org, year=year)
