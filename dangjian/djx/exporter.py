@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, crypto
 from dangjian.core.permissions import VIEW, VIEW_ID_NUMBER
-from dangjian.orglife.choices import AttendanceStatus, MeetingState
+from dangjian.orglife.choices import NOT_IN_DJX_V1, AttendanceStatus, MeetingState
 from dangjian.orglife.models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
 from dangjian.orgs.models import Org, Post, Unit
 from dangjian.people.models import Person
@@ -223,10 +223,11 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
 
 def _orglife(user, org_ids: _Ids, org_order: dict[int, int], person_ids: _Ids, person_order: dict[int, int]):
     """Meetings (held ones: an announcement is a plan, not a record), talks and 民主评议 grades of the
-    exported orgs. References to people outside the export are left out (a scoped export must not
+    exported orgs (not the types DJX v1 lacks, `NOT_IN_DJX_V1`). References to people outside the export are left out (a scoped export must not
     point at records it does not carry), and `expected` is always written: it is the recorded fact,
     which membership data alone (DJX has no date a person left) could not re-derive."""
-    meetings_qs = Meeting.objects.filter(state=MeetingState.HELD)
+    # (a 党组会议 has no type in DJX v1: left out, as import would refuse it)
+    meetings_qs = Meeting.objects.filter(state=MeetingState.HELD).exclude(type__in=NOT_IN_DJX_V1)
     talks_qs, appraisals_qs = Talk.objects.all(), Appraisal.objects.all()
     if user is not None:
         meetings_qs, talks_qs, appraisals_qs = (qs.restrict(user, VIEW) for qs in (meetings_qs, talks_qs, appraisals_qs))

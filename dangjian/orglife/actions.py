@@ -15,12 +15,15 @@ from dangjian.orgs.models import Org, Post
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 from dangjian.people.models import Person
 
-from .choices import (LECTURING_SECRETARY_ROLES, SECRETARY_ORG_TYPES, AttendanceStatus, Grade, MeetingState,
-                      MeetingType, counts_as_org_life)
+from .choices import (LECTURING_SECRETARY_ROLES, MEETING_ORG_TYPES, SECRETARY_ORG_TYPES, AttendanceStatus, Grade,
+                      MeetingState, MeetingType, counts_as_org_life)
 from .models import (VOTE_FIELDS, Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk,
                      meeting_records, sync_attendance)
 
 LEADING_GROUP_ROLES = (PostRole.LEADING_GROUP_MEMBER, PostRole.FIRST_RESPONSIBLE)
+# Meetings whose expected attendees are post holders, not the org's members: → the roles.
+POST_MEETING_ROLES = {MeetingType.COMMITTEE: COMMITTEE_ROLES, MeetingType.DEMOCRATIC_LIFE: LEADING_GROUP_ROLES,
+                      MeetingType.LEADING_GROUP_MEETING: LEADING_GROUP_ROLES}
 # What saving or deleting a meeting writes, by its type (`meeting_records`): the incremental run
 # re-judges the rules that read meetings of that type (`engine.affected_rules`). (Deleting one also
 # unlinks an appraisal from it; every rule that reads that link reads every meeting.)
@@ -50,10 +53,11 @@ def can_vote_on(person: Person, day: dt.date) -> bool:
 
 
 def expected_attendees(org: Org, meeting_type: str, day: dt.date) -> list[Person]:
-    """djx.md: committee → the committee members on that date; democratic_life → the leading
-    group's members; a party group → its members; otherwise the org's members on that date."""
-    if meeting_type in (MeetingType.COMMITTEE, MeetingType.DEMOCRATIC_LIFE):
-        roles = COMMITTEE_ROLES if meeting_type == MeetingType.COMMITTEE else LEADING_GROUP_ROLES
+    """djx.md: committee → the committee members on that date; democratic_life (and a 党组会议, which
+    DJX v1 does not carry) → the leading group's members; a party group → its members; otherwise the
+    org's members on that date."""
+    if meeting_type in POST_MEETING_ROLES:
+        roles = POST_MEETING_ROLES[meeting_type]
         ids = Post.objects.filter(org=org, role__in=roles).current(day).values("person_id")
         return list(Person.objects.filter(pk__in=ids).order_by("name", "pk"))
     return list(members_on(org, day).order_by("name", "pk"))
@@ -170,10 +174,8 @@ def _check_meeting(org: Org, meeting_type: str, state: str, day: dt.date, topic:
         raise ActionError(f"未知的会议类型：{meeting_type}", field="type")
     if state == MeetingState.HELD and day > timezone.localdate():
         raise ActionError("尚未召开的会议请先发布会议通知，召开后再登记。", field="date")
-    if meeting_type == MeetingType.GROUP and org.type != OrgType.GROUP:
-        raise ActionError("党小组会应登记在党小组下。", field="type")
-    if meeting_type == MeetingType.DEMOCRATIC_LIFE and org.type != OrgType.LEADING_GROUP:
-        raise ActionError("领导班子民主生活会应登记在党组（党委）下。", field="type")
+    if meeting_type in MEETING_ORG_TYPES and org.type != MEETING_ORG_TYPES[meeting_type][0]:
+        raise ActionError(MEETING_ORG_TYPES[meeting_type][1], field="type")
     if not (topic or "").strip():
         raise ActionError("请填写会议主题。", field="topic")
 
@@ -486,7 +488,7 @@ def expected_attendees_many(keys) -> dict[tuple[int, str, dt.date], list[Person]
     keys = set(keys)
     org_ids = {k[0] for k in keys}
     org_types = dict(Org.objects.filter(pk__in=org_ids).values_list("pk", "type")) if org_ids else {}
-    post_keys = {k for k in keys if k[1] in (MeetingType.COMMITTEE, MeetingType.DEMOCRATIC_LIFE)}
+    post_keys = {k for k in keys if k[1] in POST_MEETING_ROLES}
     member_keys = keys - post_keys
     posts: dict[int, list[tuple]] = {}
     for chunk in chunks(sorted({k[0] for k in post_keys}), 2000):
@@ -510,7 +512,7 @@ def expected_attendees_many(keys) -> dict[tuple[int, str, dt.date], list[Person]
     for key in keys:
         org_id, meeting_type, day = key
         if key in post_keys:
-            roles = COMMITTEE_ROLES if meeting_type == MeetingType.COMMITTEE else LEADING_GROUP_ROLES
+            roles = POST_MEETING_ROLES[meeting_type]
             ids = {pid for role, start, end, pid in posts.get(org_id, ())
                    if role in roles and (start is None or start <= day) and (end is None or end >= day)}
             chosen = [people[i] for i in ids if i in people]

@@ -13,6 +13,8 @@ class MeetingType(models.TextChoices):
     DEMOCRATIC_APPRAISAL = "democratic_appraisal", "民主评议党员"
     DEMOCRATIC_LIFE = "democratic_life", "领导班子民主生活会"
     STUDY_CENTER = "study_center", "理论学习中心组学习"
+    # 党组会议: held only by a 党组 (OrgType.LEADING_GROUP), attended by its members; not in DJX v1.
+    LEADING_GROUP_MEETING = "leading_group_meeting", "党组会议"
 
 
 class MeetingState(models.TextChoices):
@@ -45,8 +47,20 @@ def is_backfilled(meeting) -> bool:
     return meeting.state == MeetingState.HELD and meeting.backfilled_days >= BACKFILL_DAYS
 
 
-# Meetings that are 党的组织生活 for REL-01 (中心组学习 is study, not organisational life).
-ORG_LIFE_TYPES = tuple(t for t in MeetingType.values if t != MeetingType.STUDY_CENTER)
+# Meetings that are 党的组织生活 for REL-01 (中心组学习 is study, not organisational life; a 党组会议 is the
+# 党组's decision-making meeting, not its members' organisational life — they take part in their branches).
+NOT_ORG_LIFE_TYPES = (MeetingType.STUDY_CENTER.value, MeetingType.LEADING_GROUP_MEETING.value)
+ORG_LIFE_TYPES = tuple(t for t in MeetingType.values if t not in NOT_ORG_LIFE_TYPES)
+
+# Meetings held only by orgs of one type (`_check_meeting`, `types_for`): → (org type, the refusal).
+MEETING_ORG_TYPES = {
+    MeetingType.GROUP.value: (OrgType.GROUP.value, "党小组会应登记在党小组下。"),
+    MeetingType.DEMOCRATIC_LIFE.value: (OrgType.LEADING_GROUP.value, "领导班子民主生活会应登记在党组（党委）下。"),
+    MeetingType.LEADING_GROUP_MEETING.value: (OrgType.LEADING_GROUP.value, "党组会议只能由党组召开，应登记在党组下。"),
+}
+
+# DJX v1 (djx.md) knows every type but 党组会议: the exporter leaves those meetings out.
+NOT_IN_DJX_V1 = (MeetingType.LEADING_GROUP_MEETING.value,)
 
 
 def counts_as_org_life(state: str, meeting_type: str) -> bool:
@@ -61,4 +75,5 @@ LECTURING_SECRETARY_ROLES = (PostRole.SECRETARY, PostRole.FIRST_RESPONSIBLE)
 
 
 # Meetings whose first item should be studying the latest important speeches (第一议题, STUDY-01).
-FIRST_ITEM_TYPES = (MeetingType.COMMITTEE.value, MeetingType.STUDY_CENTER.value)
+FIRST_ITEM_TYPES = (MeetingType.COMMITTEE.value, MeetingType.STUDY_CENTER.value,
+                    MeetingType.LEADING_GROUP_MEETING.value)

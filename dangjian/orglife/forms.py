@@ -17,7 +17,7 @@ from dangjian.orgs.forms import PersonPickerField
 from dangjian.orgs.models import Org
 from dangjian.people.models import Person
 
-from .choices import AttendanceStatus, MeetingState, MeetingType
+from .choices import MEETING_ORG_TYPES, AttendanceStatus, MeetingState, MeetingType
 
 # Meetings that carry 批评和自我批评 (a critique per person).
 # Meetings whose lecturer matters (党课); the others have a chair.
@@ -27,7 +27,8 @@ LECTURE_TYPES = {MeetingType.LECTURE}
 def default_topic(meeting_type: str, day: dt.date) -> str:
     """A sensible default the secretary can overwrite: "2025年11月主题党日", "2025年第4季度支部党员大会"."""
     label = MeetingType(meeting_type).label if meeting_type in MeetingType.values else "会议"
-    if meeting_type in (MeetingType.THEME_DAY, MeetingType.COMMITTEE, MeetingType.GROUP, MeetingType.STUDY_CENTER):
+    if meeting_type in (MeetingType.THEME_DAY, MeetingType.COMMITTEE, MeetingType.GROUP, MeetingType.STUDY_CENTER,
+                        MeetingType.LEADING_GROUP_MEETING):
         return f"{day.year}年{day.month}月{label}"
     if meeting_type in (MeetingType.MEMBER_ASSEMBLY, MeetingType.LECTURE):
         return f"{day.year}年第{(day.month - 1) // 3 + 1}季度{label}"
@@ -44,8 +45,8 @@ def types_for(org: Org) -> list[tuple[str, str]]:
             continue
         if org.type == OrgType.GROUP and t != MeetingType.GROUP:
             continue
-        if t == MeetingType.DEMOCRATIC_LIFE and org.type != OrgType.LEADING_GROUP:
-            continue
+        if t in MEETING_ORG_TYPES and org.type != MEETING_ORG_TYPES[t][0]:
+            continue          # (a 党小组会 only in a 党小组; 民主生活会 and 党组会议 only in a 党组)
         out.append((t.value, t.label))
     return out
 
@@ -81,7 +82,7 @@ class MeetingForm(Form):
     first_item_study = forms.TypedChoiceField(
         label="第一议题", required=False, empty_value=None, coerce=lambda v: v == "1",
         choices=[("", "未记录"), ("1", "是：学习习近平总书记最新重要讲话、重要指示批示精神"), ("0", "否")],
-        help_text="支委会、理论学习中心组学习的第一项议题。")
+        help_text="支委会、党组会议、理论学习中心组学习的第一项议题。")
 
     def __init__(self, *args, org: Org, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -209,16 +209,17 @@ def lecture_make_up(ctx):
                   ("；一年内多次，应转为问责任务" if len(year) >= 2 else ""), org_id=org_id)
 
 
-engine.setting("first_item_study", "on", "第一议题：支委会、理论学习中心组学习的第一项议题应是学习习近平总书记最新重要讲话、"
-               "重要指示批示精神（on 判断，off 不判断；STUDY-01）", rules=("STUDY-01",))
+engine.setting("first_item_study", "on", "第一议题：支委会、党组会议、理论学习中心组学习的第一项议题应是学习习近平总书记最新"
+               "重要讲话、重要指示批示精神（on 判断，off 不判断；STUDY-01）", rules=("STUDY-01",))
 
 
-@rule("STUDY-01", reads=("orglife.meeting[committee]", "orglife.meeting[study_center]", "orgs.org"),
-      title="支委会、理论学习中心组学习落实“第一议题”制度", citation="“第一议题”制度（本平台规则，参数可关闭）",
+@rule("STUDY-01", reads=("orglife.meeting[committee]", "orglife.meeting[leading_group_meeting]",
+                         "orglife.meeting[study_center]", "orgs.org"),
+      title="支委会、党组会议、理论学习中心组学习落实“第一议题”制度", citation="“第一议题”制度（本平台规则，参数可关闭）",
       severity="WARN", subject="meeting", settings=("first_item_study", "orglife_window_months"), live_only=True)
 def first_item(ctx):
-    """已召开的支委会、理论学习中心组学习，登记为第一项议题不是学习习近平总书记最新重要讲话、重要指示批示精神：预警，对象为
-    会议。没有登记的（未记录）不判断；参数 off 时不判断。只判断组织生活判断期内的会议。"""
+    """已召开的支委会、党组会议、理论学习中心组学习，登记为第一项议题不是学习习近平总书记最新重要讲话、重要指示批示精神：
+    预警，对象为会议。没有登记的（未记录）不判断；参数 off 时不判断。只判断组织生活判断期内的会议。"""
     from dangjian.orglife.choices import FIRST_ITEM_TYPES, MeetingState
     from dangjian.orglife.models import Meeting
     from dangjian.orglife.rules import window

@@ -73,6 +73,12 @@ def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_oth
     assert {"ORGLIFE-02", "REL-01"} <= lecture and "ORGLIFE-03" not in lecture and "BR-05" not in lecture
     org_life = set(engine.affected_rules(meeting_records(["org_life"])))
     assert {"ORGLIFE-04", "ORGLIFE-07", "TALK-01", "REL-01"} <= org_life and "BR-06" not in org_life
+    # A 党组会议: its 第一议题 (STUDY-01, which reads `orglife.meeting[leading_group_meeting]`) and the rules
+    # that read every meeting (REL-01 among them, though its attendance is not organisational life); no
+    # 三会一课 rule, not DLH-01.
+    leading_group = set(engine.affected_rules(meeting_records(["leading_group_meeting"])))
+    assert leading_group == {"STUDY-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02"}
+    assert "orglife.meeting[leading_group_meeting]" in engine.registry.get("STUDY-01").reads
     # A change to meetings of no particular type (an import) reaches every rule that reads meetings.
     any_meeting = set(engine.affected_rules(["orglife.meeting"]))
     assert {"BR-05", "BR-06", "BR-07", "BR-08", "DLH-01", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04",
