@@ -144,7 +144,7 @@ class MeetingSerializer(ActionSerializerMixin, serializers.ModelSerializer):
         model = Meeting
         fields = ["id", "org", "org_name", "type", "type_display", "state", "state_display", "date", "place",
                   "topic", "agenda", "chair", "chair_name", "lecturer", "lecturer_name", "minutes",
-                  "entered_at", "entered_by", "backfilled_days", "expected_count", "present_count",
+                  "first_item_study", "entered_at", "entered_by", "backfilled_days", "expected_count", "present_count",
                   "excused_count", "absent_count", "voting_expected", "voting_present", "present", "excused",
                   "attendance", "resolutions", "critiques", "external_id"]
         read_only_fields = ["entered_at", "expected_count", "present_count", "voting_expected", "voting_present",

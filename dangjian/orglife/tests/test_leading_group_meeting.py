@@ -160,3 +160,23 @@ def test_djx_export_leaves_leading_group_meetings_out_and_import_refuses_them(tr
     assert [m for m in messages(validate(doc)) if m.startswith("meetings[1].type：")] == [
         f"meetings[1].type：取值“{LGM}”无效，应为：member_assembly、committee（机关党委）、group（党小组）、lecture、"
         "theme_day、org_life、democratic_appraisal、democratic_life、study_center"]
+
+
+def test_the_api_records_whether_the_first_item_was_the_study(tree, people, users):
+    """第一议题 is recorded through the API as on the form: a 支委会 whose first item was not the study is a finding."""
+    from rest_framework.test import APIClient
+
+    from dangjian.core import engine
+    from dangjian.core.models import Finding
+    from dangjian.orglife.models import Meeting
+
+    client = APIClient()
+    client.force_authenticate(users.secretary_a)
+    r = client.post("/api/meetings/", {"org": tree.a.pk, "type": "committee", "date": "2026-11-02",
+                                       "topic": "研究十一月工作", "present": [people.secretary_a.pk],
+                                       "first_item_study": False}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["first_item_study"] is False
+    assert Meeting.objects.get(pk=r.json()["id"]).first_item_study is False
+    engine.run(as_of=dt.date(2026, 11, 20))
+    assert Finding.objects.filter(rule_id="STUDY-01", subject_id=r.json()["id"], state="open").exists()
