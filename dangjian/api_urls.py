@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues", "membership",
         "study", "supervision", "duty", "assessment", "elections",
-        "fourstrong", "exams")
+        "fourstrong", "exams", "textquality", "dashboards", "partystats")
 
 
 router = DefaultRouter()

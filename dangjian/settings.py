@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "dangjian.elections",
     "dangjian.fourstrong",
     "dangjian.exams",
+    "dangjian.textquality",
+    "dangjian.dashboards",
+    "dangjian.partystats",
     "dangjian.notify",
     "dangjian.djx",
 ]

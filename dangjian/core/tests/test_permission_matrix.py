@@ -104,7 +104,7 @@ EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-disso
 # Apps may keep their part of the matrix beside their own tests: `dangjian/<app>/tests/matrix.py` with
 # `OBJECTS` (prefix → key), optionally `REACHED_BY`, and `objects(tree, people, users) -> {key: object}`
 # (objects of branch A only). They are merged here, so a new app's routes are held to the same matrix.
-MATRIX_APPS = ("exams", "fourstrong", "study")
+MATRIX_APPS = ("exams", "fourstrong", "study", "textquality", "dashboards", "partystats")
 
 
 def _app_matrices():
