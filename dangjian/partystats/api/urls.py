@@ -1,0 +1,3 @@
+from .views import PartyStatsViewSet
+
+ROUTES: list = [("partystats", PartyStatsViewSet, "partystats")]

@@ -1,0 +1,428 @@
+"""党内统计年报 tables derived from the records, for any subtree and year (see docs/partystats.md).
+
+Every cell is a conditional count in SQL: one aggregate query per table (plus one for the few people who
+moved out of the subtree to another organisation on the platform and one for the row labels), grouped by
+the direct sub-organisation of the chosen root. No per-person Python.
+
+The as-of rule: the tables describe the members on the 统计截止日期 — 31 December of the year, or today for the
+running year. A person is a member of the subtree on day D when
+  * admitted by D: 入党日期 (probationary_date) ≤ D (without one: 转正日期 ≤ D; without either, a member by status),
+  * not gone by D: status 预备/正式党员, or a leaving status (转出/除名/去世) or 停止党籍 whose 起始日期 is after D,
+  * and in the subtree on D: their organisation is in it and they did not arrive (组织关系转入) after D, or it is
+    not (any more) and they were moved out of it to another organisation on the platform after D.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from dangjian.core.periods import add_years
+from dangjian.membership.choices import Direction
+from dangjian.membership.models import Transfer
+from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, OrgType
+from dangjian.orgs.models import Org, Post
+from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, PersonnelCategory, Status
+from dangjian.people.models import Person
+
+OWN_ROW = "本级"
+
+
+# --- the periods and bands -------------------------------------------------------------------------
+def as_of(year: int, today: dt.date | None = None) -> dt.date:
+    """统计截止日期: 31 December, or today for the running year."""
+    today = today or timezone.localdate()
+    return min(dt.date(year, 12, 31), today)
+
+
+# 年龄: age on the as-of day, in whole years. (lowest age, highest age or None)
+AGE_BANDS = [("30岁及以下", None, 30), ("31—35岁", 31, 35), ("36—40岁", 36, 40), ("41—45岁", 41, 45),
+             ("46—50岁", 46, 50), ("51—55岁", 51, 55), ("56—60岁", 56, 60), ("61岁及以上", 61, None)]
+
+# 入党时间 (probationary_date) periods as the 党内统计公报 publishes them: (label, first day, last day)
+JOIN_PERIODS = [("新中国成立前", None, dt.date(1949, 9, 30)),
+                ("1949.10—1966.4", dt.date(1949, 10, 1), dt.date(1966, 4, 30)),
+                ("1966.5—1976.10", dt.date(1966, 5, 1), dt.date(1976, 10, 31)),
+                ("1976.11—1978.12", dt.date(1976, 11, 1), dt.date(1978, 12, 31)),
+                ("1979.1—2002.10", dt.date(1979, 1, 1), dt.date(2002, 10, 31)),
+                ("2002.11—2012.10", dt.date(2002, 11, 1), dt.date(2012, 10, 31)),
+                ("2012.11以后", dt.date(2012, 11, 1), None)]
+
+# 学历: the roster's values (people.choices.EDUCATION_CHOICES) and the common spellings of imported rosters.
+EDUCATION = [("研究生", {"研究生", "博士研究生", "硕士研究生", "博士", "硕士"}),
+             ("大学本科", {"大学本科", "本科"}),
+             ("大学专科", {"大学专科", "专科", "大专"}),
+             ("中专", {"中专", "中等专科", "中技"}),
+             ("高中及以下", {"高中", "高中中技", "初中及以下", "初中", "小学"})]
+HAN = {"汉族", "汉"}
+
+
+def age_q(low: int | None, high: int | None, day: dt.date) -> Q:
+    """Age on `day` between low and high (inclusive): born after day−(high+1) years, on or before day−low years."""
+    q = Q(birth_date__isnull=False)
+    if high is not None:
+        q &= Q(birth_date__gt=add_years(day, -(high + 1)))
+    if low is not None:
+        q &= Q(birth_date__lte=add_years(day, -low))
+    return q
+
+
+def _period_q(lookup: str, first: dt.date | None, last: dt.date | None) -> Q:
+    q = Q(**{f"{lookup}__isnull": False})
+    if first:
+        q &= Q(**{f"{lookup}__gte": first})
+    if last:
+        q &= Q(**{f"{lookup}__lte": last})
+    return q
+
+
+# --- who is a member of the subtree on a day -----------------------------------------------------
+class Moves:
+    """The transfers that cross the subtree's boundary after a day — few, so read once (one query) and used as id
+    lists: an arrival (转入 from outside the platform, or moved in from an organisation outside the subtree) and a
+    move out (to an organisation on the platform outside the subtree; a transfer out of the platform is a status)."""
+
+    def __init__(self, root: Org, since: dt.date):
+        self.since = since
+        p = root.path
+        inside = lambda path: bool(path) and path.startswith(p)  # noqa: E731
+        self.arrivals: list[tuple[int, dt.date]] = []
+        self.departures: list[tuple[int, dt.date]] = []
+        for pid, direction, org, frm, to, day in Transfer.objects.filter(
+                cancelled_on__isnull=True, reported_on__gt=since).values_list(
+                "person_id", "direction", "org__path", "from_org__path", "to_org__path", "reported_on"):
+            if direction == Direction.IN and inside(org) or direction == Direction.OUT and inside(to) and not inside(frm):
+                self.arrivals.append((pid, day))
+            elif direction == Direction.OUT and inside(frm) and to and not inside(to):
+                self.departures.append((pid, day))
+
+    @staticmethod
+    def _ids(moves, after, until=None) -> list[int]:
+        return sorted({pid for pid, day in moves if day > after and (until is None or day <= until)})
+
+    def arrived_after(self, day: dt.date, until: dt.date | None = None) -> list[int]:
+        assert day >= self.since
+        return self._ids(self.arrivals, day, until)
+
+    def moved_out_after(self, day: dt.date) -> list[int]:
+        assert day >= self.since
+        return self._ids(self.departures, day)
+
+
+def member_q(day: dt.date) -> Q:
+    """A party member on `day` by the person's own dates and status (wherever they are)."""
+    gone = set(LEFT_STATUSES) | {Status.SUSPENDED}
+    joined = Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day) | \
+        Q(probationary_date__isnull=True, full_member_date__isnull=True, status__in=MEMBER_STATUSES)
+    still = Q(status__in=MEMBER_STATUSES) | Q(status__in=gone, status_since__gt=day)
+    return joined & still
+
+
+def here_q(moves: Moves, day: dt.date, *, inside: bool) -> Q:
+    if inside:
+        return member_q(day) & ~Q(pk__in=moves.arrived_after(day))
+    return member_q(day) & Q(pk__in=moves.moved_out_after(day))
+
+
+def full_q(day: dt.date) -> Q:
+    """正式党员 on `day`: 转正 by then; without a 转正日期, anyone not (now) 预备党员 whose 入党日期 is unknown or
+    more than a year before the day (the 预备期 is one year)."""
+    return Q(full_member_date__lte=day) | (
+        Q(full_member_date__isnull=True) & ~Q(status=Status.PROBATIONARY)
+        & (Q(probationary_date__isnull=True) | Q(probationary_date__lte=add_years(day, -1))))
+
+
+# --- the result shape ------------------------------------------------------------------------------
+@dataclass
+class Column:
+    label: str
+    q: Q
+    key: str = ""
+
+
+@dataclass
+class Group:
+    label: str                     # "" → the column's own header spans both header rows
+    columns: list[Column]
+
+
+@dataclass
+class Row:
+    label: str
+    org_id: int | None
+    values: list[int]
+
+
+@dataclass
+class Table:
+    key: str
+    number: str                    # 表号 as printed above the table
+    title: str
+    groups: list[Group]
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def columns(self) -> list[Column]:
+        return [c for g in self.groups for c in g.columns]
+
+    @property
+    def total(self) -> Row:
+        return self.rows[0]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.rows[0].values)
+
+    def value(self, key: str, row: int = 0) -> int:
+        keys = [c.key or c.label for c in self.columns]
+        return self.rows[row].values[keys.index(key)]
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "number": self.number, "title": self.title, "note": self.note,
+                "groups": [{"label": g.label, "columns": [c.key or c.label for c in g.columns],
+                            "labels": [c.label for c in g.columns]} for g in self.groups],
+                "rows": [{"label": r.label, "org": r.org_id, "values": r.values} for r in self.rows]}
+
+
+@dataclass
+class Report:
+    root: Org
+    year: int
+    day: dt.date
+    start: dt.date
+    tables: list[Table]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    def as_dict(self) -> dict:
+        return {"org": self.root.pk, "org_name": self.root.name, "year": self.year,
+                "as_of": self.day.isoformat(), "start": self.start.isoformat(),
+                "tables": [t.as_dict() for t in self.tables]}
+
+
+# --- computing -------------------------------------------------------------------------------------
+class _Rows:
+    """Row keys: the direct sub-organisations of the root (their path prefix), the root's own people
+    (and those moved out of the subtree) in 本级, and 合计 first."""
+
+    def __init__(self, root: Org, since: dt.date):
+        self.root = root
+        self.moves = Moves(root, since)
+        self.width = len(root.path) + Org.steplen
+        self.children = list(Org.objects.filter(path__subtree=root.path, depth=root.depth + 1)
+                             .exclude(type=OrgType.GROUP).order_by("path").values_list("path", "pk", "name"))
+
+    def prefix(self, lookup: str):
+        return Substr(lookup, 1, self.width)
+
+    def build(self, columns: list[Column], grouped: dict[str, dict], extra: dict | None = None) -> list[Row]:
+        keys = [f"c{i}" for i in range(len(columns))]
+        known = {path for path, _, _ in self.children}
+        own = {k: 0 for k in keys}
+        child_rows = []
+        for path, pk, name in self.children:
+            got = grouped.get(path, {})
+            child_rows.append(Row(name, pk, [got.get(k) or 0 for k in keys]))
+        for path, got in grouped.items():
+            if path not in known:
+                for k in keys:
+                    own[k] += got.get(k) or 0
+        for k in keys:
+            own[k] += (extra or {}).get(k) or 0
+        total = [sum(r.values[i] for r in child_rows) + own[k] for i, k in enumerate(keys)]
+        rows = [Row("合计", self.root.pk, total)]
+        if child_rows and any(own.values()):
+            rows.append(Row(OWN_ROW, self.root.pk, [own[k] for k in keys]))
+        rows += child_rows
+        return rows
+
+
+def _count_people(rows: _Rows, root: Org, columns: list[Column], population: Q, day_for_extra: dt.date,
+                  extra_population: Q) -> list[Row]:
+    aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(columns)}
+    qs = (Person.objects.filter(org__path__subtree=root.path).filter(population)
+          .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
+    grouped = {r.pop("row"): r for r in qs}
+    # People moved out of the subtree to another organisation on the platform: few; counted in 本级.
+    extra = Person.objects.filter(pk__in=rows.moves.moved_out_after(day_for_extra)).filter(extra_population) \
+        .aggregate(**aggs)
+    return rows.build(columns, grouped, extra)
+
+
+def _member_columns(day: dt.date) -> list[Group]:
+    return [Group("", [Column("党员总数", Q(), "total")]),
+            Group("其中", [Column("女", Q(gender="female"), "female"),
+                           Column("少数民族", ~Q(ethnicity__in=HAN) & ~Q(ethnicity=""), "minority"),
+                           Column("预备党员", ~full_q(day), "probationary"),
+                           Column("正式党员", full_q(day), "full")])]
+
+
+def membership_table(rows, root, day) -> Table:
+    """党员基本情况: total, 女, 民族, 正式/预备, 学历, 年龄."""
+    edu_known = set().union(*(v for _, v in EDUCATION))
+    groups = _member_columns(day) + [
+        Group("民族", [Column("汉族", Q(ethnicity__in=HAN), "han"),
+                       Column("少数民族", ~Q(ethnicity__in=HAN) & ~Q(ethnicity=""), "minority_again"),
+                       Column("未填", Q(ethnicity=""), "ethnicity_unknown")]),
+        Group("学历", [Column(label, Q(education__in=values), f"edu_{i}") for i, (label, values) in enumerate(EDUCATION)]
+              + [Column("未填或其他", ~Q(education__in=edu_known), "edu_unknown")]),
+    ]
+    return _people_table("members", "党统1表", "党员基本情况", groups, rows, root, day,
+                         note="学历按人员名册“学历”一项归类；“高中及以下”含高中、中技、初中及以下。")
+
+
+def age_table(rows, root, day) -> Table:
+    groups = [Group("", [Column("党员总数", Q(), "total")]),
+              Group("年龄（截至统计截止日期的周岁）",
+                    [Column(label, age_q(lo, hi, day), f"age_{i}") for i, (label, lo, hi) in enumerate(AGE_BANDS)]
+                    + [Column("出生日期未填", Q(birth_date__isnull=True), "age_unknown")])]
+    return _people_table("ages", "党统2表", "党员年龄情况", groups, rows, root, day,
+                         note="周岁以统计截止日期计算：生日当天满岁。")
+
+
+def join_period_table(rows, root, day) -> Table:
+    groups = [Group("", [Column("党员总数", Q(), "total")]),
+              Group("入党时间", [Column(label, _period_q("probationary_date", a, b), f"joined_{i}")
+                                 for i, (label, a, b) in enumerate(JOIN_PERIODS)]
+                    + [Column("未填", Q(probationary_date__isnull=True), "joined_unknown")])]
+    return _people_table("join_periods", "党统3表", "党员入党时间情况", groups, rows, root, day,
+                         note="入党时间为支部大会接收为预备党员的日期（人员名册“入党日期”）。")
+
+
+def occupation_table(rows, root, day) -> Table:
+    pc = PersonnelCategory
+    col = lambda c: Column(c.label, Q(personnel_category=c.value), f"job_{c.value}")  # noqa: E731
+    groups = [Group("", [Column("党员总数", Q(), "total")]),
+              Group("党政机关工作人员", [col(pc.CIVIL_SERVANT), col(pc.CIVIL_SERVANT_LIKE)]),
+              Group("企事业单位人员", [col(pc.PUBLIC_INSTITUTION), col(pc.ENTERPRISE)]),
+              Group("", [Column("工勤人员（工人）", Q(personnel_category=pc.WORKER), "job_worker")]),
+              Group("", [Column("离退休人员", Q(personnel_category=pc.RETIRED), "job_retired")]),
+              Group("", [Column("其他职业或未填", Q(personnel_category__in=["", pc.OTHER]), "job_other")])]
+    return _people_table("occupations", "党统4表", "党员职业情况", groups, rows, root, day,
+                         note="职业按人员名册“人员类别”归类；机关党建平台没有农牧渔民、学生、军人等类别，列入“其他职业”。")
+
+
+def _people_table(key, number, title, groups, rows, root, day, note="") -> Table:
+    t = Table(key, number, title, groups, note=note)
+    t.rows = _count_people(rows, root, t.columns, here_q(rows.moves, day, inside=True), day,
+                           here_q(rows.moves, day, inside=False))
+    return t
+
+
+def changes_table(rows, root, day, start) -> Table:
+    """党员队伍变化情况: 上年底 + 增加 − 减少 = 本年底; each person who is a member on exactly one of the two
+    days falls in exactly one 增加 or 减少 column (the first that applies)."""
+    year_start = start + dt.timedelta(days=1)
+    arrived = Q(pk__in=rows.moves.arrived_after(start, until=day))
+    recruited = _period_q("probationary_date", year_start, day)
+    gone_in_year = Q(status_since__gt=start, status_since__lte=day)
+
+    def build(inside: bool) -> dict[str, Q]:
+        s, e = here_q(rows.moves, start, inside=inside), here_q(rows.moves, day, inside=inside)
+        came, left = e & ~s, s & ~e
+        moved_out = Q(pk__in=rows.moves.moved_out_after(start)) if not inside else Q(pk__in=[])
+        q_in_transfer = came & arrived
+        q_in_new = came & ~arrived & recruited
+        q_in_restored = came & ~arrived & ~recruited
+        q_out_transfer = left & (moved_out | Q(status=Status.TRANSFERRED_OUT) & gone_in_year)
+        rest = left & ~(moved_out | Q(status=Status.TRANSFERRED_OUT) & gone_in_year)
+        return {"start": s, "in_new": q_in_new, "in_transfer": q_in_transfer, "in_other": q_in_restored,
+                "out_deceased": rest & Q(status=Status.DECEASED) & gone_in_year,
+                "out_removed": rest & Q(status=Status.REMOVED) & gone_in_year,
+                "out_suspended": rest & Q(status=Status.SUSPENDED) & gone_in_year,
+                "out_transfer": q_out_transfer,
+                "out_other": rest & ~(Q(status__in=[Status.DECEASED, Status.REMOVED, Status.SUSPENDED]) & gone_in_year),
+                "end": e}
+
+    labels = {"start": "上年底党员数", "in_new": "发展党员", "in_transfer": "转入组织关系", "in_other": "恢复党籍及其他",
+              "out_deceased": "死亡", "out_removed": "出党（开除、除名、退党）", "out_suspended": "停止党籍",
+              "out_transfer": "转出组织关系", "out_other": "其他", "end": "本年底党员数"}
+    qi, qo = build(True), build(False)
+    groups = [Group("", [Column(labels["start"], qi["start"], "start")]),
+              Group("本年增加", [Column(labels[k], qi[k], k) for k in ("in_new", "in_transfer", "in_other")]),
+              Group("本年减少", [Column(labels[k], qi[k], k) for k in ("out_deceased", "out_removed", "out_suspended",
+                                                                      "out_transfer", "out_other")]),
+              Group("", [Column(labels["end"], qi["end"], "end")])]
+    t = Table("changes", "党统5表", "党员队伍变化情况", groups,
+              note=f"上年底为{start:%Y年%m月%d日}，本年底为统计截止日期。上年底党员数＋本年增加－本年减少＝本年底党员数。")
+    columns = t.columns
+    aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(columns)}
+    either = here_q(rows.moves, start, inside=True) | here_q(rows.moves, day, inside=True)
+    qs = (Person.objects.filter(org__path__subtree=root.path).filter(either)
+          .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
+    grouped = {r.pop("row"): r for r in qs}
+    out_aggs = {f"c{i}": Count("pk", filter=qo[c.key]) for i, c in enumerate(columns)}
+    extra = Person.objects.filter(pk__in=rows.moves.moved_out_after(start)).filter(
+        here_q(rows.moves, start, inside=False) | here_q(rows.moves, day, inside=False)).aggregate(**out_aggs)
+    t.rows = rows.build(columns, grouped, extra)
+    return t
+
+
+def recruitment_table(rows, root, day, start) -> Table:
+    """发展党员情况: new probationary members of the year (入党日期 in the year), whoever they are now."""
+    recruited = _period_q("probationary_date", start + dt.timedelta(days=1), day)
+    groups = [Group("", [Column("发展党员数", Q(), "total")]),
+              Group("其中", [Column("女", Q(gender="female"), "female"),
+                             Column("少数民族", ~Q(ethnicity__in=HAN) & ~Q(ethnicity=""), "minority"),
+                             Column("35岁及以下", Q(birth_date__gt=add_years(day, -36)), "age_35"),
+                             Column("大专及以上学历", Q(education__in=set().union(*(v for _, v in EDUCATION[:3]))),
+                                    "college")])]
+    t = Table("recruitment", "党统6表", "发展党员情况", groups,
+              note="本年内由支部大会接收为预备党员的人数（按其现在所在党组织统计，含之后已转出的）；年龄按统计截止日期计算。")
+    aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(t.columns)}
+    qs = (Person.objects.filter(org__path__subtree=root.path).filter(recruited)
+          .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
+    grouped = {r.pop("row"): r for r in qs}
+    t.rows = rows.build(t.columns, grouped)
+    return t
+
+
+def orgs_table(rows, root, day) -> Table:
+    """党组织基本情况: the organisations existing on the day, by type; branches with a 支部委员会 (a committee
+    post besides 书记/副书记 held on the day)."""
+    existing = (Q(founded__isnull=True) | Q(founded__lte=day)) & (Q(dissolved__isnull=True) | Q(dissolved__gt=day))
+    with_committee = Post.objects.filter(role__in=COMMITTEE_ONLY_ROLES).current(day).values("org_id")
+    T = OrgType
+    col = lambda t: Column(t.label, Q(type=t.value), f"org_{t.value}")  # noqa: E731
+    groups = [Group("", [Column("党组织总数", ~Q(type=T.GROUP), "total")]),
+              Group("", [col(T.LEADING_GROUP)]),
+              Group("基层党组织", [Column("基层党组织合计", Q(type__in=[T.WORK_COMMITTEE, T.COMMITTEE,
+                                                                    T.GENERAL_BRANCH, T.BRANCH]), "grassroots"),
+                                   Column("基层党委（含机关工委、机关党委）", Q(type__in=[T.WORK_COMMITTEE, T.COMMITTEE]),
+                                          "org_committee"),
+                                   col(T.GENERAL_BRANCH), col(T.BRANCH)]),
+              Group("党支部中", [Column("设支部委员会的", Q(type=T.BRANCH, pk__in=with_committee), "branch_committee"),
+                                 Column("未设支部委员会的", Q(type=T.BRANCH) & ~Q(pk__in=with_committee),
+                                        "branch_no_committee")]),
+              Group("", [col(T.GROUP)])]
+    t = Table("orgs", "党统7表", "党组织基本情况", groups,
+              note="统计截止日期已成立且未撤销的组织；设支部委员会的：当日有组织、宣传、纪检委员或委员在任的党支部。")
+    aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(t.columns)}
+    qs = (Org.objects.filter(path__subtree=root.path).filter(existing)
+          .annotate(row=rows.prefix("path")).values("row").annotate(**aggs).order_by())
+    grouped = {r.pop("row"): r for r in qs}
+    t.rows = rows.build(t.columns, grouped)
+    return t
+
+
+TABLES = ("members", "ages", "join_periods", "occupations", "changes", "recruitment", "orgs")
+
+
+def compute(root: Org, year: int, *, today: dt.date | None = None, only: tuple[str, ...] = TABLES) -> Report:
+    day = as_of(year, today)
+    start = dt.date(year - 1, 12, 31)
+    rows = _Rows(root, start)
+    makers = {"members": lambda: membership_table(rows, root, day),
+              "ages": lambda: age_table(rows, root, day),
+              "join_periods": lambda: join_period_table(rows, root, day),
+              "occupations": lambda: occupation_table(rows, root, day),
+              "changes": lambda: changes_table(rows, root, day, start),
+              "recruitment": lambda: recruitment_table(rows, root, day, start),
+              "orgs": lambda: orgs_table(rows, root, day)}
+    return Report(root, year, day, start, [makers[k]() for k in only])
+
