@@ -18,10 +18,16 @@ def ensure_local_secret() -> None:
         key.chmod(0o600)
 
 
+def _names_a_file(args) -> bool:
+    """`dangjian textcheck FILE` judges the file in a throwaway database like `check`; `--org ID` reads the real one."""
+    plain = [a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in ("--org", "--as-of"))]
+    return bool(plain)
+
+
 def main(argv=None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    if len(argv) > 1 and argv[1] == "check":
+    if len(argv) > 1 and (argv[1] == "check" or (argv[1] == "textcheck" and _names_a_file(argv[2:]))):
         # `dangjian check FILE` judges a DJX file in a throwaway in-memory database: it never
         # touches (or needs) the installation's database or secret.
         os.environ["DATABASE_URL"] = "sqlite://:memory:"

@@ -24,6 +24,7 @@ class Grade(models.TextChoices):
 class ReportKind(models.TextChoices):
     SECRETARY_DUTY = "secretary_duty", "书记抓基层党建工作述职报告"
     LEADING_GROUP_ANNUAL = "leading_group_annual", "党组年度全面工作报告"
+    SELF_CHECK = "self_check", "对照检查材料"   # DJX reports[].kind (a meeting's own are orglife.SelfCheck)
     OTHER = "other", "其他报告"
 
 

@@ -61,6 +61,8 @@ class Rule:
     # "people.person"}): a change to other records (a talk recorded) cannot change its findings, so
     # the incremental run after it skips the rule. None: re-judged after any change.
     reads: frozenset[str] | None = None
+    # A page that shows a finding's evidence (a URL name taking the finding's pk), linked from the 预警中心.
+    evidence: str = ""
 
     @property
     def subject_kinds(self) -> tuple[str, ...]:
@@ -162,7 +164,7 @@ def enforced(id: str, *, title: str, citation: str, where: str, test: str) -> En
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",
          period: str | None = None, settings: Iterable[str] = (), description: str = "",
-         live_only: bool = False, reads: Iterable[str] | None = None):
+         live_only: bool = False, reads: Iterable[str] | None = None, evidence: str = ""):
     """Register a compliance rule. `citation` is the article quoted to users, in Chinese. `reads`:
     the models (classes or "app.model" labels) whose records the rule reads; None: any change may
     affect it. `test_rule_reads` checks each declaration against the tables the rule queries."""
@@ -172,7 +174,8 @@ def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "o
                                subject=subject, period=period, check=fn,
                                domain=fn.__module__.split(".")[-2], settings=tuple(settings),
                                description=description or (fn.__doc__ or "").strip(),
-                               live_only=live_only, reads=None if reads is None else model_labels(reads)))
+                               live_only=live_only, reads=None if reads is None else model_labels(reads),
+                               evidence=evidence))
         return fn
 
     return deco
@@ -406,6 +409,11 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
         result.resolved = len(gone)
         for r, _ in wanted.values():
             result.by_rule[r.id] = result.by_rule.get(r.id, 0) + 1
+        # The dashboards' rollups follow the findings and the records just judged: a full run rebuilds
+        # them, an incremental one updates the judged orgs' rows and their ancestors' (dashboards.rollups).
+        from dangjian.dashboards.rollups import after_run
+
+        after_run(scope, as_of)
     return result
 
 

@@ -43,6 +43,10 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "fourstrong_rectify_months": (1, 24),
     "exam_weak_rate": (1, 100),              # percent
     "exam_aggregate_min": (1, 100),
+    "txt_critique_generic_percent": (1, 100),   # TXT-02/03/04 thresholds are percentages
+    "txt_critique_concrete_min": (1, 10),
+    "txt_duty_party_percent": (1, 100),
+    "txt_theme_day_party_percent": (1, 100),
 }
 DEFAULT_BOUNDS = (0, 3650)
 # key → checker for a text setting (value → the text to store, ActionError otherwise), registered by the app that

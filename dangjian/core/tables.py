@@ -6,6 +6,15 @@ from .models import Finding
 from .templatetags.dangjian import finding_state_badge, severity_badge
 
 
+def evidence_link(finding, text):
+    """The message, and where the rule has an evidence page (e.g. TXT-01's side-by-side texts), a link to it."""
+    rule = finding.rule
+    if not (rule and rule.evidence):
+        return text
+    return format_html('{} <a class="text-nowrap" href="{}"><i class="bi bi-layout-split"></i> 查看证据</a>', text,
+                       reverse(rule.evidence, kwargs={"pk": finding.pk}))
+
+
 class FindingTable(tables.Table):
     """预警中心: each row says which rule, why (the article quoted) and where."""
 
@@ -44,6 +53,9 @@ class FindingTable(tables.Table):
         title = rule.title if rule else ""
         return format_html('<span class="fw-semibold">{}</span><br><small class="text-muted">{}</small>',
                            record.rule_id, title)
+
+    def render_message(self, record):
+        return evidence_link(record, record.message)
 
     def render_severity(self, record):
         return severity_badge(record.severity)

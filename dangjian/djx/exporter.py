@@ -198,6 +198,10 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
 
     out_elections = export_elections({pk: org_ids.get(pk) for pk in org_order},
                                      {pk: person_ids.get(pk) for pk in person_order})
+    from dangjian.assessment.djx import export_reports
+
+    out_reports = export_reports({pk: org_ids.get(pk) for pk in org_order},
+                                 {pk: person_ids.get(pk) for pk in person_order})
 
     meta: dict[str, Any] = {"as_of": timezone.localdate().isoformat(),
                             "title": title or (f"{org.name} 数据导出" if org is not None else "全部数据导出")}
@@ -210,7 +214,8 @@ def export_document(*, user=None, org: Org | None = None, title: str | None = No
     doc.update({s: [] for s in SECTIONS})
     doc.update(units=out_units, orgs=out_orgs, people=out_people, posts=out_posts, meetings=out_meetings,
                talks=out_talks, appraisals=out_appraisals, recruitment=out_recruitment, dues=out_dues,
-               transfers=out_transfers, study=out_study, rectifications=out_rectifications, elections=out_elections)
+               transfers=out_transfers, study=out_study, rectifications=out_rectifications, elections=out_elections,
+               reports=out_reports)
     if log:
         # Exporting full ID numbers is an unmasked view of them: it goes in the audit trail.
         audit.record("djx.export", f"导出 DJX 文件（{meta['title']}）：组织 {len(out_orgs)} 个，人员 "

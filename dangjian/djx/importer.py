@@ -36,7 +36,7 @@ from dangjian.recruitment.models import RecruitmentEvent, RecruitmentFile
 from .validation import SECTION_LABELS, SECTIONS, DjxError
 
 IMPORTED_SECTIONS = ("units", "orgs", "people", "posts", "meetings", "talks", "appraisals", "recruitment", "dues",
-                     "transfers", "study", "rectifications", "elections")
+                     "transfers", "study", "rectifications", "elections", "reports")
 
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "org_id", "group_id",
                  "status", "probationary_date", "full_member_date", "dues_category", "unit_id",
@@ -212,6 +212,9 @@ class Importer:
         from dangjian.elections.djx import import_elections
 
         import_elections(self, self.report.counts.setdefault("elections", SectionCount()))
+        from dangjian.assessment.djx import import_reports
+
+        import_reports(self, self.report.counts.setdefault("reports", SectionCount()))
         if self.errors:
             raise ImportAborted(self.errors)
         for section in SECTIONS:

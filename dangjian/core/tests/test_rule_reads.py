@@ -68,22 +68,24 @@ def test_a_meeting_re_judges_the_rules_that_read_meetings_of_its_type_and_no_oth
     # the date of whichever meeting an appraisal was given at; DUTY-03 counts a leader present at any
     # meeting of their contact branch; DUTY-02 names the meetings waiting to be confirmed as a
     # responsibility item's evidence.
-    assert theme_day == {"ORGLIFE-03", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02"}
+    # responsibility item's evidence; TXT-01 (copied minutes) and TXT-04 (a 主题党日 that is no party activity)
+    # read its topic and minutes.
+    assert theme_day == {"ORGLIFE-03", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02", "TXT-01", "TXT-04"}
     lecture = set(engine.affected_rules(meeting_records(["lecture"])))
     assert {"ORGLIFE-02", "REL-01"} <= lecture and "ORGLIFE-03" not in lecture and "BR-05" not in lecture
     org_life = set(engine.affected_rules(meeting_records(["org_life"])))
     assert {"ORGLIFE-04", "ORGLIFE-07", "TALK-01", "REL-01"} <= org_life and "BR-06" not in org_life
     # A 党组会议: its 第一议题 (STUDY-01, which reads `orglife.meeting[leading_group_meeting]`) and the rules
     # that read every meeting (REL-01 among them, though its attendance is not organisational life); no
-    # 三会一课 rule, not DLH-01.
+    # 三会一课 rule, not DLH-01 — and TXT-01, since any minutes may be copied.
     leading_group = set(engine.affected_rules(meeting_records(["leading_group_meeting"])))
-    assert leading_group == {"STUDY-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02"}
+    assert leading_group == {"STUDY-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02", "TXT-01"}
     assert "orglife.meeting[leading_group_meeting]" in engine.registry.get("STUDY-01").reads
     # A change to meetings of no particular type (an import) reaches every rule that reads meetings.
     any_meeting = set(engine.affected_rules(["orglife.meeting"]))
     assert {"BR-05", "BR-06", "BR-07", "BR-08", "DLH-01", "ORGLIFE-02", "ORGLIFE-03", "ORGLIFE-04",
             "ORGLIFE-06", "ORGLIFE-07", "TALK-01", "REL-01", "EVAL-02", "DISP-03", "DUTY-03", "DUTY-02",
-            "LECT-01", "STUDY-01", "LECT-02", "EDU-01", "EDU-02"} == any_meeting
+            "LECT-01", "STUDY-01", "LECT-02", "EDU-01", "EDU-02", "TXT-01", "TXT-02", "TXT-04"} == any_meeting
     assert any_meeting.isdisjoint({"BR-01", "BR-09", "JG-01", "DATA-03", "TERM-01", "ORGLIFE-05", "EVAL-01", "DISP-01"})
     assert {"ORGLIFE-05", "TALK-01"} <= set(engine.affected_rules((Talk,)))
     assert set(engine.affected_rules(None)) == {r.id for r in engine.registry}

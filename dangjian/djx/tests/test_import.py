@@ -84,7 +84,7 @@ def test_importing_the_same_file_twice_changes_nothing(db):
         "units": (0, 0, 2), "orgs": (0, 0, 4), "people": (0, 0, 12), "posts": (0, 0, 4),
         "meetings": (0, 0, 53), "talks": (0, 0, 11), "appraisals": (0, 0, 0),
         "recruitment": (0, 0, 0), "dues": (0, 0, 0), "transfers": (0, 0, 0), "study": (0, 0, 0),
-        "rectifications": (0, 0, 0), "elections": (0, 0, 0)}
+        "rectifications": (0, 0, 0), "elections": (0, 0, 0), "reports": (0, 0, 0)}
 
 
 def test_reimport_updates_what_changed(db):
@@ -105,7 +105,8 @@ def test_reimport_updates_what_changed(db):
     assert {s: c.updated for s, c in report.counts.items()} == {"units": 1, "orgs": 1, "people": 1, "posts": 1,
                                                                 "meetings": 0, "talks": 0, "appraisals": 0, "recruitment": 0,
                                                                 "dues": 0, "transfers": 0, "study": 0,
-                                                                "rectifications": 0, "elections": 0}
+                                                                "rectifications": 0, "elections": 0,
+                                                                "reports": 0}
     assert all(not problems for problems in Org.objects.find_problems())
     assert counts() == (2, 4, 12, 4)
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TextqualityConfig(AppConfig):
+    name = "dangjian.textquality"
+    verbose_name = "文本质量"

@@ -1,0 +1,384 @@
+"""Text helpers shared by the TXT- rules (issue 8).
+
+Stable helpers (other modules import these; keep the names and signatures):
+
+* ``normalise(text) -> str`` — full-width ASCII forms → half-width (letters, digits, punctuation: "：" → ":",
+  "，" → ",", "１" → "1"; the ideographic space too), line breaks kept as "\\n", other whitespace removed (Chinese
+  text does not use spaces between words), Latin letters lower-cased. (Not full NFKC: the same for the
+  characters minutes use, and several times faster on a corpus of 100,000 texts.) 。、 and 《》 stay.
+* ``sentences(text) -> list[str]`` — the normalised sentences of a text: split after 。！？；!?; and at line
+  breaks; each stripped of surrounding punctuation and bullets; empty pieces dropped.
+* ``sentence_key(sentence) -> str`` — the form used to count how common a sentence is: digits masked
+  ("会议时间:2025年3月12日" → "会议时间:#年#月#日"), and a header line "标签:值" (label of at most 6
+  characters, line of at most 30) reduced to its label ("主持人:王建国" → "主持人:").
+* ``shingles(text, n=5) -> set[str]`` — character n-grams of a text (the text itself when shorter).
+
+TXT-01 (copies.py) adds: the corpus sentence document frequency and boilerplate discount
+(``Corpus``), MinHash signatures and LSH candidates, rapidfuzz verification and the aligned copied spans
+(``copied_spans``).
+"""
+from __future__ import annotations
+
+import re
+
+_SPACE = re.compile(r"[^\S\n]+")
+# Sentence ends: 。！？； (half-width after `normalise`) and line breaks.
+_SPLIT = re.compile(r"(?<=[。!?;！？；])|\n")
+_STRIP = "。!?;！？；,，、:：.·•-—*#（）()[]【】\"'“”‘’ \t"
+_BULLET = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.)]|[(（][一二三四五六七八九十\d]+[)）])")
+_DIGITS = re.compile(r"\d+")
+_HEADER = re.compile(r"^([^:]{1,6}):(.*)$")
+
+
+_COMMON_WIDE = (("，", ","), ("：", ":"), ("；", ";"), ("！", "!"), ("？", "?"), ("（", "("), ("）", ")"))
+_WIDE = re.compile(r"[\uFF01-\uFF5E\u3000]")
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def normalise(text: str | None) -> str:
+    """Half-width forms, lower-case, whitespace removed except line breaks (see the module docstring)."""
+    if not text:
+        return ""
+    for wide, half in _COMMON_WIDE:
+        text = text.replace(wide, half)
+    if _WIDE.search(text):
+        text = text.translate(_HALF)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lower()
+    return _SPACE.sub("", text)
+
+
+def _clean(piece: str) -> str:
+    piece = piece.strip(_STRIP)
+    piece = _BULLET.sub("", piece)
+    return piece.strip(_STRIP)
+
+
+def sentences(text: str | None) -> list[str]:
+    """The normalised sentences of a text (see the module docstring)."""
+    out = []
+    for piece in _SPLIT.split(normalise(text)):
+        piece = _clean(piece)
+        if piece:
+            out.append(piece)
+    return out
+
+
+def sentence_key(sentence: str) -> str:
+    """Digits masked; a short "标签:值" header line reduced to its label."""
+    if len(sentence) <= 30 and ":" in sentence[:7]:
+        m = _HEADER.match(sentence)
+        if m:
+            return m.group(1) + ":"
+    return _DIGITS.sub("#", sentence)
+
+
+def shingles(text: str, n: int = 5) -> set[str]:
+    """Character n-grams of `text` (the whole text when shorter than n)."""
+    if len(text) <= n:
+        return {text} if text else set()
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
+# --- TXT-01: corpus, boilerplate discount, MinHash LSH, verification, copied spans -------------------------
+
+import hashlib  # noqa: E402
+from collections import Counter  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any, Hashable, Iterable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+SHINGLE = 5            # characters per shingle
+NUM_PERM = 96          # MinHash permutations
+MIN_SENTENCE = 4       # shorter sentences ("散会", "同意") carry nothing to copy
+_SEED = 20261126
+_rng = np.random.RandomState(_SEED)
+# (a·x + b) mod 2^32 with odd a is a bijection of the 32-bit shingle hashes: one permutation each.
+_PERM_A = (_rng.randint(0, 2**31, NUM_PERM, dtype=np.int64) * 2 + 1).astype(np.uint32)
+_PERM_B = _rng.randint(0, 2**32, NUM_PERM, dtype=np.int64).astype(np.uint32)
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
+
+
+@dataclass
+class Doc:
+    """One text of the corpus: `key` names it (e.g. ("meeting", 17)), `order` says which came first."""
+
+    key: Hashable
+    org: Any
+    order: Any
+    text: str
+    sentences: list[str] = field(default_factory=list)
+    content: str = ""                       # the sentences that are not boilerplate, one a line
+    hashes: np.ndarray | None = None        # sorted unique 32-bit shingle hashes of `content`
+
+
+def band_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows) for an LSH that catches pairs from `threshold` on: datasketch's own optimiser (the
+    same choice as `datasketch.MinHashLSH(threshold, num_perm)`)."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+class Corpus:
+    """The texts judged together, with the boilerplate discount: a sentence (by `sentence_key`) written in
+    the texts of `boilerplate_orgs` or more different organisations is boilerplate and does not count; nor do
+    header lines ("标签:值", see `sentence_key`) and sentences shorter than MIN_SENTENCE characters."""
+
+    def __init__(self, docs: Iterable[Doc], boilerplate_orgs: int = 4):
+        self.docs: list[Doc] = list(docs)
+        self.boilerplate_orgs = boilerplate_orgs
+        seen: set[tuple[str, Any]] = set()
+        keys = []
+        for d in self.docs:
+            if not d.sentences:
+                d.sentences = sentences(d.text)
+            ks = [sentence_key(s) for s in d.sentences]
+            keys.append(ks)
+            seen.update((k, d.org) for k in ks)
+        self.org_count: Counter = Counter(k for k, _ in seen)
+        common = {k for k, c in self.org_count.items() if c >= boilerplate_orgs}
+        for d, ks in zip(self.docs, keys):
+            d.content = "\n".join(s for s, k in zip(d.sentences, ks)
+                                   if len(s) >= MIN_SENTENCE and k not in common and not k.endswith(":"))
+
+    def is_boilerplate(self, sentence: str) -> bool:
+        """Too short, a header line ("主持人:王建国", "应到:12人,实到:11人"), or written by many orgs."""
+        key = sentence_key(sentence)
+        return len(sentence) < MIN_SENTENCE or key.endswith(":") or self.org_count[key] >= self.boilerplate_orgs
+
+
+def shingle_hashes(content: str, n: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the character n-grams of `content` (vectorised)."""
+    codes = np.frombuffer(content.encode("utf-32-le"), dtype=np.uint32)
+    if len(codes) < n:
+        codes = np.concatenate([codes, np.zeros(n - len(codes), dtype=np.uint32)]) if len(codes) else codes
+        if not len(codes):
+            return codes
+    m = len(codes) - n + 1
+    h = np.zeros(m, dtype=np.uint32)
+    for i in range(n):
+        h = (h ^ (codes[i:i + m] * _MIX[i])) * np.uint32(0x01000193)
+    h ^= h >> np.uint32(15)
+    return np.unique(h)
+
+
+def content_signatures(contents: list[str], n: int = SHINGLE, chunk: int = 400) -> np.ndarray:
+    """MinHash signatures straight from texts, a chunk of texts per NumPy pass: the n-gram hashes of the
+    concatenated chunk (n-grams that cross from one text into the next dropped), no per-text set needed
+    (a repeated n-gram does not change a minimum). Same values as `signatures(shingle_hashes(...))`."""
+    out = np.full((len(contents), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(contents), chunk):
+        part = contents[start:start + chunk]
+        lens = np.array([len(c) for c in part], dtype=np.int64)
+        codes = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32)
+        m = len(codes) - n + 1
+        if m <= 0:
+            continue
+        h = np.zeros(m, dtype=np.uint32)
+        for i in range(n):
+            h = (h ^ (codes[i:i + m] * _MIX[i])) * np.uint32(0x01000193)
+        h ^= h >> np.uint32(15)
+        ends = np.cumsum(lens)
+        begins = ends - lens
+        grams = np.maximum(lens - n + 1, 0)
+        ok = grams > 0
+        if not ok.any():
+            continue
+        # positions of the n-grams that lie inside one text
+        idx = np.concatenate([np.arange(b, b + g) for b, g in zip(begins[ok], grams[ok])])
+        hh = h[idx]
+        offsets = np.concatenate([[0], np.cumsum(grams[ok])[:-1]])
+        phv = _PERM_A[:, None] * hh[None, :]
+        phv += _PERM_B[:, None]
+        out[start + np.flatnonzero(ok)] = np.minimum.reduceat(phv, offsets, axis=1).T
+    return out
+
+
+def signatures(hash_sets: list[np.ndarray], chunk: int = 400) -> np.ndarray:
+    """MinHash signatures (len(hash_sets) × NUM_PERM, uint32), computed chunk-wise with NumPy."""
+    out = np.full((len(hash_sets), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(hash_sets), chunk):
+        part = hash_sets[start:start + chunk]
+        idx = [i for i, h in enumerate(part) if len(h)]
+        if not idx:
+            continue
+        lens = np.array([len(part[i]) for i in idx])
+        allh = np.concatenate([part[i] for i in idx])
+        # permutations × shingles, C order: the per-document minimum runs along contiguous memory
+        phv = _PERM_A[:, None] * allh[None, :]
+        phv += _PERM_B[:, None]
+        offsets = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        out[start + np.array(idx)] = np.minimum.reduceat(phv, offsets, axis=1).T
+    return out
+
+
+def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (document, band)."""
+    n = sig.shape[0]
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            col = sig[:, r:bands * rows:rows][:, :bands].astype(np.uint64)
+            keys = (keys * np.uint64(0x100000001B3)) ^ (col + np.uint64((r + 1) * 0x9E3779B97F4A7C15 % 2**64))
+    return keys
+
+
+def lsh_candidates(sig: np.ndarray, bands: int, rows: int, queries: np.ndarray | None = None) -> np.ndarray:
+    """Pairs (i, j), i < j, that agree on all rows of at least one band; with `queries` (document
+    indexes) only pairs that involve one of them. Returns an int64 array of shape (k, 2)."""
+    n = sig.shape[0]
+    keys = _band_keys(sig, bands, rows)
+    want = None
+    if queries is not None:
+        want = np.zeros(n, dtype=bool)
+        want[queries] = True
+    found = []
+    for b in range(bands):
+        col = keys[:, b]
+        order = np.argsort(col, kind="stable")
+        sk = col[order]
+        # runs of equal keys
+        edge = np.flatnonzero(np.diff(sk)) + 1
+        starts = np.concatenate([[0], edge])
+        ends = np.concatenate([edge, [n]])
+        sizes = ends - starts
+        for s, e in zip(starts[sizes > 1], ends[sizes > 1]):
+            members = order[s:e]
+            if want is not None and not want[members].any():
+                continue
+            ii, jj = np.triu_indices(len(members), 1)
+            a, c = members[ii], members[jj]
+            if want is not None:
+                keep = want[a] | want[c]
+                a, c = a[keep], c[keep]
+            found.append(np.minimum(a, c).astype(np.int64) * n + np.maximum(a, c))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+@dataclass
+class Pair:
+    earlier: Doc
+    later: Doc
+    jaccard: float
+    copied_share: float     # share of the later text's substance covered by copied spans
+
+
+def copied_blocks(a: str, b: str, min_span: int = 8) -> list[tuple[int, int, int]]:
+    """Aligned copied spans of two texts: (start in a, start in b, length) of each equal block of at least
+    `min_span` characters in rapidfuzz's Indel alignment."""
+    from rapidfuzz.distance import Indel
+
+    out = []
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal" and op.src_end - op.src_start >= min_span:
+            out.append((op.src_start, op.dest_start, op.src_end - op.src_start))
+    return out
+
+
+def find_copies(corpus: Corpus, threshold: float = 0.5, min_chars: int = 80, min_share: float = 0.5,
+                queries: Iterable[Hashable] | None = None, signature_cache: dict | None = None) -> list[Pair]:
+    """The near-duplicate pairs of the corpus: MinHash LSH candidates over the substance's shingles, an
+    estimate from the signatures, the exact Jaccard similarity ≥ `threshold`, then rapidfuzz's alignment:
+    the copied spans must cover `min_share` of the later text's substance. With `queries` (doc keys), only
+    pairs involving those documents."""
+    docs = [d for d in corpus.docs if len(d.content) >= min_chars]
+    if len(docs) < 2:
+        return []
+    if signature_cache is None:
+        sig = content_signatures([d.content for d in docs])
+    else:
+        digests = [hashlib.blake2b(d.content.encode(), digest_size=12).digest() for d in docs]
+        missing = [i for i, g in enumerate(digests) if g not in signature_cache]
+        if missing:
+            fresh = content_signatures([docs[i].content for i in missing])
+            for i, row in zip(missing, fresh):
+                signature_cache[digests[i]] = row
+        sig = np.stack([signature_cache[g] for g in digests])
+    q = None
+    if queries is not None:
+        wanted = set(queries)
+        q = np.array([i for i, d in enumerate(docs) if d.key in wanted], dtype=np.int64)
+        if not len(q):
+            return []
+    bands, rows = band_params(threshold * 0.7)
+    cand = lsh_candidates(sig, bands, rows, q)
+    if not len(cand):
+        return []
+    est = (sig[cand[:, 0]] == sig[cand[:, 1]]).mean(axis=1)
+    cand = cand[est >= threshold - 0.15]
+    pairs = []
+    for i, j in cand:
+        a, b = docs[i], docs[j]
+        for d in (a, b):
+            if d.hashes is None:
+                d.hashes = shingle_hashes(d.content)
+        jac = jaccard(a.hashes, b.hashes)
+        if jac < threshold:
+            continue
+        earlier, later = (a, b) if (a.order, str(a.key)) <= (b.order, str(b.key)) else (b, a)
+        blocks = copied_blocks(earlier.content, later.content)
+        share = sum(n for _, _, n in blocks) / max(len(later.content), 1)
+        if share >= min_share:
+            pairs.append(Pair(earlier, later, jac, share))
+    return pairs
+
+
+def exhaustive_pairs(hash_sets: list[np.ndarray], threshold: float, block: int = 500) -> set[tuple[int, int]]:
+    """Every pair with exact Jaccard ≥ threshold, by sparse matrix products (the benchmark's baseline)."""
+    from scipy import sparse
+
+    lens = np.array([len(h) for h in hash_sets], dtype=np.int64)
+    vocab, inv = np.unique(np.concatenate(hash_sets), return_inverse=True)
+    rows = np.repeat(np.arange(len(hash_sets)), lens)
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, inv)),
+                          shape=(len(hash_sets), len(vocab)))
+    xt = x.T.tocsr()
+    out = set()
+    for start in range(0, len(hash_sets), block):
+        inter = (x[start:start + block] @ xt).tocoo()
+        i = inter.row + start
+        j = inter.col
+        keep = i < j
+        i, j, v = i[keep], j[keep], inter.data[keep]
+        jac = v / (lens[i] + lens[j] - v)
+        hit = jac >= threshold
+        out.update(zip(i[hit].tolist(), j[hit].tolist()))
+    return out
+
+
+_FULL = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+def highlighted(doc: Doc, corpus: Corpus, blocks: Iterable[tuple[int, int]]) -> list[dict]:
+    """The text of `doc` for display, a sentence at a time: {"boilerplate": bool, "parts": [(text, copied)]}.
+    `blocks` are (start, length) spans in `doc.content` (see `copied_blocks`); boilerplate sentences are
+    not part of the content and carry no marks. Punctuation is shown full-width again."""
+    marked = np.zeros(len(doc.content) + 1, dtype=bool)
+    for start, length in blocks:
+        marked[start:start + length] = True
+    out, offset = [], 0
+    for s in doc.sentences:
+        if corpus.is_boilerplate(s):
+            out.append({"boilerplate": True, "parts": [(s.translate(_FULL), False)]})
+            continue
+        parts: list[tuple[str, bool]] = []
+        for i, ch in enumerate(s):
+            flag = bool(marked[offset + i])
+            if parts and parts[-1][1] == flag:
+                parts[-1] = (parts[-1][0] + ch, flag)
+            else:
+                parts.append((ch, flag))
+        offset += len(s) + 1
+        out.append({"boilerplate": False, "parts": [(t.translate(_FULL), f) for t, f in parts]})
+    return out
