@@ -1,0 +1,4 @@
+"""(prefix, viewset, basename) triples collected by `dangjian/api_urls.py` into the one router."""
+from .views import OrgDashboardViewSet
+
+ROUTES = [("dashboards", OrgDashboardViewSet, "orgdashboard")]
