@@ -16,6 +16,7 @@ import datetime as dt
 import gc
 import importlib
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -413,7 +414,11 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
         # them, an incremental one updates the judged orgs' rows and their ancestors' (dashboards.rollups).
         from dangjian.dashboards.rollups import after_run
 
-        after_run(scope, as_of)
+        try:
+            with transaction.atomic():       # (a savepoint: the rollups never sink the run's findings)
+                after_run(scope, as_of)
+        except Exception:
+            logging.getLogger(__name__).exception("看板汇总更新失败（预警已保存；下次全量运行后重建）")
     return result
 
 

@@ -47,7 +47,11 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "txt_critique_concrete_min": (1, 10),
     "txt_duty_party_percent": (1, 100),
     "txt_theme_day_party_percent": (1, 100),
+    "txt01_boilerplate_orgs": (2, 100000),   # 0 or 1 would make every sentence boilerplate (TXT-01 off)
+    "txt01_min_chars": (1, 10000),
 }
+# Decimal settings (a share or a similarity between 0 and 1): key → (lowest, highest).
+DECIMAL_BOUNDS: dict[str, tuple[float, float]] = {"txt01_jaccard": (0.05, 1.0), "txt01_copied_share": (0.05, 1.0)}
 DEFAULT_BOUNDS = (0, 3650)
 # key → checker for a text setting (value → the text to store, ActionError otherwise), registered by the app that
 # reads it (e.g. fourstrong's list of rule IDs, checked against the engine's registry).
@@ -64,6 +68,8 @@ def kind_of(s: Setting) -> str:
         return "bool"
     if isinstance(d, int):
         return "int"
+    if isinstance(d, float):
+        return "decimal"
     if isinstance(d, (list, tuple)):
         return "int_list"
     if d is None or isinstance(d, dt.date):
@@ -119,6 +125,15 @@ def check_value(key: str, value: Any) -> Any:
         return value
     if kind == "int":
         return _int(key, value)
+    if kind == "decimal":
+        try:
+            x = float(str(value).strip())
+        except ValueError:
+            raise ActionError(f"“{value}”不是小数：请填写 0 到 1 之间的数，例如 0.5。", field="value")
+        lo, hi = DECIMAL_BOUNDS.get(key, (0.0, 1.0))
+        if not lo <= x <= hi:
+            raise ActionError(f"取值应在 {lo} 到 {hi} 之间，“{value}”超出范围。", field="value")
+        return x
     if kind == "int_list":
         items = value if isinstance(value, (list, tuple)) else [v for v in re.split(r"[\s,，、;；]+", str(value)) if v]
         if not items:
@@ -164,6 +179,11 @@ class SettingForm(forms.Form):
             # A CharField: the Chinese message of check_value, not the browser's or Django's own.
             field = forms.CharField(label="取值", help_text=f"整数，{lo}—{hi}",
                                     widget=forms.TextInput(attrs={**attrs, "inputmode": "numeric"}))
+            initial = current
+        elif kind == "decimal":
+            lo, hi = DECIMAL_BOUNDS.get(setting.key, (0.0, 1.0))
+            field = forms.CharField(label="取值", help_text=f"小数，{lo}—{hi}",
+                                    widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}))
             initial = current
         elif kind == "int_list":
             field = forms.CharField(label="取值", help_text="多个整数，用逗号或顿号分隔，例如 6、4、2",

@@ -14,7 +14,7 @@ from .models import AuditEvent, JurisdictionSetting
 from .settings_forms import SettingForm, display, kind_of
 
 SETTING_VERBS = ("setting.update", "setting.reset")
-KIND_LABELS = {"choice": "选项", "bool": "是/否", "int": "整数", "int_list": "整数列表", "date": "日期（可空）",
+KIND_LABELS = {"choice": "选项", "bool": "是/否", "int": "整数", "int_list": "整数列表", "decimal": "小数", "date": "日期（可空）",
                "text": "文本"}
 
 

@@ -339,7 +339,13 @@ def refresh(org_ids, as_of: dt.date | None = None) -> None:
     as_of = as_of or timezone.localdate()
     state = RollupState.objects.first()
     if state is None or first_of(state.as_of) != first_of(as_of):
-        rebuild(as_of)      # never built, or a new month: the window has moved
+        # Never built, or a new month (the window has moved): a whole rebuild, which at province scale takes
+        # minutes — by the background job after this run commits, not inside the request that caused it.
+        from django.db import transaction
+
+        from .tasks import rebuild_rollups
+
+        transaction.on_commit(lambda: rebuild_rollups(as_of.isoformat()), robust=True)
         return
     touched = {pk: (path, depth) for pk, path, depth in
                Org.objects.filter(pk__in=list(org_ids)).order_by().values_list("pk", "path", "depth")}

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dangjian.core.permissions import VIEW, user_scope
+from dangjian.core.permissions import VIEW, can_in_org, user_scope
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
 
@@ -31,6 +31,8 @@ def index(request):
 @login_required
 def org_dashboard(request, pk):
     org = get_restricted(request, Org, VIEW, pk=pk)
+    if not can_in_org(request.user, VIEW, org):      # (a member may view their own org, not its figures)
+        raise Http404("未找到，或不在您的管理范围内。")
     board = Board(org)
     allowed = Org.objects.restrict(request.user, VIEW)
     step = Org.steplen

@@ -39,7 +39,9 @@
       var isRate = d.indicator !== "findings";
       chart(box, {
         tooltip: {position: "top", formatter: function (p) {
-          return d.units[p.value[1]] + "<br>" + d.months[p.value[0]] + "：" + (isRate ? p.value[2] + "%" : p.value[2]);
+          // (org names are typed by admins: escaped, since ECharts sets the tooltip as HTML)
+          return echarts.format.encodeHTML(d.units[p.value[1]]) + "<br>" + d.months[p.value[0]] + "：" +
+            (isRate ? p.value[2] + "%" : p.value[2]);
         }},
         grid: {left: 160, right: 20, top: 10, bottom: 60},
         xAxis: {type: "category", data: d.months, splitArea: {show: true}},

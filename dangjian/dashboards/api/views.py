@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api.base import RestrictedViewSetMixin
-from dangjian.core.permissions import VIEW
+from dangjian.core.permissions import VIEW, can_in_org
 from dangjian.orglife.models import Meeting
 from dangjian.orgs.models import Org
 
@@ -25,6 +25,12 @@ class OrgDashboardViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     """数据看板各图表的数据（本组织及其直属下级组织，按组织树顺序，不排名）。"""
     queryset = Org.objects.all()
     pagination_class = None
+
+    def get_object(self):
+        org = super().get_object()
+        if not can_in_org(self.request.user, VIEW, org):   # (a member may view their own org, not its figures)
+            raise exceptions.NotFound("未找到，或不在您的管理范围内。")
+        return org
 
     def board(self) -> Board:
         return Board(self.get_object())
@@ -76,5 +82,6 @@ class OrgDashboardViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     def calendar(self, request, pk=None):
         org = self.get_object()
         year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+        year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 \
+            else timezone.localdate().year
         return Response(calendar(org, Meeting.objects.restrict(request.user, VIEW), year))

@@ -67,6 +67,7 @@ def test_finding_opened_and_resolved_through_the_engine_updates_a_and_its_ancest
 
 def test_the_rollups_equal_the_findings_counted_over_each_subtree(tree, people):
     engine.run(as_of=AS_OF)
+    rollups.rebuild(AS_OF)          # (what the background job does once a full run has committed)
     open_finding(tree.b, severity="BLOCK", period="2026Q3")
     engine.run(as_of=AS_OF, org_ids=[tree.b.pk], rule_ids=[])
     for o in (tree.wc, tree.committee, tree.a, tree.b, tree.a1):
@@ -124,9 +125,14 @@ def test_incremental_refresh_gives_the_same_rows_as_a_rebuild(tree, people):
     assert all_rows() == incremental
 
 
-def test_a_new_month_rebuilds_instead_of_shifting_deltas(tree, people):
+def test_a_new_month_rebuilds_instead_of_shifting_deltas(tree, people, django_capture_on_commit_callbacks):
     rollups.rebuild(dt.date(2026, 10, 31))
-    rollups.refresh([tree.a.pk], AS_OF)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rollups.refresh([tree.a.pk], AS_OF)
+    # Not inside the refresh (a user's request): the background job rebuilds once the run has committed.
+    assert MonthRollup.objects.filter(month__lt=dt.date(2025, 12, 1)).exists()
+    for callback in callbacks:
+        callback()
     assert MonthRollup.objects.filter(month__lt=dt.date(2025, 12, 1)).count() == 0
 
 
@@ -159,3 +165,19 @@ def test_a_full_run_has_the_rollups_rebuilt_after_it_commits_not_inside_it(tree,
     for callback in callbacks:                      # the commit: Huey (immediate in tests) rebuilds
         callback()
     assert snap(tree.wc, "members") == snap(tree.committee, "members") == 4
+
+
+def test_a_failing_rollup_update_does_not_undo_the_runs_findings(tree, people, monkeypatch):
+    """The findings are what matters: if the dashboards' update fails, the run's findings are kept (and logged)."""
+    rollups.rebuild(AS_OF)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("汇总表故障")
+
+    monkeypatch.setattr(rollups, "refresh", broken)
+    Finding.objects.all().delete()
+    from dangjian.orglife.models import Meeting
+
+    Meeting.objects.create(org=tree.a, type="theme_day", state="held", date=dt.date(2026, 10, 20), topic="主题党日")
+    result = engine.run(as_of=AS_OF, org_ids=[tree.a.pk])
+    assert result.opened and Finding.objects.filter(org=tree.a).exists()

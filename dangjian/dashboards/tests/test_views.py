@@ -85,3 +85,19 @@ def test_query_count_does_not_grow_with_the_number_of_units(tree, people, users,
         do_create_org(name=f"第{i + 3}党支部", type="branch", parent=tree.committee, unit=tree.unit)
     rollups.rebuild(AS_OF)
     assert _count(c, tree.committee) == few
+
+
+def test_a_member_sees_their_branch_page_elsewhere_but_not_its_figures(tree, people, users, client_as):
+    """A member may open their own branch's page (人员, 组织), not its dashboard: the figures are the secretaries'."""
+    rollups.rebuild(AS_OF)
+    c = client_as(users.member_a)
+    assert c.get(reverse("dashboards:org_dashboard", kwargs={"pk": tree.a.pk})).status_code == 404
+    for name in ("summary", "balance", "heatmap", "calendar"):
+        assert c.get(reverse(f"orgdashboard-{name}", kwargs={"pk": tree.a.pk})).status_code == 404, name
+
+
+def test_an_odd_year_is_the_current_year_not_an_error(tree, people, users, client_as):
+    rollups.rebuild(AS_OF)
+    c = client_as(users.secretary_a)
+    r = c.get(reverse("orgdashboard-calendar", kwargs={"pk": tree.a.pk}), {"year": "²"})
+    assert r.status_code == 200

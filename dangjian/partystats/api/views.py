@@ -31,6 +31,6 @@ class PartyStatsViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
             raise exceptions.NotFound(NOT_FOUND)
         this = timezone.localdate().year
         raw = request.query_params.get("year") or str(this - 1)
-        if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= this:
+        if not (raw.isascii() and raw.isdigit()) or not FIRST_YEAR <= int(raw) <= this:
             raise exceptions.ValidationError({"year": [f"统计年度应为 {FIRST_YEAR}—{this} 之间的年份。"]})
         return Response(tables.compute(org, int(raw)).as_dict())

@@ -78,5 +78,6 @@ def test_api_gives_the_same_tables_to_the_secretary_and_404_to_others(tree, peop
     total = dict(zip(keys, changes["rows"][0]["values"]))
     assert (total["start"], total["end"]) == (6, 7)
     assert client_as(users.secretary_a).get(f"/api/partystats/{tree.a.pk}/", {"year": "20x5"}).status_code == 400
+    assert client_as(users.secretary_a).get(f"/api/partystats/{tree.a.pk}/", {"year": "²"}).status_code == 400
     assert client_as(users.secretary_b).get(f"/api/partystats/{tree.a.pk}/").status_code == 404
     assert client_as(users.member_a).get(f"/api/partystats/{tree.a.pk}/").status_code == 404

@@ -149,3 +149,16 @@ def test_djx_check_reports_txt01_on_the_copied_meeting(db):
                 for mid, (org, day, sub) in texts.items()]
     findings = [f for f in check_document(minimal(orgs=orgs, meetings=meetings)) if f["rule"] == "TXT-01"]
     assert [(f["subject"], f["severity"]) for f in findings] == [({"meeting": "b1"}, "WARN")]
+
+
+def test_the_similarity_settings_take_only_a_share_between_bounds():
+    """TXT-01's thresholds are shares: text or a comma decimal is refused in Chinese (it would stop every rule's
+    run), and a boilerplate count below 2 would call every sentence boilerplate."""
+    from dangjian.core.errors import ActionError
+    from dangjian.core.settings_forms import check_value
+
+    assert check_value("txt01_jaccard", "0.6") == 0.6
+    for key, bad in (("txt01_jaccard", "很高"), ("txt01_copied_share", "0,6"), ("txt01_jaccard", "1.5"),
+                     ("txt01_jaccard", "0"), ("txt01_boilerplate_orgs", "1")):
+        with pytest.raises(ActionError):
+            check_value(key, bad)
