@@ -440,7 +440,18 @@ def bench_orglife(runs: int = 3) -> None:
                                      max(15, runs))
     incr_all_s, _ = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk], rule_ids=any_meeting),
                                     max(15, runs))
+    # The same run without the dashboards' in-run refresh (dashboards.rollups.after_run): what it costs.
+    from dangjian.dashboards import rollups as dash_rollups
+
+    with_refresh = dash_rollups.after_run
+    dash_rollups.after_run = lambda org_ids, as_of: None
+    try:
+        bare_s, _ = _median_seconds(lambda: engine.run(as_of=as_of, org_ids=[branch.pk], rule_ids=after_meeting),
+                                    max(15, runs))
+    finally:
+        dash_rollups.after_run = with_refresh
     bench("orglife_incremental_ms", incr_s * 1000, "ms")
+    bench("orglife_incremental_without_rollups_ms", bare_s * 1000, "ms")
     bench("orglife_incremental_any_meeting_ms", incr_all_s * 1000, "ms")
     bench("orglife_record_meeting_ms", record_ms, "ms")
     print(f"# incremental: {branch.name} {label} ORGLIFE-03 open {open_before} → {open_after} after recording "

@@ -17,9 +17,52 @@ TITLES = {ReportKind.SECRETARY_DUTY: "书记抓基层党建工作述职报告", 
 FIELDS = ("kind", "person_id", "year", "title", "text")
 
 
+def _name(r: dict) -> str:
+    title = (r.get("title") or "").strip()
+    return f"报告“{r['id']}”" + (f"（{title[:20]}{'…' if len(title) > 20 else ''}）" if title else "")
+
+
+def _authors_outside(imp, rows) -> dict[int, tuple[str, str]]:
+    """Rows whose `person` does not belong to the report's org: not registered in it or an organisation below it,
+    and holding no post in it (a 机关党委's secretary is usually a member of one of its branches). Read after the
+    file's people and posts are in: index → (person name, org name)."""
+    from dangjian.djx.importer import in_chunks
+    from dangjian.orgs.models import Post
+    from dangjian.people.models import Person
+
+    pairs = {i: (imp.people[r["person"]], imp.orgs[r["org"]]) for i, r in rows if r.get("person")}
+    if not pairs:
+        return {}
+    people, posts = {}, set()
+    for chunk in in_chunks(sorted({pid for pid, _ in pairs.values()})):
+        people.update((p.pk, p) for p in Person.objects.filter(pk__in=chunk).select_related("org")
+                      .only("id", "name", "org__path"))
+        posts.update(Post.objects.filter(person_id__in=chunk).values_list("person_id", "org_id"))
+    out = {}
+    for i, (pid, org) in pairs.items():
+        p = people[pid]
+        inside = p.org_id is not None and p.org.path.startswith(org.path)
+        if not inside and (pid, org.pk) not in posts:
+            out[i] = (p.name, org.name)
+    return out
+
+
 def import_reports(imp, count) -> None:
+    """Every row is checked before anything is written: a title longer than the model keeps (200 characters) is
+    refused, not cut; so is an author who does not belong to the report's org."""
     rows = [(i, r) for i, r in enumerate(imp.doc.get("reports") or []) if isinstance(r, dict)]
     if not rows:
+        return
+    limit = Report._meta.get_field("title").max_length
+    for i, r in rows:
+        title = (r.get("title") or "").strip()
+        if len(title) > limit:
+            imp.fail(f"reports[{i}].title", f"{_name(r)}的标题有{len(title)}个字，超过{limit}个字的上限，请缩短后再导入"
+                                            "（不会自动截断）。")
+    for i, (person, org) in _authors_outside(imp, rows).items():
+        imp.fail(f"reports[{i}].person", f"{_name(dict(rows)[i])}的报告人“{person}”不属于报告的党组织“{org}”"
+                                         "（既不在该组织或其下级组织，也未在该组织任职），请核对 person 或 org。")
+    if imp.errors:
         return
     existing: dict[tuple[int, str], Report] = {}
     if imp.match_existing:
@@ -31,28 +74,31 @@ def import_reports(imp, count) -> None:
             existing[(x.org_id, generated[x.pk])] = x
     as_of = (imp.doc.get("meta") or {}).get("as_of")
     default_year = int(as_of[:4]) if isinstance(as_of, str) and as_of[:4].isdigit() else timezone.localdate().year
-    new = []
+    new, changed = [], []
     for i, r in rows:
         org = imp.orgs[r["org"]]
         kind = r["kind"] if r["kind"] in ReportKind.values else ReportKind.OTHER
         year = int(r.get("year") or default_year)
         values = {"kind": kind, "person_id": imp.people[r["person"]] if r.get("person") else None, "year": year,
-                  "title": (r.get("title") or "").strip()[:200] or f"{year}年度{TITLES.get(kind, '报告')}",
+                  "title": (r.get("title") or "").strip() or f"{year}年度{TITLES.get(kind, '报告')}",
                   "text": r.get("text") or ""}
         x = existing.get((org.pk, r["id"]))
         if x is None:
             # DJX carries no submission date: the end of the report's year stands for it.
-            new.append(Report(org=org, external_id=str(r["id"])[:64], submitted=dt.date(year, 12, 31), **values))
+            new.append(Report(org=org, external_id=str(r["id"]), submitted=dt.date(year, 12, 31), **values))
             count.created += 1
         elif any(getattr(x, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(x, k, v)
-            x.save(update_fields=[f for f in FIELDS])
+            changed.append(x)
             count.updated += 1
         else:
             count.unchanged += 1
-    if not imp.errors:
-        Report.objects.bulk_create(new, batch_size=1000)
+    if imp.errors:
+        return
+    for x in changed:
+        x.save(update_fields=list(FIELDS))
+    Report.objects.bulk_create(new, batch_size=1000)
 
 
 def export_reports(org_ids: dict[int, str], person_ids: dict[int, str]) -> list[dict]:

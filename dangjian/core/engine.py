@@ -24,14 +24,14 @@ from typing import Any, Callable, Iterable
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 SEVERITIES = ("BLOCK", "WARN", "INFO")
 # Kinds of finding subjects (djx.md). A rule judging more than one kind declares them joined by
 # "|" (e.g. BR-05: a quarter without a 党员大会 is the org's, a vote without quorum the meeting's).
-SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report")
+SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report", "selfcheck")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,9 @@ class Hit:
     period: str | None = None
     severity: str | None = None
     org_id: int | None = None   # where the finding lives in the tree; derived when omitted
+    # What the judgement rests on, stored with the finding (`Finding.evidence`) for its evidence page, e.g.
+    # TXT-01's source text and similarity; None: nothing beyond the message.
+    evidence: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,8 @@ class Context:
     settings: dict[str, Any]
     org_ids: frozenset[int] | None = None  # None: the whole database
     cache: dict[str, Any] = field(default_factory=dict)
+    # rule ID → orgs outside `org_ids` that the rule re-judged in full in this incremental run (`widen`)
+    widened: dict[str, set[int]] = field(default_factory=dict)
 
     def setting(self, key: str) -> Any:
         return self.settings[key]
@@ -236,6 +241,13 @@ class Context:
 
     def in_scope(self, org_id: int | None) -> bool:
         return self.org_ids is None or org_id in self.org_ids
+
+    def widen(self, rule_id: str, org_ids: Iterable[int]) -> None:
+        """An incremental run's change reaches findings of other orgs (TXT-01: a text edited was the source
+        of another org's copy): the rule says it judged these orgs in full, before yielding their hits; their
+        hits are kept and their findings not hit are resolved, for this rule only."""
+        if self.org_ids is not None:
+            self.widened.setdefault(rule_id, set()).update(set(org_ids) - self.org_ids)
 
     def memo(self, key: str, fn: Callable[[], Any]) -> Any:
         """Share one computation (e.g. member counts per org) between the rules of one run."""
@@ -280,7 +292,8 @@ def evaluate(ctx: Context, rule_ids: Iterable[str] | None = None) -> list[tuple[
             for hit in r.check(ctx):
                 if hit.org_id is None:
                     hit.org_id = subject_org_id(hit.subject)
-                if hit.org_id is None or not ctx.in_scope(hit.org_id):
+                if hit.org_id is None or not (ctx.in_scope(hit.org_id)
+                                              or hit.org_id in ctx.widened.get(r.id, ())):
                     continue
                 out.append((r, hit))
     return out
@@ -334,12 +347,16 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
     with transaction.atomic():
         existing_qs = Finding.objects.filter(rule_id__in=rule_ids)
         if scope is not None:
-            existing_qs = existing_qs.filter(org_id__in=scope)
+            in_run = Q(org_id__in=scope)
+            for rid, ids in ctx.widened.items():
+                in_run |= Q(rule_id=rid, org_id__in=sorted(ids))
+            existing_qs = existing_qs.filter(in_run)
         fields = ("id", "rule_id", "subject_kind", "subject_id", "period", "state", "message",
                   "severity", "org_id", "citation")
         # The stored [P] values are read as text and parsed once per distinct text (a rule's findings
         # share a few): the JSON field's own per-row parsing would slow loading the findings by half.
-        as_text = {"settings_text": Cast("settings_used", TextField())}
+        as_text = {"settings_text": Cast("settings_used", TextField()),
+                   "evidence_text": Cast("evidence", TextField())}
         existing = {(f.rule_id, f.subject_kind, f.subject_id, f.period): f
                     for f in existing_qs.only(*fields).annotate(**as_text)}
         in_scope_keys = set(existing)
@@ -375,7 +392,7 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
                                    org_id=hit.org_id,
                                    person_id=hit.subject.pk if isinstance(hit.subject, Person) else None,
                                    message=hit.message, citation=r.citation,
-                                   settings_used=used[r.id]))
+                                   settings_used=used[r.id], evidence=_json(hit.evidence) or {}))
                 result.opened += 1
                 continue
             if f.state == FindingState.RESOLVED:
@@ -385,18 +402,21 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
             else:
                 result.kept += 1
                 if (f.message, f.severity, f.org_id, f.citation) == (hit.message, severity, hit.org_id,
-                                                                      r.citation):
+                                                                      r.citation) and (
+                        hit.evidence is None or json.loads(f.evidence_text or "{}") == _json(hit.evidence)):
                     # Most findings of a run are confirmed unchanged: one UPDATE per chunk, since
                     # a CASE-per-row bulk_update of 100,000 rows is what a full run cannot afford.
                     confirmed.append(f.pk)
                     continue
             f.message, f.severity, f.org_id, f.last_seen = hit.message, severity, hit.org_id, now
             f.citation = r.citation   # a corrected citation reaches the findings already open
+            # (the loaded text, not the deferred field: reading that would cost a query per finding)
+            f.evidence = json.loads(f.evidence_text or "{}") if hit.evidence is None else _json(hit.evidence)
             changed.append(f)
         Finding.objects.bulk_create(new, batch_size=1000)
         if changed:
             Finding.objects.bulk_update(changed, ["state", "resolved_at", "message", "severity",
-                                                  "org_id", "citation", "last_seen"], batch_size=500)
+                                                  "org_id", "citation", "last_seen", "evidence"], batch_size=500)
         for i in range(0, len(confirmed), 1000):
             Finding.objects.filter(pk__in=confirmed[i:i + 1000]).update(last_seen=now)
         for rid, pks in rejudged.items():   # one UPDATE per rule and chunk: the values are the rule's
@@ -420,6 +440,11 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
         except Exception:
             logging.getLogger(__name__).exception("看板汇总更新失败（预警已保存；下次全量运行后重建）")
     return result
+
+
+def _json(value):
+    """`value` as JSON reads it back (tuples → lists), so that an unchanged value compares equal."""
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 _pending = threading.local()

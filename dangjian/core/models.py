@@ -87,6 +87,9 @@ class Finding(models.Model):
     # The values of the rule's [P] settings it was judged with, {key: value}: written when the
     # finding opens and whenever a run judges it with different values ({} for a rule without).
     settings_used = models.JSONField("判定参数", default=dict, blank=True)
+    # What the judgement rests on, for the rule's evidence page (`engine.Hit.evidence`; e.g. TXT-01's source
+    # text, similarity and discounted sentences): written when the finding opens and when a run finds it changed.
+    evidence = models.JSONField("依据数据", default=dict, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_lookup = "org__path"

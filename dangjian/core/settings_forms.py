@@ -52,6 +52,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
 }
 # Decimal settings (a share or a similarity between 0 and 1): key → (lowest, highest).
 DECIMAL_BOUNDS: dict[str, tuple[float, float]] = {"txt01_jaccard": (0.05, 1.0), "txt01_copied_share": (0.05, 1.0)}
+DECIMAL_BOUNDS["txt01_semantic_cosine"] = (0.8, 1.0)   # e5 cosines of unrelated minutes are already ≈ 0.9
+DECIMAL_BOUNDS["txt01_boilerplate_share"] = (0.0, 0.5)   # share of the corpus's orgs that makes a sentence common
 DEFAULT_BOUNDS = (0, 3650)
 # key → checker for a text setting (value → the text to store, ActionError otherwise), registered by the app that
 # reads it (e.g. fourstrong's list of rule IDs, checked against the engine's registry).

@@ -28,7 +28,7 @@ class Board:
 
     def __init__(self, org: Org):
         self.org = org
-        state = RollupState.objects.first()
+        state = RollupState.objects.filter(as_of__isnull=False).first()
         self.as_of = state.as_of if state else timezone.localdate()
         self.built = state is not None
         self.months = window(self.as_of)

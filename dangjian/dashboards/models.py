@@ -78,15 +78,20 @@ class Snapshot(models.Model):
 
 
 class RollupState(models.Model):
-    """The date the rollups were last rebuilt as of (one row). A new month shifts the window: the next
-    refresh rebuilds instead of applying changes."""
+    """The rollups' one state row (pk 1): the date they are as of (a rebuild sets it, a later refresh in the
+    same month moves it on; a new month makes the next refresh hand over to a rebuild), and the row every
+    refresh and every rebuild's write locks (`select_for_update`), so that on PostgreSQL no refresh writes
+    totals it read before another one committed. While a rebuild reads the tree, the refreshes note their
+    orgs in `pending_orgs`; the rebuild refreshes them again after writing its (older) figures."""
 
-    as_of = models.DateField("汇总日期")
+    as_of = models.DateField("汇总日期", null=True, blank=True)
     rebuilt_at = models.DateTimeField("重建时间", auto_now=True)
     seconds = models.FloatField("重建用时（秒）", default=0)
+    rebuilding_since = models.DateTimeField("正在重建（开始时间）", null=True, blank=True)
+    pending_orgs = models.JSONField("重建期间增量刷新的党组织", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "看板汇总状态"
 
     def __str__(self):
-        return f"{self.as_of}"
+        return f"{self.as_of or '尚未生成'}"

@@ -9,6 +9,10 @@ any number of orgs; a stored row is the sum of the own figures over the org's su
 * `refresh(org_ids, as_of)` after an incremental run: an org's previous own figures are its stored row less
   its children's stored rows; the difference to its new own figures is added to its row and its ancestors'
   rows — a handful of rows, whatever the size of the tree.
+* Concurrency: both lock the one `RollupState` row (`lock_state`) before they read stored rows, and `_apply`
+  re-reads the rows it changes at the write, so a refresh never writes back totals another run has changed
+  since; the orgs refreshed while a rebuild reads the tree are refreshed again after it writes
+  (`pending_orgs`). The background job coalesces rebuild requests (`tasks.py`).
 
 The meeting and dues judgements are the ones the assessment indicators use (`assessment.metrics`: the
 periods a branch owes while it exists and has members; `dues.ledger`: a person-month due unless exempt with
@@ -283,6 +287,13 @@ def rebuild(as_of: dt.date | None = None) -> dict:
 
     t0 = time.perf_counter()
     as_of = as_of or timezone.localdate()
+    with transaction.atomic():          # from now on the refreshes note their orgs (`pending_orgs`)
+        state = lock_state()
+        if not _rebuilding(state):
+            state.pending_orgs = []
+        state.rebuilding_since = timezone.now()
+        RollupState.objects.filter(pk=state.pk).update(rebuilding_since=state.rebuilding_since,
+                                                       pending_orgs=state.pending_orgs)
     own = own_figures(None, as_of)
     paths = dict(Org.objects.order_by().values_list("pk", "path"))
     by_path = {p: pk for pk, p in paths.items()}
@@ -317,6 +328,7 @@ def rebuild(as_of: dt.date | None = None) -> dict:
                 for r, n in rules.items():
                     tot[r] = tot.get(r, 0) + n
     with transaction.atomic():
+        state = lock_state()            # (no refresh between the rewrite and the pending orgs' refresh)
         MonthRollup.objects.all()._raw_delete(MonthRollup.objects.db)
         Snapshot.objects.all()._raw_delete(Snapshot.objects.db)
         MonthRollup.objects.bulk_create(
@@ -325,28 +337,64 @@ def rebuild(as_of: dt.date | None = None) -> dict:
         Snapshot.objects.bulk_create(
             (Snapshot(org_id=o, by_rule=rules_tot.get(o, {}), **dict(zip(SNAPSHOT_FIELDS, snap_tot.get(o, [0] * n_s))))
              for o in set(snap_tot) | set(rules_tot)), batch_size=5000)
+        # The runs that refreshed while this rebuild read the tree may be missing from what it read: their
+        # orgs are refreshed again, now, from the records (a refresh re-derives an org's own figures).
+        pending = state.pending_orgs if state.rebuilding_since else []
+        if pending:
+            _refresh_locked(pending, as_of)
         seconds = time.perf_counter() - t0
-        RollupState.objects.all().delete()
-        RollupState.objects.create(as_of=as_of, seconds=seconds)
+        state.as_of, state.seconds, state.rebuilding_since, state.pending_orgs = as_of, seconds, None, []
+        state.save()
     return {"months": sum(1 for v in months_tot.values() if any(v)), "snapshots": len(set(snap_tot) | set(rules_tot)),
             "seconds": time.perf_counter() - t0}
 
 
+STALE_REBUILD = dt.timedelta(hours=1)     # a rebuild that started longer ago has died (a killed worker)
+
+
+def lock_state() -> RollupState:
+    """The rollups' state row, locked until the transaction ends: on PostgreSQL (`SELECT … FOR UPDATE`) each
+    refresh and each rebuild's write waits for the one before it to commit, and then reads what it wrote —
+    no refresh writes totals it read before another refresh or a rebuild changed them. (SQLite runs one
+    write transaction at a time anyway.) Call inside `transaction.atomic()`."""
+    state = RollupState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        RollupState.objects.get_or_create(pk=1)
+        state = RollupState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _rebuilding(state: RollupState) -> bool:
+    return state.rebuilding_since is not None and timezone.now() - state.rebuilding_since < STALE_REBUILD
+
+
 def refresh(org_ids, as_of: dt.date | None = None) -> None:
     """Bring the rows of `org_ids` and their ancestors up to date after their records changed."""
+    as_of = as_of or timezone.localdate()
+    org_ids = sorted(set(org_ids))
+    with transaction.atomic():
+        state = lock_state()
+        if state.as_of is None or first_of(state.as_of) != first_of(as_of):
+            # Never built, or a new month (the window has moved): a whole rebuild, which at province scale
+            # takes minutes — by the background job after this run commits, not inside the request that
+            # caused it.
+            from .tasks import rebuild_rollups
+
+            transaction.on_commit(lambda: rebuild_rollups(as_of.isoformat()), robust=True)
+            return
+        if _rebuilding(state):
+            state.pending_orgs = sorted(set(state.pending_orgs) | set(org_ids))
+            RollupState.objects.filter(pk=state.pk).update(pending_orgs=state.pending_orgs)
+        _refresh_locked(org_ids, as_of)
+        if as_of > state.as_of:         # the page's "数据截至"
+            RollupState.objects.filter(pk=state.pk).update(as_of=as_of)
+
+
+def _refresh_locked(org_ids, as_of: dt.date) -> None:
+    """`refresh` with the state row locked: an org's previous own figures are its stored row less its
+    children's stored rows, read now; its new own figures come from the records."""
     from dangjian.orgs.models import Org
 
-    as_of = as_of or timezone.localdate()
-    state = RollupState.objects.first()
-    if state is None or first_of(state.as_of) != first_of(as_of):
-        # Never built, or a new month (the window has moved): a whole rebuild, which at province scale takes
-        # minutes — by the background job after this run commits, not inside the request that caused it.
-        from django.db import transaction
-
-        from .tasks import rebuild_rollups
-
-        transaction.on_commit(lambda: rebuild_rollups(as_of.isoformat()), robust=True)
-        return
     touched = {pk: (path, depth) for pk, path, depth in
                Org.objects.filter(pk__in=list(org_ids)).order_by().values_list("pk", "path", "depth")}
     if not touched:
@@ -409,10 +457,22 @@ def refresh(org_ids, as_of: dt.date | None = None) -> None:
                     row[i] += v
             for r, n in rules_delta.items():
                 d_r[up][r] = d_r[up].get(r, 0) + n
-    _apply(d_m, d_s, d_r, stored_m, stored_s)
+    _apply(d_m, d_s, d_r)
 
 
-def _apply(d_m, d_s, d_r, stored_m, stored_s):
+def _apply(d_m, d_s, d_r):
+    """Add the differences to the rows as they are now: re-read (and row-locked) at the write, not the
+    values read to compute the differences."""
+    stored_m, stored_s = {}, {}
+    if d_m:
+        by_month = defaultdict(set)
+        for o, m in d_m:
+            by_month[m].add(o)
+        q = Q(*[Q(month=m, org_id__in=sorted(os)) for m, os in by_month.items()], _connector=Q.OR)
+        stored_m = {(r.org_id, r.month): r for r in MonthRollup.objects.select_for_update().filter(q)}
+    if d_s or d_r:
+        stored_s = {r.org_id: r for r in
+                    Snapshot.objects.select_for_update().filter(org_id__in=sorted(set(d_s) | set(d_r)))}
     create_m, update_m, delete_m = [], [], []
     for (o, m), delta in d_m.items():
         r = stored_m.get((o, m))

@@ -142,6 +142,13 @@ def load(scale: str = "small", *, seed: int = 2026, as_of: dt.date | None = None
         from . import assessment as assessment_demo
 
         assessment_demo.score(result.assessment, plan.as_of)
+    if run_engine:
+        # The dashboards' rollups here and now, not by a background worker that may not be running:
+        # `make run` opens on dashboards with figures.
+        from dangjian.dashboards.rollups import rebuild as rebuild_rollups
+
+        reporter.note("正在生成数据看板汇总……")
+        rebuild_rollups(plan.as_of)
     return result
 
 

@@ -50,12 +50,9 @@ def do_issue_transfer_out(person: Person, *, to_name: str = "", to_org=None, let
     if to_org is not None:
         if to_org.pk == person.org_id:
             raise ActionError("接收党组织与现在所在党组织相同。", field="to_org")
-        old = person.org
-        do_move_person(person, to_org, on=letter_date, acting_user=acting_user)
-        t = Transfer.objects.create(person=person, direction=Direction.OUT, org=old, from_org=old, to_org=to_org,
-                                    letter_no=letter_no, letter_date=letter_date, valid_until=valid_until,
-                                    reported_on=letter_date, reason=reason, created_by=audit.user_or_none(acting_user))
-        return t
+        # The move records the completed 系统内 transfer itself, with this letter's details.
+        return do_move_person(person, to_org, on=letter_date, acting_user=acting_user, letter_no=letter_no,
+                              valid_until=valid_until, reason=reason).transfer
     if not (to_name or "").strip():
         raise ActionError("请填写接收党组织。", field="to_name")
     t = Transfer.objects.create(person=person, direction=Direction.OUT, org=person.org, from_org=person.org,

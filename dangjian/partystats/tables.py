@@ -7,17 +7,21 @@ the direct sub-organisation of the chosen root. No per-person Python.
 The as-of rule: the tables describe the members on the 统计截止日期 — 31 December of the year, or today for the
 running year. A person is a member of the subtree on day D when
   * admitted by D: 入党日期 (probationary_date) ≤ D (without one: 转正日期 ≤ D; without either, a member by status),
-  * not gone by D: status 预备/正式党员, or a leaving status (转出/除名/去世) or 停止党籍 whose 起始日期 is after D,
+  * not gone on D: their status on D (the status before their first status change dated after D, from the status
+    history; without one the current status, a leaving status whose 起始日期 is after D not yet in force) is not
+    转出/除名/去世/停止党籍,
   * and in the subtree on D: their organisation is in it and they did not arrive (组织关系转入) after D, or it is
     not (any more) and they were moved out of it to another organisation on the platform after D.
+The history and the transfers enter the SQL as subqueries, never as id lists.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from dangjian.core.periods import add_years
@@ -81,57 +85,105 @@ def _period_q(lookup: str, first: dt.date | None, last: dt.date | None) -> Q:
 
 # --- who is a member of the subtree on a day -----------------------------------------------------
 class Moves:
-    """The transfers that cross the subtree's boundary after a day — few, so read once (one query) and used as id
-    lists: an arrival (转入 from outside the platform, or moved in from an organisation outside the subtree) and a
-    move out (to an organisation on the platform outside the subtree; a transfer out of the platform is a status)."""
+    """The completed transfers that cross the subtree's boundary after a day, as subqueries of person ids (never
+    id lists in the SQL): an arrival (转入 from outside the platform, or moved in from an organisation outside the
+    subtree) and a move out (to an organisation on the platform outside the subtree; a transfer out of the platform
+    is a status). A move on the platform (`do_move_person`) is a transfer out of the old organisation into the new."""
 
     def __init__(self, root: Org, since: dt.date):
         self.since = since
         p = root.path
-        inside = lambda path: bool(path) and path.startswith(p)  # noqa: E731
-        self.arrivals: list[tuple[int, dt.date]] = []
-        self.departures: list[tuple[int, dt.date]] = []
-        for pid, direction, org, frm, to, day in Transfer.objects.filter(
-                cancelled_on__isnull=True, reported_on__gt=since).values_list(
-                "person_id", "direction", "org__path", "from_org__path", "to_org__path", "reported_on"):
-            if direction == Direction.IN and inside(org) or direction == Direction.OUT and inside(to) and not inside(frm):
-                self.arrivals.append((pid, day))
-            elif direction == Direction.OUT and inside(frm) and to and not inside(to):
-                self.departures.append((pid, day))
+        inside = lambda side: Q(**{f"{side}__path__startswith": p})  # noqa: E731
+        outside = lambda side: Q(**{f"{side}__isnull": True}) | ~inside(side)  # noqa: E731
+        self._arrivals = (Q(direction=Direction.IN) & inside("org")) | \
+            (Q(direction=Direction.OUT) & inside("to_org") & outside("from_org"))
+        self._departures = Q(direction=Direction.OUT) & inside("from_org") & Q(to_org__isnull=False) & ~inside("to_org")
 
-    @staticmethod
-    def _ids(moves, after, until=None) -> list[int]:
-        return sorted({pid for pid, day in moves if day > after and (until is None or day <= until)})
+    def _q(self, which: Q, after: dt.date, until: dt.date | None = None) -> Q:
+        assert after >= self.since
+        qs = Transfer.objects.filter(which, cancelled_on__isnull=True, reported_on__gt=after)
+        if until is not None:
+            qs = qs.filter(reported_on__lte=until)
+        return Q(pk__in=qs.values("person_id"))
 
-    def arrived_after(self, day: dt.date, until: dt.date | None = None) -> list[int]:
-        assert day >= self.since
-        return self._ids(self.arrivals, day, until)
+    def arrived_after(self, day: dt.date, until: dt.date | None = None) -> Q:
+        return self._q(self._arrivals, day, until)
 
-    def moved_out_after(self, day: dt.date) -> list[int]:
-        assert day >= self.since
-        return self._ids(self.departures, day)
+    def moved_out_after(self, day: dt.date) -> Q:
+        return self._q(self._departures, day)
+
+
+# --- the 党籍状态 on a day, from the status history ------------------------------------------------
+# `people.actions.do_change_status` (also used by dispositions, transfers, recruitment) records every change as an
+# AuditEvent "person.status" with the day it took effect (data.on) and the status before and after. The status on
+# day D is the status before the first change dated after D; without a later change it is the current status
+# (records imported with only a current status and its 起始日期 keep the older rule: a leaving status whose
+# 起始日期 is after D was not yet in force on D).
+STATUS_EVENT = "person.status"
+GONE = frozenset(LEFT_STATUSES) | {Status.SUSPENDED}
+
+
+def _text(path: str):
+    # The JSON value as text with plain text lookups (a KeyTransform's own lookups decode the right-hand side).
+    return Cast(KT(path), CharField())
+
+
+def _changes_after(day: dt.date):
+    from dangjian.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(verb=STATUS_EVENT, person__isnull=False).alias(
+        on=_text("data__on")).filter(on__gt=day.isoformat())
+
+
+def _first_change_after(day: dt.date):
+    earlier = _changes_after(day).filter(person_id=OuterRef("person_id")).filter(
+        Q(on__lt=OuterRef("on")) | Q(on=OuterRef("on"), pk__lt=OuterRef("pk")))
+    return _changes_after(day).filter(~Exists(earlier)).alias(before=_text("data__before__status"))
+
+
+def _changed_after(day: dt.date) -> Q:
+    return Q(pk__in=_changes_after(day).values("person_id"))
+
+
+def status_was(day: dt.date, statuses) -> Q:
+    """The person's 党籍状态 on `day` was one of `statuses`, a leaving status (停止党籍 …) by then in force."""
+    statuses = set(statuses)
+    by_history = Q(pk__in=_first_change_after(day).filter(before__in=statuses).values("person_id"))
+    current = Q(status__in=statuses - GONE) | (
+        Q(status__in=statuses & GONE) & (Q(status_since__isnull=True) | Q(status_since__lte=day)))
+    return by_history | (~_changed_after(day) & current)
+
+
+def _not_gone(day: dt.date, before) -> Q:
+    """Not (yet) gone on `day`: by the history, the status before the first later change is one of `before`;
+    without one, a member now, or gone only after the day (its 起始日期 is later)."""
+    by_history = Q(pk__in=_first_change_after(day).filter(before__in=before).values("person_id"))
+    current = Q(status__in=MEMBER_STATUSES) | Q(status__in=GONE, status_since__gt=day)
+    return by_history | (~_changed_after(day) & current)
 
 
 def member_q(day: dt.date) -> Q:
-    """A party member on `day` by the person's own dates and status (wherever they are)."""
-    gone = set(LEFT_STATUSES) | {Status.SUSPENDED}
+    """A party member on `day` by the person's own dates and status history (wherever they are): admitted by
+    then (入党日期, or 转正日期, or — with neither recorded — a member by status on the day) and not gone (停止党籍,
+    转出, 除名, 去世) on the day."""
+    from dangjian.people.choices import PIPELINE_STATUSES
+
     joined = Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day) | \
-        Q(probationary_date__isnull=True, full_member_date__isnull=True, status__in=MEMBER_STATUSES)
-    still = Q(status__in=MEMBER_STATUSES) | Q(status__in=gone, status_since__gt=day)
-    return joined & still
+        (Q(probationary_date__isnull=True, full_member_date__isnull=True) & _not_gone(day, MEMBER_STATUSES))
+    return joined & _not_gone(day, MEMBER_STATUSES | PIPELINE_STATUSES)
 
 
 def here_q(moves: Moves, day: dt.date, *, inside: bool) -> Q:
     if inside:
-        return member_q(day) & ~Q(pk__in=moves.arrived_after(day))
-    return member_q(day) & Q(pk__in=moves.moved_out_after(day))
+        return member_q(day) & ~moves.arrived_after(day)
+    return member_q(day) & moves.moved_out_after(day)
 
 
 def full_q(day: dt.date) -> Q:
     """正式党员 on `day`: 转正 by then; without a 转正日期, anyone not (now) 预备党员 whose 入党日期 is unknown or
     more than a year before the day (the 预备期 is one year)."""
     return Q(full_member_date__lte=day) | (
-        Q(full_member_date__isnull=True) & ~Q(status=Status.PROBATIONARY)
+        Q(full_member_date__isnull=True) & ~status_was(day, {Status.PROBATIONARY})
         & (Q(probationary_date__isnull=True) | Q(probationary_date__lte=add_years(day, -1))))
 
 
@@ -249,7 +301,7 @@ def _count_people(rows: _Rows, root: Org, columns: list[Column], population: Q, 
           .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
     grouped = {r.pop("row"): r for r in qs}
     # People moved out of the subtree to another organisation on the platform: few; counted in 本级.
-    extra = Person.objects.filter(pk__in=rows.moves.moved_out_after(day_for_extra)).filter(extra_population) \
+    extra = Person.objects.filter(rows.moves.moved_out_after(day_for_extra)).filter(extra_population) \
         .aggregate(**aggs)
     return rows.build(columns, grouped, extra)
 
@@ -314,52 +366,62 @@ def _people_table(key, number, title, groups, rows, root, day, note="") -> Table
     return t
 
 
+CHANGE_KEYS = ("start", "in_new", "in_transfer", "in_other", "out_deceased", "out_removed", "out_suspended",
+               "out_transfer", "out_other", "end")
+
+
+def _change_kind(rows, start, day, *, inside: bool) -> Case:
+    """Each person's line in 党员队伍变化情况, one SQL CASE: "stay" (a member of the subtree on both days), the
+    first 增加 column that applies (a member at the end only), the first 减少 column (at the start only), or ""."""
+    s, e = here_q(rows.moves, start, inside=inside), here_q(rows.moves, day, inside=inside)
+    arrived = rows.moves.arrived_after(start, until=day)
+    recruited = _period_q("probationary_date", start + dt.timedelta(days=1), day)
+    # Why a member left: a move to an organisation outside the subtree, or their status at the end of the year.
+    moved_out = rows.moves.moved_out_after(start) if not inside else Q(pk__in=[])
+    ended = lambda status: status_was(day, {status})  # noqa: E731
+    came = Case(When(s, then=Value("stay")), When(arrived, then=Value("in_transfer")),
+                When(recruited, then=Value("in_new")), default=Value("in_other"))
+    left = Case(When(moved_out | ended(Status.TRANSFERRED_OUT), then=Value("out_transfer")),
+                When(ended(Status.DECEASED), then=Value("out_deceased")),
+                When(ended(Status.REMOVED), then=Value("out_removed")),
+                When(ended(Status.SUSPENDED), then=Value("out_suspended")), default=Value("out_other"))
+    return Case(When(e, then=came), When(s, then=left), default=Value(""), output_field=CharField())
+
+
+def _change_counts(kinds: dict[str, int]) -> dict[str, int]:
+    out = {k: kinds.get(k, 0) for k in CHANGE_KEYS[1:-1]}
+    out["start"] = kinds.get("stay", 0) + sum(v for k, v in out.items() if k.startswith("out_"))
+    out["end"] = kinds.get("stay", 0) + sum(v for k, v in out.items() if k.startswith("in_"))
+    return out
+
+
 def changes_table(rows, root, day, start) -> Table:
     """党员队伍变化情况: 上年底 + 增加 − 减少 = 本年底; each person who is a member on exactly one of the two
-    days falls in exactly one 增加 or 减少 column (the first that applies)."""
-    year_start = start + dt.timedelta(days=1)
-    arrived = Q(pk__in=rows.moves.arrived_after(start, until=day))
-    recruited = _period_q("probationary_date", year_start, day)
-    gone_in_year = Q(status_since__gt=start, status_since__lte=day)
-
-    def build(inside: bool) -> dict[str, Q]:
-        s, e = here_q(rows.moves, start, inside=inside), here_q(rows.moves, day, inside=inside)
-        came, left = e & ~s, s & ~e
-        moved_out = Q(pk__in=rows.moves.moved_out_after(start)) if not inside else Q(pk__in=[])
-        q_in_transfer = came & arrived
-        q_in_new = came & ~arrived & recruited
-        q_in_restored = came & ~arrived & ~recruited
-        q_out_transfer = left & (moved_out | Q(status=Status.TRANSFERRED_OUT) & gone_in_year)
-        rest = left & ~(moved_out | Q(status=Status.TRANSFERRED_OUT) & gone_in_year)
-        return {"start": s, "in_new": q_in_new, "in_transfer": q_in_transfer, "in_other": q_in_restored,
-                "out_deceased": rest & Q(status=Status.DECEASED) & gone_in_year,
-                "out_removed": rest & Q(status=Status.REMOVED) & gone_in_year,
-                "out_suspended": rest & Q(status=Status.SUSPENDED) & gone_in_year,
-                "out_transfer": q_out_transfer,
-                "out_other": rest & ~(Q(status__in=[Status.DECEASED, Status.REMOVED, Status.SUSPENDED]) & gone_in_year),
-                "end": e}
-
+    days falls in exactly one 增加 or 减少 column (the first that applies). One query groups the subtree's people by
+    (row, line); one more the few moved out of the subtree."""
     labels = {"start": "上年底党员数", "in_new": "发展党员", "in_transfer": "转入组织关系", "in_other": "恢复党籍及其他",
               "out_deceased": "死亡", "out_removed": "出党（开除、除名、退党）", "out_suspended": "停止党籍",
               "out_transfer": "转出组织关系", "out_other": "其他", "end": "本年底党员数"}
-    qi, qo = build(True), build(False)
-    groups = [Group("", [Column(labels["start"], qi["start"], "start")]),
-              Group("本年增加", [Column(labels[k], qi[k], k) for k in ("in_new", "in_transfer", "in_other")]),
-              Group("本年减少", [Column(labels[k], qi[k], k) for k in ("out_deceased", "out_removed", "out_suspended",
-                                                                      "out_transfer", "out_other")]),
-              Group("", [Column(labels["end"], qi["end"], "end")])]
+    col = lambda k: Column(labels[k], Q(), k)  # noqa: E731
+    groups = [Group("", [col("start")]),
+              Group("本年增加", [col(k) for k in ("in_new", "in_transfer", "in_other")]),
+              Group("本年减少", [col(k) for k in ("out_deceased", "out_removed", "out_suspended", "out_transfer",
+                                                   "out_other")]),
+              Group("", [col("end")])]
     t = Table("changes", "党统5表", "党员队伍变化情况", groups,
               note=f"上年底为{start:%Y年%m月%d日}，本年底为统计截止日期。上年底党员数＋本年增加－本年减少＝本年底党员数。")
-    columns = t.columns
-    aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(columns)}
-    either = here_q(rows.moves, start, inside=True) | here_q(rows.moves, day, inside=True)
-    qs = (Person.objects.filter(org__path__subtree=root.path).filter(either)
-          .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
-    grouped = {r.pop("row"): r for r in qs}
-    out_aggs = {f"c{i}": Count("pk", filter=qo[c.key]) for i, c in enumerate(columns)}
-    extra = Person.objects.filter(pk__in=rows.moves.moved_out_after(start)).filter(
-        here_q(rows.moves, start, inside=False) | here_q(rows.moves, day, inside=False)).aggregate(**out_aggs)
-    t.rows = rows.build(columns, grouped, extra)
+    keys = [c.key for c in t.columns]
+    as_cells = lambda kinds: {f"c{i}": v for i, v in enumerate(_change_counts(kinds)[k] for k in keys)}  # noqa: E731
+    by_row: dict[str, dict[str, int]] = {}
+    qs = (Person.objects.filter(org__path__subtree=root.path)
+          .annotate(row=rows.prefix("org__path"), kind=_change_kind(rows, start, day, inside=True))
+          .values("row", "kind").annotate(n=Count("pk")).order_by())
+    for r in qs:
+        by_row.setdefault(r["row"], {})[r["kind"]] = r["n"]
+    gone = {r["kind"]: r["n"] for r in Person.objects.filter(rows.moves.moved_out_after(start))
+            .annotate(kind=_change_kind(rows, start, day, inside=False)).values("kind").annotate(n=Count("pk"))
+            .order_by()}
+    t.rows = rows.build(t.columns, {row: as_cells(kinds) for row, kinds in by_row.items()}, as_cells(gone))
     return t
 
 

@@ -150,9 +150,14 @@ def do_change_status(person: Person, new_status: str, *, on: dt.date | None = No
 
 
 @transaction.atomic
-def do_move_person(person: Person, new_org, *, on: dt.date | None = None, acting_user=None) -> Person:
+def do_move_person(person: Person, new_org, *, on: dt.date | None = None, acting_user=None, **letter) -> Person:
     """Within the system: move a person's 组织关系 to another org (the dues/transfer module adds
-    letters for transfers across systems)."""
+    letters for transfers across systems). A party member's move leaves a completed 系统内转接 record
+    (membership.Transfer, out of the old org into the new one, reported on the day of the move) — what the
+    party statistics and the member's history read; `letter` (letter_no, valid_until, reason) fills in its
+    介绍信 when the move is made by one. The record is on the returned person as `transfer` (None if none)."""
+    from dangjian.membership.choices import Direction
+    from dangjian.membership.models import Transfer
     from dangjian.orgs.choices import OrgType
 
     p = Person.objects.select_for_update().get(pk=person.pk)
@@ -163,6 +168,14 @@ def do_move_person(person: Person, new_org, *, on: dt.date | None = None, acting
     old = p.org
     p.org, p.group = new_org, None
     p.save(update_fields=["org", "group", "updated"])
+    p.transfer = None
+    if old is not None and old.pk != new_org.pk and p.status in MEMBER_STATUSES:
+        day = on or timezone.localdate()
+        p.transfer = Transfer.objects.create(
+            person=p, direction=Direction.OUT, org=old, from_org=old, to_org=new_org, letter_date=day,
+            reported_on=day, letter_no=(letter.get("letter_no") or "").strip()[:60],
+            valid_until=letter.get("valid_until"), reason=(letter.get("reason") or "").strip()[:200] or "系统内转接",
+            created_by=audit.user_or_none(acting_user))
     audit.record("person.move", f"“{p.name}”组织关系由“{old}”转到“{new_org}”", actor=acting_user,
                  org=new_org, person=p, obj=p, before={"org": old}, after={"org": new_org},
                  on=on or timezone.localdate())

@@ -1,20 +1,26 @@
-"""TXT-01 copied text (照搬照抄): minutes or a report that is a near-duplicate of another org's text or of an
-earlier one of the same org.
+"""TXT-01 copied text (照搬照抄): minutes, a report or a 对照检查材料 that is a near-duplicate of another org's (or
+another member's) text or of an earlier one of the same org.
 
-The corpus is every held meeting's minutes (and, separately, every report's text) up to the as-of date. A
-sentence written in the texts of `txt01_boilerplate_orgs` or more organisations is boilerplate (the headers
-会议时间/地点/应到/实到, stock openings and closings) and is left out; so are header lines (标签：值) and
-sentences shorter than four characters. What remains is each text's substance. Candidates come from MinHash
-LSH over the substance's 5-character shingles, are verified with the exact Jaccard similarity
-(≥ `txt01_jaccard`) and rapidfuzz's alignment (the copied spans of at least 8 characters must cover
-`txt01_copied_share` of the later text's substance). The finding is on the later text (by date); the earlier
-one is the evidence, shown side by side at `textquality:finding_copy`. See docs/textquality.md.
+The corpus is every held meeting's minutes (and, separately, every report's text, and every 对照检查材料) up to the
+as-of date. Header lines (标签：值), sentences shorter than four characters, stock sentences (`text.is_stock`, a
+curated phrase list) and sentences common in the corpus (written by max(`txt01_boilerplate_orgs`,
+`txt01_boilerplate_share` × orgs) organisations or more — unless they come as a copied block of consecutive
+sentences) are discounted: what remains is each text's substance (`text.Corpus`). Candidates come from MinHash LSH
+over the substance's 5-character shingles, are verified with the exact Jaccard similarity (≥ `txt01_jaccard`) and
+rapidfuzz's alignment (the copied spans of at least 8 characters must cover `txt01_copied_share` of the later
+text's substance). The finding is on the later text (by date) — on both texts when they are of the same day
+(同日雷同: neither is the original); the other one is the evidence, stored with the finding
+(`Finding.evidence`) and shown side by side at `textquality:finding_copy`. See docs/textquality.md.
 """
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
 
 from dangjian.core import engine
 from dangjian.core.engine import Hit, rule
 
+from . import semantic
 from . import text as T
 
 engine.setting("txt01_jaccard", 0.5, "雷同判定：扣除套话后两篇文本5字片段的相似度（Jaccard）不低于（TXT-01）",
@@ -24,61 +30,114 @@ engine.setting("txt01_copied_share", 0.5, "雷同判定：与对方相同的连�
 engine.setting("txt01_boilerplate_orgs", 4, "套话认定：同一句话出现在多少个以上党组织的文本中即视为套话、不计入雷同（TXT-01）",
                rules=("TXT-01",))
 engine.setting("txt01_min_chars", 80, "扣除套话后实质内容少于多少字的文本不作雷同判定（TXT-01）", rules=("TXT-01",))
+engine.setting("txt01_boilerplate_share", 0.01,
+               "套话认定：语料中党组织较多时，一句话须出现在不少于这一比例的党组织中才视为套话（与上一参数取较大者，TXT-01）",
+               rules=("TXT-01",))
 
-SETTINGS = ("txt01_jaccard", "txt01_copied_share", "txt01_boilerplate_orgs", "txt01_min_chars")
+SETTINGS = ("txt01_jaccard", "txt01_copied_share", "txt01_boilerplate_orgs", "txt01_boilerplate_share",
+            "txt01_min_chars", "txt01_semantic_cosine")
 CITATION = "平台自设规则：会议记录、述职报告和对照检查材料应如实记载本组织情况，不得照搬照抄（力戒形式主义）"
-KIND_LABEL = {"meeting": "会议记录", "report": "报告"}
+KIND_LABEL = {"meeting": "会议记录", "report": "报告", "selfcheck": "对照检查材料"}
+KINDS = tuple(KIND_LABEL)
 
 # Signatures by the digest of a text's substance, kept between runs of one process (an incremental run
 # re-signs only texts whose substance changed). Bounded: cleared when it grows past the limit.
 _SIGNATURES: dict[bytes, object] = {}
 _SIGNATURE_LIMIT = 400_000
+# Each text's sentences and their keys by the text, kept likewise (only edited texts are split again).
+_SPLITS: dict[str, tuple] = {}
 
 
 def load_docs(kind: str, as_of) -> list[T.Doc]:
-    """The texts of one kind ("meeting" or "report") written by the as-of date."""
+    """The texts of one kind ("meeting", "report" or "selfcheck") written by the as-of date. A report counts
+    from its year on: DJX-imported reports are dated 31 December of their year, so the running year's are
+    included, ordered as if written on the as-of date (`min(submitted, as_of)`)."""
     if kind == "meeting":
         from dangjian.orglife.choices import MeetingState
         from dangjian.orglife.models import Meeting
 
         rows = (Meeting.objects.filter(state=MeetingState.HELD, date__lte=as_of).exclude(minutes="")
                 .order_by().values_list("pk", "org_id", "date", "minutes"))
-        return [T.Doc(key=("meeting", pk), org=org, order=(day, pk), text=text) for pk, org, day, text in rows.iterator(
-            chunk_size=5000)]
-    from dangjian.assessment.models import Report
+    elif kind == "selfcheck":
+        from dangjian.orglife.choices import MeetingState
+        from dangjian.orglife.models import SelfCheck
 
-    rows = (Report.objects.filter(submitted__lte=as_of).exclude(text="").order_by()
-            .values_list("pk", "org_id", "submitted", "text"))
-    return [T.Doc(key=("report", pk), org=org, order=(day, pk), text=text) for pk, org, day, text in rows.iterator(
+        rows = (SelfCheck.objects.filter(meeting__state=MeetingState.HELD, meeting__date__lte=as_of).exclude(text="")
+                .order_by().values_list("pk", "meeting__org_id", "meeting__date", "text"))
+    else:
+        from dangjian.assessment.models import Report
+
+        rows = (Report.objects.filter(submitted__year__lte=as_of.year).exclude(text="").order_by()
+                .values_list("pk", "org_id", "submitted", "text"))
+        return [T.Doc(key=("report", pk), org=org, order=(min(day, as_of), pk), text=text)
+                for pk, org, day, text in rows.iterator(chunk_size=5000)]
+    return [T.Doc(key=(kind, pk), org=org, order=(day, pk), text=text) for pk, org, day, text in rows.iterator(
         chunk_size=5000)]
+
+
+def corpus_for(kind: str, as_of, settings: dict) -> T.Corpus:
+    return T.Corpus(load_docs(kind, as_of), boilerplate_orgs=int(settings["txt01_boilerplate_orgs"]),
+                    boilerplate_share=float(settings.get("txt01_boilerplate_share", 0.0)), split_cache=_SPLITS)
 
 
 def find(kind: str, as_of, settings: dict, org_ids=None, corpus: T.Corpus | None = None) -> list[T.Pair]:
     """The copied pairs of one kind; with `org_ids`, only pairs that involve a text of those orgs."""
     if corpus is None:
-        corpus = T.Corpus(load_docs(kind, as_of), boilerplate_orgs=int(settings["txt01_boilerplate_orgs"]))
+        corpus = corpus_for(kind, as_of, settings)
     docs = corpus.docs
     queries = None if org_ids is None else [d.key for d in docs if d.org in org_ids]
+    if queries == []:
+        return []
     if len(_SIGNATURES) > _SIGNATURE_LIMIT:
         _SIGNATURES.clear()
-    return T.find_copies(corpus, threshold=float(settings["txt01_jaccard"]),
-                         min_chars=int(settings["txt01_min_chars"]),
-                         min_share=float(settings["txt01_copied_share"]), queries=queries,
-                         signature_cache=_SIGNATURES)
+    pairs = T.find_copies(corpus, threshold=float(settings["txt01_jaccard"]),
+                          min_chars=int(settings["txt01_min_chars"]),
+                          min_share=float(settings["txt01_copied_share"]), queries=queries,
+                          signature_cache=_SIGNATURES)
+    # The optional semantic layer (off by default, see semantic.py): reworded copies the lexical pass misses.
+    return pairs + semantic.paraphrases(corpus.docs, pairs, settings, min_chars=int(settings["txt01_min_chars"]),
+                                        queries=queries)
 
 
-def compare(kind: str, pk: int, as_of, settings: dict):
-    """(pair, corpus) for the side-by-side view of one text: its closest earlier text, or (None, corpus)."""
-    docs = load_docs(kind, as_of)
-    corpus = T.Corpus(docs, boilerplate_orgs=int(settings["txt01_boilerplate_orgs"]))
-    key = (kind, pk)
-    pairs = [p for p in find(kind, as_of, settings, corpus=corpus) if p.later.key == key] if any(
-        d.key == key for d in docs) else []
-    return best_sources(pairs).get(key), corpus
+@dataclass
+class Copy:
+    """One text judged a copy: `subject` copies `source` (or, `same_day`, the two are of the same day)."""
+
+    subject: T.Doc
+    source: T.Doc
+    jaccard: float
+    share: float        # of the subject's substance covered by the copied spans
+    same_day: bool = False
+    cosine: float | None = None     # a pair found only by the optional semantic layer
+
+
+def _day(doc: T.Doc):
+    return doc.order[0] if isinstance(doc.order, tuple) else doc.order
+
+
+def copies_of(pairs: list[T.Pair]) -> dict:
+    """Subject text's key → its `Copy` with the closest other text (the evidence). The later text of a pair
+    copies the earlier; two texts of the same day both copy each other (同日雷同: neither is the original)."""
+    best: dict = {}
+
+    def offer(c: Copy):
+        cur = best.get(c.subject.key)
+        if cur is None or (c.jaccard, c.share, str(c.source.key)) > (cur.jaccard, cur.share, str(cur.source.key)):
+            best[c.subject.key] = c
+
+    for p in pairs:
+        tie = _day(p.earlier) == _day(p.later)
+        cosine = getattr(p, "cosine", None)
+        offer(Copy(p.later, p.earlier, p.jaccard, p.copied_share, same_day=tie, cosine=cosine))
+        if tie:
+            copied = p.copied_share * len(p.later.content)
+            offer(Copy(p.earlier, p.later, p.jaccard, copied / max(len(p.earlier.content), 1), same_day=True,
+                       cosine=cosine))
+    return best
 
 
 def best_sources(pairs: list[T.Pair]) -> dict:
-    """Later text's key → its closest earlier text (the evidence)."""
+    """Later text's key → its closest earlier text's pair (kept for callers of the earlier API)."""
     best: dict = {}
     for p in pairs:
         cur = best.get(p.later.key)
@@ -87,29 +146,103 @@ def best_sources(pairs: list[T.Pair]) -> dict:
     return best
 
 
-def message(p: T.Pair, label: str, source_date) -> str:
-    whose = "本组织" if p.earlier.org == p.later.org else "其他党组织"
-    return (f"{label}与{whose}{source_date:%Y-%m-%d}的{label}雷同：扣除套话后相似度{p.jaccard:.0%}，"
-            f"本文{p.copied_share:.0%}的实质内容与之相同（照搬照抄之嫌，见雷同对照）")
+def message(c: Copy, label: str) -> str:
+    whose = "本组织" if c.source.org == c.subject.org else "其他党组织"
+    day = _day(c.source)
+    if c.cosine is not None:
+        return (f"{label}与{whose}{day:%Y-%m-%d}的{label}意思高度相同：扣除套话后语义相似度{c.cosine:.2f}，"
+                f"字面不同但内容一致（改写照搬之嫌，见雷同对照）")
+    if c.same_day:
+        return (f"{label}与{whose}同日（{day:%Y-%m-%d}）的{label}雷同（同日雷同，无法判断谁先形成）：扣除套话后相似度"
+                f"{c.jaccard:.0%}，本文{c.share:.0%}的实质内容与之相同（照搬照抄之嫌，见雷同对照）")
+    return (f"{label}与{whose}{day:%Y-%m-%d}的{label}雷同：扣除套话后相似度{c.jaccard:.0%}，"
+            f"本文{c.share:.0%}的实质内容与之相同（照搬照抄之嫌，见雷同对照）")
 
 
-@rule("TXT-01", title="会议记录、报告照搬照抄（与其他组织或往期雷同）", citation=CITATION, severity="WARN",
-      subject="meeting|report", settings=SETTINGS, reads=("orglife.meeting", "assessment.report"),
+def digest(text: str) -> str:
+    """A short fingerprint of a text as stored, to tell on the evidence page whether it changed since."""
+    return hashlib.blake2b((text or "").encode(), digest_size=8).hexdigest()
+
+
+def evidence(c: Copy) -> dict:
+    """What the evidence page needs without judging the corpus again (`Finding.evidence`)."""
+    return {"source": list(c.source.key), "source_date": _day(c.source).isoformat(),
+            "jaccard": round(c.jaccard, 4), "share": round(c.share, 4), "same_day": c.same_day,
+            "boilerplate": {"subject": sorted(c.subject.boilerplate), "source": sorted(c.source.boilerplate)},
+            "digest": {"subject": digest(c.subject.text), "source": digest(c.source.text)},
+            **({"cosine": round(c.cosine, 4)} if c.cosine is not None else {})}
+
+
+def _widened(kind: str, ctx, corpus: T.Corpus, pairs: list[T.Pair]) -> set:
+    """Orgs outside an incremental run's scope whose TXT-01 findings the change can reach: the org of a text
+    that now copies (or ties with) a text of the scope, and the org of an open finding whose source is a text of
+    the scope or a text that is gone."""
+    from dangjian.core.models import Finding, FindingState
+
+    scope = ctx.org_ids
+    out = {p.later.org for p in pairs}
+    out |= {p.earlier.org for p in pairs if _day(p.earlier) == _day(p.later)}
+    org_of = {d.key: d.org for d in corpus.docs}
+    rows = (Finding.objects.filter(rule_id="TXT-01", subject_kind=kind, state=FindingState.OPEN)
+            .exclude(org_id__in=scope).values_list("org_id", "evidence"))
+    for org_id, ev in rows:
+        source = tuple((ev or {}).get("source") or ())
+        if not source or source not in org_of or org_of[source] in scope:
+            out.add(org_id)
+    return out - scope
+
+
+def judge(kind: str, ctx) -> list[Copy]:
+    """The copies of one kind the run judges: all of them, or, in an incremental run, those of the scope's texts
+    and of the other orgs the change reaches (`_widened`, declared to the engine with `ctx.widen`)."""
+    corpus = corpus_for(kind, ctx.as_of, ctx.settings)
+    if ctx.org_ids is None:
+        return list(copies_of(find(kind, ctx.as_of, ctx.settings, corpus=corpus)).values())
+    pairs = find(kind, ctx.as_of, ctx.settings, ctx.org_ids, corpus=corpus)
+    extra = _widened(kind, ctx, corpus, pairs)
+    if extra:
+        ctx.widen("TXT-01", extra)
+        seen = {(p.earlier.key, p.later.key) for p in pairs}
+        pairs += [p for p in find(kind, ctx.as_of, ctx.settings, extra, corpus=corpus)
+                  if (p.earlier.key, p.later.key) not in seen]
+    judged = set(ctx.org_ids) | extra
+    return [c for c in copies_of(pairs).values() if c.subject.org in judged]
+
+
+def compare(kind: str, pk: int, as_of, settings: dict):
+    """(pair, corpus) for one text against the whole corpus: its closest earlier text, or (None, corpus).
+    (The evidence page no longer needs this: it reads `Finding.evidence`.)"""
+    corpus = corpus_for(kind, as_of, settings)
+    key = (kind, pk)
+    pairs = [p for p in find(kind, as_of, settings, corpus=corpus) if p.later.key == key] if any(
+        d.key == key for d in corpus.docs) else []
+    return best_sources(pairs).get(key), corpus
+
+
+def _models():
+    from dangjian.assessment.models import Report
+    from dangjian.orglife.models import Meeting, SelfCheck
+
+    return {"meeting": Meeting, "report": Report, "selfcheck": SelfCheck}
+
+
+@rule("TXT-01", title="会议记录、报告、对照检查材料照搬照抄（与其他组织、他人或往期雷同）", citation=CITATION, severity="WARN",
+      subject="meeting|report|selfcheck", settings=SETTINGS,
+      reads=("orglife.meeting", "orglife.selfcheck", "assessment.report", "core.finding"),
       evidence="textquality:finding_copy")
 def copied_text(ctx):
-    """Minutes or a report whose substance (boilerplate discounted) is a near-duplicate of another org's or an
-    earlier period's text: the later text is the subject, the earlier one the evidence."""
-    from dangjian.assessment.models import Report
-    from dangjian.orglife.models import Meeting
-
-    for kind, model in (("meeting", Meeting), ("report", Report)):
-        best = best_sources(find(kind, ctx.as_of, ctx.settings, ctx.org_ids))
-        if not best:
+    """会议记录、报告（述职报告等）或对照检查材料，扣除套话（表头、常用开头结束语、多个党组织共用的句子）后与其他党组织、
+    他人或本组织往期的同类文本雷同（5字片段相似度和相同连续片段占比均达到参数）：预警，主体为后形成的文本，先形成的
+    文本为证据；同一天形成的两篇互为证据、各有一条预警（同日雷同）。方法见 docs/textquality.md。"""
+    models = _models()
+    for kind in KINDS:
+        found = judge(kind, ctx)
+        if not found:
             continue
-        wanted = {key[1] for key in best if ctx.in_scope(best[key].later.org)}
-        objs = model.objects.in_bulk(list(wanted))
-        for key, p in best.items():
-            obj = objs.get(key[1])
+        objs = models[kind].objects.in_bulk([c.subject.key[1] for c in found])
+        for c in found:
+            obj = objs.get(c.subject.key[1])
             if obj is None:
                 continue
-            yield Hit(subject=obj, message=message(p, KIND_LABEL[kind], p.earlier.order[0]), org_id=p.later.org)
+            yield Hit(subject=obj, message=message(c, KIND_LABEL[kind]), org_id=c.subject.org,
+                      evidence=evidence(c))

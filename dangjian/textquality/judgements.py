@@ -1,13 +1,21 @@
 """TXT-02, TXT-03, TXT-04: texts that say nothing or are not what they claim to be (issue 8).
 
 * TXT-02 — a 组织生活会/民主生活会 whose critiques are mostly generic: a critique is concrete when it names what can be
-  checked (a time, a count, an occasion, a behaviour — `lexicon.CONCRETE_*`, weighted); the meeting is a finding
+  checked (a time, a count, an occasion, a behaviour, an act done to a named object — `lexicon.CONCRETE_*`,
+  `lexicon.ACTS`/`OBJECTS`, an incident told by two of its markers — the member's own piece of work, a perfective
+  verb, what others did afterwards — `lexicon.INCIDENT_PATTERNS`, weighted; slogans and generalities count nothing);
+  the meeting is a finding
   when the generic share reaches a setting. Each generic critique is named in the message.
 * TXT-03 — a 书记抓基层党建工作述职报告 dominated by business work: every sentence is party building, business work or
-  neither (the heavier of its `PARTY_PHRASES` / `BUSINESS_PHRASES`); the party-building share of the classified
+  neither (the heavier of its `PARTY_PHRASES` / `BUSINESS_PHRASES`; a business-heavy sentence tying named party
+  organisation or members to the work counts as party building; party slogans such as "以党建为引领", "党旗飘扬"
+  weigh nothing); the party-building share of the classified
   text (by characters) below a setting is a finding, with the sentences that decided it.
 * TXT-04 — a 主题党日 that is not a party activity: the topic (counted twice) and each sentence of the minutes are
-  a party activity, an outing / sports or union event / business training, or neither; a party share below a
+  a party activity (study, party education, service, party affairs such as admissions and elections, joint work with
+  another party organisation), an outing / sports or union event / business training or work, or neither (the
+  record's header lines are skipped; training given to the public, or members helping people, under a party service
+  mechanism is service to the people); a party share below a
   setting is a finding naming the words that marked it.
 
 The judging functions are pure (text in, verdict with evidence out): the engine rules, `dangjian textcheck` and
@@ -60,6 +68,15 @@ def _quote(words) -> str:
 
 # --- TXT-02 --------------------------------------------------------------------------------------------
 CRITIQUE_TABLE = lx.combine(concrete=lx.CONCRETE_PHRASES, generic=lx.GENERIC_PHRASES)
+ACT_TABLE = lx.combine(act=dict.fromkeys(lx.ACTS, 0.0), object=dict.fromkeys(lx.OBJECTS, 0.0))
+ACT_PATTERNS = tuple((p.pattern, "act", p, 0.0) for p in lx.ACT_PATTERNS)
+# An act on an object, once per critique, weighs as much as a date: enough on its own at the default setting.
+ACT_OBJECT_WEIGHT = 2.0
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
+
+
+def _clause_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
 
 
 @dataclass
@@ -68,6 +85,8 @@ class CritiqueVerdict:
     concrete: list[lx.Match]
     generic: list[lx.Match]
     score: float
+    act_object: tuple[str, str] | None = None     # the act and the object/scene it was done to
+    generalised: list[str] = field(default_factory=list)   # behaviour words discounted as a generality
 
     @property
     def is_generic(self) -> bool:
@@ -77,17 +96,65 @@ class CritiqueVerdict:
 
     def why(self) -> str:
         if self.is_concrete:
-            return "具体：" + _quote(m.phrase for m in self.concrete)
+            parts = []
+            if self.act_object:
+                parts.append(f"行为“{self.act_object[0]}”（对象“{self.act_object[1]}”）")
+            rest = _quote(m.phrase for m in self.concrete if m.label != "行为+对象")
+            return "具体：" + "、".join(x for x in parts + [rest] if x)
+        tail = f"（“{'”“'.join(self.generalised)}”说的是一种现象，不是发生的事）" if self.generalised else ""
         if self.generic:
-            return "空泛：" + _quote(m.phrase for m in self.generic if m.weight >= 1) or "空泛"
-        return "空泛：没有具体的事实、时间、事件或行为"
+            return ("空泛：" + _quote(m.phrase for m in self.generic if m.weight >= 1) or "空泛") + tail
+        return "空泛：没有具体的事实、时间、事件或行为" + tail
+
+
+def _act_on_object(text: str, starts: list[int], general: set[int]) -> tuple[str, str] | None:
+    """The first act that has an object or scene in its own or an adjacent clause (generalities excepted)."""
+    def clause(pos: int) -> int:
+        return max(i for i, s in enumerate(starts) if s <= pos)
+
+    found = lx.find(text, ACT_TABLE, ACT_PATTERNS)
+    acts = [(clause(m.start), m.phrase) for m in found if m.kind == "act"]
+    objects = [(clause(m.start), m.phrase) for m in found if m.kind == "object"]
+    for ci, act in acts:
+        if ci in general:
+            continue
+        for cj, obj in objects:
+            if abs(ci - cj) <= 1 and cj not in general:
+                return act, obj
+    return None
 
 
 def judge_critique(text: str, concrete_min: float = DEFAULTS["txt_critique_concrete_min"]) -> CritiqueVerdict:
-    found = lx.find(text or "", CRITIQUE_TABLE, lx.CONCRETE_PATTERNS)
-    concrete = [m for m in found if m.kind == "concrete"]
+    """Concrete when its markers reach `concrete_min`: a time, a count, a named item, an occasion, a behaviour one can
+    witness, or an act done to an object or in a scene ("在处理群众来信时推诿给其他处室"). A behaviour named as a
+    phenomenon ("迟到早退现象时有发生") is a generality and counts nothing; numbered slogans ("四个意识") are no count."""
+    text = text or ""
+    found = lx.find(text, CRITIQUE_TABLE, lx.CONCRETE_PATTERNS + lx.INCIDENT_PATTERNS)
+    starts = _clause_starts(text)
+    general = {i for i, s in enumerate(starts)
+               if lx.GENERALITY.search(text[s:starts[i + 1] if i + 1 < len(starts) else len(text)])}
+
+    def in_general(m: lx.Match) -> bool:
+        return max(i for i, s in enumerate(starts) if s <= m.start) in general
+
+    concrete, generalised, once = [], [], set()
+    for m in found:
+        if m.kind != "concrete":
+            continue
+        if (m.label in lx.CONCRETE_PHRASES or m.label in lx.INCIDENT_ONCE) and in_general(m):
+            generalised.append(m.phrase)
+            continue
+        if m.label in lx.INCIDENT_ONCE:     # an incident's markers count once each: two kinds together tell what happened
+            if m.label in once:
+                continue
+            once.add(m.label)
+        concrete.append(m)
+    act_object = _act_on_object(text, starts, general)
+    if act_object:
+        concrete.append(lx.Match(f"{act_object[0]}…{act_object[1]}", "行为+对象", "concrete", ACT_OBJECT_WEIGHT, 0, 0))
     score = sum(m.weight for m in concrete)
-    v = CritiqueVerdict(text=text, concrete=concrete, generic=[m for m in found if m.kind == "generic"], score=score)
+    v = CritiqueVerdict(text=text, concrete=concrete, generic=[m for m in found if m.kind == "generic"], score=score,
+                        act_object=act_object, generalised=generalised)
     v.is_concrete = score >= concrete_min
     return v
 
@@ -132,18 +199,31 @@ DUTY_TABLE = lx.combine(neutral=lx.DUTY_NEUTRAL_PHRASES, party=lx.PARTY_PHRASES,
 @dataclass
 class SentenceVerdict:
     text: str
-    kind: str            # "party" | "business" | "neutral"
+    kind: str            # "party" | "integrated" (party work tied to business) | "business" | "neutral"
     party: float
     business: float
     matches: list[lx.Match] = field(default_factory=list)
+    ties: list[str] = field(default_factory=list)     # the words that tie party work to business
+
+    @property
+    def counts_as_party(self) -> bool:
+        return self.kind in ("party", "integrated")
 
 
 def classify_duty_sentence(text: str) -> SentenceVerdict:
-    found = lx.find(text, DUTY_TABLE, lx.BUSINESS_PATTERNS)
+    """The heavier of its party-building and business words; a business-heavy sentence that ties named party
+    organisation or members to the work (`lexicon.INTEGRATION`) is "integrated" and counts as party building."""
+    found = lx.find(text, DUTY_TABLE, lx.DUTY_PATTERNS + lx.BUSINESS_PATTERNS)
     p = sum(m.weight for m in found if m.kind == "party")
     b = sum(m.weight for m in found if m.kind == "business")
     kind = "party" if p > b else "business" if b > p else "neutral"
-    return SentenceVerdict(text, kind, p, b, found)
+    ties = [m for m in lx.INTEGRATION.finditer(text)]
+    if kind != "party" and ties:
+        outside = sum(m.weight for m in found if m.kind == "party"
+                      and all(m.end <= t.start() or m.start >= t.end() for t in ties))
+        if outside >= lx.INTEGRATION_PARTY_MIN:
+            kind = "integrated"
+    return SentenceVerdict(text, kind, p, b, found, [t.group(0) for t in ties])
 
 
 @dataclass
@@ -175,7 +255,11 @@ class DutyVerdict:
         party = self.deciding("party", 2)
         if party:
             parts.append("党建内容如：" + "；".join(f"“{_short(s.text, 36)}”" for s in party))
-        else:
+        tied = [s for s in self.sentences if s.kind == "integrated"]
+        if tied:
+            parts.append(f"党建与业务结合的句子{len(tied)}句按党建内容计，如：" + "；".join(
+                f"“{_short(s.text, 36)}”（{_quote(s.ties)}）" for s in tied[:2]))
+        if not party and not tied:
             parts.append("没有写党建工作的句子")
         return "；".join(parts)
 
@@ -184,7 +268,7 @@ def judge_duty_report(text: str, settings: dict | None = None) -> DutyVerdict:
     s = {**DEFAULTS, **(settings or {})}
     threshold = int(s["txt_duty_party_percent"])
     verdicts = [classify_duty_sentence(x) for x in sentences(text)]
-    pc = sum(len(v.text) for v in verdicts if v.kind == "party")
+    pc = sum(len(v.text) for v in verdicts if v.counts_as_party)
     bc = sum(len(v.text) for v in verdicts if v.kind == "business")
     if pc + bc < MIN_DUTY_CHARS:
         return DutyVerdict(verdicts, pc, bc, None, threshold, False)
@@ -193,8 +277,11 @@ def judge_duty_report(text: str, settings: dict | None = None) -> DutyVerdict:
 
 
 # --- TXT-04 --------------------------------------------------------------------------------------------
-THEME_TABLE = lx.combine(neutral=lx.NEUTRAL_PHRASES, party=lx.PARTY_ACTIVITY_PHRASES, other=lx.NOT_PARTY_PHRASES)
+THEME_TABLE = lx.combine(neutral=lx.NEUTRAL_PHRASES, party=lx.PARTY_ACTIVITY_PHRASES, other=lx.NOT_PARTY_PHRASES,
+                         business=lx.BUSINESS_WORK)
 TOPIC_WEIGHT = 2
+# The kinds of "other" content that a party service mechanism turns into service to the people (not outings or sports).
+SERVICE_KINDS = ("业务培训", "业务工作")
 
 
 @dataclass
@@ -203,6 +290,8 @@ class ThemeDayVerdict:
     percent: int | None
     threshold: int
     hit: bool
+    service_frame: str | None = None    # the party service mechanism named in the record ("社区报到")
+    served: list[str] = field(default_factory=list)    # sentences counted as service to the public because of it
 
     def markers(self, kind: str) -> list[lx.Match]:
         wanted = (lambda m: m.kind == "party") if kind == "party" else (lambda m: m.kind not in ("party", "neutral"))
@@ -217,30 +306,55 @@ class ThemeDayVerdict:
         for m in self.markers("other"):
             by_kind.setdefault(m.kind, []).append(m.phrase)
         parts = [head] + [f"{_quote(words)}表明是{kind}" for kind, words in by_kind.items()]
-        party = [m.phrase for m in self.markers("party")]
+        party = [m.phrase for m in self.markers("party") if m.label != "为民服务"]
         parts.append(f"党的活动内容：{_quote(party)}" if party else "没有党的活动内容（学习、党性教育、志愿服务等）")
+        if self.served:
+            parts.append(f"依托“{self.service_frame}”面向群众的宣传、培训、服务{len(self.served)}句按为民服务计，如："
+                         f"“{_short(self.served[0], 36)}”")
         return "；".join(parts)
 
 
+THEME_PATTERNS = lx.PARTY_ACTIVITY_PATTERNS + lx.BUSINESS_WORK_PATTERNS
+
+
 def _theme_part(text: str, weight: int):
-    found = lx.find(text, THEME_TABLE)
+    found = lx.find(text, THEME_TABLE, THEME_PATTERNS)
     p = sum(m.weight for m in found if m.kind == "party")
     o = sum(m.weight for m in found if m.kind not in ("party", "neutral"))
     kind = "party" if p > o else "other" if o > p else "neutral"
     return (text, kind, found, weight)
 
 
+def _serves_public(part) -> bool:
+    text, kind, found, _ = part
+    others = [m for m in found if m.kind not in ("party", "neutral")]
+    return (kind == "other" and all(m.kind in SERVICE_KINDS for m in others)
+            and any(w in text for w in lx.PUBLIC + lx.SERVICE_ACTS))
+
+
 def judge_theme_day(topic: str, minutes: str, settings: dict | None = None) -> ThemeDayVerdict:
+    """The topic (counted twice) and each sentence are party activity, an outing / sports or union event / business
+    training or business work, or neither. In a record naming a party service mechanism (`lexicon.SERVICE_FRAME`:
+    到社区报到, 志愿服务, 结对帮扶 …) a training or business sentence addressed to the public (`lexicon.PUBLIC`) is
+    service to the people and counts as party activity."""
     s = {**DEFAULTS, **(settings or {})}
     threshold = int(s["txt_theme_day_party_percent"])
     parts = ([_theme_part(topic.strip(), TOPIC_WEIGHT)] if (topic or "").strip() else []) + \
-        [_theme_part(x, 1) for x in sentences(minutes)]
+        [_theme_part(x, 1) for x in sentences(minutes) if not lx.RECORD_HEADER.match(x)]
+    whole = (topic or "") + (minutes or "")
+    frame = next((f for f in lx.SERVICE_FRAME if f in whole), None)
+    served = []
+    if frame:
+        for i, part in enumerate(parts):
+            if _serves_public(part):
+                served.append(part[0])
+                parts[i] = (part[0], "party", part[2] + [lx.Match(frame, "为民服务", "party", 0.0, 0, 0)], part[3])
     party = sum(w for _, k, _, w in parts if k == "party")
     other = sum(w for _, k, _, w in parts if k == "other")
     if party + other == 0:
-        return ThemeDayVerdict(parts, None, threshold, False)
+        return ThemeDayVerdict(parts, None, threshold, False, frame, served)
     percent = round(100 * party / (party + other))
-    return ThemeDayVerdict(parts, percent, threshold, other > 0 and percent < threshold)
+    return ThemeDayVerdict(parts, percent, threshold, other > 0 and percent < threshold, frame, served)
 
 
 # --- engine rules --------------------------------------------------------------------------------------
@@ -269,7 +383,8 @@ def _meeting(pk, org_id, external_id, mtype, date):
       severity="WARN", subject="meeting", settings=("txt_critique_generic_percent", "txt_critique_concrete_min"))
 def generic_critiques(ctx):
     """已召开的组织生活会、民主生活会，批评意见中没有具体事实、时间、事件或行为的（空泛意见）占比达到参数（默认60%）：
-    预警，主体为该次会议；消息逐条列出空泛的意见。一条意见的具体性按时间、次数、数量、场合、可见的行为等标记计分，
+    预警，主体为该次会议；消息逐条列出空泛的意见。一条意见的具体性按时间、次数、数量、场合、可见的行为、“动作＋对象或场合”、
+    事件经过（“你负责的……”、做了什么、“被……退回”等后果，每类各计一次）等标记计分，
     合计达到参数（默认2分）即为具体；词表见 textquality/lexicon.py。"""
     from dangjian.orglife.choices import MeetingState
     from dangjian.orglife.models import Critique
@@ -298,7 +413,7 @@ def generic_critiques(ctx):
       severity="WARN", subject="report", period="year", settings=("txt_duty_party_percent",))
 def business_dominated_duty_reports(ctx):
     """书记抓基层党建工作述职报告（正文），逐句判断是党建内容、业务内容还是其他（按 lexicon.py 的党建词、业务词加权，
-    重者为准），党建内容在已判断文字中的占比（按字数）低于参数（默认40%）：预警，主体为该报告，期间为述职年度；
+    重者为准；把党组织或党员与业务连在一起的句子按党建内容计，“以党建为引领”“党旗飘扬”之类口号不计），党建内容在已判断文字中的占比（按字数）低于参数（默认40%）：预警，主体为该报告，期间为述职年度；
     消息给出占比和起决定作用的句子。可判断的文字不足60字的报告不作判断。"""
     from dangjian.assessment.choices import ReportKind
     from dangjian.assessment.models import Report
@@ -316,8 +431,9 @@ def business_dominated_duty_reports(ctx):
       citation="《中国共产党支部工作条例（试行）》第十六条：主题党日组织党员集中学习、过组织生活、民主议事和志愿服务等",
       severity="WARN", subject="meeting", settings=("txt_theme_day_party_percent",))
 def not_party_theme_days(ctx):
-    """已召开的主题党日，按主题（计两倍）和会议记录逐句判断是党的活动（学习、党性教育、红色教育、志愿服务、交纳党费等）、
-    出游、文体活动还是业务培训；党的活动内容占比低于参数（默认50%）且有非党的活动内容的：预警，主体为该次主题党日，
+    """已召开的主题党日，按主题（计两倍）和会议记录逐句（时间、地点、参加人员等表头不计）判断是党的活动（学习、党性教育、
+    红色教育、志愿服务、交纳党费、发展党员和选举等党内事务、联学联建等）、
+    出游、文体活动还是业务培训、业务工作（依托到社区报到、志愿服务等机制面向群众的宣传、培训按为民服务计）；党的活动内容占比低于参数（默认50%）且有非党的活动内容的：预警，主体为该次主题党日，
     消息列出标示为出游、文体活动、业务培训的词。"""
     from dangjian.orglife.choices import MeetingState
     from dangjian.orglife.models import Meeting

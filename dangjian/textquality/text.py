@@ -82,6 +82,7 @@ def shingles(text: str, n: int = 5) -> set[str]:
 # --- TXT-01: corpus, boilerplate discount, MinHash LSH, verification, copied spans -------------------------
 
 import hashlib  # noqa: E402
+import math  # noqa: E402
 from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import Any, Hashable, Iterable  # noqa: E402
@@ -110,6 +111,73 @@ class Doc:
     sentences: list[str] = field(default_factory=list)
     content: str = ""                       # the sentences that are not boilerplate, one a line
     hashes: np.ndarray | None = None        # sorted unique 32-bit shingle hashes of `content`
+    # The keys (`sentence_key`) of the sentences of at least MIN_SENTENCE characters discounted in this text:
+    # header lines, stock sentences, sentences common in the corpus (see `Corpus`).
+    boilerplate: frozenset = frozenset()
+
+    def keeps(self, sentence: str, key: str | None = None) -> bool:
+        """Whether `sentence` (one of this text's) is part of its substance (`content`)."""
+        if len(sentence) < MIN_SENTENCE:
+            return False
+        return (sentence_key(sentence) if key is None else key) not in self.boilerplate
+
+    def set_content(self, boilerplate: Iterable[str]) -> None:
+        """Discount `boilerplate` (sentence keys) and rebuild `content` (the texts of the evidence page)."""
+        if not self.sentences:
+            self.sentences = sentences(self.text)
+        self.boilerplate = frozenset(boilerplate)
+        self.content = "\n".join(s for s in self.sentences if self.keeps(s))
+        self.hashes = None
+
+
+# --- Stock sentences (套话) ---------------------------------------------------------------------------------
+# The phrases 机关 minutes and reports open, close and link with: leads (会议要求 …), the study formula
+# (学习了习近平总书记…重要讲话精神), the slogans (提高政治站位, 四个意识, 两个维护 …) and the closing formulae (再上新台阶,
+# 贡献力量 …). A sentence is stock when these phrases cover at least STOCK_COVER of its characters (punctuation
+# not counted) and it has no Arabic number (a date, a count: something concrete). The list is curated, not learnt:
+# extend it when a stock sentence is found counted as substance.
+STOCK_PHRASES = (
+    # leads
+    "会议号召", "会议要求", "会议强调", "会议指出", "会议认为", "会议提出", "会议首先", "会议最后", "会议还", "会议一致认为",
+    "与会党员", "与会人员", "与会同志", "大家一致", "一致表示", "一致认为", "纷纷表示", "全体党员", "广大党员", "党员干部",
+    "全体党员干部", "支部全体党员",
+    # the study formula
+    "集中学习了", "认真学习了", "传达学习了", "学习了", "传达了", "学习贯彻", "深入学习", "认真学习", "习近平总书记",
+    "最新重要讲话", "重要讲话", "重要指示批示精神", "重要指示精神", "重要论述", "重要讲话精神", "上级党组织", "上级有关",
+    "有关会议精神", "有关文件精神", "会议精神", "文件精神",
+    "习近平新时代中国特色社会主义思想", "为指导", "坚持以", "深入贯彻落实", "贯彻落实", "党的二十大", "二十届历次全会精神",
+    "历次全会精神", "党中央", "决策部署", "把思想和行动统一到", "统一到", "上来",
+    # slogans
+    "提高政治站位", "政治站位", "切实", "以实际行动", "践行初心使命", "初心使命", "不忘初心", "牢记使命", "四个意识",
+    "四个自信", "两个维护", "两个确立", "增强", "坚定", "做到", "进一步", "充分发挥", "战斗堡垒作用", "先锋模范作用",
+    "党员先锋模范作用", "支部战斗堡垒作用", "凝心聚力", "团结一心", "守正创新", "奋发有为", "担当作为", "真抓实干", "锐意进取",
+    "攻坚克难", "履职尽责", "全面从严治党", "党风廉政建设", "以此为契机", "将以此为契机",
+    # closing formulae
+    "更加饱满的热情", "更加务实的作风", "饱满的热情", "务实的作风", "昂扬的斗志", "立足本职岗位", "立足本职", "立足岗位",
+    "扎实做好各项工作", "做好各项工作", "各项工作", "推动", "再上新台阶", "迈上新台阶", "取得新成效", "新的更大成绩",
+    "高质量发展", "贡献力量", "作出更大贡献", "积极贡献", "努力奋斗", "要以", "为", "和",
+)
+STOCK_COVER = 0.75
+_STOCK_RE = re.compile("|".join(re.escape(p) for p in sorted(set(STOCK_PHRASES), key=len, reverse=True)))
+_PUNCT = re.compile(r"[,，、:;“”\"'《》()（）]")
+_STOCK_CACHE: dict[str, bool] = {}
+SPLIT_LIMIT = 300_000   # entries of a `Corpus(split_cache=…)` (text → (sentences, keys)); cleared past it
+
+
+def is_stock(key: str) -> bool:
+    """Whether a sentence (its `sentence_key`) is a stock sentence: see STOCK_PHRASES."""
+    hit = _STOCK_CACHE.get(key)
+    if hit is None:
+        if "#" in key:
+            hit = False
+        else:
+            chars = len(_PUNCT.sub("", key))
+            covered = sum(m.end() - m.start() for m in _STOCK_RE.finditer(_PUNCT.sub("", key)))
+            hit = chars > 0 and covered >= STOCK_COVER * chars
+        if len(_STOCK_CACHE) > 200_000:
+            _STOCK_CACHE.clear()
+        _STOCK_CACHE[key] = hit
+    return hit
 
 
 def band_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
@@ -121,31 +189,88 @@ def band_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
 
 
 class Corpus:
-    """The texts judged together, with the boilerplate discount: a sentence (by `sentence_key`) written in
-    the texts of `boilerplate_orgs` or more different organisations is boilerplate and does not count; nor do
-    header lines ("标签:值", see `sentence_key`) and sentences shorter than MIN_SENTENCE characters."""
+    """The texts judged together, with the boilerplate discount. Discounted in every text: header lines
+    ("标签:值", see `sentence_key`), sentences shorter than MIN_SENTENCE characters and stock sentences
+    (`is_stock`, checked for every sentence more than one text writes). A sentence (by `sentence_key`) written
+    by at least max(`boilerplate_orgs`, ⌈`boilerplate_share` × organisations in the corpus⌉) different
+    organisations is *common*: discounted too, unless it is part of a copied block — a run of at least
+    `block_sentences` consecutive common sentences of at least `block_chars` characters in all (headers and stock
+    sentences between them neither break nor count), which is minutes pasted from one org into many rather than
+    the city's stock phrases."""
 
-    def __init__(self, docs: Iterable[Doc], boilerplate_orgs: int = 4):
+    def __init__(self, docs: Iterable[Doc], boilerplate_orgs: int = 4, boilerplate_share: float = 0.0,
+                 block_sentences: int = 3, block_chars: int = 120, split_cache: dict | None = None):
         self.docs: list[Doc] = list(docs)
         self.boilerplate_orgs = boilerplate_orgs
-        seen: set[tuple[str, Any]] = set()
         keys = []
+        by_org: dict[Any, set[str]] = {}
+        written: Counter = Counter()
+        cache = {} if split_cache is None else split_cache
+        if len(cache) > SPLIT_LIMIT:
+            cache.clear()
         for d in self.docs:
-            if not d.sentences:
-                d.sentences = sentences(d.text)
-            ks = [sentence_key(s) for s in d.sentences]
+            if d.sentences:
+                ks = [sentence_key(s) for s in d.sentences]
+            else:
+                # with a `split_cache` kept between runs (copies.py), an incremental run re-splits only edits
+                cached = cache.get(d.text)
+                if cached is None:
+                    ss = sentences(d.text)
+                    cached = cache[d.text] = (ss, [sentence_key(s) for s in ss])
+                d.sentences, ks = cached
             keys.append(ks)
-            seen.update((k, d.org) for k in ks)
-        self.org_count: Counter = Counter(k for k, _ in seen)
-        common = {k for k, c in self.org_count.items() if c >= boilerplate_orgs}
+            uk = set(ks)
+            own = by_org.get(d.org)
+            if own is None:
+                by_org[d.org] = uk
+            else:
+                own |= uk
+            written.update(uk)
+        self.org_count: Counter = Counter()
+        for uk in by_org.values():
+            self.org_count.update(uk)
+        self.common_at = max(boilerplate_orgs, math.ceil(boilerplate_share * len(by_org) - 1e-9))
+        common = {k for k, c in self.org_count.items() if c >= self.common_at}
+        # (`written` counts texts: a sentence only one text writes cannot make two texts alike)
+        stock = {k for k, c in written.items() if c > 1 and not k.endswith(":") and is_stock(k)}
         for d, ks in zip(self.docs, keys):
-            d.content = "\n".join(s for s, k in zip(d.sentences, ks)
-                                   if len(s) >= MIN_SENTENCE and k not in common and not k.endswith(":"))
+            if common.isdisjoint(ks):      # the usual text: no common sentence, no run to look at
+                dropped = {k for k in ks if k.endswith(":") or k in stock}
+            else:
+                dropped = self._discount(d.sentences, ks, stock, common, block_sentences, block_chars)
+            d.boilerplate = frozenset(dropped)
+            d.content = "\n".join(s for s, k in zip(d.sentences, ks) if len(s) >= MIN_SENTENCE and k not in dropped)
 
-    def is_boilerplate(self, sentence: str) -> bool:
-        """Too short, a header line ("主持人:王建国", "应到:12人,实到:11人"), or written by many orgs."""
+    @staticmethod
+    def _discount(sents, ks, stock, common, block_sentences, block_chars) -> set[str]:
+        dropped: set[str] = set()
+        run: list[tuple[str, int]] = []
+
+        def flush():
+            if len(run) < block_sentences or sum(n for _, n in run) < block_chars:
+                dropped.update(k for k, _ in run)
+            run.clear()
+
+        for s, k in zip(sents, ks):
+            if len(s) < MIN_SENTENCE:
+                continue
+            if k.endswith(":") or k in stock:
+                dropped.add(k)
+            elif k in common:
+                run.append((k, len(s)))
+            else:
+                flush()
+        flush()
+        return dropped
+
+    def is_boilerplate(self, sentence: str, doc: Doc | None = None) -> bool:
+        """Too short, a header line ("主持人:王建国", "应到:12人,实到:11人"), a stock sentence, or common — in
+        `doc` when given (a common sentence of a copied block is not boilerplate there)."""
+        if doc is not None:
+            return not doc.keeps(sentence)
         key = sentence_key(sentence)
-        return len(sentence) < MIN_SENTENCE or key.endswith(":") or self.org_count[key] >= self.boilerplate_orgs
+        return (len(sentence) < MIN_SENTENCE or key.endswith(":") or is_stock(key)
+                or self.org_count[key] >= self.common_at)
 
 
 def shingle_hashes(content: str, n: int = SHINGLE) -> np.ndarray:
@@ -360,21 +485,22 @@ def exhaustive_pairs(hash_sets: list[np.ndarray], threshold: float, block: int =
 _FULL = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
-def highlighted(doc: Doc, corpus: Corpus, blocks: Iterable[tuple[int, int]]) -> list[dict]:
+def highlighted(doc: Doc, corpus: Corpus | None, blocks: Iterable[tuple[int, int]]) -> list[dict]:
     """The text of `doc` for display, a sentence at a time: {"boilerplate": bool, "parts": [(text, copied)]}.
-    `blocks` are (start, length) spans in `doc.content` (see `copied_blocks`); boilerplate sentences are
-    not part of the content and carry no marks. Punctuation is shown full-width again."""
+    `blocks` are (start, length) spans in `doc.content` (see `copied_blocks`); discounted sentences
+    (`Doc.keeps`) are not part of the content and carry no marks. Punctuation is shown full-width again.
+    (`corpus` is no longer needed: the text knows its discounted sentences.)"""
     marked = np.zeros(len(doc.content) + 1, dtype=bool)
     for start, length in blocks:
         marked[start:start + length] = True
     out, offset = [], 0
     for s in doc.sentences:
-        if corpus.is_boilerplate(s):
+        if not doc.keeps(s):
             out.append({"boilerplate": True, "parts": [(s.translate(_FULL), False)]})
             continue
         parts: list[tuple[str, bool]] = []
         for i, ch in enumerate(s):
-            flag = bool(marked[offset + i])
+            flag = bool(marked[offset + i]) if offset + i < len(marked) else False
             if parts and parts[-1][1] == flag:
                 parts[-1] = (parts[-1][0] + ch, flag)
             else:

@@ -1,5 +1,9 @@
 """文本质量 pages: the side-by-side evidence of a TXT-01 finding (copied spans highlighted).
 
+The page does not judge the corpus again: the engine stored what the finding rests on (`Finding.evidence`: the
+source text, the similarity, the sentences discounted in each text and a fingerprint of each), so the page loads
+the two texts by pk and aligns only them. If either text was changed or deleted since, the page says so.
+
 Scope: the finding is reached through `Finding.objects.restrict` (404 outside the user's scope) and so is its
 subject. The other text is shown only if the user may see it (`restrict(user, VIEW)` on its model); otherwise
 the page says that it matches a text of another organisation outside the user's scope, with its date and the
@@ -7,12 +11,12 @@ similarity, and shows only the user's own text with the copied spans marked.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
-from dangjian.core import engine
 from dangjian.core.models import Finding
 from dangjian.core.permissions import VIEW
 from dangjian.core.views import get_restricted
@@ -30,34 +34,69 @@ def _model(kind: str):
         from dangjian.assessment.models import Report
 
         return Report.objects.select_related("org")
+    if kind == "selfcheck":
+        from dangjian.orglife.models import SelfCheck
+
+        return SelfCheck.objects.select_related("meeting__org", "person")
     raise Http404("未找到。")
 
 
 def _title(kind: str, obj) -> str:
     if kind == "meeting":
         return f"{obj.org.name} · {obj.date:%Y-%m-%d} {obj.get_type_display()}：{obj.topic}"
+    if kind == "selfcheck":
+        m = obj.meeting
+        return f"{m.org.name} · {m.date:%Y-%m-%d} {m.get_type_display()} · {obj.person.name}的对照检查材料"
     return f"{obj.org.name} · {obj.year}年 {obj.title}"
+
+
+def _text(kind: str, obj) -> str:
+    return obj.minutes if kind == "meeting" else obj.text
+
+
+def _org_id(kind: str, obj):
+    return obj.meeting.org_id if kind == "selfcheck" else obj.org_id
+
+
+def _doc(kind: str, obj, boilerplate) -> T.Doc:
+    doc = T.Doc(key=(kind, obj.pk), org=_org_id(kind, obj), order=None, text=_text(kind, obj))
+    doc.set_content(boilerplate)
+    return doc
 
 
 @login_required
 def finding_copy(request, pk):
-    """雷同对照: the text of a TXT-01 finding beside the earlier text it copies, copied spans in <mark>."""
+    """雷同对照: the text of a TXT-01 finding beside the text it copies, copied spans in <mark>."""
     finding = get_restricted(request, Finding.objects.select_related("org"), VIEW, pk=pk, rule_id="TXT-01")
     kind = finding.subject_kind
     subject = get_restricted(request, _model(kind), VIEW, pk=finding.subject_id)
-    settings = engine.effective_settings()
-    pair, corpus = copies.compare(kind, subject.pk, timezone.localdate(), settings)
-    ctx = {"finding": finding, "kind": kind, "label": copies.KIND_LABEL[kind], "subject": subject,
-           "subject_title": _title(kind, subject), "pair": pair}
-    if pair is not None:
-        blocks = T.copied_blocks(pair.earlier.content, pair.later.content)
-        ctx["later"] = T.highlighted(pair.later, corpus, [(b, n) for _, b, n in blocks])
-        source = _model(kind).get(pk=pair.earlier.key[1])
-        visible = _model(kind).restrict(request.user, VIEW).filter(pk=source.pk).exists()
-        ctx.update(source=source if visible else None, source_date=pair.earlier.order[0],
-                   same_org=pair.earlier.org == pair.later.org,
-                   copied_chars=sum(n for _, _, n in blocks))
-        if visible:
-            ctx["source_title"] = _title(kind, source)
-            ctx["earlier"] = T.highlighted(pair.earlier, corpus, [(a, n) for a, _, n in blocks])
+    ev = finding.evidence or {}
+    ctx = {"finding": finding, "kind": kind, "label": copies.KIND_LABEL.get(kind, ""), "subject": subject,
+           "subject_title": _title(kind, subject), "evidence": bool(ev.get("source"))}
+    if not ctx["evidence"]:
+        return render(request, "textquality/finding_copy.html", ctx)
+    src_kind, src_pk = ev["source"]
+    source = _model(src_kind).filter(pk=src_pk).first()
+    boilerplate = ev.get("boilerplate") or {}
+    digests = ev.get("digest") or {}
+    later = _doc(kind, subject, boilerplate.get("subject", ()))
+    ctx.update(jaccard=ev.get("jaccard"), share=ev.get("share"), same_day=ev.get("same_day", False),
+               source_date=dt.date.fromisoformat(ev["source_date"]) if ev.get("source_date") else None,
+               subject_changed=digests.get("subject") != copies.digest(later.text),
+               source_deleted=source is None)
+    if source is None:
+        ctx["later"] = T.highlighted(later, None, [])
+        return render(request, "textquality/finding_copy.html", ctx)
+    earlier = _doc(src_kind, source, boilerplate.get("source", ()))
+    blocks = T.copied_blocks(earlier.content, later.content)
+    copied = sum(n for _, _, n in blocks)
+    visible = _model(src_kind).restrict(request.user, VIEW).filter(pk=source.pk).exists()
+    share_now = copied / max(len(later.content), 1)
+    ctx.update(source=source if visible else None, same_org=_org_id(src_kind, source) == _org_id(kind, subject),
+               source_changed=digests.get("source") != copies.digest(earlier.text), copied_chars=copied,
+               later=T.highlighted(later, None, [(b, n) for _, b, n in blocks]),
+               no_longer=share_now < float((finding.settings_used or {}).get("txt01_copied_share", 0.5)))
+    if visible:
+        ctx["source_title"] = _title(src_kind, source)
+        ctx["earlier"] = T.highlighted(earlier, None, [(a, n) for a, _, n in blocks])
     return render(request, "textquality/finding_copy.html", ctx)

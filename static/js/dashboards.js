@@ -25,8 +25,17 @@
   function chart(box, option) {
     var c = window.echarts.init(box);
     c.setOption(option);
-    window.addEventListener("resize", function () { c.resize(); });
     return c;
+  }
+
+  // One window listener for the page resizes whichever charts are drawn now (a chart drawn again — another
+  // indicator — replaces its instance; a listener per drawing would pile up and keep the old ones alive).
+  function resizeAll() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll("[data-dash]").forEach(function (box) {
+      var c = window.echarts.getInstanceByDom(box);
+      if (c) { c.resize(); }
+    });
   }
 
   function pct(v) { return v === null || v === undefined ? "—" : v + "%"; }
@@ -160,6 +169,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    window.addEventListener("resize", resizeAll);
     document.querySelectorAll("[data-dash]").forEach(function (box) { load(box, box.getAttribute("data-url")); });
     document.querySelectorAll("[data-indicator-for]").forEach(function (sel) {
       sel.addEventListener("change", function () {

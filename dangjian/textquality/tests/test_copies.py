@@ -50,28 +50,37 @@ def open_subjects():
     return {f.subject_id for f in Finding.objects.filter(rule_id="TXT-01", state=FindingState.OPEN)}
 
 
-def test_minutes_sharing_only_headers_and_stock_sentences_are_not_copies(base, branches):
+def test_minutes_sharing_only_headers_and_stock_sentences_are_not_copies(base, branches, monkeypatch):
     # Two short 支委会 minutes, mostly the headers and stock sentences all four branches write.
     meeting(branches["a"], dt.date(2025, 1, 20), SHORT["a"], type="committee")
     b = meeting(branches["b"], dt.date(2025, 2, 20), SHORT["b"], chair="赵志强", recorder="孙丽", type="committee")
     txt01(txt01_min_chars=20)
     assert open_subjects() == set()
-    # Without the discount (a sentence would need 99 orgs to be boilerplate) the same texts look copied:
-    # the discount, not the length limit, is what keeps them apart.
+    # Without the discount (no stock list, and a sentence would need 99 orgs to be boilerplate) the same texts
+    # look copied: the discount, not the length limit, is what keeps them apart.
+    monkeypatch.setattr(T, "is_stock", lambda key: False)
     txt01(txt01_min_chars=20, txt01_boilerplate_orgs=99)
     assert b.pk in open_subjects()
 
 
 def test_the_boilerplate_is_measured_across_the_corpus(base, branches):
-    meeting(branches["b"], dt.date(2025, 2, 20), SUBSTANCE["b_q1"], chair="赵志强", recorder="孙丽")
+    b = meeting(branches["b"], dt.date(2025, 2, 20), SUBSTANCE["b_q1"], chair="赵志强", recorder="孙丽")
     corpus = T.Corpus(load_docs("meeting", AS_OF), boilerplate_orgs=4)
     a_q1 = next(d for d in corpus.docs if d.key == ("meeting", base["a_q1"].pk))
     assert "会议号召全体党员" not in a_q1.content and "会议时间" not in a_q1.content
     assert "党员先锋岗" in a_q1.content
-    # Written by three branches only, the stock sentences would still count.
+    # Written by four branches, a sentence off the stock list is common at 4 organisations, not at 5; the stock
+    # sentences are discounted either way.
+    for m in [*base.values(), b]:
+        m.minutes += "\n请各位党员于会后将本季度学习笔记交组织委员统一装订存档备查。"
+        m.save()
+    corpus = T.Corpus(load_docs("meeting", AS_OF), boilerplate_orgs=4)
+    a_q1 = next(d for d in corpus.docs if d.key == ("meeting", base["a_q1"].pk))
+    assert "学习笔记" not in a_q1.content
     corpus = T.Corpus(load_docs("meeting", AS_OF), boilerplate_orgs=5)
     a_q1 = next(d for d in corpus.docs if d.key == ("meeting", base["a_q1"].pk))
-    assert "会议号召全体党员" in a_q1.content and "会议时间" not in a_q1.content
+    assert "学习笔记" in a_q1.content
+    assert "会议号召全体党员" not in a_q1.content and "会议时间" not in a_q1.content
 
 
 def test_b_copying_a_is_found_on_the_later_minutes_with_a_as_evidence(base, branches):

@@ -9,7 +9,7 @@ from dangjian.core import engine
 
 SEVERITY = {"BLOCK": "阻断", "WARN": "警告", "INFO": "提示"}
 SUBJECT = {"org": "党组织", "person": "人员", "meeting": "会议", "election": "选举",
-           "rectification": "整改", "report": "材料"}
+           "rectification": "整改", "report": "材料", "selfcheck": "对照检查材料"}
 
 
 def _cell(text) -> str:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"日期格式不正确：{as_of}（应为 YYYY-MM-DD）") from None
         if not rebuild:
-            state = RollupState.objects.first()
+            state = RollupState.objects.filter(as_of__isnull=False).first()
             if state is None:
                 self.stdout.write("尚未生成汇总数据。运行 dangjian rollups --rebuild 生成。")
             else:
