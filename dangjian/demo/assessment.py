@@ -24,6 +24,13 @@ POINTS = ("完善了会议记录和党员档案", "开展“党建+业务”融�
 GAPS = ("理论学习的深度还不够，联系业务工作不紧", "对青年党员的教育引导办法不多", "主题党日的形式比较单一",
         "督促整改的力度还需加强")
 PLANS = ("围绕中心工作谋划党建项目", "建立学习清单和问题清单", "把党建责任压实到每名支委", "结合业务开展主题党日")
+# Planted (TXT-03): one branch secretary's report that tells the section's business and hardly any party building.
+BUSINESS_REPORT = (
+    "{year}年，{name}在局党组的领导下，带领科室圆满完成了全年各项业务工作任务。一是全力抓好项目建设，全年完成固定资产投资{inv}亿元，"
+    "新开工重点项目{proj}个，项目审批平均用时压缩到{days}个工作日。二是持续优化营商环境，办理行政许可事项{cases}件，"
+    "群众满意率达到98%以上。三是加强安全生产监管，开展隐患排查{checks}次，整改安全隐患{fix}处，全年未发生较大安全事故。"
+    "四是认真完成局领导交办的调研、信息报送和督办事项，全年报送信息{info}篇，被市委办采用{used}篇。同时，支部坚持开展“三会一课”。"
+    "存在的不足：业务创新不够，个别项目进度滞后。下一步，将紧紧围绕年度目标任务，狠抓项目推进和预算执行，确保各项业务指标全面完成。")
 COMMENTS = ("抓党建责任意识强，工作扎实，特色鲜明。", "履职较好，需进一步推动党建和业务深度融合。",
             "工作有起色，但问题整改不够及时。", "对党建工作研究不多，需切实履行第一责任人职责。")
 
@@ -34,6 +41,8 @@ class AssessmentStats:
     reports: int = 0
     scheme: object = None
     problems: list[str] = field(default_factory=list)
+    business_report: object = None      # the planted TXT-03 report
+    text_problems: list[str] = field(default_factory=list)   # (kept apart: `problems` are the ASSESS/PG ones)
 
     def summary(self) -> str:
         return f"述职评议会 {self.reviews} 次、述职报告 {self.reports} 份；考核方案“{self.scheme}”已评分"
@@ -91,14 +100,27 @@ def load(as_of: dt.date, seed: int) -> AssessmentStats:
                 rest -= v
             votes.append(0)
             best = max(range(4), key=lambda i: (votes[i], -i))
+            text = REPORT.format(year=year, name=post.person.name, c=rng.randint(10, 14), l=rng.randint(1, 4),
+                                 point=rng.choice(POINTS), gap=rng.choice(GAPS), plan=rng.choice(PLANS))
+            business = stats.business_report is None and o is not root and org.type == "branch"
+            if business:     # (its figures from a stream of their own: the other reports stay as they were)
+                brng = random.Random(seed * 31 + 13)
+                text = BUSINESS_REPORT.format(year=year, name=post.person.name, inv=brng.randint(5, 30),
+                                              proj=brng.randint(4, 15), days=brng.randint(5, 9),
+                                              cases=brng.randint(600, 2400), checks=brng.randint(20, 60),
+                                              fix=brng.randint(60, 200), info=brng.randint(40, 120),
+                                              used=brng.randint(5, 20))
             reports.append(Report(
                 kind=ReportKind.SECRETARY_DUTY, org=org, person=post.person, year=year,
                 title=f"{post.person.name}{year}年度抓基层党建工作述职报告", submitted=dt.date(year, 12, 10),
-                text=REPORT.format(year=year, name=post.person.name, c=rng.randint(10, 14), l=rng.randint(1, 4),
-                                   point=rng.choice(POINTS), gap=rng.choice(GAPS), plan=rng.choice(PLANS)),
+                text=text,
                 review=review, votes_good=votes[0], votes_fairly_good=votes[1], votes_average=votes[2],
                 votes_poor=votes[3], comment=COMMENTS[best], grade=Grade.values[best],
                 graded_at=timezone.make_aware(dt.datetime(year, 12, 30, 10))))
+            if business:
+                stats.business_report = reports[-1]
+                stats.text_problems.append(
+                    f"“{post.person.name}”（{org.name}书记）{year}年度述职报告几乎只讲业务工作（TXT-03）")
     # PG-02: every 党组's yearly report but one.
     groups = list(Org.objects.filter(type="leading_group", dissolved__isnull=True).order_by("path"))
     for i, g in enumerate(groups):

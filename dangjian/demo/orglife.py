@@ -10,7 +10,10 @@ through the actions.
 
 Most branches keep to the rules; a few planted gaps (listed in `problems`) give the warnings centre
 real content, and the ordinary imperfections of real records are there too: people excused with a
-reason, meetings entered weeks after they were held, critiques that only say "加强学习".
+reason, meetings entered weeks after they were held, critiques that only say "加强学习" (a minority of a
+meeting's). Minutes are worded meeting by meeting (`texts`, from a random stream of their own), so that the only
+text findings are the planted ones: a 党员大会 copied from a sibling branch (TXT-01), a 组织生活会 of generic
+critiques (TXT-02) and a union outing recorded as the 主题党日 (TXT-04), listed in `OrgLifeStats.planted_texts`.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from dangjian.orgs.choices import COMMITTEE_ROLES, OrgType, PostRole
 from dangjian.orglife.choices import AttendanceStatus, Grade, MeetingState, MeetingType, counts_as_org_life
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
 
-from . import catalog
+from . import catalog, texts
 
 T = MeetingType
 PRESENT, EXCUSED, ABSENT = AttendanceStatus.PRESENT.value, AttendanceStatus.EXCUSED.value, AttendanceStatus.ABSENT.value
@@ -123,6 +126,7 @@ class OrgLifeStats:
     grades: int = 0
     backfilled: int = 0       # entered two weeks or more after the meeting
     problems: list[str] = field(default_factory=list)
+    planted_texts: dict = field(default_factory=dict)    # "TXT-01" → [meeting id], the planted text problems
 
     @property
     def meeting_total(self) -> int:
@@ -146,6 +150,8 @@ class OrgLifePlanner:
         self.as_of = plan.as_of
         self.start = window_start(plan.as_of)
         self.rng = random.Random(f"dangjian-demo-orglife:{plan.scale.name}:{plan.seed}")
+        # The wording of minutes and critiques draws on its own stream: rewording a record moves no meeting.
+        self.trng = random.Random(f"dangjian-demo-orglife-texts:{plan.scale.name}:{plan.seed}")
         self.sink = sink
         self.next_meeting = next_meeting_id
         self.next_appraisal = next_appraisal_id
@@ -245,6 +251,44 @@ class OrgLifePlanner:
             if self.unqualified is not None:
                 problems.append(f"“{self.unqualified.name}”一名党员{self.last_year}年民主评议被评为不合格，"
                                 "至今未启动组织处置（DISP-03）")
+        self._plant_texts(eligible, done_months, last_year_done)
+
+    def _plant_texts(self, eligible, done_months, last_year_done) -> None:
+        """The planted text problems, one each (TXT-02, TXT-04 here; TXT-01, a 党员大会 copied from a sibling
+        branch, is decided as the branches come, see `branch`). Their meeting keys are in `planted_texts`."""
+        self.planted_texts: dict[str, list[int]] = self.stats.planted_texts
+        self.generic_orglife = self.outing = self.copy_to = None
+        self.copied_from: dict[int, list] = {}    # id(branch) → [(day, minutes, names, branch)] of its 党员大会
+        self.copy_done = None
+        # Drawn from the texts' stream: planting them moves nothing else of a seed's demo.
+        rng = self.trng
+        picks = sorted(eligible, key=lambda b: b.path)
+        rng.shuffle(picks)
+        if last_year_done:
+            self.generic_orglife = next((b for b in picks if b is not self.no_orglife), None)
+        rest = [b for b in picks if b is not self.generic_orglife]
+        if done_months and rest:
+            b = rest[0]
+            months = [ym for ym in done_months if self.gap_theme.get(id(b)) != ym]
+            self.outing = (id(b), rng.choice([(y, m) for y, m in months if m in (4, 5, 9, 10)] or months))
+
+    def copy_source(self, b, day: dt.date):
+        """For the planted copy (TXT-01): the sibling branch's latest 党员大会 minutes of the last four months
+        before `day`, when `b` is the branch that copies and has not copied yet."""
+        if self.copy_done is not None or b is not self.copy_to or day.year < self.last_year:
+            return None
+        earlier = [x for x in self.copied_from.get(id(self.copy_sibling), ())
+                   if dt.timedelta(days=3) <= day - x[0] <= dt.timedelta(days=120)]
+        return max(earlier, key=lambda x: x[0]) if earlier else None
+
+    def _choose_copier(self, b) -> None:
+        """The first branch (after the sibling it copies from) that plants the copied 党员大会 minutes."""
+        if self.copy_done is not None or b is self.plan.persona_branch or b is self.no_quorum \
+                or id(b) in self.gap_assembly or b.parent is None:
+            return
+        sibling = next((s for s in b.parent.children if s is not b and self.copied_from.get(id(s))), None)
+        if sibling is not None:
+            self.copy_to, self.copy_sibling = b, sibling
 
     # --- helpers -----------------------------------------------------------------------------
     def held(self, day: dt.date, period_end: dt.date) -> dt.date | None:
@@ -390,6 +434,7 @@ class OrgLifePlanner:
     # --- one branch --------------------------------------------------------------------------
     def branch(self, b, rows: list[dict]) -> None:
         rng = self.rng
+        self._choose_copier(b)
         retired = b.retired
         base = rng.uniform(0.75, 0.88) if retired else rng.uniform(0.86, 0.96)
         people = [r for r in rows if r["status"] in MEMBER_STATUSES or r["status"] in GONE]
@@ -420,7 +465,9 @@ class OrgLifePlanner:
         has_committee = len(committee) >= 3
         home = rng.choice(catalog.PLACES)
         qr = rng.random() < 0.3
-        spicy = rng.random()             # how concrete this branch's critiques are
+        # How concrete this branch's critiques are: a few say only "加强学习", never most of them (TXT-02 is planted).
+        drawn = rng.random()
+        spicy = (0.6 + 0.35 * drawn, drawn)
         # 主题党日 on a fairly fixed day: a date of the month or the n-th weekday.
         if rng.random() < 0.5:
             fixed = ("dom", rng.randint(5, 25))
@@ -464,16 +511,27 @@ class OrgLifePlanner:
                     topic = self.topic_theme(y, m, last_topic)
                     last_topic = topic
                     outside = "志愿" in topic or "参观" in topic or "走进" in topic or "社区" in topic
-                    steps = rng.sample(catalog.THEME_DAY_STEPS, 3)
+                    rng.sample(catalog.THEME_DAY_STEPS, 3)      # (the main stream as the earlier wording drew it)
+                    place = rng.choice(catalog.PLACES_OUTSIDE) if outside else home
+                    outing = self.outing == (id(b), (y, m))
+                    if outing:      # planted (TXT-04): the union's autumn outing recorded as the 主题党日
+                        topic, place = texts.OUTING_TOPIC, "城郊生态园"
 
-                    def minutes(c, present, excused, topic=topic, steps=steps):
-                        done = "；".join(s.format(n=rng.randint(20, 200)) for s in steps)
-                        return (f"{sec_name or '书记'}主持。围绕“{topic}”：{done}。"
-                                f"应到{c[0]}人，实到{c[1]}人{self.excused_text(excused)}。")
+                    def minutes(c, present, excused, topic=topic, place=place, outing=outing, chair=chair_on(day)):
+                        for _ in range(3):
+                            rng.randint(20, 200)
+                        name = chair["name"] if chair else ""
+                        if outing:
+                            who = texts.names(present, 1, self.trng) or ["党员"]
+                            return texts.header(name, place, c, excused) + texts.OUTING_MINUTES.format(a=who[0])
+                        return texts.theme_day(self.trng, topic=topic, chair=name, place=place, counts=c,
+                                               excused=excused, present=present, org_name=b.name)
 
-                    self.meeting(b, T.THEME_DAY, day, topic, members(day), p=base, retired=retired,
-                                 chair=chair_on(day), place=rng.choice(catalog.PLACES_OUTSIDE) if outside else home,
-                                 minutes=minutes, qr=qr)
+                    mid, _, _ = self.meeting(b, T.THEME_DAY, day, topic, members(day), p=base, retired=retired,
+                                             chair=chair_on(day), place=place, minutes=minutes, qr=qr)
+                    if outing:
+                        self.planted_texts["TXT-04"] = [mid]
+                        self.stats.problems.append(f"“{b.name}”{y}年{m}月的主题党日是工会组织的郊游（TXT-04）")
             # 支委会, monthly, in the first weeks of the month
             if has_committee and self.gap_committee.get(id(b)) != (y, m) and rng.random() > 0.004:
                 day = self.held(self.day_in(y, m, 1, 20), end)
@@ -544,13 +602,34 @@ class OrgLifePlanner:
                 elif not motions and rng.random() < 0.4:
                     motions = [rng.choice(catalog.ASSEMBLY_MOTIONS)]
                 topic = f"{y}年第{q_label}季度支部党员大会：{rng.choice(catalog.ASSEMBLY_TOPICS)}"
+                chair = chair_on(day)
+
+                def minutes(c, present, excused, topic=topic, motions=motions, day=day, chair=chair):
+                    name = chair["name"] if chair else ""
+                    text, who = texts.assembly(self.trng, topic=topic, chair=name, place=home, counts=c,
+                                               excused=excused, present=present, org_name=b.name, motions=motions)
+                    if motions:
+                        return text
+                    source = self.copy_source(b, day)
+                    if source is not None:     # planted (TXT-01): the sibling branch's minutes, names changed
+                        theirs = source[2]
+                        mine = texts.names(present, len(theirs), self.trng)
+                        if len(mine) == len(theirs):
+                            self.copy_done = (b, source)
+                            return texts.copy_assembly(source[1], dict(zip(theirs, mine)),
+                                                       texts.header(name, home, c, excused))
+                    self.copied_from.setdefault(id(b), []).append((day, text, who, b))
+                    return text
+
                 mid, present, c = self.meeting(
-                    b, T.MEMBER_ASSEMBLY, day, topic, expected, p=base, retired=retired, chair=chair_on(day),
-                    place=home, quorum="fail" if planted else "half",
-                    minutes=lambda c, present, excused: (
-                        f"会议由{(secretary or {}).get('name', '书记')}主持。有表决权党员应到{c[2]}人、实到{c[3]}人"
-                        f"{'，不足半数' if 2 * c[3] < c[2] else ''}。" + (f"会议表决了{len(motions)}项事项。" if motions else "")
-                        + f"应到党员{c[0]}人，实到{c[1]}人{self.excused_text(excused)}。"))
+                    b, T.MEMBER_ASSEMBLY, day, topic, expected, p=base, retired=retired, chair=chair,
+                    place=home, quorum="fail" if planted else "half", minutes=minutes)
+                if self.copy_done and self.copy_done[0] is b and "TXT-01" not in self.planted_texts:
+                    self.planted_texts["TXT-01"] = [mid]
+                    src_b = self.copy_done[1][3]
+                    self.stats.problems.append(
+                        f"“{b.name}”{day:%Y年%m月}的支部党员大会记录照搬“{src_b.name}”{self.copy_done[1][0]:%Y年%m月}"
+                        "的记录、只改了人名（TXT-01）")
                 for i, motion in enumerate(motions):
                     ve, vp = c[2], c[3]
                     no = 1 if vp > 8 and rng.random() < 0.08 else 0
@@ -572,20 +651,25 @@ class OrgLifePlanner:
                 elif secretary is not None and _among(secretary, expected) and rng.random() < 0.7:
                     lecturer = secretary
                 topic = rng.choice(catalog.LECTURE_TOPICS)
-                teacher = "" if lecturer else "邀请市委党校教师"
+                who = (lecturer["name"] + "同志") if lecturer else \
+                    f"市委党校{self.trng.choice(['教授', '副教授', '讲师'])}{self.trng.choice(texts.TEACHERS)}"
+                chair = chair_on(day) if lecturer is not secretary else None
                 self.meeting(b, T.LECTURE, day, topic, expected, p=base, retired=retired,
-                             chair=chair_on(day) if lecturer is not secretary else None, lecturer=lecturer,
-                             place=home, qr=qr, minutes=lambda c, present, excused: (
-                                 f"{teacher or (lecturer['name'] + '同志')}以“{topic}”为题讲授党课，"
-                                 f"时长约{rng.choice([45, 50, 60, 60, 90])}分钟，结合本单位实际作了阐述。"
-                                 f"应到{c[0]}人，实到{c[1]}人{self.excused_text(excused)}。"))
+                             chair=chair, lecturer=lecturer,
+                             place=home, qr=qr, minutes=lambda c, present, excused: rng.choice([45, 50, 60, 60, 90])
+                             and texts.lecture(
+                                 self.trng, topic=topic, who=who, chair=(chair or {}).get("name", ""), place=home,
+                                 counts=c, excused=excused, present=present, org_name=b.name))
 
     def year_end(self, b, y, people, members, secretary, chair_on, committee, home, base, retired, spicy):
         """组织生活会 in Q4 with the talks before it and the critiques in it, then 民主评议党员."""
         rng = self.rng
         if dt.date(y, 10, 1) < self.start:
             return None
-        planned = self.day_in(y, rng.choices([11, 12], weights=[3, 7])[0], 5, 28)
+        month = rng.choices([11, 12], weights=[3, 7])[0]
+        # The planted 不合格 (DISP-03) is graded in early November: its 90 days are over by a March as-of day too.
+        planned = self.day_in(y, 11, 5, 15) if b is self.unqualified and y == self.last_year else \
+            self.day_in(y, month, 5, 28)
         day = self.held(planned, dt.date(y, 12, 31))
         # Talks: the secretary with every member, the committee members with each other, in the
         # weeks before (those that happened by the as-of day are on record even if the meeting is not).
@@ -612,28 +696,54 @@ class OrgLifePlanner:
                 f"会前，支部开展专题学习，通过谈心谈话、发放征求意见表征求意见{opinions}条。会上，书记代表支委会作"
                 f"对照检查，党员逐一发言，开展批评和自我批评。会议梳理整改事项{items}项，明确责任人和完成时限。"
                 f"应到{c[0]}人，实到{c[1]}人{self.excused_text(excused)}。"))
-        self.critiques(mid, present, spicy, y)
+        planted = b is self.generic_orglife and y == self.last_year
+        self.critiques(mid, present, (0.0, spicy[1]) if planted else spicy, y)
+        if planted:
+            self.planted_texts["TXT-02"] = [mid]
+            self.stats.problems.append(f"“{b.name}”{y}年度组织生活会的批评意见都是“加强学习”之类的空话（TXT-02）")
         self.appraisal(b, y, day, members, chair_on, home, base, retired)
         return day
 
     def critiques(self, mid, present, spicy, y) -> None:
         rng = self.rng
         out = self.rows["critique"]
-        order = 0
-        for r in present:
-            out.append((mid, r["_pk"], None, self.critique_text(spicy, None), order))
-            order += 1
+        pairs = [(r, None) for r in present]
+        for _ in present:
+            self.burn_critique(spicy[1], None)
         if len(present) >= 2:
             ring = present[:]
             rng.shuffle(ring)
-            for a, t in list(zip(ring, ring[1:] + ring[:1]))[:8]:
-                out.append((mid, a["_pk"], t["_pk"], self.critique_text(spicy, t["name"]), order))
-                order += 1
-        self.stats.critiques += order
+            pairs += list(zip(ring, ring[1:] + ring[:1]))[:8]
+            for _, t in pairs[len(present):]:
+                self.burn_critique(spicy[1], t)
+        for order, ((a, t), substantive) in enumerate(zip(pairs, self.concrete_flags(len(pairs), spicy[0]))):
+            out.append((mid, a["_pk"], t["_pk"] if t else None,
+                        self.critique_text(substantive, t["name"] if t else None), order))
+        self.stats.critiques += len(pairs)
 
-    def critique_text(self, spicy: float, target: str | None) -> str:
+    def burn_critique(self, drawn: float, target) -> None:
+        """The main stream's draws of the earlier critique wording, so that a seed's meetings, attendance and
+        planted gaps stay what they were (the wording now comes from `trng`)."""
         rng = self.rng
-        substantive = rng.random() < spicy
+        substantive = rng.random() < drawn
+        rng.randint(1, 11)
+        rng.randint(2, 6)
+        rng.choice(catalog.CRITIQUE_TASKS)
+        if target is None:
+            rng.choice(catalog.CRITIQUE_SELF_SUBSTANTIVE if substantive else catalog.CRITIQUE_SELF_GENERIC)
+        else:
+            rng.choice(catalog.CRITIQUE_OTHER_SUBSTANTIVE if substantive else catalog.CRITIQUE_OTHER_GENERIC)
+
+    def concrete_flags(self, n: int, spicy: float) -> list[bool]:
+        """Which of a meeting's n critiques are concrete: the share `spicy` of them (rounded up), in random
+        places — so a meeting's generic share stays near 1 − spicy instead of drifting over TXT-02's bar."""
+        k = min(n, -int(-spicy * n // 1)) if spicy > 0 else 0
+        flags = [True] * k + [False] * (n - k)
+        self.trng.shuffle(flags)
+        return flags
+
+    def critique_text(self, substantive: bool, target: str | None) -> str:
+        rng = self.trng
         fill = dict(m=rng.randint(1, 11), n=rng.randint(2, 6), task=rng.choice(catalog.CRITIQUE_TASKS), name=target)
         if target is None:
             pool = catalog.CRITIQUE_SELF_SUBSTANTIVE if substantive else catalog.CRITIQUE_SELF_GENERIC
@@ -666,7 +776,9 @@ class OrgLifePlanner:
             else:
                 grades[r["_pk"]] = Grade.QUALIFIED.value
         if b is self.unqualified and y == self.last_year and len(order) > excellent:
-            grades[order[-1]["_pk"]] = Grade.UNQUALIFIED.value   # the last one drawn: never an 优秀
+            # the last one drawn (never an 优秀) who is still a member: DISP-03 asks about members only
+            r = next((r for r in reversed(order[excellent:]) if r["status"] in MEMBER_STATUSES), order[-1])
+            grades[r["_pk"]] = Grade.UNQUALIFIED.value
         tally = Counter(grades.values())
         mid, _, c = self.meeting(
             b, T.DEMOCRATIC_APPRAISAL, day, f"{y}年度民主评议党员", members_then, p=min(0.98, base + 0.03),
@@ -715,16 +827,19 @@ class OrgLifePlanner:
                     f"党组书记{(first or {}).get('name', '')}主持。会前开展专题学习，征求意见{rng.randint(10, 40)}条，"
                     f"党组书记与班子成员逐一谈心谈话。会上，党组书记代表班子作对照检查，班子成员逐一发言，开展批评和"
                     f"自我批评；上级党组织派员到会指导。应到{c[0]}人，实到{c[1]}人{self.excused_text(excused)}。"))
-            spicy = rng.uniform(0.4, 0.9)
-            out, order = self.rows["critique"], 0
+            drawn = rng.uniform(0.4, 0.9)      # (as drawn before; the share used is mapped into 0.6–0.95)
+            spicy = 0.6 + 0.35 * (drawn - 0.4) / 0.5
+            pairs = []
             for r in present:
-                out.append((mid, r["_pk"], None, self.critique_text(spicy, None), order))
-                order += 1
+                pairs.append((r, None))
                 if first is not None and r is not first and _among(first, present):
-                    out.append((mid, first["_pk"], r["_pk"], self.critique_text(spicy, r["name"]), order))
-                    out.append((mid, r["_pk"], first["_pk"], self.critique_text(spicy, first["name"]), order + 1))
-                    order += 2
-            self.stats.critiques += order
+                    pairs += [(first, r), (r, first)]
+            out = self.rows["critique"]
+            for order, ((a, t), substantive) in enumerate(zip(pairs, self.concrete_flags(len(pairs), spicy))):
+                self.burn_critique(drawn, t)
+                out.append((mid, a["_pk"], t["_pk"] if t else None,
+                            self.critique_text(substantive, t["name"] if t else None), order))
+            self.stats.critiques += len(pairs)
 
     # --- output ------------------------------------------------------------------------------
     def flush(self) -> None:
