@@ -73,7 +73,7 @@ def _rejudge(setting) -> None:
     # Every org may be judged with the new value: a full run of the rules that read the setting,
     # after the commit (a rolled-back change must not be judged with).
     rule_ids = [r for r in setting.rules if engine.registry.get(r)] or None
-    transaction.on_commit(lambda: engine.run(rule_ids=rule_ids), robust=True)
+    transaction.on_commit(lambda: engine.run(rule_ids=rule_ids, background="defer"), robust=True)
 
 
 @transaction.atomic
@@ -151,7 +151,8 @@ def do_set_calendar_day(day, *, workday: bool, name: str = "", acting_user):
 
 def _rejudge_calendar() -> None:
     """The rules that count working days judge again once the calendar change commits."""
-    transaction.on_commit(lambda: engine.run(rule_ids=engine.affected_rules(["core.workcalendarday"])), robust=True)
+    transaction.on_commit(lambda: engine.run(rule_ids=engine.affected_rules(["core.workcalendarday"]),
+                                             background="defer"), robust=True)
 
 
 @transaction.atomic

@@ -64,6 +64,9 @@ class Rule:
     reads: frozenset[str] | None = None
     # A page that shows a finding's evidence (a URL name taking the finding's pk), linked from the 预警中心.
     evidence: str = ""
+    # The rule reads the whole installation on every run (TXT-01's corpus of texts): a request's run leaves it
+    # to a background job (`run(background="defer")`, `tasks.defer`); other runs judge it like any rule.
+    background: bool = False
 
     @property
     def subject_kinds(self) -> tuple[str, ...]:
@@ -168,10 +171,13 @@ def enforced(id: str, *, title: str, citation: str, where: str, test: str) -> En
 
 def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "org",
          period: str | None = None, settings: Iterable[str] = (), description: str = "",
-         live_only: bool = False, reads: Iterable[str] | None = None, evidence: str = ""):
+         live_only: bool = False, reads: Iterable[str] | None = None, evidence: str = "",
+         background: bool = False):
     """Register a compliance rule. `citation` is the article quoted to users, in Chinese. `reads`:
     the models (classes or "app.model" labels) whose records the rule reads; None: any change may
-    affect it. `test_rule_reads` checks each declaration against the tables the rule queries."""
+    affect it. `test_rule_reads` checks each declaration against the tables the rule queries.
+    `background`: too costly for a request (it reads the whole installation whatever the change): judged by a
+    Huey job after the request commits, and in full every night (`Rule.background`)."""
 
     def deco(fn):
         registry.register(Rule(id=id, title=title, citation=citation, severity=severity,
@@ -179,7 +185,7 @@ def rule(id: str, *, title: str, citation: str, severity: str, subject: str = "o
                                domain=fn.__module__.split(".")[-2], settings=tuple(settings),
                                description=description or (fn.__doc__ or "").strip(),
                                live_only=live_only, reads=None if reads is None else model_labels(reads),
-                               evidence=evidence))
+                               evidence=evidence, background=background))
         return fn
 
     return deco
@@ -323,15 +329,34 @@ class RunResult:
 
 @cycle_collector_paused()
 def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
-        rule_ids: Iterable[str] | None = None, settings_overrides: dict | None = None) -> RunResult:
-    """Evaluate and store. With `org_ids`, only those orgs (and their ancestors) are re-judged."""
+        rule_ids: Iterable[str] | None = None, settings_overrides: dict | None = None,
+        background: str = "inline") -> RunResult:
+    """Evaluate and store. With `org_ids`, only those orgs (and their ancestors) are re-judged.
+
+    `background`: what becomes of the background rules (`Rule.background`, TXT-01) among `rule_ids`.
+    "inline" (the default: the nightly run, `dangjian evaluate`, the demo loader, the Huey job itself) judges
+    them here like any rule; "defer" (the request path: `schedule`'s run after an action, a full run a web
+    action starts) leaves them to a Huey job requested once the caller's transaction commits (`tasks.defer`:
+    pending requests pile into one job). A run with `settings_overrides` judges them inline (the job would
+    judge with the stored values)."""
     from dangjian.people.models import Person
     from .models import Finding, FindingState
 
+    if background not in ("inline", "defer"):
+        raise ValueError(f"background: {background!r}")
     as_of = as_of or timezone.localdate()
+    org_ids = None if org_ids is None else sorted(set(org_ids))
+    rule_ids = list(rule_ids) if rule_ids is not None else [r.id for r in registry]
+    deferred: list[str] = []
+    if background == "defer" and settings_overrides is None:
+        deferred = [rid for rid in rule_ids if (r := registry.get(rid)) is not None and r.background]
+        if deferred:
+            rule_ids = [rid for rid in rule_ids if rid not in deferred]
+            if not rule_ids:
+                _defer(deferred, org_ids, as_of)
+                return RunResult()
     scope = None if org_ids is None else expand_with_ancestors(org_ids)
     ctx = Context(as_of=as_of, settings=effective_settings(settings_overrides), org_ids=scope)
-    rule_ids = list(rule_ids) if rule_ids is not None else [r.id for r in registry]
     hits = evaluate(ctx, rule_ids)
     result = RunResult()
     now = timezone.now()
@@ -439,7 +464,17 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
                 after_run(scope, as_of)
         except Exception:
             logging.getLogger(__name__).exception("看板汇总更新失败（预警已保存；下次全量运行后重建）")
+    if deferred:        # (after this run's own findings: the job judges the rest)
+        _defer(deferred, org_ids, as_of)
     return result
+
+
+def _defer(rule_ids: list[str], org_ids: list[int] | None, as_of: dt.date) -> None:
+    """Ask for a background job once the current transaction commits (at once outside one). `robust`: a queue
+    that cannot be reached is logged and never undoes a committed action; the nightly run judges again."""
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.defer(rule_ids, org_ids, as_of), robust=True)
 
 
 def _json(value):
@@ -487,7 +522,8 @@ def schedule(org_ids: Iterable[int], changed: Iterable | None = None) -> None:
 
     The orgs of every action in one transaction are pooled and judged by one run when it commits:
     an import that calls 40,000 actions in one transaction costs one incremental run, not 40,000.
-    A rolled-back action's orgs may be judged with the next commit — harmless, judging is idempotent."""
+    A rolled-back action's orgs may be judged with the next commit — harmless, judging is idempotent.
+    This run is the request's: the background rules it reaches (TXT-01) go to a Huey job (`background="defer"`)."""
     ids = {i for i in org_ids if i}
     if not ids:
         return
@@ -513,4 +549,4 @@ def _run_pending() -> None:
     changed = _pending.changed
     _pending.ids = set()
     _pending.changed = set()
-    run(org_ids=ids, rule_ids=affected_rules(changed))
+    run(org_ids=ids, rule_ids=affected_rules(changed), background="defer")

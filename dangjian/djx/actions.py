@@ -47,7 +47,7 @@ def do_import_djx(document, *, acting_user=None, dry_run: bool = False, attach_t
                 # One re-judgement for the whole import, after commit (not one per record); a
                 # large file is simply a full run.
                 if len(report.org_ids) > FULL_RUN_ABOVE:
-                    transaction.on_commit(lambda: engine.run())
+                    transaction.on_commit(lambda: engine.run(background="defer"))
                 else:
                     engine.schedule(report.org_ids)
             report.committed = True

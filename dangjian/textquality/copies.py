@@ -229,7 +229,7 @@ def _models():
 @rule("TXT-01", title="会议记录、报告、对照检查材料照搬照抄（与其他组织、他人或往期雷同）", citation=CITATION, severity="WARN",
       subject="meeting|report|selfcheck", settings=SETTINGS,
       reads=("orglife.meeting", "orglife.selfcheck", "assessment.report", "core.finding"),
-      evidence="textquality:finding_copy")
+      evidence="textquality:finding_copy", background=True)
 def copied_text(ctx):
     """会议记录、报告（述职报告等）或对照检查材料，扣除套话（表头、常用开头结束语、多个党组织共用的句子）后与其他党组织、
     他人或本组织往期的同类文本雷同（5字片段相似度和相同连续片段占比均达到参数）：预警，主体为后形成的文本，先形成的
