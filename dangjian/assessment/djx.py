@@ -22,28 +22,59 @@ def _name(r: dict) -> str:
     return f"报告“{r['id']}”" + (f"（{title[:20]}{'…' if len(title) > 20 else ''}）" if title else "")
 
 
-def _authors_outside(imp, rows) -> dict[int, tuple[str, str]]:
-    """Rows whose `person` does not belong to the report's org: not registered in it or an organisation below it,
-    and holding no post in it (a 机关党委's secretary is usually a member of one of its branches). Read after the
-    file's people and posts are in: index → (person name, org name)."""
+def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
+    """Rows whose `person` does not belong to the report's org. The author belongs when any of these holds:
+    registered in the org or an organisation below it — for a 党小组, in the branch that holds it (members are
+    registered in the branch); moved out of there (a transfer not cancelled, reported — or issued — on or after
+    1 January of the report's year: she wrote it before she left); the report is already here with the same
+    author (`existing`: (org id, id in the file) → Report); or holding a post in the org (a 机关党委's secretary is
+    usually a member of one of its branches). Read after the file's people, posts and transfers are in:
+    index → (person name, org name)."""
     from dangjian.djx.importer import in_chunks
-    from dangjian.orgs.models import Post
+    from dangjian.membership.models import Transfer
+    from dangjian.orgs.choices import OrgType
+    from dangjian.orgs.models import Org, Post
     from dangjian.people.models import Person
 
     pairs = {i: (imp.people[r["person"]], imp.orgs[r["org"]]) for i, r in rows if r.get("person")}
     if not pairs:
         return {}
-    people, posts = {}, set()
+    people, posts, left = {}, set(), {}
     for chunk in in_chunks(sorted({pid for pid, _ in pairs.values()})):
         people.update((p.pk, p) for p in Person.objects.filter(pk__in=chunk).select_related("org")
                       .only("id", "name", "org__path"))
         posts.update(Post.objects.filter(person_id__in=chunk).values_list("person_id", "org_id"))
+        for pid, path, reported, letter in Transfer.objects.filter(
+                person_id__in=chunk, cancelled_on__isnull=True, from_org__isnull=False).values_list(
+                "person_id", "from_org__path", "reported_on", "letter_date"):
+            day = reported or letter
+            if day:
+                left.setdefault(pid, []).append((path, day))
+
+    def home(org) -> str:
+        # A 党小组's people are registered in the branch that holds it.
+        return org.path[:-Org.steplen] if org.type == OrgType.GROUP and org.depth > 1 else org.path
+
+    row_of = dict(rows)
+    as_of = (imp.doc.get("meta") or {}).get("as_of")
+    default_year = int(as_of[:4]) if isinstance(as_of, str) and as_of[:4].isdigit() else timezone.localdate().year
     out = {}
     for i, (pid, org) in pairs.items():
-        p = people[pid]
-        inside = p.org_id is not None and p.org.path.startswith(org.path)
-        if not inside and (pid, org.pk) not in posts:
-            out[i] = (p.name, org.name)
+        p, path = people[pid], home(org)
+        if p.org_id is not None and p.org.path.startswith(path):
+            continue
+        if (pid, org.pk) in posts:
+            continue
+        x = existing.get((org.pk, row_of[i]["id"]))
+        if x is not None and x.person_id == pid:
+            continue
+        try:
+            began = dt.date(int(row_of[i].get("year") or default_year), 1, 1)
+        except (TypeError, ValueError):
+            began = dt.date(default_year, 1, 1)
+        if any(from_path.startswith(path) and day >= began for from_path, day in left.get(pid, ())):
+            continue
+        out[i] = (p.name, org.name)
     return out
 
 
@@ -59,11 +90,6 @@ def import_reports(imp, count) -> None:
         if len(title) > limit:
             imp.fail(f"reports[{i}].title", f"{_name(r)}的标题有{len(title)}个字，超过{limit}个字的上限，请缩短后再导入"
                                             "（不会自动截断）。")
-    for i, (person, org) in _authors_outside(imp, rows).items():
-        imp.fail(f"reports[{i}].person", f"{_name(dict(rows)[i])}的报告人“{person}”不属于报告的党组织“{org}”"
-                                         "（既不在该组织或其下级组织，也未在该组织任职），请核对 person 或 org。")
-    if imp.errors:
-        return
     existing: dict[tuple[int, str], Report] = {}
     if imp.match_existing:
         orgs = sorted({imp.orgs[r["org"]].pk for _, r in rows})
@@ -72,6 +98,12 @@ def import_reports(imp, count) -> None:
         generated = {int(m.group(1)): r["id"] for _, r in rows if (m := re.fullmatch(r"rep-(\d+)", str(r["id"])))}
         for x in imp.candidates(Report.objects.filter(pk__in=list(generated), org_id__in=orgs, external_id="")):
             existing[(x.org_id, generated[x.pk])] = x
+    for i, (person, org) in _authors_outside(imp, rows, existing).items():
+        imp.fail(f"reports[{i}].person", f"{_name(dict(rows)[i])}的报告人“{person}”不属于报告的党组织“{org}”"
+                                         "（不在该组织或其下级组织（党小组：所在党支部），报告年度内也没有从该组织转出，"
+                                         "也未在该组织任职），请核对 person 或 org。")
+    if imp.errors:
+        return
     as_of = (imp.doc.get("meta") or {}).get("as_of")
     default_year = int(as_of[:4]) if isinstance(as_of, str) and as_of[:4].isdigit() else timezone.localdate().year
     new, changed = [], []

@@ -119,8 +119,12 @@ def mobile_contact(ctx):
     if not away:
         return
     ids = [p["pk"] for p in away]
-    moved = set(Transfer.objects.filter(person_id__in=ids, direction=Direction.OUT, cancelled_on__isnull=True)
-                .values_list("person_id", flat=True))
+    # Transferred since going away (as EDU-04): a letter issued on or after 外出日期; an older one (a move between
+    # branches years before) does not end the contacts.
+    went = {p["pk"]: p["away_since"] for p in away}
+    moved = {pid for pid, day in Transfer.objects.filter(person_id__in=ids, direction=Direction.OUT,
+                                                          cancelled_on__isnull=True)
+             .values_list("person_id", "letter_date") if day and day >= went[pid]}
     since = add_months(ctx.as_of, -months)
     recent = set(MobileContact.objects.filter(person_id__in=ids, date__gt=since, date__lte=ctx.as_of)
                  .values_list("person_id", flat=True))

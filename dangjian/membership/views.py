@@ -151,8 +151,10 @@ def mobile(request):
     for pid, day in MobileContact.objects.filter(person_id__in=[p.pk for p in people]).order_by("date").values_list(
             "person_id", "date"):
         last[pid] = day
-    moved = set(Transfer.objects.filter(person_id__in=[p.pk for p in people], direction=Direction.OUT,
-                                        cancelled_on__isnull=True).values_list("person_id", flat=True))
+    went = {p.pk: p.away_since for p in people}     # a letter since going away (EDU-05, as the rule reads it)
+    moved = {pid for pid, day in Transfer.objects.filter(person_id__in=list(went), direction=Direction.OUT,
+                                                          cancelled_on__isnull=True)
+             .values_list("person_id", "letter_date") if day and day >= went[pid]}
     form = ContactForm(request.POST or None, initial={"date": today})
     typed_for = None
     if request.method == "POST":

@@ -1,8 +1,7 @@
 """党内统计年报 tables derived from the records, for any subtree and year (see docs/partystats.md).
 
-Every cell is a conditional count in SQL: one aggregate query per table (plus one for the few people who
-moved out of the subtree to another organisation on the platform and one for the row labels), grouped by
-the direct sub-organisation of the chosen root. No per-person Python.
+Every cell is a conditional count in SQL: one aggregate query per table (plus one for the row labels), grouped by
+the direct sub-organisation of the chosen root that the person was in on the day. No per-person Python.
 
 The as-of rule: the tables describe the members on the 统计截止日期 — 31 December of the year, or today for the
 running year. A person is a member of the subtree on day D when
@@ -10,8 +9,9 @@ running year. A person is a member of the subtree on day D when
   * not gone on D: their status on D (the status before their first status change dated after D, from the status
     history; without one the current status, a leaving status whose 起始日期 is after D not yet in force) is not
     转出/除名/去世/停止党籍,
-  * and in the subtree on D: their organisation is in it and they did not arrive (组织关系转入) after D, or it is
-    not (any more) and they were moved out of it to another organisation on the platform after D.
+  * and in the subtree on D: the organisation they were in on D is in it — the organisation their first completed
+    transfer after D (by 报到日期) left (none for a 转入 from outside the platform), or without a transfer after D
+    their present one. They are counted in the row of that organisation.
 The history and the transfers enter the SQL as subqueries, never as id lists.
 """
 from __future__ import annotations
@@ -19,13 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
 
 from dangjian.core.periods import add_years
-from dangjian.membership.choices import Direction
 from dangjian.membership.models import Transfer
 from dangjian.orgs.choices import COMMITTEE_ONLY_ROLES, OrgType
 from dangjian.orgs.models import Org, Post
@@ -85,32 +84,36 @@ def _period_q(lookup: str, first: dt.date | None, last: dt.date | None) -> Q:
 
 # --- who is a member of the subtree on a day -----------------------------------------------------
 class Moves:
-    """The completed transfers that cross the subtree's boundary after a day, as subqueries of person ids (never
-    id lists in the SQL): an arrival (转入 from outside the platform, or moved in from an organisation outside the
-    subtree) and a move out (to an organisation on the platform outside the subtree; a transfer out of the platform
-    is a status). A move on the platform (`do_move_person`) is a transfer out of the old organisation into the new."""
+    """Where a person was registered on a day, from the completed transfers (never id lists in the SQL): the
+    organisation their first completed transfer after the day (by 报到日期, then record) left — a move on the
+    platform (`do_move_person`) is a transfer out of the old organisation into the new, a 转入 from outside the
+    platform left none (they were not on the platform: ""), a 转出 out of the platform left theirs —; without a
+    transfer after the day, their present organisation. A chain of moves (A → B → A) is read from its first link."""
 
     def __init__(self, root: Org, since: dt.date):
         self.since = since
-        p = root.path
-        inside = lambda side: Q(**{f"{side}__path__startswith": p})  # noqa: E731
-        outside = lambda side: Q(**{f"{side}__isnull": True}) | ~inside(side)  # noqa: E731
-        self._arrivals = (Q(direction=Direction.IN) & inside("org")) | \
-            (Q(direction=Direction.OUT) & inside("to_org") & outside("from_org"))
-        self._departures = Q(direction=Direction.OUT) & inside("from_org") & Q(to_org__isnull=False) & ~inside("to_org")
+        self.path = root.path
 
-    def _q(self, which: Q, after: dt.date, until: dt.date | None = None) -> Q:
-        assert after >= self.since
-        qs = Transfer.objects.filter(which, cancelled_on__isnull=True, reported_on__gt=after)
-        if until is not None:
-            qs = qs.filter(reported_on__lte=until)
-        return Q(pk__in=qs.values("person_id"))
+    @staticmethod
+    def _after(day: dt.date):
+        return Transfer.objects.filter(cancelled_on__isnull=True, reported_on__isnull=False, reported_on__gt=day)
 
-    def arrived_after(self, day: dt.date, until: dt.date | None = None) -> Q:
-        return self._q(self._arrivals, day, until)
+    def path_on(self, day: dt.date):
+        """The path of the person's organisation on `day` ("" for none), one SQL expression."""
+        assert day >= self.since
+        first = self._after(day).filter(person_id=OuterRef("pk")).order_by("reported_on", "pk")
+        return Case(When(pk__in=self._after(day).values("person_id"),
+                         then=Coalesce(Subquery(first.values("from_org__path")[:1]), Value(""))),
+                    default=Coalesce(F("org__path"), Value("")), output_field=CharField())
 
-    def moved_out_after(self, day: dt.date) -> Q:
-        return self._q(self._departures, day)
+    def candidates(self, day: dt.date) -> Q:
+        """Everyone who can have been in the subtree on `day` or later: registered in it now, or moved out of an
+        organisation in it after `day` (a superset; `inside` decides)."""
+        return Q(org__path__startswith=self.path) | Q(
+            pk__in=self._after(day).filter(from_org__path__startswith=self.path).values("person_id"))
+
+    def inside(self, annotation: str) -> Q:
+        return Q(**{f"{annotation}__startswith": self.path})
 
 
 # --- the 党籍状态 on a day, from the status history ------------------------------------------------
@@ -171,12 +174,6 @@ def member_q(day: dt.date) -> Q:
     joined = Q(probationary_date__lte=day) | Q(probationary_date__isnull=True, full_member_date__lte=day) | \
         (Q(probationary_date__isnull=True, full_member_date__isnull=True) & _not_gone(day, MEMBER_STATUSES))
     return joined & _not_gone(day, MEMBER_STATUSES | PIPELINE_STATUSES)
-
-
-def here_q(moves: Moves, day: dt.date, *, inside: bool) -> Q:
-    if inside:
-        return member_q(day) & ~moves.arrived_after(day)
-    return member_q(day) & moves.moved_out_after(day)
 
 
 def full_q(day: dt.date) -> Q:
@@ -259,8 +256,8 @@ class Report:
 
 # --- computing -------------------------------------------------------------------------------------
 class _Rows:
-    """Row keys: the direct sub-organisations of the root (their path prefix), the root's own people
-    (and those moved out of the subtree) in 本级, and 合计 first."""
+    """Row keys: the direct sub-organisations of the root (their path prefix), the root's own people in 本级,
+    and 合计 first."""
 
     def __init__(self, root: Org, since: dt.date):
         self.root = root
@@ -272,7 +269,7 @@ class _Rows:
     def prefix(self, lookup: str):
         return Substr(lookup, 1, self.width)
 
-    def build(self, columns: list[Column], grouped: dict[str, dict], extra: dict | None = None) -> list[Row]:
+    def build(self, columns: list[Column], grouped: dict[str, dict]) -> list[Row]:
         keys = [f"c{i}" for i in range(len(columns))]
         known = {path for path, _, _ in self.children}
         own = {k: 0 for k in keys}
@@ -284,8 +281,6 @@ class _Rows:
             if path not in known:
                 for k in keys:
                     own[k] += got.get(k) or 0
-        for k in keys:
-            own[k] += (extra or {}).get(k) or 0
         total = [sum(r.values[i] for r in child_rows) + own[k] for i, k in enumerate(keys)]
         rows = [Row("合计", self.root.pk, total)]
         if child_rows and any(own.values()):
@@ -294,16 +289,14 @@ class _Rows:
         return rows
 
 
-def _count_people(rows: _Rows, root: Org, columns: list[Column], population: Q, day_for_extra: dt.date,
-                  extra_population: Q) -> list[Row]:
+def _count_people(rows: _Rows, root: Org, columns: list[Column], day: dt.date) -> list[Row]:
+    """The members of the subtree on `day`, each in the row of the organisation they were in that day."""
     aggs = {f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(columns)}
-    qs = (Person.objects.filter(org__path__subtree=root.path).filter(population)
-          .annotate(row=rows.prefix("org__path")).values("row").annotate(**aggs).order_by())
+    qs = (Person.objects.filter(rows.moves.candidates(day)).annotate(at=rows.moves.path_on(day))
+          .filter(rows.moves.inside("at") & member_q(day))
+          .annotate(row=rows.prefix("at")).values("row").annotate(**aggs).order_by())
     grouped = {r.pop("row"): r for r in qs}
-    # People moved out of the subtree to another organisation on the platform: few; counted in 本级.
-    extra = Person.objects.filter(rows.moves.moved_out_after(day_for_extra)).filter(extra_population) \
-        .aggregate(**aggs)
-    return rows.build(columns, grouped, extra)
+    return rows.build(columns, grouped)
 
 
 def _member_columns(day: dt.date) -> list[Group]:
@@ -361,8 +354,7 @@ def occupation_table(rows, root, day) -> Table:
 
 def _people_table(key, number, title, groups, rows, root, day, note="") -> Table:
     t = Table(key, number, title, groups, note=note)
-    t.rows = _count_people(rows, root, t.columns, here_q(rows.moves, day, inside=True), day,
-                           here_q(rows.moves, day, inside=False))
+    t.rows = _count_people(rows, root, t.columns, day)
     return t
 
 
@@ -370,18 +362,19 @@ CHANGE_KEYS = ("start", "in_new", "in_transfer", "in_other", "out_deceased", "ou
                "out_transfer", "out_other", "end")
 
 
-def _change_kind(rows, start, day, *, inside: bool) -> Case:
-    """Each person's line in 党员队伍变化情况, one SQL CASE: "stay" (a member of the subtree on both days), the
-    first 增加 column that applies (a member at the end only), the first 减少 column (at the start only), or ""."""
-    s, e = here_q(rows.moves, start, inside=inside), here_q(rows.moves, day, inside=inside)
-    arrived = rows.moves.arrived_after(start, until=day)
+def _change_kind(rows, start, day) -> Case:
+    """Each person's line in 党员队伍变化情况, one SQL CASE over the annotations `at_start` / `at_end` (their
+    organisation on each day): "stay" (a member of the subtree on both days), the first 增加 column that applies (a
+    member at the end only), the first 减少 column (at the start only), or ""."""
+    s = member_q(start) & rows.moves.inside("at_start")
+    e = member_q(day) & rows.moves.inside("at_end")
     recruited = _period_q("probationary_date", start + dt.timedelta(days=1), day)
-    # Why a member left: a move to an organisation outside the subtree, or their status at the end of the year.
-    moved_out = rows.moves.moved_out_after(start) if not inside else Q(pk__in=[])
     ended = lambda status: status_was(day, {status})  # noqa: E731
-    came = Case(When(s, then=Value("stay")), When(arrived, then=Value("in_transfer")),
+    # Came from elsewhere: at the start in an organisation outside the subtree, or not on the platform.
+    came = Case(When(s, then=Value("stay")), When(~rows.moves.inside("at_start"), then=Value("in_transfer")),
                 When(recruited, then=Value("in_new")), default=Value("in_other"))
-    left = Case(When(moved_out | ended(Status.TRANSFERRED_OUT), then=Value("out_transfer")),
+    # Why a member left: moved to an organisation outside the subtree, or their status at the end of the year.
+    left = Case(When(~rows.moves.inside("at_end") | ended(Status.TRANSFERRED_OUT), then=Value("out_transfer")),
                 When(ended(Status.DECEASED), then=Value("out_deceased")),
                 When(ended(Status.REMOVED), then=Value("out_removed")),
                 When(ended(Status.SUSPENDED), then=Value("out_suspended")), default=Value("out_other"))
@@ -397,8 +390,9 @@ def _change_counts(kinds: dict[str, int]) -> dict[str, int]:
 
 def changes_table(rows, root, day, start) -> Table:
     """党员队伍变化情况: 上年底 + 增加 − 减少 = 本年底; each person who is a member on exactly one of the two
-    days falls in exactly one 增加 or 减少 column (the first that applies). One query groups the subtree's people by
-    (row, line); one more the few moved out of the subtree."""
+    days falls in exactly one 增加 or 减少 column (the first that applies). One query groups the people by (row, line):
+    the row of their organisation at the end (a member then), else at the start. A move within the subtree is no
+    change for the root, and its member is in the row of the end for both days."""
     labels = {"start": "上年底党员数", "in_new": "发展党员", "in_transfer": "转入组织关系", "in_other": "恢复党籍及其他",
               "out_deceased": "死亡", "out_removed": "出党（开除、除名、退党）", "out_suspended": "停止党籍",
               "out_transfer": "转出组织关系", "out_other": "其他", "end": "本年底党员数"}
@@ -413,15 +407,17 @@ def changes_table(rows, root, day, start) -> Table:
     keys = [c.key for c in t.columns]
     as_cells = lambda kinds: {f"c{i}": v for i, v in enumerate(_change_counts(kinds)[k] for k in keys)}  # noqa: E731
     by_row: dict[str, dict[str, int]] = {}
-    qs = (Person.objects.filter(org__path__subtree=root.path)
-          .annotate(row=rows.prefix("org__path"), kind=_change_kind(rows, start, day, inside=True))
-          .values("row", "kind").annotate(n=Count("pk")).order_by())
+    # A member at the end is in the row of their organisation at the end, one who left in that of the start.
+    e = member_q(day) & rows.moves.inside("at_end")
+    qs = (Person.objects.filter(rows.moves.candidates(start))
+          .annotate(at_start=rows.moves.path_on(start), at_end=rows.moves.path_on(day))
+          .annotate(kind=_change_kind(rows, start, day),
+                    row=Case(When(e, then=rows.prefix("at_end")), default=rows.prefix("at_start"),
+                             output_field=CharField()))
+          .exclude(kind="").values("row", "kind").annotate(n=Count("pk")).order_by())
     for r in qs:
         by_row.setdefault(r["row"], {})[r["kind"]] = r["n"]
-    gone = {r["kind"]: r["n"] for r in Person.objects.filter(rows.moves.moved_out_after(start))
-            .annotate(kind=_change_kind(rows, start, day, inside=False)).values("kind").annotate(n=Count("pk"))
-            .order_by()}
-    t.rows = rows.build(t.columns, {row: as_cells(kinds) for row, kinds in by_row.items()}, as_cells(gone))
+    t.rows = rows.build(t.columns, {row: as_cells(kinds) for row, kinds in by_row.items()})
     return t
 
 

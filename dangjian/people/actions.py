@@ -488,6 +488,15 @@ def do_import_roster(rows, *, acting_user) -> RosterResult:
             summary=f"导入花名册：修改“{p.name}”的{labels}"[:500],
             data={"before": audit._jsonable(plan.before), "after": audit._jsonable(plan.changes),
                   "source": "roster"}))
+        if "status" in plan.changes and plan.before.get("status") != p.status:
+            # One 党籍状态 history (as `do_change_status` writes it; 党内统计 reads it), dated by its 起始日期.
+            events.append(AuditEvent(
+                actor=actor, request_id=request_id, verb="person.status", org_id=p.org_id, person=p,
+                object_type="people.person", object_id=str(p.pk),
+                summary=f"导入花名册：“{p.name}”由{_STATUS_LABELS[plan.before['status']]}变为"
+                        f"{_STATUS_LABELS[p.status]}"[:500],
+                data={"before": {"status": plan.before["status"]}, "after": {"status": p.status},
+                      "on": (p.status_since or today).isoformat(), "reason": "导入花名册", "source": "roster"}))
     bulk.insert_objects(AuditEvent, events, now)
     audit.record("person.import", f"导入花名册：新增 {result.created} 人，更新 {result.updated} 人",
                  actor=acting_user, org=_common_ancestor(touched), created=result.created,

@@ -146,3 +146,25 @@ def test_mobile_contact_boundary(people):
     c.date = add_months(today, -3) + dt.timedelta(days=1)
     c.save()
     assert hits("EDU-05") == []
+
+
+@pytest.mark.parametrize("letter_before_away", [True, False])
+def test_a_move_before_going_away_does_not_end_the_contacts(client_as, users, people, tree, letter_before_away):
+    """EDU-05 counts only a letter issued since the member went away (as EDU-04 does): 李红梅, moved from B to A
+    in 2022 (a move on the platform leaves a completed letter), away since 400 days ago, is still to be contacted;
+    a letter issued after she went away ends it."""
+    from dangjian.people.actions import do_move_person
+
+    today = timezone.localdate()
+    away = today - dt.timedelta(days=400)
+    do_move_person(people.member_a, tree.b, on=dt.date(2022, 3, 1))
+    do_move_person(people.member_a, tree.a, on=dt.date(2022, 3, 2) if letter_before_away else away)
+    Person.objects.filter(pk=people.member_a.pk).update(away_since=away, away_fixed_location=False)
+    page = client_as(users.secretary_a).get(reverse("membership:mobile")).content.decode()
+    if letter_before_away:
+        (h,) = hits("EDU-05")
+        assert h.subject.pk == people.member_a.pk
+        assert "逾期未联系" in page and "已开介绍信" not in page
+    else:
+        assert hits("EDU-05") == []
+        assert "已开介绍信" in page and "逾期未联系" not in page

@@ -143,3 +143,43 @@ def test_many_transfers_do_not_grow_the_sql_or_the_queries(tree, people):
     ch = r.table("changes")
     assert ch.value("in_transfer") == 1503 and ch.value("end") == 4 + 1503
     assert report(tree.a, 2024).table("members").value("total") == 2
+
+
+# --- 4. the organisation of the day is the one the first later move left -----------------------------
+def _members(org, year):
+    return report(org, year).table("members")
+
+
+def _rows(t):
+    return {r.label: r.values[0] for r in t.rows}
+
+
+def test_a_move_there_and_back_counts_the_member_where_she_was_on_31_december(tree, people):
+    # 2026-03-01 李红梅 (member_a) is moved from A to B; 2026-06-01 back to A (a wrong move corrected).
+    from dangjian.people.actions import do_move_person
+
+    do_move_person(people.member_a, tree.b, on=D(2026, 3, 1))
+    do_move_person(people.member_a, tree.a, on=D(2026, 6, 1))
+    a, b, c = (_members(o, 2025) for o in (tree.a, tree.b, tree.committee))
+    assert (a.value("total"), b.value("total"), c.value("total")) == (2, 2, 4)   # as before either move
+    assert _rows(c) == {"合计": 4, tree.a.name: 2, tree.b.name: 2}
+    # The running year: she is in A again on the as-of day (2026-11-26). The changes compare the two days, so a
+    # member in B only between them is neither 转入 nor 转出 of B (docs/partystats.md).
+    assert [_members(o, 2026).value("total") for o in (tree.a, tree.b, tree.committee)] == [2, 2, 4]
+    b26 = changes(tree.b, 2026)
+    assert (b26["start"], b26["in_transfer"], b26["out_transfer"], b26["end"]) == (2, 0, 0, 2)
+
+
+def test_a_single_move_is_counted_in_the_old_branch_before_it_and_the_new_one_after(tree, people):
+    from dangjian.people.actions import do_move_person
+
+    do_move_person(people.member_a, tree.b, on=D(2026, 3, 1))
+    for year, (in_a, in_b) in ((2025, (2, 2)), (2026, (1, 3))):
+        a, b, c = (_members(o, year) for o in (tree.a, tree.b, tree.committee))
+        assert (a.value("total"), b.value("total"), c.value("total")) == (in_a, in_b, 4), year
+        # The committee's rows are the branches' own totals and add up to its 合计 (no 本级 row for her).
+        assert _rows(c) == {"合计": 4, tree.a.name: in_a, tree.b.name: in_b}, year
+    a26, b26, c26 = changes(tree.a, 2026), changes(tree.b, 2026), changes(tree.committee, 2026)
+    assert (a26["start"], a26["out_transfer"], a26["end"]) == (2, 1, 1)
+    assert (b26["start"], b26["in_transfer"], b26["end"]) == (2, 1, 3)
+    assert (c26["start"], c26["in_transfer"], c26["out_transfer"], c26["end"]) == (4, 0, 0, 4)

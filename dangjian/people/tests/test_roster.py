@@ -403,3 +403,23 @@ def test_export_does_not_query_per_person(users, client_as, tree, django_assert_
     rows = _rows(r.content)
     by_name = {x["姓名"]: x for x in rows}
     assert len(rows) == 62 and by_name["党员59"]["工作单位及职务"] == "市交通运输局 科员"
+
+
+def test_a_status_changed_by_the_roster_is_in_the_status_history(users, people, tree):
+    """The 党籍状态 history (党内统计 reads it) has the roster's change too: 李红梅 (正式党员) is set to 已转出 by a
+    花名册 today and restored on her page later the same day; at the end of last year she was a member of A."""
+    from dangjian.partystats import tables
+    from dangjian.people.actions import do_change_status
+
+    today = timezone.localdate()
+    member_a_number = "110105198001010016"
+    up = roster.parse_workbook(sheet(row("李红梅", member_a_number, status="已转出")),
+                               org_scope_user=users.secretary_a)
+    assert up.rows[0].action == "update", up.errors
+    roster.commit(up, acting_user=users.secretary_a)
+    (e,) = AuditEvent.objects.filter(verb="person.status", person=people.member_a)
+    assert (e.data["before"], e.data["after"], e.data["on"]) == (
+        {"status": "full"}, {"status": "transferred_out"}, today.isoformat())
+    do_change_status(Person.objects.get(pk=people.member_a.pk), "full", on=today)
+    last_year = tables.compute(tree.a, today.year - 1, today=today).table("members")
+    assert last_year.value("total") == 2          # 王建国 and 李红梅
