@@ -79,19 +79,35 @@ class Snapshot(models.Model):
 
 class RollupState(models.Model):
     """The rollups' one state row (pk 1): the date they are as of (a rebuild sets it, a later refresh in the
-    same month moves it on; a new month makes the next refresh hand over to a rebuild), and the row every
-    refresh and every rebuild's write locks (`select_for_update`), so that on PostgreSQL no refresh writes
-    totals it read before another one committed. While a rebuild reads the tree, the refreshes note their
-    orgs in `pending_orgs`; the rebuild refreshes them again after writing its (older) figures."""
+    same month moves it on; a run of a later month hands over to a rebuild), and the row every refresh and
+    every rebuild's write locks (`select_for_update`), so that on PostgreSQL no refresh writes totals it read
+    before another one committed. `rebuilds` lists the rebuilds under way (token → start), each clearing only
+    its own entry; while any is under way the refreshes note their orgs in `PendingOrg`."""
 
     as_of = models.DateField("汇总日期", null=True, blank=True)
     rebuilt_at = models.DateTimeField("重建时间", auto_now=True)
     seconds = models.FloatField("重建用时（秒）", default=0)
     rebuilding_since = models.DateTimeField("正在重建（开始时间）", null=True, blank=True)
-    pending_orgs = models.JSONField("重建期间增量刷新的党组织", default=list, blank=True)
+    rebuilds = models.JSONField("正在进行的重建", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "看板汇总状态"
 
     def __str__(self):
         return f"{self.as_of or '尚未生成'}"
+
+
+class PendingOrg(models.Model):
+    """An org whose rows a refresh could not bring up to date at once (append-only, written without the state
+    row's lock): one noted while a rebuild was under way (the rebuild refreshes it again after writing its
+    older figures), or by a refresh that found the state row locked (a rebuild writing) — the rebuild, the
+    background job or the next refresh that gets the lock applies it."""
+
+    org_id = models.IntegerField("党组织")
+    noted = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "看板待刷新党组织"
+
+    def __str__(self):
+        return str(self.org_id)

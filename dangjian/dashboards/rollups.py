@@ -12,7 +12,8 @@ any number of orgs; a stored row is the sum of the own figures over the org's su
 * Concurrency: both lock the one `RollupState` row (`lock_state`) before they read stored rows, and `_apply`
   re-reads the rows it changes at the write, so a refresh never writes back totals another run has changed
   since; the orgs refreshed while a rebuild reads the tree are refreshed again after it writes
-  (`pending_orgs`). The background job coalesces rebuild requests (`tasks.py`).
+  (`PendingOrg`). A refresh never waits for the row (NOWAIT): when a rebuild is writing, it notes its orgs
+  instead. The background job coalesces rebuild requests (`tasks.py`).
 
 The meeting and dues judgements are the ones the assessment indicators use (`assessment.metrics`: the
 periods a branch owes while it exists and has members; `dues.ledger`: a person-month due unless exempt with
@@ -21,15 +22,19 @@ approval, paid in full when nothing is short), so a dashboard and a score never 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
+import uuid
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import MONTH_FIELDS, SNAPSHOT_FIELDS, MonthRollup, RollupState, Snapshot
+from .models import MONTH_FIELDS, SNAPSHOT_FIELDS, MonthRollup, PendingOrg, RollupState, Snapshot
+
+logger = logging.getLogger(__name__)
 
 WINDOW_MONTHS = 12
 QUARTERLY = ("member_assembly", "lecture")
@@ -282,18 +287,35 @@ def _prefixes(path: str, steplen: int) -> list[str]:
 
 
 def rebuild(as_of: dt.date | None = None) -> dict:
-    """Recompute every rollup row (bulk). Returns counts and the time taken."""
+    """Recompute every rollup row (bulk). Returns counts and the time taken. Callers other than tests go
+    through `tasks.drain` (one rebuild at a time, requests coalesced); each rebuild still clears only its
+    own entry in `RollupState.rebuilds`, so two that overlap anyway never lose a refresh."""
     from dangjian.orgs.models import Org
 
     t0 = time.perf_counter()
     as_of = as_of or timezone.localdate()
-    with transaction.atomic():          # from now on the refreshes note their orgs (`pending_orgs`)
+    token = uuid.uuid4().hex
+    with transaction.atomic():          # from now on the refreshes note their orgs (`PendingOrg`)
         state = lock_state()
-        if not _rebuilding(state):
-            state.pending_orgs = []
-        state.rebuilding_since = timezone.now()
-        RollupState.objects.filter(pk=state.pk).update(rebuilding_since=state.rebuilding_since,
-                                                       pending_orgs=state.pending_orgs)
+        active = _active(state)
+        active[token] = timezone.now().isoformat()
+        _save_rebuilds(state, active)
+    try:
+        return _rebuild(as_of, token, t0, Org)
+    except BaseException:
+        # (a failed rebuild ends its entry; its pending orgs wait for the next rebuild or refresh)
+        try:
+            with transaction.atomic():
+                state = lock_state()
+                active = _active(state)
+                active.pop(token, None)
+                _save_rebuilds(state, active)
+        except Exception:       # pragma: no cover - (the entry goes stale after STALE_REBUILD)
+            logger.exception("看板汇总重建失败后未能清除重建标记")
+        raise
+
+
+def _rebuild(as_of: dt.date, token: str, t0: float, Org) -> dict:
     own = own_figures(None, as_of)
     paths = dict(Org.objects.order_by().values_list("pk", "path"))
     by_path = {p: pk for pk, p in paths.items()}
@@ -337,13 +359,21 @@ def rebuild(as_of: dt.date | None = None) -> dict:
         Snapshot.objects.bulk_create(
             (Snapshot(org_id=o, by_rule=rules_tot.get(o, {}), **dict(zip(SNAPSHOT_FIELDS, snap_tot.get(o, [0] * n_s))))
              for o in set(snap_tot) | set(rules_tot)), batch_size=5000)
+        # "数据截至": a refresh later in the same month may have moved it on meanwhile — never back.
+        shown = state.as_of if (state.as_of and first_of(state.as_of) == first_of(as_of)
+                                and state.as_of > as_of) else as_of
         # The runs that refreshed while this rebuild read the tree may be missing from what it read: their
         # orgs are refreshed again, now, from the records (a refresh re-derives an org's own figures).
-        pending = state.pending_orgs if state.rebuilding_since else []
+        pending = _pending()
         if pending:
-            _refresh_locked(pending, as_of)
+            _refresh_locked({o for _, o in pending}, shown)
+        active = _active(state)
+        active.pop(token, None)
+        if not active:                  # (another rebuild under way still needs them after its write)
+            _drop_pending([pk for pk, _ in pending])
         seconds = time.perf_counter() - t0
-        state.as_of, state.seconds, state.rebuilding_since, state.pending_orgs = as_of, seconds, None, []
+        state.as_of, state.seconds = shown, seconds
+        state.rebuilds, state.rebuilding_since = _rebuilds_fields(active)
         state.save()
     return {"months": sum(1 for v in months_tot.values() if any(v)), "snapshots": len(set(snap_tot) | set(rules_tot)),
             "seconds": time.perf_counter() - t0}
@@ -364,30 +394,102 @@ def lock_state() -> RollupState:
     return state
 
 
+def _lock_nowait() -> RollupState | None:
+    """The state row locked without waiting (`NOWAIT`: PostgreSQL raises at once when another transaction holds
+    it). SQLite ignores row locks; there the refresh's first write waits for the other writer instead."""
+    return RollupState.objects.select_for_update(nowait=True).filter(pk=1).first()
+
+
+def try_lock_state() -> RollupState | None:
+    """`lock_state`, or None when another transaction holds the row (a rebuild writing the whole tree)."""
+    try:
+        with transaction.atomic():      # (a savepoint: the failed statement does not break the caller's)
+            state = _lock_nowait()
+    except DatabaseError:
+        return None
+    return state if state is not None else lock_state()
+
+
+def _active(state: RollupState) -> dict[str, str]:
+    """The rebuilds under way (token → start), without those started so long ago that they have died."""
+    now = timezone.now()
+    return {t: s for t, s in (state.rebuilds or {}).items()
+            if now - dt.datetime.fromisoformat(s) < STALE_REBUILD}
+
+
+def _rebuilds_fields(active: dict[str, str]):
+    return active, (min(dt.datetime.fromisoformat(s) for s in active.values()) if active else None)
+
+
+def _save_rebuilds(state: RollupState, active: dict[str, str]) -> None:
+    state.rebuilds, state.rebuilding_since = _rebuilds_fields(active)
+    RollupState.objects.filter(pk=state.pk).update(rebuilds=state.rebuilds, rebuilding_since=state.rebuilding_since)
+
+
 def _rebuilding(state: RollupState) -> bool:
-    return state.rebuilding_since is not None and timezone.now() - state.rebuilding_since < STALE_REBUILD
+    return bool(_active(state))
+
+
+def _pending() -> list[tuple[int, int]]:
+    return list(PendingOrg.objects.order_by("pk").values_list("pk", "org_id"))
+
+
+def _note_pending(org_ids) -> None:
+    PendingOrg.objects.bulk_create([PendingOrg(org_id=o) for o in org_ids])
+
+
+def _drop_pending(pks) -> None:
+    for i in range(0, len(pks), 1000):
+        PendingOrg.objects.filter(pk__in=pks[i:i + 1000]).delete()
 
 
 def refresh(org_ids, as_of: dt.date | None = None) -> None:
-    """Bring the rows of `org_ids` and their ancestors up to date after their records changed."""
+    """Bring the rows of `org_ids` and their ancestors up to date after their records changed. Never waits for
+    a rebuild's write (tens of seconds at province scale, in a user's request): when the state row is locked
+    the orgs are noted (`PendingOrg`) and applied by the rebuild, the background job or the next refresh."""
     as_of = as_of or timezone.localdate()
     org_ids = sorted(set(org_ids))
     with transaction.atomic():
-        state = lock_state()
-        if state.as_of is None or first_of(state.as_of) != first_of(as_of):
-            # Never built, or a new month (the window has moved): a whole rebuild, which at province scale
+        state = try_lock_state()
+        if state is None:
+            _note_pending(org_ids)
+            from .tasks import request_pending
+
+            request_pending()
+            return
+        if state.as_of is None or first_of(as_of) > first_of(state.as_of):
+            # Never built, or a later month (the window has moved): a whole rebuild, which at province scale
             # takes minutes — by the background job after this run commits, not inside the request that
             # caused it.
-            from .tasks import rebuild_rollups
+            from .tasks import request_rebuild
 
-            transaction.on_commit(lambda: rebuild_rollups(as_of.isoformat()), robust=True)
+            request_rebuild(as_of)
             return
+        # A back-dated run (an earlier date or month) refreshes at the rollups' date: the stored window.
+        as_of = max(as_of, state.as_of)
         if _rebuilding(state):
-            state.pending_orgs = sorted(set(state.pending_orgs) | set(org_ids))
-            RollupState.objects.filter(pk=state.pk).update(pending_orgs=state.pending_orgs)
-        _refresh_locked(org_ids, as_of)
+            _note_pending(org_ids)
+            pending = []
+        else:                           # (orgs noted while the row was locked or a rebuild failed)
+            pending = _pending()
+        _refresh_locked(set(org_ids) | {o for _, o in pending}, as_of)
+        _drop_pending([pk for pk, _ in pending])
         if as_of > state.as_of:         # the page's "数据截至"
             RollupState.objects.filter(pk=state.pk).update(as_of=as_of)
+
+
+def apply_pending() -> int:
+    """The background job's part of a refresh that found the row locked: apply the noted orgs once the lock
+    is free (waiting is fine here). Under a rebuild they are left to it. Returns how many orgs were applied."""
+    with transaction.atomic():
+        state = lock_state()
+        if state.as_of is None or _rebuilding(state):
+            return 0
+        pending = _pending()
+        if pending:
+            _refresh_locked({o for _, o in pending}, state.as_of)
+            _drop_pending([pk for pk, _ in pending])
+        return len({o for _, o in pending})
 
 
 def _refresh_locked(org_ids, as_of: dt.date) -> None:
@@ -514,12 +616,10 @@ def _apply(d_m, d_s, d_r):
 
 def after_run(org_ids, as_of: dt.date) -> None:
     """The engine's hook: an incremental run refreshes the orgs it judged, at once; a full run has the rollups
-    rebuilt by a background job once its findings are committed (`tasks.rebuild_rollups`)."""
+    rebuilt by a background job once its findings are committed (`tasks.request_rebuild`)."""
     if org_ids is not None:
         refresh(org_ids, as_of)
         return
-    from django.db import transaction
+    from .tasks import request_rebuild
 
-    from .tasks import rebuild_rollups
-
-    transaction.on_commit(lambda: rebuild_rollups(as_of.isoformat()), robust=True)
+    request_rebuild(as_of)

@@ -112,15 +112,15 @@ def test_a_rebuild_requested_while_one_runs_is_done_again_not_dropped(tree, peop
         out = real_rebuild(as_of)
         if len(calls) == 1:
             open_finding(tree.a, severity="INFO")
-            tasks.rebuild_rollups(AS_OF.isoformat())          # while the first one still holds the job
+            tasks.ask(AS_OF)                                  # while the first one still holds the job
         return out
 
     monkeypatch.setattr(rollups, "rebuild", rebuild_meanwhile_a_full_run_commits)
-    tasks.rebuild_rollups(AS_OF.isoformat())
+    tasks.ask(AS_OF)
     assert len(calls) == 2
     assert snap(tree.wc, "findings_info") == counted(tree.wc, "INFO") == 1
     # Once idle, the next request runs once.
-    tasks.rebuild_rollups(AS_OF.isoformat())
+    tasks.ask(AS_OF)
     assert len(calls) == 3
 
 

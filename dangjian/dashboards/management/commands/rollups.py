@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dangjian.dashboards import rollups
+from dangjian.dashboards import tasks
 from dangjian.dashboards.models import MonthRollup, RollupState, Snapshot
 
 
@@ -29,6 +29,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"汇总日期 {state.as_of}，重建于 {state.rebuilt_at:%Y-%m-%d %H:%M}（用时 {state.seconds:.1f} 秒）；"
                                   f"月度汇总 {MonthRollup.objects.count()} 行，现状汇总 {Snapshot.objects.count()} 行。")
             return
-        out = rollups.rebuild(as_of)
+        done = tasks.rebuild_now(as_of)       # (through the background job's lock: never two at once)
+        if not done:
+            self.stdout.write("后台任务正在重建汇总数据，已登记本次重建请求，由它完成后再重建一次。")
+            return
+        out = done[-1]
         self.stdout.write(self.style.SUCCESS(
             f"已重建：月度汇总 {out['months']} 行，现状汇总 {out['snapshots']} 行，用时 {out['seconds']:.1f} 秒。"))
