@@ -461,7 +461,8 @@ def run(as_of: dt.date | None = None, org_ids: Iterable[int] | None = None,
 
         try:
             with transaction.atomic():       # (a savepoint: the rollups never sink the run's findings)
-                after_run(scope, as_of)
+                # (with the orgs a rule widened the run to: their findings changed too, TXT-01)
+                after_run(None if scope is None else scope.union(*ctx.widened.values()), as_of)
         except Exception:
             logging.getLogger(__name__).exception("看板汇总更新失败（预警已保存；下次全量运行后重建）")
     if deferred:        # (after this run's own findings: the job judges the rest)

@@ -23,7 +23,7 @@ from .validation import DjxInvalid, validate
 
 # Subject kinds of djx.md and the prefix of a generated id for a record without a file id.
 SEVERITY_ORDER = ("BLOCK", "WARN", "INFO")
-SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report")
+SUBJECT_KINDS = ("org", "person", "meeting", "election", "rectification", "report", "selfcheck")
 
 
 class _Rollback(Exception):

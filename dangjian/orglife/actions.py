@@ -768,6 +768,7 @@ def do_record_self_check(meeting: Meeting, *, person: Person, text: str, acting_
     audit.record("self_check.record", f"{'修改' if before is not None else '登记'}{person.name}在{m.org}"
                  f"{m.date:%Y-%m-%d}{m.get_type_display()}的对照检查材料", actor=acting_user, org=m.org,
                  person=person, obj=m, before={"text": before} if before is not None else None, after={"text": text})
+    engine.schedule([m.org_id], changed=(SelfCheck,))     # (an input of TXT-01: copied 对照检查材料)
     return sc
 
 

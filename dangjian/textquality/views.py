@@ -80,23 +80,40 @@ def finding_copy(request, pk):
     boilerplate = ev.get("boilerplate") or {}
     digests = ev.get("digest") or {}
     later = _doc(kind, subject, boilerplate.get("subject", ()))
+    # Whether the user may see the other text: a deleted one by its org as stored (`source_org`; an older finding
+    # without it is not described). An invisible text is neither shown nor said to be changed or deleted.
+    if source is not None:
+        visible = _model(src_kind).restrict(request.user, VIEW).filter(pk=source.pk).exists()
+    else:
+        from dangjian.orgs.models import Org
+
+        visible = ev.get("source_org") is not None and Org.objects.restrict(request.user, VIEW).filter(
+            pk=ev["source_org"]).exists()
+    cosine = ev.get("cosine")
     ctx.update(jaccard=ev.get("jaccard"), share=ev.get("share"), same_day=ev.get("same_day", False),
-               source_date=dt.date.fromisoformat(ev["source_date"]) if ev.get("source_date") else None,
+               cosine=cosine, source_date=dt.date.fromisoformat(ev["source_date"]) if ev.get("source_date") else None,
                subject_changed=digests.get("subject") != copies.digest(later.text),
-               source_deleted=source is None)
+               source_deleted=source is None and visible, source_hidden=not visible)
     if source is None:
         ctx["later"] = T.highlighted(later, None, [])
         return render(request, "textquality/finding_copy.html", ctx)
     earlier = _doc(src_kind, source, boilerplate.get("source", ()))
     blocks = T.copied_blocks(earlier.content, later.content)
     copied = sum(n for _, _, n in blocks)
-    visible = _model(src_kind).restrict(request.user, VIEW).filter(pk=source.pk).exists()
     share_now = copied / max(len(later.content), 1)
+    # A semantic finding (`cosine`) rests on the meaning, not on copied spans: the spans are not its evidence
+    # (none are marked) and their share says nothing about whether it still holds.
+    # An invisible source changed since the run is not aligned against at all: the marks and "no longer a copy"
+    # would tell the user about it; only the user's own edits are judged again.
+    source_changed = digests.get("source") != copies.digest(earlier.text)
+    comparable = cosine is None and (visible or not source_changed)
+    marks = blocks if comparable else []
     ctx.update(source=source if visible else None, same_org=_org_id(src_kind, source) == _org_id(kind, subject),
-               source_changed=digests.get("source") != copies.digest(earlier.text), copied_chars=copied,
-               later=T.highlighted(later, None, [(b, n) for _, b, n in blocks]),
-               no_longer=share_now < float((finding.settings_used or {}).get("txt01_copied_share", 0.5)))
+               source_changed=visible and source_changed,
+               copied_chars=copied, later=T.highlighted(later, None, [(b, n) for _, b, n in marks]),
+               no_longer=comparable and share_now < float(
+                   (finding.settings_used or {}).get("txt01_copied_share", 0.5)))
     if visible:
         ctx["source_title"] = _title(src_kind, source)
-        ctx["earlier"] = T.highlighted(earlier, None, [(a, n) for a, _, n in blocks])
+        ctx["earlier"] = T.highlighted(earlier, None, [(a, n) for a, _, n in marks])
     return render(request, "textquality/finding_copy.html", ctx)

@@ -48,10 +48,14 @@ def _corpus(docs, settings: dict):
 
 
 def _find(corpus, settings: dict):
+    from dangjian.textquality import copies
     from dangjian.textquality import text as T
 
-    return T.find_copies(corpus, threshold=float(settings["txt01_jaccard"]), min_chars=int(settings["txt01_min_chars"]),
-                         min_share=float(settings["txt01_copied_share"]))
+    # the rule's own verification (`copies.verify`: each direction by its own share, the common-block check);
+    # scored by the later text of a pair whose later direction holds, as before
+    pairs = T.find_copies(corpus, threshold=float(settings["txt01_jaccard"]), min_chars=int(settings["txt01_min_chars"]),
+                          min_share=0.0)
+    return [p for p in copies.verify(pairs, corpus, settings) if p.later_ok]
 
 
 def _docs(g: dict, ns=None):

@@ -59,7 +59,8 @@ def test_a_source_rewritten_after_the_run_is_said_so(copied, base, users, client
 def test_a_source_deleted_after_the_run_is_said_so(copied, base, users, client_as):
     f, b = copied
     base["a_q1"].delete()
-    html = client_as(users.secretary_b).get(f"/textquality/copies/{f.pk}/").content.decode()
+    # (told to whoever may see A's minutes; B's secretary is not told about A's: test_copies_review)
+    html = client_as(users.committee_admin).get(f"/textquality/copies/{f.pk}/").content.decode()
     assert 'id="source-deleted"' in html and "已被删除" in html and "2025-01-08" in html
     assert 'id="text-later"' in html and 'id="text-earlier"' not in html
 
