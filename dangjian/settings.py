@@ -267,6 +267,9 @@ HUEY = {
     "name": "dangjian",
     "filename": str(VAR_DIR / "huey.sqlite3"),
     "immediate": DEBUG or TESTING,
+    # A worker killed while holding a job lock (deploy restart, out of memory) must not stop that job for good:
+    # the consumer clears every task lock when it starts (`run_huey -f`).
+    "consumer": {"flush_locks": True},
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

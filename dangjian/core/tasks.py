@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import time
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
@@ -39,6 +40,7 @@ def nightly_evaluation():
 
     refresh_planner_statistics()
     result = engine.run()
+    drop_pending_before(timezone.localdate())
     # Reminders for what the night's run opened go out now, not up to an hour later.
     create_reminders()
     return str(result)
@@ -47,8 +49,7 @@ def nightly_evaluation():
 @contextlib.contextmanager
 def _pending_mutex(wait: float = 10.0):
     """Hold the mutex over PENDING (web workers and the job change it). A holder that died with it (Huey
-    flushes locks when the consumer starts) is waited for `wait` seconds, then ignored: a lost request costs at
-    most a day's delay (the nightly run)."""
+    flushes locks when the consumer starts; a web process's is not) is waited for `wait` seconds, then cleared."""
     deadline = time.monotonic() + wait
     held = False
     while not held:
@@ -56,8 +57,10 @@ def _pending_mutex(wait: float = 10.0):
             held = _MUTEX.acquire()
         except TaskLockedException:
             if time.monotonic() > deadline:
-                log.warning("后台规则待办锁等待超时，未加锁继续")
-                break
+                # Held for microseconds by a live process: one this old belongs to a process that died with it.
+                log.warning("后台规则待办锁等待超时，视为失效并清除")
+                _MUTEX.clear()
+                deadline = time.monotonic() + wait
             time.sleep(0.005)
     try:
         yield
@@ -92,9 +95,19 @@ def clear_pending() -> None:
     HUEY.get(PENDING)
 
 
+def drop_pending_before(day: dt.date) -> None:
+    """Forget the requests of days before `day`: the nightly full run as of `day` has judged everything (a request
+    kept from yesterday would otherwise be judged as of yesterday, after the night's run)."""
+    with _pending_mutex():
+        pending = HUEY.get(PENDING) or {}
+        kept = {d: e for d, e in pending.items() if d >= day.isoformat()}
+        if kept:
+            HUEY.put(PENDING, kept)
+
+
 @db_task()
-def judge_background_rules():
-    return drain()
+def judge_background_rules() -> None:
+    drain()     # (returns nothing: Huey would keep every non-None result in its storage)
 
 
 def drain() -> int:

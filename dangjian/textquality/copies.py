@@ -229,6 +229,8 @@ def best_sources(pairs: list[T.Pair]) -> dict:
 
 def message(c: Copy, label: str) -> str:
     whose = "本组织" if c.source.org == c.subject.org else "其他党组织"
+    if label == KIND_LABEL["selfcheck"] and c.source.org == c.subject.org:
+        whose = "本组织其他党员"        # 对照检查材料 are each member's own: the other text is another member's
     when = _when(c.source)
     if c.cosine is not None:
         return (f"{label}与{whose}{when}的{label}意思高度相同：扣除套话后语义相似度{c.cosine:.2f}，"

@@ -149,3 +149,46 @@ def test_djx_check_still_reports_txt01_without_a_job(db, no_jobs):
     from dangjian.textquality.tests.test_copies import test_djx_check_reports_txt01_on_the_copied_meeting
 
     test_djx_check_reports_txt01_on_the_copied_meeting(db)
+
+
+# --- the job's own housekeeping ------------------------------------------------------------------------------
+
+def test_the_worker_clears_stale_locks_when_it_starts(settings):
+    # A worker killed while holding the job's lock must not stop TXT-01's job for good.
+    assert settings.HUEY["consumer"]["flush_locks"] is True
+
+
+def test_the_job_keeps_no_result_in_huey_storage(monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from dangjian.core import tasks
+
+    monkeypatch.setattr(tasks, "drain", lambda: 3)
+    before = HUEY.result_count()
+    assert tasks.judge_background_rules.call_local() is None
+    assert HUEY.result_count() == before
+
+
+def test_a_dead_processs_pending_mutex_is_cleared_after_the_wait(monkeypatch):
+    from dangjian.core import tasks
+
+    tasks._MUTEX.clear()
+    assert tasks._MUTEX.acquire()          # a process died holding it
+    with tasks._pending_mutex(wait=0.05):
+        pass
+    assert tasks._MUTEX.acquire()          # cleared, and released again after use
+    tasks._MUTEX.clear()
+
+
+def test_the_nightly_run_forgets_requests_of_earlier_days(monkeypatch):
+    import datetime as dt
+
+    from dangjian.core import tasks
+
+    tasks.clear_pending()
+    monkeypatch.setattr(tasks, "enqueue", lambda: None)
+    tasks.defer(["TXT-01"], [1], dt.date(2026, 11, 25))
+    tasks.defer(["TXT-01"], [2], dt.date(2026, 11, 26))
+    tasks.drop_pending_before(dt.date(2026, 11, 26))
+    assert tasks.pending() == {"2026-11-26": {"rules": ["TXT-01"], "orgs": [2]}}
+    tasks.clear_pending()

@@ -138,3 +138,5 @@ def test_members_copying_each_others_self_check_material_are_flagged(branches, p
     found = Finding.objects.filter(rule_id="TXT-01", subject_kind="selfcheck")
     assert {f.subject_id for f in found} == {s1.pk, s2.pk}
     assert all(f.org_id == branches["a"].pk and "对照检查材料" in f.message for f in found)
+    # Each member writes their own: the other text is another member's, not "本组织"'s.
+    assert all("与本组织其他党员同日" in f.message for f in found)

@@ -90,7 +90,8 @@ class Command(BaseCommand):
             (list(result.supervision.problems_list) if result.supervision is not None else []) + \
             (list(result.elections.problems) if result.elections is not None else []) + \
             (list(result.duty.problems) if result.duty is not None else []) + \
-            (list(result.assessment.problems) if result.assessment is not None else [])
+            (list(result.assessment.problems) + list(getattr(result.assessment, "text_problems", []))
+             if result.assessment is not None else [])
         if problems:
             w("  为演示预警中心，特意设置了以下问题：")
             for p in problems:
