@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import AuditEvent
+from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, VIEW_AUDIT
 from dangjian.core.views import get_restricted
 
@@ -179,8 +180,8 @@ def user_create(request):
     _require_manager(request)
     initial = {}
     person_pk = request.GET.get("person", "")
-    if request.method == "GET" and person_pk.isdigit():
-        person = Person.objects.restrict(request.user, CHANGE).filter(pk=int(person_pk)).first()
+    if request.method == "GET" and id_param(person_pk) is not None:
+        person = Person.objects.restrict(request.user, CHANGE).filter(pk=id_param(person_pk)).first()
         if person is None:
             raise Http404(NOT_FOUND)
         existing = User.objects.filter(person=person).first()

@@ -9,6 +9,8 @@ import re
 
 from django.utils import timezone
 
+from dangjian.core.params import year_param
+
 from .choices import ReportKind
 from .models import Report
 
@@ -57,7 +59,7 @@ def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
 
     row_of = dict(rows)
     as_of = (imp.doc.get("meta") or {}).get("as_of")
-    default_year = int(as_of[:4]) if isinstance(as_of, str) and as_of[:4].isdigit() else timezone.localdate().year
+    default_year = year_param(as_of[:4] if isinstance(as_of, str) else None, default=timezone.localdate().year)
     out = {}
     for i, (pid, org) in pairs.items():
         p, path = people[pid], home(org)
@@ -105,7 +107,7 @@ def import_reports(imp, count) -> None:
     if imp.errors:
         return
     as_of = (imp.doc.get("meta") or {}).get("as_of")
-    default_year = int(as_of[:4]) if isinstance(as_of, str) and as_of[:4].isdigit() else timezone.localdate().year
+    default_year = year_param(as_of[:4] if isinstance(as_of, str) else None, default=timezone.localdate().year)
     new, changed = [], []
     for i, r in rows:
         org = imp.orgs[r["org"]]

@@ -92,7 +92,7 @@ def id_number_problem(value: str) -> str | None:
     v = normalize_id_number(value)
     if len(v) != 18:
         return "公民身份号码应为18位"
-    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+    if not v.isascii() or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
         return "公民身份号码前17位应为数字，最后一位为数字或X"
     try:
         _dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))

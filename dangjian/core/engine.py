@@ -28,6 +28,8 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from .params import ascii_int
+
 SEVERITIES = ("BLOCK", "WARN", "INFO")
 # Kinds of finding subjects (djx.md). A rule judging more than one kind declares them joined by
 # "|" (e.g. BR-05: a quarter without a 党员大会 is the org's, a vote without quorum the meeting's).
@@ -149,7 +151,7 @@ class Registry:
 
 def _rule_sort_key(rule_id: str):
     prefix, _, num = rule_id.rpartition("-")
-    return (prefix, int(num) if num.isdigit() else 0, num)
+    return (prefix, ascii_int(num, default=0), num)
 
 
 registry = Registry()

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dangjian.core.params import year_param
 from dangjian.orgs.models import Org
 
 
@@ -199,7 +200,7 @@ def _talks_on_record(branches, blocked: set[int], as_of: dt.date) -> list[int]:
         for f in found:
             if f.person is None:
                 break
-            year = int(f.period[:4]) if f.period[:4].isdigit() else as_of.year - 1
+            year = year_param(f.period[:4], default=as_of.year - 1)
             start, end, day = dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year, 11, 12)
             committee = (Post.objects.filter(org=org, role__in=list(COMMITTEE_ROLES))
                          .exclude(end__lt=start).exclude(start__gt=end).values_list("person_id", flat=True))

@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import AuditEvent, Finding, FindingState
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, can_in_org
 from dangjian.core.views import _org_picker, get_restricted
 from dangjian.orglife.models import Appraisal, AppraisalGrade
@@ -53,8 +54,8 @@ def disposition_list(request):
     user = request.user
     data = request.GET.copy()
     org = None
-    if (data.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(data["org"]))
+    if (pk := id_param(data.get("org"))) is not None:
+        org = get_restricted(request, Org, VIEW, pk=pk)
         data["within"] = str(org.pk)
     base = Disposition.objects.restrict(user, VIEW).select_related("person", "org")
     fs = DispositionFilterSet(data, queryset=base)
@@ -65,8 +66,8 @@ def disposition_list(request):
     table = DispositionTable(fs.qs if fs.is_valid() else base.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     person = None
-    if (data.get("person") or "").isdigit():
-        person = Person.objects.restrict(user, VIEW).filter(pk=int(data["person"])).first()
+    if (pk := id_param(data.get("person"))) is not None:
+        person = Person.objects.restrict(user, VIEW).filter(pk=pk).first()
     return render(request, "dispositions/list.html", {
         "filter": fs, "table": table, "org": org, "person": person, "nav_active": NAV,
         "ancestors": _ancestors(org, user) if org else [],
@@ -95,16 +96,16 @@ def disposition_create(request):
     user = request.user
     src = request.POST if request.method == "POST" else request.GET
     pid = src.get("person") or request.GET.get("person") or ""
-    if not pid.isdigit():
+    if id_param(pid) is None:
         from django.http import Http404
 
         raise Http404("请从党员页面或民主评议页面启动组织处置。")
-    person = get_restricted(request, Person.objects.select_related("org"), ADD, pk=int(pid))
+    person = get_restricted(request, Person.objects.select_related("org"), ADD, pk=id_param(pid))
     grade = None
     appraisal_id = src.get("appraisal") or request.GET.get("appraisal") or ""
-    if appraisal_id.isdigit():
+    if id_param(appraisal_id) is not None:
         grade = (AppraisalGrade.objects.filter(appraisal__in=Appraisal.objects.restrict(user, VIEW),
-                                               appraisal_id=int(appraisal_id), person=person)
+                                               appraisal_id=id_param(appraisal_id), person=person)
                  .select_related("appraisal").first())
     initial = {"measure": request.GET.get("measure") or "", "grounds": request.GET.get("grounds") or ""}
     if grade is not None and not initial["grounds"]:

@@ -76,7 +76,8 @@ def _sort_key(finding: dict):
 
 
 def _natural(value: str):
-    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(value)) if t]
+    # odd places of the split are the digit runs (any Unicode decimal digits, which int() reads); "²" is not one
+    return [(0, int(t), "") if i % 2 else (1, 0, t) for i, t in enumerate(re.split(r"(\d+)", str(value))) if t]
 
 
 def unknown_settings(doc: dict) -> list[str]:

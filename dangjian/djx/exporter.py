@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dangjian.core import audit, crypto
+from dangjian.core.params import id_param
 from dangjian.core.permissions import VIEW, VIEW_ID_NUMBER
 from dangjian.orglife.choices import NOT_IN_DJX_V1, AttendanceStatus, MeetingState
 from dangjian.orglife.models import Appraisal, AppraisalGrade, Attendance, Critique, Meeting, Resolution, Talk
@@ -32,7 +33,8 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def natural_key(value: str):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", value)]
+    # odd places of the split are the digit runs (any Unicode decimal digits, which int() reads); "²" is not one
+    return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", value))]
 
 
 class _Ids:
@@ -301,10 +303,10 @@ def find_org(ref: str) -> Org | None:
     """An org named on the command line: its primary key, its exchange id, or `org-<pk>`."""
     ref = ref.strip()
     org = Org.objects.filter(external_id=ref).order_by("path").first()
-    if org is None and ref.isdigit():
-        org = Org.objects.filter(pk=int(ref)).first()
-    if org is None and ref.startswith(PREFIX["orgs"] + "-") and ref[4:].isdigit():
-        org = Org.objects.filter(pk=int(ref[4:])).first()
+    if org is None and id_param(ref) is not None:
+        org = Org.objects.filter(pk=id_param(ref)).first()
+    if org is None and ref.startswith(PREFIX["orgs"] + "-") and id_param(ref[4:]) is not None:
+        org = Org.objects.filter(pk=id_param(ref[4:])).first()
     return org
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, user_scope
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -45,9 +46,9 @@ def export_view(request):
     org = None
     ref = request.GET.get("org")
     if ref:
-        if not ref.isdigit():
+        if id_param(ref) is None:
             raise Http404("未找到，或不在您的管理范围内。")
-        org = get_restricted(request, Org, pk=int(ref))
+        org = get_restricted(request, Org, pk=id_param(ref))
     doc = export_document(user=request.user, org=org)
     name = f"{org.name if org else '全部'}-{timezone.localdate():%Y%m%d}.djx.json"
     response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1),

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, crypto, engine
 from dangjian.core.errors import ActionError
+from dangjian.core.params import ascii_int
 from dangjian.core.permissions import CHANGE, subtree_q, user_scope
 from dangjian.people.choices import MEMBER_STATUSES
 from dangjian.people.models import Person
@@ -203,7 +204,7 @@ def _people_for(raw, user) -> dict:
         for chunk in _chunks(sorted(digests)):
             rows += list(qs.filter(id_number_digest__in=chunk).values(*fields))
     if refs:
-        ints = [int(r) for r in refs if r.isdigit()]
+        ints = [n for r in refs if (n := ascii_int(r)) is not None]
         for chunk in _chunks(sorted(refs)):
             rows += list(qs.filter(external_id__in=chunk).values(*fields))
         for chunk in _chunks(ints):

@@ -20,6 +20,7 @@ from dangjian.core import engine
 from dangjian.core.downloads import PDF, XLSX, download
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
+from dangjian.core.params import ascii_int, id_param
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -58,8 +59,8 @@ def collect(request):
     orgs = _collect_orgs(user)
     today = timezone.localdate()
     org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, CHANGE, pk=int(request.GET["org"]))
+    if (pk := id_param(request.GET.get("org"))) is not None:
+        org = get_restricted(request, Org, CHANGE, pk=pk)
     elif orgs.exists():
         org = orgs.first()
     month = _month(request.GET.get("month"), first_of(today))
@@ -75,9 +76,9 @@ def collect(request):
         messages.success(request, f"已按上年基数核定{today.year}年党费：{len(done)}人。工资有变化的，请在本人党费页面重新核定。")
         return redirect(f"{request.path}?org={org.pk}&month={month:%Y-%m}")
     if request.method == "POST":
-        if request.POST.get("confirm", "").isdigit():
+        if (pk := id_param(request.POST.get("confirm"))) is not None:
             pay = get_restricted(request, DuesPayment.objects.select_related("person"), CHANGE,
-                                 pk=int(request.POST["confirm"]), org=org)
+                                 pk=pk, org=org)
             try:
                 actions.do_confirm_payment(pay, acting_user=user)
             except ActionError as e:
@@ -250,11 +251,11 @@ def report(request):
     today = timezone.localdate()
     roots = Org.objects.restrict(user, VIEW).order_by("path")
     org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
+    if (pk := id_param(request.GET.get("org"))) is not None:
+        org = get_restricted(request, Org, VIEW, pk=pk)
     else:
         org = roots.first()
-    year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else today.year
+    year = ascii_int(request.GET.get("year"), default=today.year)
     year = min(max(year, 2000), today.year)
     if org is None:
         return render(request, "dues/report.html", {"org": None, "nav_active": NAV, "year": year})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
+from dangjian.core.params import id_param, year_param
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -83,7 +84,7 @@ def task_list(request):
             if posted == "confirm":
                 ref = request.POST.get("ref_id") or ""
                 actions.do_confirm_task_evidence(task, source=request.POST.get("source") or "",
-                                                 ref_id=int(ref) if ref.isdigit() else 0, acting_user=user)
+                                                 ref_id=id_param(ref, default=0), acting_user=user)
                 messages.success(request, "已确认佐证。目标达成后请登记完成情况。")
                 return redirect(anchor)
             if posted == "manual" and manual.is_valid():
@@ -184,7 +185,7 @@ def contact_points(request):
 # --- 明责 ------------------------------------------------------------------------------------------------
 def _year(request) -> int:
     y = request.GET.get("year") or ""
-    return int(y) if y.isdigit() and 2000 <= int(y) <= 2100 else timezone.localdate().year
+    return year_param(y, min=2000, default=timezone.localdate().year)
 
 
 @login_required
@@ -213,7 +214,7 @@ def responsibilities(request):
     units = Org.objects.restrict(user, CHANGE).exclude(type="group").order_by("path")
     unit_id = request.POST.get("org") if posted == "instantiate" else request.GET.get("unit")
     if unit_id:
-        unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else None
+        unit = units.filter(pk=id_param(unit_id)).first() if id_param(unit_id) is not None else None
     else:
         unit = units.first() if units.count() == 1 else None
     visible = ResponsibilityTemplate.objects.restrict(user, VIEW)
@@ -272,8 +273,8 @@ def template_detail(request, pk):
             messages.success(request, "已增加责任事项。")
             return redirect(request.path)
         if posted == "remove_item":
-            ti = TemplateItem.objects.filter(template=t, pk=request.POST.get("item") or 0).first() \
-                if (request.POST.get("item") or "").isdigit() else None
+            ti = TemplateItem.objects.filter(template=t, pk=id_param(request.POST.get("item"))).first() \
+                if id_param(request.POST.get("item")) is not None else None
             if ti is None:
                 raise Http404("未找到，或不在您的管理范围内。")
             actions.do_remove_template_item(ti, acting_user=user)
@@ -323,7 +324,7 @@ def list_detail(request, pk):
         if posted == "confirm":
             ref = request.POST.get("ref_id") or ""
             actions.do_confirm_evidence(item, source=request.POST.get("source") or "",
-                                        ref_id=int(ref) if ref.isdigit() else 0, acting_user=user)
+                                        ref_id=id_param(ref, default=0), acting_user=user)
             messages.success(request, "已确认佐证。")
             return redirect(back)
         if posted == "manual" and manual.is_valid():

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dangjian.core.params import id_param
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
@@ -94,7 +95,7 @@ def election_detail(request, pk):
             if not may_org:
                 raise Http404("未找到，或不在您的管理范围内。")
             if posted == "candidates":
-                ids = [int(x) for x in request.POST.getlist("people") if x.isdecimal() and x.isascii()]
+                ids = [i for x in request.POST.getlist("people") if (i := id_param(x)) is not None]
                 actions.do_set_candidates(e, list(members.filter(pk__in=ids)), acting_user=user)
                 messages.success(request, "已确定候选人预备人选，报上级党组织审查。")
                 return redirect(request.path)

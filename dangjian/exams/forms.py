@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from dangjian.core.forms import Form
+from dangjian.core.params import INT_MAX, ascii_int
 from dangjian.orgs.models import Org
 
 from .choices import PaperMode
@@ -58,9 +59,9 @@ class PaperForm(Form):
             if not line:
                 continue
             topic, sep, count = line.replace("：", ":").rpartition(":")
-            if not sep or not topic.strip() or not count.strip().isdigit():
+            if not sep or not topic.strip() or ascii_int(count, max=INT_MAX) is None:
                 raise forms.ValidationError(f"第{n}行应写成“知识点:数量”，写的是“{line}”。")
-            out[topic.strip()] = int(count)
+            out[topic.strip()] = ascii_int(count, max=INT_MAX)
         return out
 
 

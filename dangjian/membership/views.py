@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
+from dangjian.core.params import id_param
 from dangjian.core.periods import add_months
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
@@ -38,8 +39,8 @@ def _managed_people(user):
 
 
 def _pick_org(request, action=VIEW):
-    if (request.GET.get("org") or "").isdigit():
-        return get_restricted(request, Org, action, pk=int(request.GET["org"]))
+    if (pk := id_param(request.GET.get("org"))) is not None:
+        return get_restricted(request, Org, action, pk=pk)
     return None
 
 
@@ -159,7 +160,7 @@ def mobile(request):
     typed_for = None
     if request.method == "POST":
         pid = request.POST.get("person") or ""
-        person = get_restricted(request, Person.objects.select_related("org"), VIEW, pk=int(pid) if pid.isdigit() else 0)
+        person = get_restricted(request, Person.objects.select_related("org"), VIEW, pk=id_param(pid, default=0))
         if person.org is None or not can_in_org(user, CHANGE, person.org):
             raise Http404("未找到，或不在您的管理范围内。")
         typed_for = person.pk

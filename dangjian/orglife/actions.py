@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, engine
 from dangjian.core.errors import ActionError
+from dangjian.core.params import INT_MAX, ascii_int
 from dangjian.orgs.choices import COMMITTEE_ROLES, OrgType, PostRole
 from dangjian.orgs.models import Org, Post
 from dangjian.people.choices import LEFT_STATUSES, MEMBER_STATUSES, Status
@@ -357,8 +358,8 @@ def _vote_count(value, name: str, label: str, field: str = "grades"):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, bool) or not (isinstance(text, int) or
-                                      (isinstance(text, str) and text.lstrip("-").isdigit())):
+    typed = isinstance(text, str) and ascii_int(text, negative=True, min=None, max=INT_MAX) is not None
+    if isinstance(text, bool) or not (isinstance(text, int) or typed):
         raise ActionError(f"{name}：{label}须为整数。", field=field)
     n = int(text)
     if n < 0:

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.forms import DateInput, Form
+from dangjian.core.params import INT_MAX, ascii_int, id_param
 from dangjian.core.permissions import VIEW
 from dangjian.orgs.forms import PersonPickerField
 from dangjian.orgs.models import Org
@@ -154,16 +155,16 @@ def parse_critiques(data, allowed_ids: set[int]) -> tuple[list[dict], list[dict]
             continue
         rows.append({"from": author, "to": target, "text": text})
         n = len(rows)
-        if not author.isdigit() or int(author) not in allowed_ids:
+        if id_param(author) not in allowed_ids:
             error = error or f"第{n}条批评意见：请选择提出人。"
             continue
-        if target and (not target.isdigit() or int(target) not in allowed_ids):
+        if target and id_param(target) not in allowed_ids:
             error = error or f"第{n}条批评意见：对象须是参会人员。"
             continue
         if not text:
             error = error or f"第{n}条批评意见：请填写内容（具体问题，而不是“加强学习”之类的套话）。"
             continue
-        critiques.append({"from": int(author), "to": int(target) if target else None, "text": text})
+        critiques.append({"from": id_param(author), "to": id_param(target) if target else None, "text": text})
     return rows, critiques, error
 
 
@@ -204,7 +205,8 @@ def _count(text: str):
     text = (text or "").strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else False
+    n = ascii_int(text, max=INT_MAX)
+    return False if n is None else n
 
 
 def appraisal_row(person, *, probationary: bool, grade: str = "", self_assessment: str = "",
@@ -269,7 +271,7 @@ def suggest_grades(rows: list[dict], max_excellent: int) -> list[str]:
     for r in rows:
         if r["probationary"] or r["grade"]:
             continue
-        votes = {v["grade"]: int(v["value"]) for v in r["votes"] if v["value"].isdigit()}
+        votes = {v["grade"]: n for v in r["votes"] if (n := ascii_int(v["value"], max=INT_MAX)) is not None}
         leader = tally_leader(votes)
         if leader is None:
             continue

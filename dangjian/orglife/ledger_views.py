@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dangjian.core.downloads import DOCX, PDF, XLSX, download
+from dangjian.core.params import id_param
 from dangjian.core.permissions import VIEW
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -65,13 +66,13 @@ def org_ledger_xlsx(request, pk: int, year: int):
 @require_GET
 def ledger_index(request):
     """Pick a year and download the three documents of `?org=` (without it: the user's own branch)."""
-    org_id = request.GET.get("org") or ""
-    if not org_id.isdigit():
-        org_id = str(Person.objects.filter(pk=getattr(request.user, "person_id", None))
-                     .values_list("org_id", flat=True).first() or "")
+    org_id = id_param(request.GET.get("org"))
+    if org_id is None:
+        org_id = (Person.objects.filter(pk=getattr(request.user, "person_id", None))
+                  .values_list("org_id", flat=True).first())
         if not org_id:
             raise Http404("请从组织页面进入（未指定党组织）。")
-    org = get_restricted(request, Org, VIEW, pk=int(org_id))
+    org = get_restricted(request, Org, VIEW, pk=org_id)
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("year") or this_year)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import DateInput, Form, apply_action_error
+from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 
@@ -66,9 +67,10 @@ def meeting_self_check(request, pk):
         messages.error(request, "您不是本次会议的参会人员，无需提交对照检查材料。")
         return redirect(_meeting_url(m, "self-checks"))
     chosen = request.POST.get("person") or (request.GET.get("person") if manage else None) or (str(own) if own else "")
-    existing = SelfCheck.objects.filter(meeting=m, person_id=int(chosen)).first() if chosen.isdigit() else None
+    chosen_pk = id_param(chosen)
+    existing = SelfCheck.objects.filter(meeting=m, person_id=chosen_pk).first() if chosen_pk is not None else None
     form = SelfCheckForm(request.POST or None, participants=participants,
-                         initial={"person": chosen if chosen.isdigit() else None,
+                         initial={"person": chosen if chosen_pk is not None else None,
                                   "text": existing.text if existing else ""})
     if not manage:
         # A member writes their own material: no choice offered, and the action refuses anyone else.

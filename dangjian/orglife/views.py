@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
+from dangjian.core.params import INT_MAX, ascii_int, id_param
 from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -45,15 +46,15 @@ def _ancestors(org, user):
 
 def _org_param(request, action):
     """The org named by `?org=` (404 when missing or out of scope for `action`)."""
-    org_id = request.GET.get("org") or request.POST.get("org") or ""
-    if not org_id.isdigit():
+    org_id = id_param(request.GET.get("org") or request.POST.get("org"))
+    if org_id is None:
         # Without ?org= a secretary means their own branch.
         person_org = Person.objects.filter(pk=getattr(request.user, "person_id", None)).values_list(
             "org_id", flat=True).first()
         if person_org is None:
             raise Http404("请从组织页面进入（未指定党组织）。")
-        org_id = str(person_org)
-    return get_restricted(request, Org, action, pk=int(org_id))
+        org_id = person_org
+    return get_restricted(request, Org, action, pk=org_id)
 
 
 def _meeting_url(m):
@@ -68,8 +69,8 @@ def _org_filter_data(request):
     """`?org=<id>` on a list page: the org (404 out of scope) and the filter data narrowed to its
     subtree."""
     org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
+    if (pk := id_param(request.GET.get("org"))) is not None:
+        org = get_restricted(request, Org, VIEW, pk=pk)
     data = request.GET.copy()
     if org is not None:
         data["within"] = str(org.pk)
@@ -312,8 +313,8 @@ def meeting_attendance(request):
     """The checklist again after the type or the date changed (htmx): ticks already made are kept."""
     org = _org_param(request, ADD)
     meeting = None
-    if (request.GET.get("meeting") or "").isdigit():
-        meeting = get_restricted(request, Meeting, CHANGE, pk=int(request.GET["meeting"]))
+    if (pk := id_param(request.GET.get("meeting"))) is not None:
+        meeting = get_restricted(request, Meeting, CHANGE, pk=pk)
     form = MeetingForm(request.GET, org=org, user=request.user)
     t, d = _type_and_date(request, form, org, MeetingType.THEME_DAY, timezone.localdate())
     people = _people_for(org, t, d, meeting if meeting and meeting.org_id == org.pk else None)
@@ -470,7 +471,7 @@ def appraisal_create(request):
                 votes={f: getattr(g, f) for f in VOTE_FIELDS.values()} if g else None))
         raters_text = "" if not existing or existing.raters is None else str(existing.raters)
     for r in rows:
-        counts = {v["grade"]: int(v["value"]) for v in r["votes"] if v["value"].isdigit()}
+        counts = {v["grade"]: n for v in r["votes"] if (n := ascii_int(v["value"], max=INT_MAX)) is not None}
         r["tallied"] = bool(counts)
         r["tally_text"] = " · ".join(f"{v['label']} {v['value']}" for v in r["votes"] if v["value"])
         r["hint"] = tally_hint(r["grade"] if r["grade"] in Grade.values else None, counts)

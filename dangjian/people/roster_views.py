@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core.errors import ActionError
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, VIEW, VIEW_ID_NUMBER, user_scope
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -116,9 +117,9 @@ def export(request):
     within = request.GET.get("within")
     org = None
     if within:
-        if not within.isdigit():
+        if id_param(within) is None:
             raise Http404("未找到，或不在您的管理范围内。")
-        org = get_restricted(request, Org, VIEW, pk=int(within))
+        org = get_restricted(request, Org, VIEW, pk=id_param(within))
     qs = Person.objects.restrict(user, VIEW)
     filterset = PersonFilterSet(request.GET, queryset=qs)
     if not filterset.is_valid():

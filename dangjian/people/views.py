@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import DateInput, PickerWidget, apply_action_error, org_label
 from dangjian.core.models import AuditEvent, Finding, FindingState
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, VIEW_ID_NUMBER, can_in_org
 from dangjian.core.views import get_restricted, render_history
 from dangjian.orgs.models import Org, Post
@@ -80,8 +81,8 @@ def person_pick(request):
     q = (request.GET.get("q") or "").strip()
     qs = Person.objects.restrict(request.user, VIEW).select_related("org")
     within = request.GET.get("within")
-    if within and within.isdigit():
-        path = Org.objects.filter(pk=int(within)).values_list("path", flat=True).first()
+    if id_param(within) is not None:
+        path = Org.objects.filter(pk=id_param(within)).values_list("path", flat=True).first()
         qs = qs.filter(org__path__subtree=path) if path else qs.none()
     if q:
         qs = qs.filter(name__icontains=q)

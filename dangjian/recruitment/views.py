@@ -18,6 +18,7 @@ from dangjian.core import engine
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
+from dangjian.core.params import ascii_int, id_param
 from dangjian.core.permissions import ADD, CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -49,8 +50,8 @@ def file_list(request):
     user = request.user
     files = RecruitmentFile.objects.restrict(user, VIEW).filter(closed__isnull=True)
     org = None
-    if (request.GET.get("org") or "").isdigit():
-        org = get_restricted(request, Org, VIEW, pk=int(request.GET["org"]))
+    if (pk := id_param(request.GET.get("org"))) is not None:
+        org = get_restricted(request, Org, VIEW, pk=pk)
         files = files.filter(org__path__startswith=org.path)
     today = timezone.localdate()
     plan_form = analysis_form = None
@@ -77,8 +78,8 @@ def file_list(request):
     counts = [(i, name, sum(1 for r in rows if r["stage"] == i)) for i, (name, _) in enumerate(STAGES)]
     overdue_n = sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0)
     stage, soon, overdue = request.GET.get("stage"), request.GET.get("soon"), request.GET.get("overdue")
-    if (stage or "").isdigit():
-        rows = [r for r in rows if r["stage"] == int(stage)]
+    if (n := ascii_int(stage)) is not None:
+        rows = [r for r in rows if r["stage"] == n]
     if soon in ("30", "90"):
         rows = [r for r in rows if r["opens_in"] is not None and r["opens_in"] <= int(soon)]
     if overdue:

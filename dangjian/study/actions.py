@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.core.params import id_param
 from dangjian.core import audit, engine
 from dangjian.core.errors import ActionError
 from dangjian.people.models import Person
@@ -626,7 +627,8 @@ def accountability_marks(keys) -> dict:
     events = list(AuditEvent.objects.filter(verb="study.accountability", person_id__in={p for p, _ in keys},
                                             org_id__in={o for _, o in keys}).values_list("person_id", "org_id",
                                                                                           "object_id", "data"))
-    alive = {str(pk) for pk in Task.objects.filter(pk__in=[int(e[2]) for e in events if e[2].isdecimal()])
+    task_ids = [i for i in (id_param(e[2]) for e in events) if i is not None]
+    alive = {str(pk) for pk in Task.objects.filter(pk__in=task_ids)
              .values_list("pk", flat=True)}
     marks = {}
     for pid, org_id, task_id, data in events:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dangjian.core.params import id_param
 from dangjian.core import engine
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
@@ -131,7 +132,7 @@ def lectures(request):
     if request.method == "POST" and request.POST.get("form") == "task":
         ident = request.POST.get("finding") or ""
         f = get_restricted(request, Finding.objects.select_related("org", "person"), CHANGE,
-                           pk=int(ident) if ident.isascii() and ident.isdecimal() else 0)
+                           pk=id_param(ident, default=0))
         due = request.POST.get("deadline") or ""
         try:
             t = actions.do_make_up_task(f, deadline=dt.date.fromisoformat(due), acting_user=user)
@@ -226,7 +227,7 @@ def _year(request, today):
 
 def _int(value) -> int:
     value = str(value or "")
-    return int(value) if value.isascii() and value.isdecimal() else 0
+    return id_param(value, default=0)
 
 
 @login_required

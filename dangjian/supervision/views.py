@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import AuditEvent
+from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -71,7 +72,7 @@ def plan_detail(request, pk):
         if not may_change:
             raise Http404("未找到，或不在您的管理范围内。")
         org_id = request.POST.get("org") or ""
-        org = targets.filter(pk=int(org_id)).first() if org_id.isdigit() else None
+        org = targets.filter(pk=id_param(org_id)).first() if id_param(org_id) is not None else None
         try:
             if org is None:
                 raise ActionError("该党组织不在本次督查范围（或随机抽查的党支部）内。")

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
+from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, VIEW_DISCIPLINE, user_scope
 
 from .. import actions
@@ -103,7 +104,7 @@ class ResultViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = super().get_queryset()
         scheme = self.request.query_params.get("scheme")
-        return qs.filter(scheme_id=scheme) if scheme and scheme.isdigit() else qs
+        return qs.filter(scheme_id=id_param(scheme)) if id_param(scheme) is not None else qs
 
     @extend_schema(summary="考核人评分", request=ManualScoreSerializer, responses={200: ResultSerializer, **ERRORS},
                    description="只有方案指定的考核人可以评分；该组织的结果随即重新计算。")

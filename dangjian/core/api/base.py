@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dangjian.core.errors import ActionError
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, can_in_org
 
 NOT_FOUND = "未找到，或不在您的管理范围内。"
@@ -148,8 +149,8 @@ class RestrictedViewSetMixin:
         except Http404:
             action = self.get_restrict_action()
             pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-            if action != self.view_action and pk is not None and str(pk).isdigit() and \
-                    self.queryset.model._default_manager.filter(pk=pk).restrict(
+            if action != self.view_action and id_param(str(pk)) is not None and \
+                    self.queryset.model._default_manager.filter(pk=id_param(str(pk))).restrict(
                         self.request.user, self.view_action).exists():
                 raise exceptions.PermissionDenied("您可以查看该对象，但无权进行此操作。")
             raise exceptions.NotFound(NOT_FOUND)

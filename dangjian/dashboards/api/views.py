@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api.base import RestrictedViewSetMixin
+from dangjian.core.params import year_param
 from dangjian.core.permissions import VIEW, can_in_org
 from dangjian.orglife.models import Meeting
 from dangjian.orgs.models import Org
@@ -81,7 +82,5 @@ class OrgDashboardViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True)
     def calendar(self, request, pk=None):
         org = self.get_object()
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 \
-            else timezone.localdate().year
+        year = year_param(request.query_params.get("year"), min=2000, default=timezone.localdate().year)
         return Response(calendar(org, Meeting.objects.restrict(request.user, VIEW), year))

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from dangjian.core import engine
 from dangjian.core.api.base import DetailSerializer, RestrictedViewSetMixin, error_responses
+from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, user_scope
 from dangjian.people.models import Person
 
@@ -39,8 +40,8 @@ class DuesPaymentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = super().get_queryset()
         p = self.request.query_params
-        if (p.get("person") or "").isdigit():
-            qs = qs.filter(person_id=int(p["person"]))
+        if (pk := id_param(p.get("person"))) is not None:
+            qs = qs.filter(person_id=pk)
         if p.get("month"):
             try:
                 qs = qs.filter(month=first_of(timezone.datetime.fromisoformat(p["month"]).date()))

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.core.api.base import ActionSerializerMixin, RestrictedRelatedField
+from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, CHANGE, VIEW, can_in_org
 from dangjian.orglife import actions
 from dangjian.orglife.choices import AttendanceStatus, Grade, MeetingState, MeetingType
@@ -101,9 +102,9 @@ class ExcusedField(serializers.DictField):
         reasons = super().to_internal_value(data)
         out = {}
         for key, reason in reasons.items():
-            if not str(key).isdigit():
+            if id_param(str(key)) is None:
                 self.fail("bad_id", key=key)
-            out[int(key)] = reason
+            out[id_param(str(key))] = reason
         request = self.context.get("request")
         people = {p.pk: p for p in Person.objects.filter(pk__in=out).restrict(getattr(request, "user", None), VIEW)}
         for pk in out:

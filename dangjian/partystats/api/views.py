@@ -9,6 +9,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
 from dangjian.core.api.base import NOT_FOUND, RestrictedViewSetMixin, error_responses
+from dangjian.core.params import year_param
 from dangjian.core.permissions import VIEW, can_in_org
 from dangjian.orgs.models import Org
 
@@ -30,7 +31,7 @@ class PartyStatsViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
         if not can_in_org(request.user, VIEW, org):
             raise exceptions.NotFound(NOT_FOUND)
         this = timezone.localdate().year
-        raw = request.query_params.get("year") or str(this - 1)
-        if not (raw.isascii() and raw.isdigit()) or not FIRST_YEAR <= int(raw) <= this:
+        year = year_param(request.query_params.get("year") or str(this - 1), min=FIRST_YEAR, max=this)
+        if year is None:
             raise exceptions.ValidationError({"year": [f"统计年度应为 {FIRST_YEAR}—{this} 之间的年份。"]})
-        return Response(tables.compute(org, int(raw)).as_dict())
+        return Response(tables.compute(org, year).as_dict())

@@ -7,6 +7,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dangjian.core.params import id_param
 from dangjian.core.api.base import RestrictedViewSetMixin, error_responses
 from dangjian.core.permissions import CHANGE
 
@@ -29,8 +30,8 @@ class StudyRecordViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         qs = super().get_queryset()
         p = self.request.query_params
         person, year = p.get("person") or "", p.get("year") or ""
-        if person.isascii() and person.isdecimal():
-            qs = qs.filter(person_id=int(person))
+        if (pid := id_param(person)) is not None:
+            qs = qs.filter(person_id=pid)
         if year.isascii() and year.isdecimal() and len(year) <= 4:
             qs = qs.filter(date__year=int(year))
         return qs

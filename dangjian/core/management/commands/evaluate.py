@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from dangjian.core import engine
 from dangjian.core.models import Finding, FindingState, Severity
+from dangjian.core.params import id_param
 
 
 def parse_date(value: str) -> dt.date:
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         org_ids = None
         if org:
             qs = Org.objects.filter(external_id=org)
-            if org.isdigit():
-                qs = Org.objects.filter(pk=int(org)) | qs
+            if id_param(org) is not None:
+                qs = Org.objects.filter(pk=id_param(org)) | qs
             target = qs.first()
             if target is None:
                 raise CommandError(f"找不到党组织：{org}（请填写组织编号或交换编号）")

@@ -9,6 +9,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dangjian.core.params import id_param
 from dangjian.djx.cli_support import DjxInvalid, UsageError, fail, read_document, utf8_stdout
 
 SUBJECT_LABELS = {"org": "组织", "person": "人员", "meeting": "会议", "report": "报告"}
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         if options["org"]:
             ref = options["org"]
             org = Org.objects.filter(external_id=ref).first() or (
-                Org.objects.filter(pk=int(ref)).first() if ref.isdigit() else None)
+                Org.objects.filter(pk=id_param(ref)).first() if id_param(ref) is not None else None)
             if org is None:
                 raise UsageError(f"组织“{ref}”不存在。")
             org_ids = frozenset(Org.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
