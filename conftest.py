@@ -102,3 +102,13 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def chromium(browser_type):
+    """Debian's Chromium driven by Playwright (never `playwright install`): the browser tests of every app."""
+    from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -28,13 +28,6 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 
 
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 def _branch_a():
     from conftest import _person, _user
     from dangjian.orgs.actions import do_appoint, do_create_org

@@ -8,7 +8,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,13 +33,6 @@ def no_session_write_per_request(settings):
     # break ("cannot start a transaction within a transaction"). Saving only modified sessions keeps the test
     # about the dashboards; production has a connection per thread.
     settings.SESSION_SAVE_EVERY_REQUEST = False
-
-
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def _badge(message) -> bool:

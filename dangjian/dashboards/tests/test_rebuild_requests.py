@@ -13,26 +13,13 @@ from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
 
 from dangjian.core import engine
-from dangjian.core.models import Finding, FindingState
 from dangjian.dashboards import rollups, tasks
 from dangjian.dashboards.models import PendingOrg, RollupState, Snapshot
 
 AS_OF = dt.date(2026, 11, 26)
 
 
-def snap(org, field):
-    s = Snapshot.objects.filter(org=org).first()
-    return getattr(s, field) if s else 0
-
-
-def open_finding(org, severity="WARN"):
-    # A rule the registry does not know: runs neither resolve nor re-judge it.
-    return Finding.objects.create(rule_id="TEST-01", severity=severity, subject_kind="org", subject_id=org.pk,
-                                  period="2026-10", org=org, message="测试", citation="测试")
-
-
-def counted(org, severity="WARN"):
-    return Finding.objects.filter(org__path__startswith=org.path, state=FindingState.OPEN, severity=severity).count()
+from .test_concurrency import counted, open_finding, snap  # noqa: E402
 
 
 @pytest.fixture

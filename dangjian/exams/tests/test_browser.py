@@ -6,19 +6,12 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
-
-
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def test_taking_an_exam_on_a_phone(transactional_db, chromium, live_server, tree, people, users, fixed_paper):

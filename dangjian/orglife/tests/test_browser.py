@@ -6,7 +6,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -14,13 +14,6 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def _shot(page, name):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -25,13 +25,6 @@ PLAN = [  # (step, date, fields)
     ("oath", "2022-09-01", {}), ("confirm_application", "2023-07-01", {}), ("confirm_vote", "2023-07-15", VOTE),
     ("confirm_approval", "2023-08-10", {"approver": "committee"}), ("archive", "2023-08-15", {"docs": "all"}),
 ]
-
-
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def _fill(page, step, date, fields, tree, people):

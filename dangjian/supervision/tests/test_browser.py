@@ -5,19 +5,12 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
-
-
-@pytest.fixture
-def chromium(browser_type):
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 def _login(browser, url, username, errors):
