@@ -1,0 +1,32 @@
+"""`dangjian restore FILE [--force]` — restore a `dangjian backup` archive into this (empty) instance."""
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dangjian.core.backup import BackupError, restore_backup
+
+
+class Command(BaseCommand):
+    help = ("从 dangjian backup 生成的备份文件恢复数据库和附件。先校验全部内容（校验和、数据库类型、版本、密钥），"
+            "有任何问题都不做更改；目标实例须为空，否则须加 --force。恢复前请停止网站和后台任务。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="备份文件（.tar 或 .tar.gz）")
+        parser.add_argument("--force", action="store_true", help="目标实例已有数据时仍然恢复（覆盖全部数据）")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        try:
+            result = restore_backup(options["file"], force=options["force"], log=self.stderr.write)
+        except BackupError as e:
+            raise CommandError(str(e)) from None
+        m = result["manifest"]
+        self.stdout.write(f"已从 {options['file']} 恢复（备份时间 {m['created']}，{sum(m['tables'].values())} 行，"
+                          f"附件 {m['media_files']} 个，用时 {time.monotonic() - started:.1f} 秒）。")
+        if result["migrations_applied"]:
+            self.stdout.write(f"已应用 {result['migrations_applied']} 个数据库迁移（备份早于当前程序版本）。")
+        if result["media_kept"]:
+            self.stdout.write(f"原附件目录已改名保留为 {result['media_kept']}，确认无误后可删除。")
+        self.stdout.write("后台任务队列不在备份中：如备份时有未完成的预警计算，请运行 dangjian evaluate。")
