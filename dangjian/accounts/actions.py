@@ -348,3 +348,74 @@ def do_unlock(user: User, *, acting_user) -> User:
     audit.record("user.unlock", f"解除账户“{user.username}”的登录锁定", actor=acting_user,
                  org=_account_org(user), person=user.person, obj=user, before=before)
     return user
+
+
+# --- 双因素认证（TOTP） -------------------------------------------------------------------------------
+@transaction.atomic
+def do_start_two_factor_enrolment(user: User):
+    """The device an enrolment confirms: the one already in progress, or a new one with a fresh secret.
+    A confirmed device stays in force until the new one is confirmed."""
+    from dangjian.core import crypto
+
+    from . import two_factor
+    from .models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).order_by("-created").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, secret_encrypted=crypto.encrypt(two_factor.new_secret()))
+    return device
+
+
+@transaction.atomic
+def do_confirm_two_factor_enrolment(device, code: str, *, acting_user=None) -> list[str]:
+    """绑定: the first code from the authenticator app confirms the secret. Any earlier device of the user
+    is dropped; ten new one-time recovery codes are returned (in clear, to show once)."""
+    from . import two_factor
+    from .models import TOTPDevice
+
+    if device.confirmed_at is not None:
+        raise ActionError("该设备已经绑定。")
+    if not two_factor.is_totp_shaped(code):
+        raise ActionError("请输入验证器上显示的6位数字动态码。", field="code")
+    if not two_factor.accept_totp(device, code):
+        raise ActionError("动态码不正确或已过期，请核对手机时间后输入验证器上最新的6位数字。", field="code")
+    user = device.user
+    replaced = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk)
+    had_device = replaced.filter(confirmed_at__isnull=False).exists()
+    replaced.delete()
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["confirmed_at"])
+    codes = two_factor.new_recovery_codes(device)
+    audit.record("user.2fa_enrol", f"账户“{user.username}”{'重新' if had_device else ''}绑定了双因素认证（动态码）",
+                 actor=acting_user or user, org=_account_org(user), person=user.person, obj=user)
+    return codes
+
+
+def register_two_factor_failure(user: User, *, stage: str = "login") -> None:
+    """A wrong code counts toward the login lockout like a wrong password, and is logged."""
+    register_login_failure(user)
+    audit.record("user.2fa_failure", f"账户“{user.username}”输入的动态码（或恢复码）不正确"
+                 + ("（绑定时）" if stage == "enrol" else ""),
+                 obj=user, person=user.person, org=_account_org(user), stage=stage)
+
+
+def record_recovery_code_use(user: User, left: int) -> None:
+    audit.record("user.2fa_recovery", f"账户“{user.username}”使用恢复码登录（剩余{left}个）",
+                 actor=user, obj=user, person=user.person, org=_account_org(user), left=left)
+
+
+@transaction.atomic
+def do_reset_two_factor(user: User, *, acting_user) -> User:
+    """重置双因素认证 (lost phone): the account's devices and recovery codes are removed; if 2FA is required
+    of it, the next login enrols a new authenticator. The same rule as a password reset applies."""
+    from .models import TOTPDevice
+
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise ActionError("不能在这里重置自己的双因素认证，请在“双因素认证”页面重新绑定。")
+    _check_account(acting_user, user)
+    deleted = TOTPDevice.objects.filter(user=user).delete()[0]
+    if not deleted:
+        raise ActionError("该账户尚未绑定双因素认证，无需重置。")
+    audit.record("user.2fa_reset", f"重置账户“{user.username}”的双因素认证（须在下次登录时重新绑定）",
+                 actor=acting_user, org=_account_org(user), person=user.person, obj=user)
+    return user

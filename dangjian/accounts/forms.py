@@ -44,3 +44,27 @@ class GrantRoleForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "请选择")] + grantable_roles(user)
         self.fields["org"].queryset = Org.objects.restrict(user, CHANGE).active()
+
+
+class TwoFactorCodeForm(Form):
+    """The code of the second login step: 6 digits from the authenticator app (or, where allowed, a
+    recovery code such as ABCD-EFGH-JKLM-NPQR)."""
+
+    code = forms.CharField(label="动态码", max_length=40, strip=True,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                                         "inputmode": "text", "spellcheck": "false"}))
+
+    def __init__(self, *args, allow_recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allow_recovery:
+            self.fields["code"].label = "动态码或恢复码"
+            self.fields["code"].help_text = "输入验证器（手机应用）上显示的6位数字；手机不在身边时，可输入一个恢复码。"
+        else:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+            self.fields["code"].help_text = "输入验证器上显示的6位数字。"
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code:
+            raise forms.ValidationError("请输入动态码。")
+        return code

@@ -67,3 +67,36 @@ class RoleAssignment(models.Model):
     @classmethod
     def restrict_self(cls, user, action):
         return Q(user_id=user.pk) if action == VIEW else None
+
+
+class TOTPDevice(models.Model):
+    """双因素认证（TOTP）: an authenticator app bound to a login.
+
+    The shared secret is stored encrypted (`dangjian.core.crypto`, field `secret_encrypted`). A user has at
+    most one confirmed device; an enrolment in progress is an unconfirmed row that replaces the confirmed
+    one only when its first code has been confirmed. `last_step` is the last accepted 30-second time step:
+    a code is accepted once, and never one older than the last accepted."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="totp_devices")
+    secret_encrypted = models.TextField("密钥（加密）")
+    confirmed_at = models.DateTimeField("绑定时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间步", null=True, blank=True)
+    created = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双因素认证设备"
+
+    def __str__(self):
+        return f"{self.user} · {'已绑定' if self.confirmed_at else '待确认'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code (恢复码), stored as a SHA-256 digest (the codes carry 80 random bits)."""
+
+    device = models.ForeignKey(TOTPDevice, verbose_name="设备", on_delete=models.CASCADE,
+                               related_name="recovery_codes")
+    code_hash = models.CharField("恢复码摘要", max_length=64)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "恢复码"

@@ -14,3 +14,9 @@ urlpatterns = [
     path("<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("roles/<int:pk>/revoke/", views.roleassignment_revoke, name="roleassignment_revoke"),
 ]
+urlpatterns += [
+    path("two-factor/", views.two_factor_manage, name="two_factor"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("<int:pk>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
+]

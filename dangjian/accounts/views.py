@@ -19,7 +19,7 @@ from dangjian.core.params import id_param
 from dangjian.core.permissions import CHANGE, VIEW, VIEW_AUDIT
 from dangjian.core.views import get_restricted
 
-from . import actions
+from . import actions, two_factor
 from .actions import must_change_password, register_login_failure, register_login_success
 from .models import Role, RoleAssignment, User
 
@@ -52,7 +52,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
             if user is not None:
                 register_login_failure(user)
             raise
-        register_login_success(self.get_user())
+        # The failure count is cleared by the view once the login is complete (after the second factor,
+        # where one applies): a right password must not wipe the wrong codes counted before it.
         return cleaned
 
 
@@ -60,6 +61,17 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.applies(user):
+            # Password right, second factor to come: not logged in yet.
+            two_factor.start_pending(self.request, user, self.get_redirect_url())
+            if two_factor.confirmed_device(user) is None:
+                return redirect("accounts:two_factor_enrol")
+            return redirect("accounts:two_factor_verify")
+        register_login_success(user)
+        return super().form_valid(form)
 
     def get_success_url(self):
         # An initial or reset password was seen by the admin who set it: replace it before anything else.
@@ -235,11 +247,13 @@ def user_detail(request, pk):
                           | Q(object_type="accounts.roleassignment", object_id__in=[str(i) for i, _ in all_ids]))
                   .select_related("actor")[:30])
     problem = actions.account_problem(user, account)
+    two_factor_device = two_factor.confirmed_device(account)
     may_grant_here = not account.is_superuser or user.is_superuser
     return render(request, "accounts/user_detail.html", {
         "account": account, "roles": roles, "hidden_current": hidden_current, "events": events,
         "status": account_status(account), "problem": problem, "is_self": account.pk == user.pk,
         "grant_form": GrantRoleForm(user=user) if may_grant_here else None,
+        "two_factor_device": two_factor_device, "two_factor_required": two_factor.required(account),
         "nav_active": "accounts",
     })
 
@@ -320,4 +334,142 @@ def user_set_active(request, pk):
         messages.error(request, e.message)
     else:
         messages.success(request, f"已{'启用' if active else '停用'}账户“{account.username}”。")
+    return redirect(user_url(account))
+
+
+# --- 双因素认证（TOTP） ---------------------------------------------------------------------------------
+# After the password, a user to whom 2FA applies is "pending" (session key two_factor.PENDING_KEY, five
+# minutes) and not logged in: the code page (or, not yet enrolled, the enrolment page) completes the login.
+PENDING_EXPIRED = "登录已超时，请重新输入用户名和密码。"
+
+
+def _finish_login(request, user, data):
+    from django.contrib.auth import login as auth_login
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    two_factor.clear_pending(request)
+    auth_login(request, user, backend=data.get("backend") or None)
+    register_login_success(user)
+    if must_change_password(user):
+        messages.warning(request, FIRST_LOGIN_MESSAGE)
+        return reverse("password_change")
+    next_url = data.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return next_url
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _locked_message(user) -> str:
+    return LockoutAuthenticationForm.error_messages["locked"] % {
+        "until": timezone.localtime(user.locked_until).strftime("%H:%M")}
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """输入动态码: the second step of the login (a 6-digit code, or one of the recovery codes)."""
+    from .forms import TwoFactorCodeForm
+
+    user, data = two_factor.pending(request)
+    if user is None:
+        messages.error(request, PENDING_EXPIRED)
+        return redirect("login")
+    device = two_factor.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:two_factor_enrol")
+    form = TwoFactorCodeForm(request.POST or None, allow_recovery=True)
+    if request.method == "POST" and form.is_valid():
+        user.refresh_from_db(fields=["failed_logins", "locked_until"])
+        code = form.cleaned_data["code"]
+        if user.is_locked:
+            form.add_error(None, _locked_message(user))
+        elif two_factor.is_totp_shaped(code) and two_factor.accept_totp(device, code):
+            return redirect(_finish_login(request, user, data))
+        elif not two_factor.is_totp_shaped(code) and two_factor.use_recovery_code(device, code):
+            left = two_factor.recovery_codes_left(device)
+            actions.record_recovery_code_use(user, left)
+            target = _finish_login(request, user, data)
+            messages.warning(request, f"您使用了一个恢复码登录，还剩 {left} 个。手机丢失或更换时，请在“双因素认证”页面重新绑定。")
+            return redirect(target)
+        else:
+            actions.register_two_factor_failure(user)
+            user.refresh_from_db(fields=["failed_logins", "locked_until"])
+            form.add_error("code", "动态码不正确或已使用过。" if two_factor.is_totp_shaped(code)
+                           else "恢复码不正确或已使用过。")
+            if user.is_locked:
+                form.add_error(None, _locked_message(user))
+    return _no_store(render(request, "registration/two_factor_verify.html", {"form": form, "account": user}))
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    """绑定双因素认证: at the first login of an account that must use it (after the password), or from the
+    user's own 双因素认证 page to bind a new phone. Shows the secret and its QR code; the first code confirms."""
+    from .forms import TwoFactorCodeForm
+
+    if request.user.is_authenticated:
+        user, data, is_pending = request.user, {}, False
+    else:
+        user, data = two_factor.pending(request)
+        is_pending = True
+        if user is None:
+            messages.error(request, PENDING_EXPIRED)
+            return redirect("login")
+        if two_factor.confirmed_device(user) is not None:
+            # Enrolled already: the code is asked for, not a new binding (that needs a full login).
+            return redirect("accounts:two_factor_verify")
+    device = actions.do_start_two_factor_enrolment(user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if is_pending:
+            user.refresh_from_db(fields=["failed_logins", "locked_until"])
+        if is_pending and user.is_locked:
+            form.add_error(None, _locked_message(user))
+        else:
+            try:
+                codes = actions.do_confirm_two_factor_enrolment(device, form.cleaned_data["code"], acting_user=user)
+            except ActionError as e:
+                if is_pending:
+                    actions.register_two_factor_failure(user, stage="enrol")
+                apply_action_error(form, e)
+            else:
+                next_url = _finish_login(request, user, data) if is_pending else reverse("accounts:two_factor")
+                return _no_store(render(request, "registration/two_factor_codes.html", {
+                    "codes": codes, "next_url": next_url, "account": user}))
+    return _no_store(render(request, "registration/two_factor_enrol.html", {
+        "form": form, "account": user, "is_pending": is_pending,
+        "secret": two_factor.grouped(two_factor.secret_of(device)), "qr": two_factor.qr_data_uri(device),
+        "required": two_factor.required(user)}))
+
+
+@login_required
+@require_GET
+def two_factor_manage(request):
+    """双因素认证 (own account): status, recovery codes left, bind a new phone."""
+    user = request.user
+    device = two_factor.confirmed_device(user)
+    return render(request, "accounts/two_factor.html", {
+        "device": device, "required": two_factor.required(user),
+        "codes_left": two_factor.recovery_codes_left(device)})
+
+
+@login_required
+@require_POST
+def user_reset_two_factor(request, pk):
+    """重置双因素认证 of an account in scope (the holder lost the phone): the next login binds a new one."""
+    account = _user_for(request, pk)
+    try:
+        actions.do_reset_two_factor(account, acting_user=request.user)
+    except ActionError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已重置账户“{account.username}”的双因素认证；该账户下次登录时须重新绑定验证器。")
     return redirect(user_url(account))
