@@ -29,6 +29,9 @@ from .db import refresh_planner_statistics
 
 log = logging.getLogger(__name__)
 PENDING = "engine-background-pending"
+# The batch the running job has taken off PENDING, until it is judged: a job killed in the middle (deploy restart,
+# OOM killer, kill -9) leaves it here, and the next job (`drain`) or worker start (`resume_after_restart`) redoes it.
+INFLIGHT = "engine-background-inflight"
 LOCK = HUEY.lock_task("engine-background-rules")            # one job judges at a time
 _MUTEX = HUEY.lock_task("engine-background-pending-mutex")  # guards PENDING's read-modify-write (held for µs)
 
@@ -86,6 +89,24 @@ def enqueue() -> None:
     judge_background_rules()
 
 
+def _merge(into: dict, more: dict) -> dict:
+    """Pending requests `more` added to `into` (union of rules; union of orgs, None — everywhere — wins)."""
+    for day, e in more.items():
+        entry = into.setdefault(day, {"rules": [], "orgs": []})
+        entry["rules"] = sorted(set(entry["rules"]) | set(e["rules"]))
+        entry["orgs"] = (None if e["orgs"] is None or entry["orgs"] is None
+                         else sorted(set(entry["orgs"]) | set(e["orgs"])))
+    return into
+
+
+@HUEY.on_startup()
+def resume_after_restart() -> None:
+    """A worker killed inside the job lost the job's message (Huey takes it off the queue when it starts a task),
+    but not its batch (INFLIGHT): a starting worker asks for the job again (duplicates find the lock or nothing)."""
+    if HUEY.storage.has_data_for_key(INFLIGHT) or HUEY.storage.has_data_for_key(PENDING):
+        enqueue()
+
+
 def pending() -> dict:
     """What the background job has yet to judge: {as-of date: {"rules": [...], "orgs": [...] or None (all)}}."""
     return HUEY.get(PENDING, peek=True) or {}
@@ -93,6 +114,7 @@ def pending() -> dict:
 
 def clear_pending() -> None:
     HUEY.get(PENDING)
+    HUEY.get(INFLIGHT)
 
 
 def drop_pending_before(day: dt.date) -> None:
@@ -120,9 +142,17 @@ def drain() -> int:
         except TaskLockedException:
             return done
         try:
+            with _pending_mutex():
+                # Holding LOCK, no job is running: a batch still in flight belongs to one that died. Judge it again.
+                stale = HUEY.get(INFLIGHT)
+                if stale:
+                    HUEY.put(PENDING, _merge(HUEY.get(PENDING, peek=True) or {}, stale))
             while True:
                 with _pending_mutex():
-                    batch = HUEY.get(PENDING) or {}          # (get takes the requests off)
+                    batch = HUEY.get(PENDING, peek=True) or {}
+                    if batch:       # (noted in flight before it leaves PENDING: a kill in between loses nothing)
+                        HUEY.put(INFLIGHT, batch)
+                        HUEY.get(PENDING)
                 if not batch:
                     break
                 for day, entry in sorted(batch.items()):
@@ -133,6 +163,7 @@ def drain() -> int:
                         log.exception("后台规则判断失败（%s，%s）；每晚的全量运行会重新判断", day,
                                       ",".join(entry["rules"]))
                     done += 1
+                HUEY.get(INFLIGHT)      # judged (or logged as failed): no longer in flight
         finally:
             LOCK.release()
         # A request that came after the last look but failed to get the lock before the release: go again.

@@ -663,7 +663,9 @@ def _display_name(name: str) -> str:
 
 def do_add_attachments(meeting: Meeting, files, *, acting_user=None) -> list:
     """Attach photos or scans to a meeting, all or none: when one file is refused (type, size, the
-    per-meeting count, a duplicate) nothing is kept and the message names the file."""
+    per-meeting count, a duplicate) nothing is kept and the message names the file. A full storage (no space, the
+    quota reached, a file too large for it) is said so in Chinese, with nothing kept either (docs/faults.md)."""
+    import errno
     import os
 
     from django.conf import settings
@@ -700,11 +702,15 @@ def do_add_attachments(meeting: Meeting, files, *, acting_user=None) -> list:
                          actor=acting_user, org=m.org, obj=m,
                          after={"attachments": [{"id": a.pk, "name": a.original_name, "type": a.content_type,
                                                  "size": a.size, "sha256": a.sha256} for a in created]})
-    except BaseException:
+    except BaseException as exc:
         for rel in written:
             path = os.path.join(settings.MEDIA_ROOT, rel)
             if os.path.exists(path):
                 os.unlink(path)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # (the partial file is already gone: `_write_upload` removes its temporary file on any error)
+            raise ActionError("服务器存储空间不足，附件无法保存。请联系系统管理员清理或扩充存储空间后重新上传。",
+                              field="files") from exc
         raise
     return created
 
