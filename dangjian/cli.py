@@ -27,7 +27,9 @@ def _names_a_file(args) -> bool:
 def main(argv=None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    if len(argv) > 1 and (argv[1] == "check" or (argv[1] == "textcheck" and _names_a_file(argv[2:]))):
+    # (`check --deploy` judges the installation's own settings, so it gets neither.)
+    if len(argv) > 1 and ((argv[1] == "check" and "--deploy" not in argv[2:])
+                          or (argv[1] == "textcheck" and _names_a_file(argv[2:]))):
         # `dangjian check FILE` judges a DJX file in a throwaway in-memory database: it never
         # touches (or needs) the installation's database or secret.
         os.environ["DATABASE_URL"] = "sqlite://:memory:"

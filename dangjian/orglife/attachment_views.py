@@ -47,10 +47,17 @@ def attachment_download(request, pk):
         fh = a.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件已丢失，请联系管理员。")
-    response = FileResponse(fh, as_attachment=True, filename=a.original_name, content_type=a.content_type)
+    # The type is read again from the stored bytes, never taken from the row (an import, an older version
+    # or a hand-edited database may say anything) nor from the uploader: anything that is not one of the
+    # accepted images or PDF goes out as opaque bytes.
+    head = fh.read(64)
+    fh.seek(0)
+    content_type = actions.sniff_content_type(head) or "application/octet-stream"  # only image or PDF kinds
+    response = FileResponse(fh, as_attachment=True, filename=a.original_name, content_type=content_type)
     # Belt and braces: even a browser that ignored the disposition may not sniff or run it.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,10 +1,19 @@
 // Small glue between htmx and Bootstrap. Everything else is declarative (hx-*, x-*).
 (function () {
   "use strict";
-  // Confirm dangerous POSTs (dissolve, end a post) with the message on the button.
+  // Confirm dangerous POSTs (dissolve, end a post, delete) with the message in data-confirm on the form or on
+  // the button that submits it. No inline on*= handlers anywhere: the Content-Security-Policy refuses them.
   document.addEventListener("submit", function (e) {
-    var msg = e.target.getAttribute("data-confirm");
+    var msg = (e.submitter && e.submitter.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  });
+  // <select data-autosubmit>: choosing a value submits its form (year pickers).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-autosubmit]") && e.target.form) { e.target.form.requestSubmit(); }
+  });
+  // <button data-print>: print the page.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) { window.print(); }
   });
   // An htmx request that fails should say so rather than silently doing nothing.
   document.addEventListener("htmx:responseError", function (e) {

@@ -24,6 +24,15 @@ def watch_requests(page, errors: list) -> None:
     page.on("requestfailed", failed)
 
 
+def watch_csp(page, violations: list) -> None:
+    """Record what the Content-Security-Policy refused (an inline script or handler, eval): Chromium reports it on
+    the console as "Refused to …" or "… violates the following Content Security Policy directive …"."""
+    def console(msg):
+        if "Refused to" in msg.text or "Content Security Policy" in msg.text:
+            violations.append(f"{page.url} {msg.text}")
+    page.on("console", console)
+
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 
@@ -55,6 +64,7 @@ def test_secretary_opens_branch_from_tree_and_sees_members_and_committee(chromiu
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     watch_requests(page, errors)
+    watch_csp(page, errors)  # the policy is on (dangjian/core/csp.py): nothing on these pages may be refused
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("secretary_a")
     page.get_by_label("密码").fill("Dangjian2026!")

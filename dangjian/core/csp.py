@@ -1,0 +1,46 @@
+"""Content-Security-Policy on every response (docs/security.md「安全响应头与 CSP」).
+
+The policy is the setting CSP_POLICY (directive → sources); CSP_REPORT_ONLY=1 sends it as
+Content-Security-Policy-Report-Only, for trying a stricter policy without breaking pages. No inline
+script and no eval: page code lives in static/js/, data reaches it through data-* attributes or
+`{{ value|json_script:"id" }}`, Alpine is its CSP build, and htmx runs with allowEval false.
+
+A response that already sets its own policy keeps it (the attachment download sets a sandbox), and any
+download (Content-Disposition: attachment) is sandboxed and not sniffed: a file a user uploaded or a
+report built from user text must never run as a page of this site, even if a browser opened it inline."""
+from __future__ import annotations
+
+from django.conf import settings
+
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+DEFAULT_POLICY = {
+    "default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'self'",
+    "frame-ancestors": "'none'", "form-action": "'self'", "img-src": "'self' data:",
+    "style-src": "'self' 'unsafe-inline'",
+}
+
+
+def policy_header() -> tuple[str, str]:
+    """(header name, value) for the configured policy."""
+    directives = getattr(settings, "CSP_POLICY", None) or DEFAULT_POLICY
+    value = "; ".join(f"{name} {sources}".strip() for name, sources in directives.items())
+    name = ("Content-Security-Policy-Report-Only" if getattr(settings, "CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy")
+    return name, value
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Disposition", "").lower().startswith("attachment"):
+            response.setdefault("Content-Security-Policy", DOWNLOAD_POLICY)
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        if "Content-Security-Policy" in response or "Content-Security-Policy-Report-Only" in response:
+            return response
+        name, value = policy_header()
+        response[name] = value
+        return response

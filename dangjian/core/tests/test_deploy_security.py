@@ -1,0 +1,277 @@
+"""Web-facing hardening (issue 9): `check --deploy` is clean with the documented production environment,
+every page carries a Content-Security-Policy that allows no inline script, no template brings an inline
+script or event handler back, and a user's upload is never served as active content. See docs/security.md."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.test import override_settings
+from django.urls import reverse
+
+ROOT = Path(settings.BASE_DIR)
+POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+          "form-action 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+
+
+# --- 部署检查 -------------------------------------------------------------------------------------
+def production_env(tmp_path, **extra) -> dict:
+    """The production environment as docs/security.md documents it (nginx terminates TLS in front)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_DEBUG", "DANGJIAN_TESTING", "DJANGO_SECRET_KEY", "SECURE_COOKIES",
+                        "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                        "SECURE_HSTS_PRELOAD", "CSP_REPORT_ONLY")}
+    env.update(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="party.example.gov.cn",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", DANGJIAN_VAR_DIR=str(tmp_path / "var"),
+               SECURE_HSTS_SECONDS="31536000", FIELD_ENCRYPTION_KEY=secrets.token_urlsafe(32))
+    env.update(extra)
+    (tmp_path / "var").mkdir(exist_ok=True)  # an installation's var/ exists (huey's queue file lives there)
+    return env
+
+
+def run_deploy_check(env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_deploy_check_is_clean_in_production_settings(tmp_path):
+    r = run_deploy_check(production_env(tmp_path))
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "System check identified no issues" in out, out
+    assert "security.W" not in out
+
+
+def test_deploy_check_sees_the_real_settings_not_the_test_ones(tmp_path):
+    """`dangjian check` without a file must judge the installation's settings: switching HSTS off in
+    production is reported (W004), as docs/security.md says."""
+    r = run_deploy_check(production_env(tmp_path, SECURE_HSTS_SECONDS="0"))
+    assert r.returncode != 0
+    assert "security.W004" in r.stdout + r.stderr
+
+
+def test_production_settings_values(tmp_path):
+    code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
+            "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.SECURE_REFERRER_POLICY, "
+            "s.SECURE_CROSS_ORIGIN_OPENER_POLICY, s.SECURE_PROXY_SSL_HEADER, s.CSP_REPORT_ONLY)")
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="dangjian.settings")
+    env.pop("SECURE_HSTS_SECONDS")  # the default
+    r = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "True", "True", "31536000", "True", "False", "Lax", "Lax", "same-origin",
+                                "same-origin", "('HTTP_X_FORWARDED_PROTO',", "'https')", "False"]
+
+
+def test_health_check_is_not_redirected_to_https(client, settings, db):
+    """nginx and the load balancer probe /healthz over plain HTTP on loopback."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get(reverse("login")).status_code == 301
+
+
+# --- 安全响应头与 CSP -----------------------------------------------------------------------------
+def test_every_page_carries_the_policy(client, users):
+    r = client.get(reverse("login"))
+    assert r["Content-Security-Policy"] == POLICY
+    assert "unsafe-eval" not in r["Content-Security-Policy"]
+    assert r["X-Frame-Options"] == "DENY"
+    client.force_login(users.secretary_a)
+    r = client.get(reverse("home"))
+    assert r.status_code == 200 and r["Content-Security-Policy"] == POLICY
+
+
+def test_report_only_sends_the_policy_without_enforcing_it(client, db):
+    with override_settings(CSP_REPORT_ONLY=True):
+        r = client.get(reverse("login"))
+    assert "Content-Security-Policy" not in r
+    assert r["Content-Security-Policy-Report-Only"] == POLICY
+
+
+def test_the_policy_is_a_setting(client, db):
+    with override_settings(CSP_POLICY={**settings.CSP_POLICY, "img-src": "'self' data: blob:"}):
+        r = client.get(reverse("login"))
+    assert "img-src 'self' data: blob:;" in r["Content-Security-Policy"]
+
+
+def test_an_api_json_response_carries_it_too(client_as, users):
+    r = client_as(users.secretary_a).get("/api/orgs/")
+    assert r.status_code == 200 and r["Content-Security-Policy"] == POLICY
+
+
+def template_files():
+    dirs = [ROOT / "templates", *sorted((ROOT / "dangjian").glob("*/templates"))]
+    return sorted(p for d in dirs for p in d.rglob("*.html"))
+
+
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
+HANDLER_ATTR = re.compile(r"""(?:^|[\s"'/])(on[a-z]+)\s*=""", re.I)
+HX_ON = re.compile(r"\bhx-on\b|\bhx-on[:-]|\bdata-hx-on", re.I)
+JS_URL = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I)
+HX_EVAL = re.compile(r"""hx-(?:vals|vars|headers)\s*=\s*["']\s*(?:js|javascript):""", re.I)
+
+
+def inline_code(text: str) -> list[str]:
+    found = []
+    for m in SCRIPT_TAG.finditer(text):
+        attrs = m.group(1)
+        if "src=" not in attrs and 'type="application/json"' not in attrs:
+            found.append(m.group(0))
+    # Only attributes inside tags: find each tag and look at its attributes.
+    for tag in re.finditer(r"<[a-zA-Z][^<>]*>", text):
+        body = tag.group(0)
+        found += [h.group(1) + "=" for h in HANDLER_ATTR.finditer(body[body.find(" "):] if " " in body else "")]
+        found += [h.group(0) for h in HX_ON.finditer(body)]
+        found += [h.group(0) for h in JS_URL.finditer(body)]
+        found += [h.group(0) for h in HX_EVAL.finditer(body)]
+    return found
+
+
+def test_the_scanner_finds_what_it_must():
+    assert inline_code('<script>alert(1)</script>')
+    assert inline_code('<button onclick="return confirm(1)">')
+    assert inline_code('<select class="x"\n  onchange="this.form.submit()">')
+    assert inline_code('<form hx-on::after-request="x()">')
+    assert inline_code('<a href="javascript:void(0)">')
+    assert inline_code("<div hx-vals='js:{a: 1}'>")
+    assert not inline_code('<script src="/static/js/app.js"></script>')
+    assert not inline_code('<script id="cfg" type="application/json">{"a": 1}</script>')
+    assert not inline_code('<button data-confirm="确定？" class="btn">')
+    assert not inline_code('<input x-on:input="typed = $event.target.value">')
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_template_has_an_inline_script_or_handler(path):
+    """script-src 'self' refuses inline <script> and on*= handlers: put code in static/js/ and data in
+    data-* attributes or {{ value|json_script:"id" }} (see docs/security.md)."""
+    assert inline_code(path.read_text(encoding="utf-8")) == []
+
+
+def test_json_script_is_the_way_to_hand_data_to_scripts():
+    """Django's json_script renders <script type="application/json">, which the scanner (and CSP) allow."""
+    from django.utils.html import json_script
+
+    assert inline_code(json_script({"a": "</script>"}, "cfg")) == []
+
+
+def test_htmx_may_not_evaluate_code(client, db):
+    """hx-on and js: values need eval; htmx reads its config from a meta tag before it starts."""
+    page = client.get(reverse("login")).content.decode()
+    meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", page)
+    assert meta and json.loads(meta.group(1))["allowEval"] is False
+    assert page.index('name="htmx-config"') < page.index("vendor/htmx.org/htmx.min.js")
+
+
+def test_the_alpine_build_needs_no_eval():
+    """Standard Alpine compiles x-* expressions with new Function (needs 'unsafe-eval'); the CSP build parses them."""
+    alpine = (ROOT / "static" / "vendor" / "alpinejs" / "alpine.min.js").read_text(encoding="utf-8")
+    assert "CSP Parser Error" in alpine  # @alpinejs/csp: its own expression parser, not new Function
+    for js in (ROOT / "static" / "js").glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        assert not re.search(r"\beval\(|new Function\(", text), js.name
+
+
+# --- 上传文件 -------------------------------------------------------------------------------------
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"/>'
+HTML = b"<!doctype html><script>alert(document.cookie)</script>"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+
+
+@pytest.fixture
+def meeting(settings, tmp_path, tree, people, users):
+    import datetime as dt
+
+    from dangjian.orglife.actions import do_record_meeting
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return do_record_meeting(org=tree.a, type="theme_day", date=dt.date(2025, 6, 28), topic="六月主题党日",
+                             present=[people.secretary_a, people.member_a], acting_user=users.secretary_a)
+
+
+@pytest.mark.parametrize("payload", [SVG, HTML], ids=["svg", "html"])
+def test_active_content_renamed_png_is_refused_at_upload(meeting, users, client_as, payload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.orglife.models import MeetingAttachment
+
+    r = client_as(users.secretary_a).post(
+        reverse("orglife:meeting_attachment_upload", kwargs={"pk": meeting.pk}),
+        {"files": [SimpleUploadedFile("照片.png", payload, content_type="image/png")]}, follow=True)
+    assert "不是允许的文件类型" in r.content.decode()
+    assert not MeetingAttachment.objects.exists()
+
+
+def stored(meeting, users, payload, content_type, name="照片.png"):
+    """An attachment row as an older version, an import or a hand-edited database might have left it."""
+    from dangjian.orglife.models import MeetingAttachment
+
+    a = MeetingAttachment(meeting=meeting, original_name=name, content_type=content_type, size=len(payload),
+                          sha256="0" * 64, uploaded_by=users.secretary_a)
+    a.file.save("meetings/2025/" + secrets.token_hex(16) + ".png", ContentFile(payload), save=False)
+    a.save()
+    return a
+
+
+@pytest.mark.parametrize("payload,claimed", [(SVG, "image/svg+xml"), (HTML, "text/html"), (SVG, "image/png")],
+                         ids=["svg-as-svg", "html-as-html", "svg-as-png"])
+def test_stored_active_content_is_served_as_an_inert_download(meeting, users, client_as, payload, claimed):
+    a = stored(meeting, users, payload, claimed)
+    r = client_as(users.secretary_a).get(reverse("orglife:attachment_download", kwargs={"pk": a.pk}))
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content) == payload  # the bytes, unchanged, for the record
+    assert r["Content-Type"] == "application/octet-stream"  # what the bytes are, never what the row claims
+    assert r["Content-Disposition"].startswith("attachment;")
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in r["Content-Security-Policy"] and "default-src 'none'" in r["Content-Security-Policy"]
+
+
+def test_a_real_png_is_served_with_its_sniffed_type(meeting, users, client_as):
+    a = stored(meeting, users, PNG, "text/html")  # a wrong type in the row does not matter either
+    r = client_as(users.secretary_a).get(reverse("orglife:attachment_download", kwargs={"pk": a.pk}))
+    assert r["Content-Type"] == "image/png"
+    assert r["Content-Disposition"].startswith("attachment;")
+    assert r["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_any_download_is_sandboxed_by_the_middleware(rf):
+    """Downloads built elsewhere (reports, ledgers: FileResponse/HttpResponse with an attachment
+    disposition) get the sandbox policy and nosniff from the CSP middleware."""
+    from django.http import HttpResponse
+
+    from dangjian.core.csp import ContentSecurityPolicyMiddleware
+
+    def view(request):
+        r = HttpResponse(HTML, content_type="text/html")
+        r["Content-Disposition"] = 'attachment; filename="report.html"'
+        return r
+
+    r = ContentSecurityPolicyMiddleware(view)(rf.get("/x"))
+    assert r["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert r["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="Debian chromium 未安装（make test 会安装）")
+def test_the_browser_watch_sees_a_refused_inline_script(chromium):
+    """The console watch used by the browser tests recognises what this Chromium prints for a refused script."""
+    from dangjian.core.tests.test_browser import watch_csp
+
+    page = chromium.new_page()
+    seen = []
+    watch_csp(page, seen)
+    page.set_content(f"""<html><head><meta http-equiv="Content-Security-Policy" content="{POLICY}"></head>
+        <body><script>document.title = 'ran'</script><button onclick="document.title = 'ran'">b</button></body></html>""")
+    page.click("button")
+    page.wait_for_timeout(100)
+    assert page.title() != "ran"
+    assert len([v for v in seen if "inline" in v]) == 2  # the script and the handler (meta also notes frame-ancestors)
+    page.close()
