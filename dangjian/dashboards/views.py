@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from dangjian.core.dbrouter import replica_view
 from dangjian.core.permissions import VIEW, can_in_org, user_scope
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -29,6 +30,7 @@ def index(request):
 
 
 @login_required
+@replica_view
 def org_dashboard(request, pk):
     org = get_restricted(request, Org, VIEW, pk=pk)
     if not can_in_org(request.user, VIEW, org):      # (a member may view their own org, not its figures)

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dangjian.core.dbrouter import replica_view
 from dangjian.core.downloads import DOCX, PDF, XLSX, download
 from dangjian.core.params import id_param
 from dangjian.core.permissions import VIEW
@@ -38,6 +39,7 @@ def _branch(request, pk):
 
 @login_required
 @require_GET
+@replica_view
 def org_ledger_docx(request, pk: int, year: int):
     org = _branch(request, pk)
     data = ledger.branch_ledger(org, _year(year), request.user)
@@ -47,6 +49,7 @@ def org_ledger_docx(request, pk: int, year: int):
 
 @login_required
 @require_GET
+@replica_view
 def org_ledger_pdf(request, pk: int, year: int):
     org = _branch(request, pk)
     data = ledger.branch_ledger(org, _year(year), request.user)
@@ -56,6 +59,7 @@ def org_ledger_pdf(request, pk: int, year: int):
 
 @login_required
 @require_GET
+@replica_view
 def org_ledger_xlsx(request, pk: int, year: int):
     org = get_restricted(request, Org, VIEW, pk=pk)
     content = ledger.subtree_summary_xlsx(org, _year(year), request.user)

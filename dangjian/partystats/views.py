@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dangjian.core.dbrouter import replica_view
 from dangjian.core.downloads import XLSX, download
 from dangjian.core.permissions import VIEW, can_in_org, user_scope
 from dangjian.core.views import get_restricted
@@ -60,6 +61,7 @@ def index(request):
 
 @login_required
 @require_GET
+@replica_view
 def org_stats(request, org_pk, year):
     org = stats_org(request, org_pk)
     report = tables.compute(org, check_year(year))
@@ -73,6 +75,7 @@ def org_stats(request, org_pk, year):
 
 @login_required
 @require_GET
+@replica_view
 def org_stats_xlsx(request, org_pk, year):
     org = stats_org(request, org_pk)
     report = tables.compute(org, check_year(year))

@@ -4,6 +4,7 @@ direct children only."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
@@ -11,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api.base import RestrictedViewSetMixin
+from dangjian.core.dbrouter import replica_view
 from dangjian.core.params import year_param
 from dangjian.core.permissions import VIEW, can_in_org
 from dangjian.orglife.models import Meeting
@@ -22,6 +24,7 @@ OBJ = {200: OpenApiTypes.OBJECT}
 
 
 @extend_schema(tags=["数据看板"])
+@method_decorator(replica_view, name="dispatch")
 class OrgDashboardViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     """数据看板各图表的数据（本组织及其直属下级组织，按组织树顺序，不排名）。"""
     queryset = Org.objects.all()

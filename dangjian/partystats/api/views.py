@@ -3,12 +3,14 @@ Only those who administer or audit the organisation; anything else is 404."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
 from dangjian.core.api.base import NOT_FOUND, RestrictedViewSetMixin, error_responses
+from dangjian.core.dbrouter import replica_view
 from dangjian.core.params import year_param
 from dangjian.core.permissions import VIEW, can_in_org
 from dangjian.orgs.models import Org
@@ -19,6 +21,7 @@ from .serializers import StatsReportSerializer
 
 
 @extend_schema(tags=["党内统计"])
+@method_decorator(replica_view, name="dispatch")
 class PartyStatsViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     """党内统计年报各表（所选党组织及其全部下级）。"""
     queryset = Org.objects.all()
