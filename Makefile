@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1s
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: setup run test test-pg bench vendor demo-province clean help
+.PHONY: setup run test test-pg bench bench-load vendor demo-province clean help
 
 help:
 	@echo "make run    — 安装、迁移、加载示例数据并启动 http://127.0.0.1:$(PORT)"
@@ -44,6 +44,11 @@ test: setup
 
 bench: setup
 	DANGJIAN_TESTING=1 $(PY) bench/run.py --scale $(SCALE)
+
+# Load test (docs/load.md): locust against gunicorn on loopback at city scale, 20 then 100 users.
+bench-load: setup
+	$(PY) -m pip install -q -r bench/requirements-load.txt
+	$(PY) bench/load.py
 
 # Re-vendor the front-end assets from npm (pinned in package.json); running never needs npm.
 vendor:
