@@ -8,10 +8,13 @@ from rest_framework.routers import DefaultRouter
 
 APPS = ("orgs", "people", "core", "accounts", "djx", "orglife", "dispositions", "recruitment", "dues", "membership",
         "study", "supervision", "duty", "assessment", "elections",
-        "fourstrong", "exams", "textquality", "dashboards", "partystats")
+        "fourstrong", "exams", "textquality", "dashboards", "partystats", "privacy")
 
 
+# No `.json` suffix twins: the custom actions take only `pk` and a suffix route passed them `format=` (a 500);
+# the format is chosen by the Accept header or `?format=json`.
 router = DefaultRouter()
+router.include_format_suffixes = False
 for app in APPS:
     module_name = f"dangjian.{app}.api.urls"
     if find_spec(module_name) is None:  # an app without API routes yet

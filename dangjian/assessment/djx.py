@@ -28,7 +28,8 @@ def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
     """Rows whose `person` does not belong to the report's org. The author belongs when any of these holds:
     registered in the org or an organisation below it — for a 党小组, in the branch that holds it (members are
     registered in the branch); moved out of there (a transfer not cancelled, reported — or issued — on or after
-    1 January of the report's year: she wrote it before she left); the report is already here with the same
+    1 January of the report's year: she wrote it before she left; a transfer with neither date proves nothing and
+does not count, the message says so); the report is already here with the same
     author (`existing`: (org id, id in the file) → Report); or holding a post in the org (a 机关党委's secretary is
     usually a member of one of its branches). Read after the file's people, posts and transfers are in:
     index → (person name, org name)."""
@@ -41,7 +42,7 @@ def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
     pairs = {i: (imp.people[r["person"]], imp.orgs[r["org"]]) for i, r in rows if r.get("person")}
     if not pairs:
         return {}
-    people, posts, left = {}, set(), {}
+    people, posts, left, dateless = {}, set(), {}, {}
     for chunk in in_chunks(sorted({pid for pid, _ in pairs.values()})):
         people.update((p.pk, p) for p in Person.objects.filter(pk__in=chunk).select_related("org")
                       .only("id", "name", "org__path"))
@@ -52,6 +53,8 @@ def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
             day = reported or letter
             if day:
                 left.setdefault(pid, []).append((path, day))
+            else:   # no date: cannot show the move was in (or after) the report's year — does not count
+                dateless.setdefault(pid, []).append(path)
 
     def home(org) -> str:
         # A 党小组's people are registered in the branch that holds it.
@@ -76,7 +79,8 @@ def _authors_outside(imp, rows, existing) -> dict[int, tuple[str, str]]:
             began = dt.date(default_year, 1, 1)
         if any(from_path.startswith(path) and day >= began for from_path, day in left.get(pid, ())):
             continue
-        out[i] = (p.name, org.name)
+        undated = any(from_path.startswith(path) for from_path in dateless.get(pid, ()))
+        out[i] = (p.name, org.name, undated)
     return out
 
 
@@ -100,10 +104,12 @@ def import_reports(imp, count) -> None:
         generated = {int(m.group(1)): r["id"] for _, r in rows if (m := re.fullmatch(r"rep-(\d+)", str(r["id"])))}
         for x in imp.candidates(Report.objects.filter(pk__in=list(generated), org_id__in=orgs, external_id="")):
             existing[(x.org_id, generated[x.pk])] = x
-    for i, (person, org) in _authors_outside(imp, rows, existing).items():
+    for i, (person, org, undated) in _authors_outside(imp, rows, existing).items():
+        hint = ("；文件中有其从该组织转出的记录，但没有日期，无法判断是否在报告年度内转出，请在 transfers 中补上 "
+                "letter_date 或 reported_date") if undated else ""
         imp.fail(f"reports[{i}].person", f"{_name(dict(rows)[i])}的报告人“{person}”不属于报告的党组织“{org}”"
                                          "（不在该组织或其下级组织（党小组：所在党支部），报告年度内也没有从该组织转出，"
-                                         "也未在该组织任职），请核对 person 或 org。")
+                                         f"也未在该组织任职{hint}），请核对 person 或 org。")
     if imp.errors:
         return
     as_of = (imp.doc.get("meta") or {}).get("as_of")

@@ -147,3 +147,17 @@ def test_the_platforms_own_export_imports_back(tree, people):
     assert len(doc["reports"]) == 4
     r = do_import_djx(copy.deepcopy(doc), run_rules=False, dry_run=True)
     assert r.ok, _errors(r)
+
+
+def test_a_transfer_with_no_date_does_not_count_as_moved_out(db):
+    """A letter with neither a letter date nor a report date cannot show that the author left during (or after)
+    the report's year — he may have left A years before — so it does not make him A's author; the message says
+    which date to add."""
+    doc = _moved_doc(None)
+    for k in ("letter_date", "reported_date"):
+        doc["transfers"][0].pop(k)
+    r = do_import_djx(doc, run_rules=False)
+    assert not r.ok
+    msg = " ".join(_errors(r))
+    assert "reports[0].person" in msg and "王建国" in msg and "没有日期" in msg and "letter_date" in msg
+    assert Report.objects.count() == 0

@@ -49,6 +49,7 @@ OBJECTS = {
     # 发展党员纪实 (UI `recruitment:recruitment_…`) and its steps (`recruitmentstep_…`)
     "recruitment": "recruitment",
     "recruitmentstep": "recruitment_step",
+    "recruitmentsteps": "recruitment",  # API `recruitment-steps`: the steps of a file (pk = the 发展档案)
     # 党费 (UI `dues:duespayment_…`, API `duespayment-…`, `duesbase-…`, `duesexemption-…`)
     "duespayment": "dues_payment",
     "duesbase": "dues_base",
@@ -104,7 +105,7 @@ EXPECTED_API = {"unit-detail", "org-detail", "org-move", "org-merge", "org-disso
 # Apps may keep their part of the matrix beside their own tests: `dangjian/<app>/tests/matrix.py` with
 # `OBJECTS` (prefix → key), optionally `REACHED_BY`, and `objects(tree, people, users) -> {key: object}`
 # (objects of branch A only). They are merged here, so a new app's routes are held to the same matrix.
-MATRIX_APPS = ("exams", "fourstrong", "study", "textquality", "dashboards", "partystats")
+MATRIX_APPS = ("exams", "fourstrong", "study", "textquality", "dashboards", "partystats", "privacy")
 
 
 def _app_matrices():

@@ -91,7 +91,7 @@ class ExcusedField(serializers.DictField):
     out-of-scope id is refused exactly like a missing one."""
 
     default_error_messages = {
-        "bad_id": "请假人员应以人员编号为键，收到的是“{key}”。",
+        "bad_id": "请假人员应以人员编号为键，收到的是“{value}”。",
         "does_not_exist": "请假人员（编号 {pk_value}）不存在或不在您的管理范围内，请重新选择。",
     }
 
@@ -103,7 +103,7 @@ class ExcusedField(serializers.DictField):
         out = {}
         for key, reason in reasons.items():
             if id_param(str(key)) is None:
-                self.fail("bad_id", key=key)
+                self.fail("bad_id", value=key)  # not `key=`: Field.fail(key, …) takes the error key
             out[id_param(str(key))] = reason
         request = self.context.get("request")
         people = {p.pk: p for p in Person.objects.filter(pk__in=out).restrict(getattr(request, "user", None), VIEW)}

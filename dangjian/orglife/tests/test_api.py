@@ -360,3 +360,11 @@ def test_appraisal_list_is_a_constant_number_of_queries(client_as, tree, people,
     with django_assert_max_num_queries(10):
         rows = client.get(reverse("appraisal-list"), {"org": tree.a.pk}).json()["results"]
     assert [r["year"] for r in rows][:2] == [2025, 2024] and all(r["total"] == 6 for r in rows)
+
+
+def test_an_excused_key_that_is_not_a_person_id_is_refused_in_chinese_not_a_server_error(api, tree, people):
+    """Found by the API fuzzing (schemathesis): `excused` keyed by a name instead of an id gave a 500."""
+    r = api.post(reverse("meeting-list"), {"org": tree.a.pk, "type": "theme_day", "date": "2025-06-10",
+                                           "topic": "主题党日", "excused": {"张伟": "出差"}}, content_type=JSON)
+    assert r.status_code == 400, r.content
+    assert "请假人员应以人员编号为键" in str(r.json()) and "张伟" in str(r.json())
