@@ -38,6 +38,8 @@ if not SECRET_KEY:
 # Key for the ID-number cipher and its blind index. Defaults to one derived from SECRET_KEY;
 # production should set its own so that rotating SECRET_KEY does not make data unreadable.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Keys still accepted for decryption after a rotation (`dangjian rotate_id_key`; docs/backup.md).
+FIELD_ENCRYPTION_OLD_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_OLD_KEYS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG or TESTING:
@@ -80,20 +82,24 @@ INSTALLED_APPS = [
     "dangjian.textquality",
     "dangjian.dashboards",
     "dangjian.partystats",
+    "dangjian.privacy",
     "dangjian.notify",
     "dangjian.djx",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dangjian.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dangjian.core.middleware.RequestIdMiddleware",
+    "dangjian.core.dbdown.DatabaseUnavailableMiddleware",   # database down → 503 page (docs/faults.md)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangjian.accounts.middleware.TwoFactorRequiredMiddleware",  # 2FA required mid-session → back to the code
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -123,14 +129,38 @@ TEMPLATES = [
 # SQLite by default (WAL, IMMEDIATE transactions, busy timeout); PostgreSQL via DATABASE_URL.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite),
-                                              conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))}
+                                              conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+                                              conn_health_checks=True)}   # a restarted database: reconnect
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # busy timeout (s): a writer waits this long behind another's transaction before "database is locked";
+        # under gunicorn's 110 s (deploy/gunicorn.conf.py) so the wait, not the worker, gives up first
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "60")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DANGJIAN_TEST_DB") or None}
+# A streaming replica (docs/deploy.md): dashboards and reports read it inside `replica_reads()`; writes never do.
+# Its probe gives up after a short connect timeout and the primary answers instead. The test suite mirrors it
+# onto the default test database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                                 conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+                                                 conn_health_checks=True)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+    # A runaway report query stops here (as long as max_standby_streaming_delay may hold replay back).
+    DATABASES["replica"]["OPTIONS"]["options"] = "-c statement_timeout={}".format(
+        int(float(os.environ.get("DATABASE_REPLICA_STATEMENT_TIMEOUT", "30")) * 1000))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Replay lag (seconds) past which the replica is not read (dangjian/core/dbrouter.py replication_problem).
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+DATABASE_ROUTERS = ["dangjian.core.dbrouter.ReplicaRouter"]
+# pgbouncer in transaction pooling: a server connection is lent for one transaction only, so no server-side
+# cursors (they outlive it). Prepared statements are already off (psycopg's prepare_threshold=None by Django).
+if env_bool("PGBOUNCER"):
+    for _db in DATABASES.values():
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -156,17 +186,41 @@ LOGOUT_REDIRECT_URL = "login"
 # Lock an account for LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES consecutive failures.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# 双因素认证 (TOTP) required of superusers, 工委管理员 and 党组织管理员 above branch level (dangjian/accounts/two_factor.py).
+# Off by default under DJANGO_DEBUG=1 (`make run`: the demo accounts log in with their password) and in the test
+# suite (the tests that need it turn it on); on in production unless TWO_FACTOR_ENFORCED=0.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", not (DEBUG or TESTING))
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the clock restarts on every request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG and not TESTING:
+    # Behind nginx, which terminates TLS and sets X-Forwarded-Proto (docs/security.md「部署检查」).
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))  # 0 turns HSTS off
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP on loopback
+# Preload lists take only a registrable domain that the operator controls; a site on a subdomain of
+# a government domain must not ask for it, so the check that recommends it is silenced (docs/security.md).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (dangjian/core/csp.py): no inline script, no eval; style attributes are still used.
+CSP_POLICY = {
+    "default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'self'",
+    "frame-ancestors": "'none'", "form-action": "'self'", "img-src": "'self' data:",
+    "style-src": "'self' 'unsafe-inline'",
+}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -184,6 +238,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A meeting form carries two fields per attendee: a 党员大会 of a 机关党委 with 600 members is 1,200+ fields,
+# past Django's default of 1,000 (the form answered 400). Bounded still, against hash-flooding posts.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "20000"))
 WHITENOISE_USE_FINDERS = True
 # Meeting attachments (photos, scans): size and count limits, and the types accepted (sniffed
 # from the bytes, never trusted from the name).
@@ -199,7 +256,8 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Refuses accounts with 双因素认证 (Basic carries only the password) and counts failures toward the lockout.
+        "dangjian.accounts.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "dangjian.core.api.base.api_exception_handler",
@@ -240,6 +298,8 @@ SPECTACULAR_SETTINGS = {
         "DispositionMeasureEnum": "dangjian.dispositions.choices.Measure",
         "SuggestionSourceEnum": "dangjian.supervision.choices.SuggestionSource",
         "TaskStateEnum": "dangjian.duty.choices.TaskState",
+        "AccessChannelEnum": "dangjian.privacy.choices.Channel",
+        "DuesChannelEnum": "dangjian.dues.choices.Channel",
     },
 }
 
@@ -262,15 +322,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "机关党建 <noreply
 DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "")  # absolute links in reminder e-mails
 
 # --- Jobs ------------------------------------------------------------------------------------
+# SQLite queue by default (one machine); with REDIS_URL a Redis queue that workers on several machines share
+# (docs/deploy.md). Tests and DEBUG run jobs at once whichever the queue (HUEY_IMMEDIATE=0 turns that off).
 HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "dangjian",
     "filename": str(VAR_DIR / "huey.sqlite3"),
-    "immediate": DEBUG or TESTING,
+    "immediate": env_bool("HUEY_IMMEDIATE", DEBUG or TESTING),
     # A worker killed while holding a job lock (deploy restart, out of memory) must not stop that job for good:
     # the consumer clears every task lock when it starts (`run_huey -f`).
     "consumer": {"flush_locks": True},
 }
+if os.environ.get("REDIS_URL"):
+    HUEY.pop("filename")
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

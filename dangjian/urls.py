@@ -29,6 +29,7 @@ urlpatterns = [
     path("textquality/", include("dangjian.textquality.urls")),
     path("dashboards/", include("dangjian.dashboards.urls")),
     path("partystats/", include("dangjian.partystats.urls")),
+    path("privacy/", include("dangjian.privacy.urls")),
     path("findings/", include("dangjian.core.urls")),
     path("settings/", include("dangjian.core.settings_urls")),
     path("notifications/", include("dangjian.notify.urls")),

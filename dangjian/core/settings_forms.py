@@ -49,6 +49,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "txt_theme_day_party_percent": (1, 100),
     "txt01_boilerplate_orgs": (2, 100000),   # 0 or 1 would make every sentence boilerplate (TXT-01 off)
     "txt01_min_chars": (1, 10000),
+    "privacy_access_log_months": (6, 120),            # 网络安全法第二十一条: logs kept ≥ 6 months
+    "privacy_non_member_retention_years": (1, 30),
 }
 # Decimal settings (a share or a similarity between 0 and 1): key → (lowest, highest).
 DECIMAL_BOUNDS: dict[str, tuple[float, float]] = {"txt01_jaccard": (0.05, 1.0), "txt01_copied_share": (0.05, 1.0)}

@@ -282,11 +282,13 @@ def plan_roster_import(rows, *, acting_user, lock: bool = False) -> list[RosterP
     for r in rows:
         digests.setdefault(crypto.blind_index(r["id_number"]), []).append(r["row"])
     existing: dict[str, Person] = {}
-    for chunk in _chunks(digests):
+    # Old keys' digests too (→ the current one): rows a key rotation has not reached yet are matched.
+    aliases = crypto.blind_index_aliases(r["id_number"] for r in rows)
+    for chunk in _chunks(list(aliases)):
         qs = Person.objects.filter(id_number_digest__in=chunk).select_related("org")
         if lock:
             qs = qs.select_for_update(of=("self",)) if _supports_for_update_of() else qs.select_for_update()
-        existing.update({p.id_number_digest: p for p in qs})
+        existing.update({aliases[p.id_number_digest]: p for p in qs})
 
     def org_ok(org_id, scope) -> bool:
         o = orgs.get(org_id)

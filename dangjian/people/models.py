@@ -19,7 +19,8 @@ class PersonQuerySet(RestrictedQuerySet):
         return self.filter(status=Status.FULL)
 
     def by_id_number(self, id_number: str):
-        return self.filter(id_number_digest=crypto.blind_index(crypto.normalize_id_number(id_number)))
+        # Every configured key's digest: rows a key rotation has not reached yet are found too.
+        return self.filter(id_number_digest__in=crypto.blind_indexes(crypto.normalize_id_number(id_number)))
 
 
 class Person(models.Model):

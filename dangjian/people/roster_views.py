@@ -16,6 +16,8 @@ from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, VIEW, VIEW_ID_NUMBER, user_scope
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
+from dangjian.privacy.access import record_access
+from dangjian.privacy.choices import Purpose
 
 from . import actions, roster
 from .filtersets import PersonFilterSet
@@ -134,5 +136,6 @@ def export(request):
 
     data, stats = roster.export_workbook_with_stats(filterset.qs, reveal_id_numbers=may_see)
     actions.do_log_roster_export(acting_user=user, count=stats["count"], revealed=stats["revealed"], org=org)
+    record_access(request, filterset.qs, Purpose.ROSTER_EXPORT, skip_self=False)   # one row per person, one INSERT
     name = f"党员花名册-{org.name if org else '全部'}-{timezone.localdate():%Y%m%d}.xlsx"
     return _xlsx(data, name)

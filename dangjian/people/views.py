@@ -19,6 +19,8 @@ from dangjian.core.params import id_param
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, VIEW_ID_NUMBER, can_in_org
 from dangjian.core.views import get_restricted, render_history
 from dangjian.orgs.models import Org, Post
+from dangjian.privacy.access import record_access
+from dangjian.privacy.choices import Purpose
 
 from . import actions
 from .choices import PIPELINE_STATUSES
@@ -93,6 +95,7 @@ def person_pick(request):
 @require_GET
 def person_detail(request, pk):
     person = get_restricted(request, Person.objects.select_related("org", "group", "unit"), VIEW, pk=pk)
+    record_access(request, person, Purpose.DETAIL)     # 个人信息访问记录 (a member's own view is skipped)
     return render(request, "people/person_detail.html", _detail_context(request, person))
 
 
@@ -115,6 +118,7 @@ def _detail_context(request, person) -> dict:
         "may_change": may_change, "may_self_edit": _is_self(user, person) and not may_change,
         "may_reveal": bool(person.id_number_encrypted) and can_in_org(user, VIEW_ID_NUMBER, org),
         "may_audit": can_in_org(user, VIEW_AUDIT, org) or _is_self(user, person),
+        "may_export": can_in_org(user, VIEW_ID_NUMBER, org),   # 个人数据导出 (dangjian.privacy)
     }
 
 
@@ -133,6 +137,7 @@ def person_reveal_id(request, pk):
     """显示完整号码: only for roles with view_id_number; the action writes the audit event."""
     person = get_restricted(request, Person.objects.select_related("org"), VIEW_ID_NUMBER, pk=pk)
     number = actions.do_reveal_id_number(person, acting_user=request.user)
+    record_access(request, person, Purpose.ID_NUMBER, skip_self=False)
     if request.htmx:
         return render(request, "people/_id_number.html", {"number": number, "person": person})
     # Without htmx the page itself is rendered (never a redirect with a flash message: messages

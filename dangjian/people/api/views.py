@@ -11,6 +11,8 @@ from dangjian.core.permissions import ADD, CHANGE, VIEW_ID_NUMBER
 from dangjian.people import actions
 from dangjian.people.filtersets import PersonFilterSet
 from dangjian.people.models import Person
+from dangjian.privacy.access import record_access
+from dangjian.privacy.choices import Purpose
 
 from .serializers import (PersonMoveSerializer, PersonSerializer, PersonUpdateSerializer,
                           RevealedIdNumberSerializer, StatusChangeSerializer)
@@ -42,6 +44,22 @@ class PersonViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
     def get_serializer_class(self):
         return {"update": PersonUpdateSerializer, "partial_update": PersonUpdateSerializer,
                 "status": StatusChangeSerializer, "move": PersonMoveSerializer}.get(self.action, PersonSerializer)
+
+    # 个人信息访问记录: the API returns phone and birth date, so a read is logged — one INSERT per list page.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._read = page
+        return page
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        record_access(request, getattr(self, "_read", None) or [], Purpose.API_READ)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        record_access(request, person, Purpose.API_READ)
+        return Response(self.get_serializer(person).data)
 
     def _answer(self, person):
         person = self.base_queryset().get(pk=person.pk)
@@ -83,6 +101,7 @@ class PersonViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
         if not person.id_number_encrypted:
             raise ActionError("该人员未登记公民身份号码。", field="id_number")
         number = actions.do_reveal_id_number(person, acting_user=request.user)
+        record_access(request, person, Purpose.ID_NUMBER, skip_self=False)
         response = Response({"id": person.pk, "name": person.name, "id_number": number}, status=status.HTTP_200_OK)
         response["Cache-Control"] = "no-store"  # the full number must not stay in any cache
         return response
