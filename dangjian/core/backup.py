@@ -168,12 +168,14 @@ def _snapshot_facts(cur, quote) -> dict:
         cur.execute(f"SELECT DISTINCT substr({c}, 4, 8) FROM {quote(table)} WHERE {c} LIKE %s"
                     .replace("%s", quote.param), [_TOKEN_LIKE])
         key_ids.update(r[0] for r in cur.fetchall())
-        cur.execute(f"SELECT {c} FROM {quote(table)} WHERE {c} <> '' AND {c} NOT LIKE %s"
+        cur.execute(f"SELECT COUNT(*) FROM {quote(table)} WHERE {c} <> '' AND {c} NOT LIKE %s"
                     .replace("%s", quote.param), [_TOKEN_LIKE])
-        rows = cur.fetchall()
-        legacy += len(rows)
-        if rows and not legacy_sample:
-            legacy_sample = rows[0][0]
+        n = cur.fetchone()[0]
+        legacy += n
+        if n and not legacy_sample:
+            cur.execute(f"SELECT {c} FROM {quote(table)} WHERE {c} <> '' AND {c} NOT LIKE %s LIMIT 1"
+                        .replace("%s", quote.param), [_TOKEN_LIKE])
+            legacy_sample = cur.fetchone()[0]
     return {"tables": counts, "migrations": migrations, "key_ids": sorted(key_ids),
             "legacy_tokens": legacy, "legacy_sample": legacy_sample}
 
@@ -232,17 +234,54 @@ def _dump_postgresql(target: Path) -> dict:
     return facts
 
 
+def _output_path(output) -> Path:
+    """A file path; a folder (existing, or named with a trailing separator: created) gets the default name."""
+    if not output:
+        return Path.cwd() / default_filename()
+    text = str(output)
+    path = Path(text)
+    if text.endswith((os.sep, "/")) or path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        return path / default_filename()
+    return path
+
+
+def _check_backup_source(facts: dict) -> None:
+    """An unconfigured run (DATABASE_URL not exported to a cron job) finds an empty default database:
+    refuse it rather than write a "backup" of nothing."""
+    if not facts["tables"]:
+        raise BackupError("数据库中没有数据表：这不是 dangjian 的数据库（是否未加载环境变量 DATABASE_URL？"
+                          "例如 cron 中须先 set -a; . /etc/dangjian/dangjian.env; set +a）。未写入备份。")
+    if "django_migrations" not in facts["tables"]:
+        raise BackupError("数据库中没有 django_migrations 表：这不是 dangjian 的数据库或尚未初始化"
+                          "（请检查 DATABASE_URL）。未写入备份。")
+
+
+def _add_member(tar, path: Path, name: str):
+    """Adds one file; returns its manifest entry (None if it vanished meanwhile)."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return None
+    with f:
+        info = tar.gettarinfo(fileobj=f, arcname=name)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        reader = _HashingReader(f)
+        tar.addfile(info, reader)
+    return {"size": info.size, "sha256": reader.hash.hexdigest()}
+
+
 def create_backup(output: str | Path | None = None, *, log=None) -> tuple[Path, dict]:
     """Write the archive; returns its path and manifest. The archive appears only when complete."""
     log = log or (lambda msg: None)
     engine = engine_name()
-    output = Path(output) if output else Path.cwd() / default_filename()
-    if output.is_dir():
-        output = output / default_filename()
+    output = _output_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     mode = "w:gz" if output.name.endswith((".tar.gz", ".tgz")) else "w"
     media_root = Path(settings.MEDIA_ROOT)
     started = dt.datetime.now(dt.timezone.utc)
+    partial = output.with_name(output.name + ".part")
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".dangjian-backup-") as tmp:
         db_file = Path(tmp) / "db"
         log("正在复制数据库……")
@@ -250,49 +289,52 @@ def create_backup(output: str | Path | None = None, *, log=None) -> tuple[Path, 
             facts, member = _dump_sqlite(db_file), SQLITE_MEMBER
         else:
             facts, member = _dump_postgresql(db_file), PG_MEMBER
+        _check_backup_source(facts)
         members = {member: {"size": db_file.stat().st_size, "sha256": _sha256_file(db_file)}}
-        partial = output.with_name(output.name + ".part")
         log("正在打包附件……")
-        with tarfile.open(partial, mode, format=tarfile.PAX_FORMAT) as tar:
-            info = tar.gettarinfo(db_file, arcname=member)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            with open(db_file, "rb") as f:
-                tar.addfile(info, f)
-            for path in _media_files(media_root):
-                name = MEDIA_PREFIX + path.relative_to(media_root).as_posix()
-                with open(path, "rb") as f:
-                    info = tar.gettarinfo(fileobj=f, arcname=name)
-                    info.uid = info.gid = 0
-                    info.uname = info.gname = ""
-                    reader = _HashingReader(f)
-                    tar.addfile(info, reader)
-                members[name] = {"size": info.size, "sha256": reader.hash.hexdigest()}
-            manifest = {
-                "format": FORMAT,
-                "application": "dangjian",
-                "version": program_version(),
-                "created": started.isoformat(timespec="seconds"),
-                "engine": engine,
-                "server_version": facts["server_version"],
-                "migrations": facts["migrations"],
-                "tables": facts["tables"],
-                "members": members,
-                "media_files": len(members) - 1,
-                "excluded": ["Huey 任务队列", *(f"media/{d}/（临时的导入预览）" for d in EXCLUDED_MEDIA)],
-                "key_ids": facts["key_ids"],
-                "legacy_tokens": facts["legacy_tokens"],
-                "legacy_sample": facts["legacy_sample"],
-                "key_check": crypto.key_check_token(),
-                "key_id": crypto.key_id(),
-                "note": KEY_NOTE,
-            }
-            data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(data), int(started.timestamp()), 0o644
-            tar.addfile(info, io.BytesIO(data))
-        os.chmod(partial, 0o600)  # personal data: readable by the owner only
-        os.replace(partial, output)
+        # Personal data: readable by the owner only, from the first byte (not chmod-ed afterwards).
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # an existing .part of an earlier crash keeps its mode otherwise
+            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode=mode, format=tarfile.PAX_FORMAT) as tar:
+                info = tar.gettarinfo(db_file, arcname=member)
+                info.uid = info.gid = 0
+                info.uname = info.gname = ""
+                with open(db_file, "rb") as f:
+                    tar.addfile(info, f)
+                for path in _media_files(media_root):
+                    name = MEDIA_PREFIX + path.relative_to(media_root).as_posix()
+                    entry = _add_member(tar, path, name)
+                    if entry is None:
+                        log(f"跳过附件 {name}：备份过程中已被删除。")
+                        continue
+                    members[name] = entry
+                manifest = {
+                    "format": FORMAT,
+                    "application": "dangjian",
+                    "version": program_version(),
+                    "created": started.isoformat(timespec="seconds"),
+                    "engine": engine,
+                    "server_version": facts["server_version"],
+                    "migrations": facts["migrations"],
+                    "tables": facts["tables"],
+                    "members": members,
+                    "media_files": len(members) - 1,
+                    "excluded": ["Huey 任务队列", *(f"media/{d}/（临时的导入预览）" for d in EXCLUDED_MEDIA)],
+                    "key_ids": facts["key_ids"],
+                    "legacy_tokens": facts["legacy_tokens"],
+                    "legacy_sample": facts["legacy_sample"],
+                    "key_check": crypto.key_check_token(),
+                    "key_id": crypto.key_id(),
+                    "note": KEY_NOTE,
+                }
+                data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime, info.mode = len(data), int(started.timestamp()), 0o644
+                tar.addfile(info, io.BytesIO(data))
+            os.replace(partial, output)
+        finally:
+            Path(partial).unlink(missing_ok=True)
     _record("core.backup", f"备份数据库和附件到 {output.name}（{_size(output.stat().st_size)}）",
             file=output.name, engine=engine, media_files=manifest["media_files"])
     return output, manifest
@@ -312,11 +354,11 @@ def _record(verb, summary, **extra):
 
 
 # --- verify ----------------------------------------------------------------------------------------
-_SAFE_NAME = re.compile(r"^(database/[A-Za-z0-9_.-]+|media/[^\x00]+)$")
+_SAFE_NAME = re.compile(r"database/[A-Za-z0-9_.-]+|media/[^\x00-\x1f\x7f]+")
 
 
 def _safe(name: str) -> bool:
-    if not _SAFE_NAME.match(name) or name.startswith("/") or "\\" in name:
+    if not _SAFE_NAME.fullmatch(name) or name.startswith("/") or "\\" in name:
         return False
     return all(part not in ("", ".", "..") for part in name.split("/"))
 
@@ -347,6 +389,10 @@ def verify_archive(path: str | Path) -> dict:
                     h.update(block)
                 if h.hexdigest() != expected[info.name]["sha256"] or info.size != expected[info.name]["size"]:
                     raise BackupError(f"备份文件已损坏：“{info.name}”的校验和与清单不符。未做任何更改。")
+            folders = {"/".join(n.split("/")[:i]) for n in seen for i in range(1, n.count("/") + 1)}
+            clash = sorted(seen & folders)
+            if clash:
+                raise BackupError(f"备份文件中“{clash[0]}”既是文件又是同名文件夹：拒绝恢复。未做任何更改。")
             missing = set(expected) - seen
             if missing:
                 raise BackupError(f"备份文件不完整：缺少 {len(missing)} 个成员（如“{sorted(missing)[0]}”）。未做任何更改。")
@@ -441,11 +487,15 @@ def restore_backup(path: str | Path, *, force: bool = False, log=None) -> dict:
     if contents and not force:
         raise BackupError(f"目标实例不是空的（已有{contents}）。恢复会覆盖全部数据；"
                           "确认要覆盖时请加 --force。未做任何更改。")
+    if engine == "postgresql":
+        check_server_version(manifest)
     media_root = Path(settings.MEDIA_ROOT)
     media_root.parent.mkdir(parents=True, exist_ok=True)
+    plan = media_plan(media_root)  # before the database is touched: can the media folder be replaced?
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     media_tmp = media_root.with_name(media_root.name + f".restore-{stamp}")
     db_member = next(m for m in manifest["members"] if m.startswith("database/"))
+    db_kept = None
     with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".dangjian-restore-") as tmp:
         db_tmp = Path(tmp) / "db"
         if engine == "sqlite":
@@ -455,11 +505,11 @@ def restore_backup(path: str | Path, *, force: bool = False, log=None) -> dict:
             db_tmp = target.with_name(target.name + f".restore-{stamp}")
         log("正在解包……")
         try:
-            _extract(path, db_member, db_tmp, media_tmp)
+            _extract(path, db_member, db_tmp, media_tmp, manifest["members"])
             if engine == "sqlite":
                 _check_sqlite_copy(db_tmp, manifest)
                 log("正在替换数据库……")
-                _swap_sqlite(db_tmp, target)
+                db_kept = _swap_sqlite(db_tmp, target, keep=bool(contents), stamp=stamp)
             else:
                 log("正在用 pg_restore 载入数据库……")
                 _load_postgresql(db_tmp)
@@ -468,11 +518,11 @@ def restore_backup(path: str | Path, *, force: bool = False, log=None) -> dict:
             if engine == "sqlite":
                 db_tmp.unlink(missing_ok=True)
             raise
-    kept = None
-    if media_root.exists():
-        kept = media_root.with_name(media_root.name + f".before-restore-{stamp}")
-        os.replace(media_root, kept)
-    os.replace(media_tmp, media_root)
+    try:
+        kept = _swap_media(media_tmp, media_root, plan, stamp=stamp)
+    except OSError as e:
+        raise BackupError(f"数据库已恢复，但附件目录未能替换（{e}）。恢复出的附件在 {media_tmp}："
+                          f"请把其中的内容移入 {media_root}（原有附件请先另存），再启动网站。") from None
     _compare_counts(manifest)
     pending = _pending_migrations()
     if pending:
@@ -482,10 +532,12 @@ def restore_backup(path: str | Path, *, force: bool = False, log=None) -> dict:
         call_command("migrate", interactive=False, verbosity=0)
     _record("core.restore", f"从备份 {Path(path).name}（{manifest['created']}）恢复数据库和附件",
             file=Path(path).name, created=manifest["created"], migrations_applied=pending)
-    return {"manifest": manifest, "migrations_applied": pending, "media_kept": str(kept) if kept else ""}
+    return {"manifest": manifest, "migrations_applied": pending, "media_kept": str(kept) if kept else "",
+            "database_kept": str(db_kept) if db_kept else "", "replaced": bool(contents)}
 
 
-def _extract(path, db_member: str, db_target: Path, media_tmp: Path) -> None:
+def _extract(path, db_member: str, db_target: Path, media_tmp: Path, members: dict) -> None:
+    """Writes the members out, hashing them again: the file may have changed since it was verified."""
     media_tmp.mkdir(parents=True)
     with tarfile.open(path, "r:*") as tar:
         for info in tar:
@@ -498,8 +550,13 @@ def _extract(path, db_member: str, db_target: Path, media_tmp: Path) -> None:
             else:
                 dest = media_tmp / info.name[len(MEDIA_PREFIX):]
                 dest.parent.mkdir(parents=True, exist_ok=True)
+            h = hashlib.sha256()
             with tar.extractfile(info) as src, open(dest, "wb") as out:
-                shutil.copyfileobj(src, out, _CHUNK)
+                for block in iter(lambda: src.read(_CHUNK), b""):
+                    h.update(block)
+                    out.write(block)
+            if info.name not in members or h.hexdigest() != members[info.name]["sha256"]:
+                raise BackupError(f"备份文件在校验之后发生了变化（“{info.name}”）：拒绝恢复。数据库未做更改。")
             os.chmod(dest, 0o600 if info.name == db_member else 0o644)
 
 
@@ -524,7 +581,47 @@ def _check_sqlite_copy(db_file: Path, manifest: dict) -> None:
         conn.close()
 
 
-def _swap_sqlite(db_tmp: Path, target: Path) -> None:
+def media_plan(media_root: Path) -> str:
+    """How the restored media folder takes MEDIA_ROOT's place: "rename" (a plain folder, or none yet:
+    renamed away and the new one renamed in) or "in_place" (a symbolic link or a mount point, which a
+    rename would break or cannot move: the contents are moved instead). BackupError if neither works."""
+    if media_root.is_symlink() or (media_root.is_dir() and os.path.ismount(media_root)):
+        real = media_root.resolve()
+        if not real.is_dir() or not os.access(real, os.W_OK | os.X_OK):
+            raise BackupError(f"附件目录 {media_root} 指向 {real}，该目录不存在或不可写。未做任何更改。")
+        return "in_place"
+    if media_root.exists() and not media_root.is_dir():
+        raise BackupError(f"附件目录 {media_root} 不是文件夹。未做任何更改。")
+    if not os.access(media_root.parent, os.W_OK | os.X_OK):
+        raise BackupError(f"附件目录所在的 {media_root.parent} 不可写，无法替换附件目录。未做任何更改。")
+    return "rename"
+
+
+def _swap_media(media_tmp: Path, media_root: Path, plan: str, *, stamp: str) -> Path | None:
+    """Puts the restored files in MEDIA_ROOT; returns where the old files were kept (None: there were none)."""
+    kept = media_root.with_name(media_root.name + f".before-restore-{stamp}")
+    if plan == "rename":
+        if not media_root.exists():
+            os.replace(media_tmp, media_root)
+            return None
+        os.replace(media_root, kept)
+        os.replace(media_tmp, media_root)
+        return kept
+    kept.mkdir()
+    for child in sorted(media_root.iterdir()):
+        shutil.move(str(child), str(kept / child.name))
+    for child in sorted(media_tmp.iterdir()):
+        shutil.move(str(child), str(media_root / child.name))
+    media_tmp.rmdir()
+    if not any(kept.iterdir()):
+        kept.rmdir()
+        return None
+    return kept
+
+
+def _swap_sqlite(db_tmp: Path, target: Path, *, keep: bool = False, stamp: str = "") -> Path | None:
+    """Renames the restored file into place; with `keep`, the replaced database stays beside it as
+    `<name>.before-restore-<stamp>` (returned)."""
     for alias in connections:
         connections[alias].close()
     if target.exists():
@@ -536,11 +633,34 @@ def _swap_sqlite(db_tmp: Path, target: Path) -> None:
             conn.close()
     for suffix in ("-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
+    kept = None
+    if keep and target.exists():
+        kept = target.with_name(target.name + f".before-restore-{stamp}")
+        os.link(target, kept)  # a second name for the old file: the swap below stays one atomic rename
     os.replace(db_tmp, target)
+    return kept
+
+
+def _server_major(version: str) -> int:
+    m = re.match(r"(\d+)", version or "")
+    return int(m.group(1)) if m else 0
+
+
+def check_server_version(manifest: dict) -> None:
+    """A dump from a newer PostgreSQL major version than the target server is refused before anything changes."""
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        here = cur.fetchone()[0]
+    archived = manifest.get("server_version") or ""
+    if _server_major(archived) > _server_major(here):
+        raise BackupError(f"备份来自更新的 PostgreSQL {archived}，当前数据库服务器是 {here}："
+                          "请恢复到同一或更新主版本的服务器。未做任何更改。")
 
 
 def _load_postgresql(dump: Path) -> None:
-    """Drops the tables of the configured database and loads the dump, all in one transaction."""
+    """pg_restore writes the dump as SQL to a file first (nothing touched yet); only if that succeeded does
+    psql drop the configured database's tables and load the file, in one transaction that stops at the
+    first error (so a failure leaves every table as it was)."""
     pg_restore, psql = _pg_bin("pg_restore"), _pg_bin("psql")
     with connection.cursor() as cur:
         tables = _tables_via(cur, "postgresql")
@@ -548,22 +668,19 @@ def _load_postgresql(dump: Path) -> None:
     q = _Quote("postgresql")
     prelude = "".join(f"DROP TABLE IF EXISTS {q(t)} CASCADE;\n" for t in tables)
     env = _pg_env(connection.settings_dict)
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-        f.write(prelude)
-        prelude_file = f.name
-    try:
-        script = subprocess.Popen([pg_restore, "--no-owner", "--no-acl", "-f", "-", str(dump)],
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with tempfile.TemporaryDirectory(dir=dump.parent, prefix=".sql-") as tmp:
+        prelude_file, script_file = Path(tmp) / "prelude.sql", Path(tmp) / "dump.sql"
+        prelude_file.write_text(prelude, encoding="utf-8")
+        script = subprocess.run([pg_restore, "--no-owner", "--no-acl", "-f", str(script_file), str(dump)],
+                                env=env, capture_output=True, text=True)
+        if script.returncode != 0 or not script_file.exists():
+            raise BackupError("pg_restore 无法读取备份中的数据库文件，数据库保持原样：" + script.stderr.strip())
         load = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                               "-f", prelude_file, "-f", "-"], env=env, stdin=script.stdout,
+                               "-f", str(prelude_file), "-f", str(script_file)], env=env,
                               capture_output=True, text=True)
-        script.stdout.close()
-        err = script.stderr.read().decode("utf-8", "replace")
-        script.wait()
-    finally:
-        os.unlink(prelude_file)
-    if script.returncode != 0 or load.returncode != 0:
-        raise BackupError("pg_restore 失败，数据库保持原样（整个恢复在一个事务中）：" + (err or load.stderr).strip())
+    if load.returncode != 0:
+        raise BackupError("载入数据库失败（pg_restore/psql），数据库保持原样（整个恢复在一个事务中）："
+                          + load.stderr.strip())
 
 
 def _pending_migrations() -> int:

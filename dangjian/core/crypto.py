@@ -150,6 +150,18 @@ def blind_indexes(plaintext: str | None) -> list[str]:
     return [_digest(s, plaintext) for s in (current_secret(), *old_secrets())]
 
 
+def blind_index_aliases(plaintexts) -> dict[str, str]:
+    """For batch look-ups during a key rotation: the digest of each value under every configured key
+    (current and old) → its digest under the current key. Filter with `__in` on the keys, then map a
+    found row's digest through this to the value it stands for."""
+    out: dict[str, str] = {}
+    for value in plaintexts:
+        digests = blind_indexes(value)
+        for d in digests:
+            out.setdefault(d, digests[0])
+    return out
+
+
 def key_check_token() -> str:
     """A ciphertext of a fixed text: stored in backups so a restore can tell whether its key fits."""
     return encrypt(KEY_CHECK_TEXT)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import audit, engine
+from dangjian.core import audit, crypto, engine
 from dangjian.core.errors import ActionError
 from dangjian.core.periods import add_months, add_years
 from dangjian.core.permissions import ADD, CHANGE, can_in_org
@@ -346,8 +346,12 @@ def reentry_bar(person_or_digest, day: dt.date) -> Disposition | None:
     if isinstance(person_or_digest, Person):
         cond = Q(person_id=person_or_digest.pk)
         if person_or_digest.id_number_digest:
-            digest = person_or_digest.id_number_digest
-            cond |= Q(id_number_digest=digest) | Q(person__id_number_digest=digest)
+            # Every configured key's digest of the number: a bar a key rotation has not reached yet holds too.
+            try:
+                digests = crypto.blind_indexes(person_or_digest.id_number) or [person_or_digest.id_number_digest]
+            except ValueError:  # a number no configured key opens: its stored index still matches
+                digests = [person_or_digest.id_number_digest]
+            cond |= Q(id_number_digest__in=digests) | Q(person__id_number_digest__in=digests)
     elif isinstance(person_or_digest, str) and person_or_digest:
         cond = Q(id_number_digest=person_or_digest) | Q(person__id_number_digest=person_or_digest)
     else:

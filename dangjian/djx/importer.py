@@ -456,9 +456,12 @@ class Importer:
                     by_ext.setdefault(p.external_id, p)
             _match_generated(self.candidates(Person.objects.only(*only)), by_ext, ids, "p")
         if digests:
-            for chunk in in_chunks(digests.values()):
+            # Old keys' digests too: rows a key rotation has not reached yet (crypto.blind_index_aliases).
+            aliases = crypto.blind_index_aliases(crypto.normalize_id_number(r["id_number"])
+                                                 for r in rows if r.get("id_number"))
+            for chunk in in_chunks(aliases):
                 for p in Person.objects.filter(id_number_digest__in=chunk).only(*only):
-                    by_digest.setdefault(p.id_number_digest, p)
+                    by_digest.setdefault(aliases[p.id_number_digest], p)
         claimed: dict[int, str] = {}
         new: list[Person] = []
         new_keys: list[str] = []
@@ -497,7 +500,7 @@ class Importer:
                         setattr(p, k, values[k])
                 # An absent ID number keeps the stored one: exports for users who may not see ID
                 # numbers leave them out, and importing such a file back must not erase them.
-                if digest and p.id_number_digest != digest:
+                if digest and getattr(by_digest.get(digest), "pk", None) != p.pk:
                     p.id_number = r["id_number"]
                     diff += ["id_number_encrypted", "id_number_digest"]
                 if diff:

@@ -194,8 +194,9 @@ def _people_for(raw, user) -> dict:
     qs = Person.objects.filter(status__in=list(MEMBER_STATUSES))
     if not scope.everything:
         qs = qs.filter(subtree_q("org__path", scope.prefixes))
-    digests = {crypto.blind_index(crypto.normalize_id_number(_text(c["id_number"]))) for _, c in raw
-               if c.get("id_number")}
+    # Every configured key's digest → the current one: rows a key rotation has not reached yet match too.
+    digests = crypto.blind_index_aliases({crypto.normalize_id_number(_text(c["id_number"])) for _, c in raw
+                                          if c.get("id_number")})
     refs = {_text(c["ref"]) for _, c in raw if c.get("ref")}
     out = {"digest": {}, "ref": {}}
     fields = ("pk", "name", "org_id", "id_number_digest", "external_id")
@@ -210,8 +211,8 @@ def _people_for(raw, user) -> dict:
         for chunk in _chunks(ints):
             rows += list(qs.filter(pk__in=chunk).values(*fields))
     for r in rows:
-        if r["id_number_digest"]:
-            out["digest"][r["id_number_digest"]] = r
+        if r["id_number_digest"] in digests:
+            out["digest"][digests[r["id_number_digest"]]] = r
         if r["external_id"]:
             out["ref"][r["external_id"]] = r
         out["ref"].setdefault(str(r["pk"]), r)

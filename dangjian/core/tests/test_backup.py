@@ -200,13 +200,139 @@ def test_an_archive_from_a_newer_program_is_refused():
 def test_an_archive_with_a_path_outside_its_folders_is_refused(tmp_path):
     import io
 
-    evil = tmp_path / "evil.tar"
-    manifest = {"application": "dangjian", "format": backup.FORMAT, "members": {}}
-    with tarfile.open(evil, "w") as tar:
-        for name, data in (("../../etc/cron.d/x", b"* * * * * root sh"),
-                           ("manifest.json", json.dumps(manifest).encode())):
+    import hashlib
+
+    def archive(*members):
+        """Members listed in the manifest with their right checksums: only the name check can refuse them."""
+        evil = tmp_path / "evil.tar"
+        listed = {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in members}
+        manifest = {"application": "dangjian", "format": backup.FORMAT, "members": listed}
+        with tarfile.open(evil, "w") as tar:
+            for name, data in (*members, ("manifest.json", json.dumps(manifest).encode())):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return evil
+
+    db = (backup.SQLITE_MEMBER, b"SQLite format 3\x00")
+    for name in ("media/../../etc/cron.d/x", "database/x\n", "media/a\\..\\b", "/etc/passwd"):
+        with pytest.raises(BackupError, match="不应有的成员"):
+            backup.verify_archive(archive(db, (name, b"* * * * * root sh")))
+    with pytest.raises(BackupError, match="同名"):  # a file and a folder of the same name
+        backup.verify_archive(archive(db, ("media/orglife", b"x"), ("media/orglife/a.png", PNG)))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="pg_restore 在 CI 的 PostgreSQL 轮次运行")
+@pytest.mark.django_db(transaction=True)
+def test_a_dump_pg_restore_cannot_read_leaves_every_table_in_place(tmp_path, branch_a_with_records):
+    """The dump member is garbage (say, from a newer pg_dump) but the manifest's checksums match it:
+    pg_restore fails, and nothing may have been dropped."""
+    import hashlib
+    import io
+
+    from dangjian.people.models import Person
+
+    archive = tmp_path / "b.tar"
+    manifest = backup_to(archive)
+    dump = b"PGDMP\x01\x63\x00garbage-from-a-newer-pg_dump" * 10
+    manifest["members"] = {backup.PG_MEMBER: {"size": len(dump), "sha256": hashlib.sha256(dump).hexdigest()}}
+    bad = tmp_path / "bad.tar"
+    with tarfile.open(bad, "w") as tar:
+        for name, data in ((backup.PG_MEMBER, dump), ("manifest.json", json.dumps(manifest).encode())):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-    with pytest.raises(BackupError, match="不应有的成员"):
-        backup.verify_archive(evil)
+    before = Person.objects.count()
+    with pytest.raises(BackupError, match="pg_restore"):
+        backup.restore_backup(bad, force=True)
+    assert Person.objects.count() == before > 0
+
+    manifest["server_version"] = "99.1"
+    with pytest.raises(BackupError, match="99"):
+        backup.check_server_version(manifest)
+
+
+def test_a_database_without_tables_is_not_backed_up(tmp_path):
+    """The cron job ran without the environment (DATABASE_URL unset): the program finds an empty SQLite
+    file in its default place. That is refused in Chinese instead of writing an empty "backup"."""
+    env = instance_env(tmp_path / "unconfigured", None)
+    done = dangjian(env, "backup", "-o", str(tmp_path / "out"))
+    assert done.returncode != 0 and "没有数据表" in done.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_archive_is_private_from_its_first_byte_and_a_vanished_file_is_skipped(tmp_path, branch_a_with_records):
+    seen = {}
+    real = backup._media_files
+
+    def files_one_of_which_is_deleted_meanwhile(root):
+        part = tmp_path / "b.tar.part"
+        seen["mode"] = part.stat().st_mode & 0o777
+        return real(root) + [Path(root) / "orglife" / "vanished.png"]
+
+    logged = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(backup, "_media_files", files_one_of_which_is_deleted_meanwhile)
+        path, manifest = backup.create_backup(tmp_path / "b.tar", log=logged.append)
+    assert seen["mode"] == 0o600 and (path.stat().st_mode & 0o777) == 0o600
+    assert manifest["media_files"] == 1 and not any("vanished" in m for m in manifest["members"])
+    assert any("vanished.png" in m and "跳过" in m for m in logged)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_backup_leaves_no_partial_file(tmp_path, branch_a_with_records):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(backup, "_HashingReader", None)  # packing the attachments fails
+        with pytest.raises(TypeError):
+            backup.create_backup(tmp_path / "b.tar")
+    assert [p.name for p in tmp_path.iterdir() if p.name != "source"] == []  # no .part, no temporary folder
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_output_ending_in_a_separator_is_a_folder(tmp_path, branch_a_with_records):
+    path, _ = backup.create_backup(str(tmp_path / "nightly") + os.sep)
+    assert path.parent == tmp_path / "nightly" and path.name.startswith("dangjian-") and path.suffix == ".tar"
+
+
+def test_a_forced_sqlite_restore_keeps_the_replaced_database(tmp_path):
+    import sqlite3
+
+    target, new = tmp_path / "dangjian.sqlite3", tmp_path / "dangjian.sqlite3.restore-x"
+    for f, text in ((target, "旧"), (new, "新")):
+        with sqlite3.connect(f) as c:
+            c.execute("CREATE TABLE t (v TEXT)")
+            c.execute("INSERT INTO t VALUES (?)", [text])
+        c.close()
+    kept = backup._swap_sqlite(new, target, keep=True, stamp="20261127-031500")
+    assert kept == tmp_path / "dangjian.sqlite3.before-restore-20261127-031500"
+    assert sqlite3.connect(kept).execute("SELECT v FROM t").fetchone() == ("旧",)
+    assert sqlite3.connect(target).execute("SELECT v FROM t").fetchone() == ("新",)
+
+
+def test_a_symlinked_media_folder_is_filled_in_place(tmp_path):
+    """MEDIA_ROOT is a link to a bigger disk (or a mount point): it cannot be renamed away, so the restored
+    files go into the folder it points to, and the old ones are kept beside it."""
+    real = tmp_path / "bigdisk" / "media"
+    (real / "orglife").mkdir(parents=True)
+    (real / "orglife" / "old.png").write_bytes(b"old")
+    media_root = tmp_path / "var" / "media"
+    media_root.parent.mkdir()
+    media_root.symlink_to(real, target_is_directory=True)
+    restored = tmp_path / "var" / "media.restore-x"
+    (restored / "orglife").mkdir(parents=True)
+    (restored / "orglife" / "new.png").write_bytes(PNG)
+
+    plan = backup.media_plan(media_root)
+    assert plan == "in_place"
+    kept = backup._swap_media(restored, media_root, plan, stamp="20261127-031500")
+    assert media_root.is_symlink() and (real / "orglife" / "new.png").read_bytes() == PNG
+    assert not (real / "orglife" / "old.png").exists() and (kept / "orglife" / "old.png").read_bytes() == b"old"
+    assert not restored.exists()
+
+
+def test_a_media_folder_that_cannot_be_replaced_is_refused_before_the_database(tmp_path):
+    media_root = tmp_path / "media"
+    media_root.write_text("不是文件夹")
+    with pytest.raises(BackupError, match="附件目录"):
+        backup.media_plan(media_root)

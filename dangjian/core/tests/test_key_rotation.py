@@ -46,10 +46,44 @@ def tokens():
     return dict(Person.objects.exclude(id_number_encrypted="").values_list("name", "id_number_encrypted"))
 
 
-def test_before_the_rotation_old_values_still_decrypt_but_the_blind_index_misses(people, new_key):
+def test_before_the_rotation_finishes_lookups_by_id_number_still_work(tree, people, users, new_key):
+    """The new key is set, the old one kept for reading, and 李红梅's row still carries the old key's
+    index: she is found by her number, her number cannot be registered twice, a DJX file that names her
+    under another id updates her instead of creating a second 李红梅, and her 除名 bar still holds."""
+    from dangjian.core.errors import ActionError
+    from dangjian.dispositions.actions import reentry_bar
+    from dangjian.dispositions.models import Disposition
+    from dangjian.djx.actions import do_import_djx
+    from dangjian.djx.exporter import export_document
+    from dangjian.dues import imports as dues_imports
+    from dangjian.people.actions import do_create_person, plan_roster_import
+
     member = Person.objects.get(pk=people.member_a.pk)
-    assert member.id_number == MEMBER_A_ID  # read with the old key
-    assert not Person.objects.by_id_number(MEMBER_A_ID).exists()  # the digest is the old key's
+    assert member.id_number == MEMBER_A_ID and member.id_number_digest != crypto.blind_index(MEMBER_A_ID)
+    assert list(Person.objects.by_id_number(MEMBER_A_ID)) == [member]
+    with pytest.raises(ActionError, match="已登记"):
+        do_create_person(name="李红梅", org=tree.a, status="full", id_number=MEMBER_A_ID)
+
+    found = dues_imports._people_for([(2, {"id_number": MEMBER_A_ID})], users.secretary_a)
+    assert dues_imports._match({"id_number": MEMBER_A_ID}, found)["pk"] == member.pk
+    [plan] = plan_roster_import([{"row": 2, "id_number": MEMBER_A_ID, "fields": {}}], acting_user=users.secretary_a)
+    assert plan.person == member
+
+    doc = export_document(log=False)
+    row = next(r for r in doc["people"] if r.get("id_number") == MEMBER_A_ID)
+    row["id"] = "renumbered-in-the-other-system"
+    report = do_import_djx(doc, run_rules=False)
+    assert report.ok, str(report)
+    assert Person.objects.filter(name="李红梅").count() == 1
+
+    d = Disposition.objects.create(person=people.member_a, org=tree.a, measure="expel", grounds="dues",
+                                   opened=dt.date(2025, 1, 6), state="effective", outcome="expelled",
+                                   approved_date=dt.date(2025, 3, 1), reentry_barred_until=dt.date(2030, 3, 1),
+                                   id_number_digest=member.id_number_digest)
+    Person.objects.filter(pk=member.pk).update(id_number_encrypted="", id_number_digest="")  # her record purged
+    again = do_create_person(name="李红梅", org=tree.b, status="applicant", id_number=MEMBER_A_ID)
+    assert again.id_number_digest == crypto.blind_index(MEMBER_A_ID)  # the new key's index
+    assert reentry_bar(again, dt.date(2026, 1, 1)) == d
 
 
 def test_rotation_reencrypts_reindexes_and_survives_removing_the_old_key(
@@ -159,3 +193,42 @@ def test_tokens_from_before_key_ids_still_decrypt():
         nonce + AESGCM(crypto.keys()[0]).encrypt(nonce, MEMBER_A_ID.encode(), b"dangjian")).decode()
     assert crypto.token_key_id(legacy) is None and not crypto.is_current(legacy)
     assert crypto.decrypt(legacy) == MEMBER_A_ID
+
+
+def test_an_edit_between_reading_and_writing_a_batch_is_not_overwritten(people, new_key):
+    """王建国's secretary corrects 李红梅's number in the web page while the rotation is re-encrypting
+    her batch: the correction stays (the batch is read under a row lock and written only where the
+    ciphertext is still the one read)."""
+    victim = Person.objects.get(pk=people.member_a.pk)
+    corrected = "110105198001010032"
+    real, edited = crypto.decrypt, []
+
+    def decrypt_while_someone_edits(token):
+        if not edited:
+            edited.append(1)
+            p = Person.objects.get(pk=victim.pk)
+            p.id_number = corrected
+            p.save()
+        return real(token)
+
+    with mock.patch.object(crypto, "decrypt", side_effect=decrypt_while_someone_edits):
+        rotate()
+    victim.refresh_from_db()
+    assert edited and victim.id_number == corrected
+    assert victim.id_number_digest == crypto.blind_index(corrected) and crypto.is_current(victim.id_number_encrypted)
+
+
+def test_disposition_indexes_no_person_maps_fail_the_verification_in_chinese(tree, people, new_key):
+    """A 除名 whose person's number has since changed keeps an index of the old number under the old key:
+    nobody's number gives it a new-key index, so removing the old key would silently lift the 5-year bar."""
+    from dangjian.dispositions.models import Disposition
+
+    Disposition.objects.create(person=people.member_a, org=tree.a, measure="expel", grounds="dues",
+                               opened=dt.date(2025, 1, 6), state="effective", outcome="expelled",
+                               approved_date=dt.date(2025, 3, 1), reentry_barred_until=dt.date(2030, 3, 1),
+                               id_number_digest=crypto._digest(new_key, "110105197001010000"))
+    with pytest.raises(CommandError, match="1 条组织处置记录.*FIELD_ENCRYPTION_OLD_KEYS"):
+        rotate()
+    assert not AuditEvent.objects.filter(verb="core.rotate_id_key").exists()
+    with pytest.raises(CommandError, match="1 条组织处置记录"):  # a second run does not paper over it
+        rotate()

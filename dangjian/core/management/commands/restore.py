@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="备份文件（.tar 或 .tar.gz）")
-        parser.add_argument("--force", action="store_true", help="目标实例已有数据时仍然恢复（覆盖全部数据）")
+        parser.add_argument("--force", action="store_true",
+                            help="目标实例已有数据时仍然恢复（覆盖全部数据；SQLite 的原数据库文件改名保留，"
+                                 "PostgreSQL 的原数据表被删除）")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -27,6 +29,11 @@ class Command(BaseCommand):
                           f"附件 {m['media_files']} 个，用时 {time.monotonic() - started:.1f} 秒）。")
         if result["migrations_applied"]:
             self.stdout.write(f"已应用 {result['migrations_applied']} 个数据库迁移（备份早于当前程序版本）。")
+        if result["database_kept"]:
+            self.stdout.write(f"被覆盖的原数据库已保留为 {result['database_kept']}，确认无误后可删除。")
+        elif result["replaced"]:
+            self.stdout.write("原数据库中的全部数据表已被删除并由备份替换（PostgreSQL 不保留旧表；"
+                              "如需留底，请在恢复前先运行 dangjian backup）。")
         if result["media_kept"]:
             self.stdout.write(f"原附件目录已改名保留为 {result['media_kept']}，确认无误后可删除。")
         self.stdout.write("后台任务队列不在备份中：如备份时有未完成的预警计算，请运行 dangjian evaluate。")
