@@ -19,4 +19,5 @@ document.addEventListener("alpine:init", function () {
       choose: function (e) { this.id = e.detail.id; this.label = e.detail.label; this.open = false; },
     };
   });
+
 });
