@@ -16,12 +16,15 @@ keepalive = 5
 # Recycle workers now and then: bounded memory growth (jieba, WeasyPrint caches) without a restart.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-# Requests come only from nginx on this node (or the load balancer's address: set FORWARDED_ALLOW_IPS).
+# Requests come only from nginx on this node: bind to loopback (a gunicorn reachable from elsewhere would believe
+# any client's X-Forwarded-Proto, and Django too: SECURE_PROXY_SSL_HEADER). docs/deploy.md「多节点」.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
 # The request id: the one nginx set (X-Request-ID, $request_id), echoed by Django in the response and stamped on
 # audit rows — one id ties the nginx line, this line, the application log and the audit trail together.
-access_log_format = ('%(h)s "%({x-forwarded-for}i)s" rid=%({x-request-id}o)s %(t)s "%(r)s" %(s)s %(B)s '
-                     '%(M)sms "%(f)s" "%(a)s"')
+# Method, path and protocol only: no query string (%(r)s, %(q)s — the 花名册 search /people/?q=<身份证号> would be
+# logged in clear) and no Referer (%(f)s — it carries the previous page's query string).
+access_log_format = ('%(h)s "%({x-forwarded-for}i)s" rid=%({x-request-id}o)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s '
+                     '%(M)sms "%(a)s"')
 proc_name = "dangjian"

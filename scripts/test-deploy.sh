@@ -56,7 +56,7 @@ redis-server --port "$P_REDIS" --bind 127.0.0.1 --save "" --appendonly no --daem
   --pidfile "$WORK/redis.pid" --dir "$WORK" --logfile "$WORK/redis.log"
 
 echo "== pgbouncer :$P_BOUNCER (transaction pooling) =="
-sed -e "s/^listen_port = .*/listen_port = $P_BOUNCER/" \
+sed -e "s/^listen_port = .*/listen_port = $P_BOUNCER/" -e "s/^listen_addr = .*/listen_addr = 127.0.0.1/" \
     -e "s#^dangjian = .*#dangjian = host=127.0.0.1 port=$P_PRIMARY dbname=dangjian#" \
     -e "s#^auth_type = .*#auth_type = trust#" \
     -e "s#^auth_file = .*#auth_file = $WORK/userlist.txt#" \
@@ -91,12 +91,18 @@ mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
 chmod 1777 "$WORK/nginx/tmp"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
   -keyout "$WORK/nginx/key.pem" -out "$WORK/nginx/cert.pem" 2>/dev/null
-# The shipped site file with this run's ports and paths (IPv6 listeners dropped: loopback v4 only here).
+# The shipped site file with this run's ports and paths (IPv6 listeners dropped: loopback v4 only here; the site
+# answers server_name localhost, the catch-all everything else — the bare 127.0.0.1 included).
 sed -e "s/listen 80;/listen 127.0.0.1:$P_HTTP;/" -e "s/listen 443 ssl http2;/listen 127.0.0.1:$P_HTTPS ssl;/" \
+    -e "s/listen 80 default_server;/listen 127.0.0.1:$P_HTTP default_server;/" \
+    -e "s/listen 443 ssl default_server;/listen 127.0.0.1:$P_HTTPS ssl default_server;/" \
+    -e "s/server_name dangjian.example.gov.cn;/server_name localhost;/" \
+    -e "s#include /etc/nginx/dangjian-proxy.conf;#include $WORK/nginx/proxy.conf;#" \
     -e "/listen \[::\]/d" -e "s/server 127.0.0.1:8000 /server 127.0.0.1:$P_GUNICORN /" \
     -e "s#/etc/ssl/dangjian/fullchain.pem#$WORK/nginx/cert.pem#" -e "s#/etc/ssl/dangjian/privkey.pem#$WORK/nginx/key.pem#" \
     -e "s#/var/lib/dangjian/staticfiles/#$DANGJIAN_VAR_DIR/staticfiles/#" -e "s#/var/log/nginx/#$WORK/nginx/logs/#" \
     deploy/nginx-dangjian.conf > "$WORK/nginx/site.conf"
+cp deploy/nginx-dangjian-proxy.conf "$WORK/nginx/proxy.conf"
 cat > "$WORK/nginx/nginx.conf" <<EOF
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/logs/error.log;

@@ -1,11 +1,14 @@
 """The read-replica router without servers: who reads where, when the replica is skipped, and the fallback of a
 read-only view whose replica query fails. (The same with two real PostgreSQL servers: test_deploy.py.)"""
+import contextlib
 import runpy
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.utils import OperationalError
 from django.test import RequestFactory
 
@@ -16,9 +19,31 @@ from dangjian.orgs.models import Org
 SETTINGS = Path(__file__).resolve().parents[2] / "settings.py"
 
 
+REAL_REPLICA_CONNECTED = dbrouter._replica_connected
+
+
+@contextlib.contextmanager
+def _alias():
+    """A "replica" alias: a second connection to the test database (what `TEST = {"MIRROR": "default"}` gives a
+    configured replica)."""
+    connections.settings[REPLICA] = {**connections.settings["default"]}
+    try:
+        yield connections[REPLICA]
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+        del connections.settings[REPLICA]
+
+
+@pytest.fixture
+def replica_alias():
+    with _alias() as conn:
+        yield conn
+
+
 @pytest.fixture
 def with_replica(monkeypatch):
-    """A replica is configured and (unless a test says otherwise) healthy."""
+    """A replica is configured and (unless a test says otherwise) healthy and connected."""
     state = {"healthy": True, "probes": 0}
 
     def healthy():
@@ -27,7 +52,19 @@ def with_replica(monkeypatch):
 
     monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
     monkeypatch.setattr(dbrouter, "replica_healthy", healthy)
+    monkeypatch.setattr(dbrouter, "_replica_connected", lambda: True)
     return state
+
+
+@pytest.fixture
+def real_replica(with_replica, transactional_db, monkeypatch):
+    """As with_replica, with a real second connection that the router opens itself. Outside a test transaction:
+    inside one the router always answers the primary. (Made after the test case, which would refuse an alias it
+    was not told of, and opened here: new connections are checked against that list.)"""
+    monkeypatch.setattr(dbrouter, "_replica_connected", REAL_REPLICA_CONNECTED)
+    with _alias() as conn:
+        conn.connect()
+        yield with_replica
 
 
 def test_without_a_replica_the_router_says_nothing():
@@ -106,28 +143,107 @@ def test_health_verdict_is_cached_then_probed_again(monkeypatch):
         dbrouter.reset_health()
 
 
-def _flaky_view(fail_times, calls):
+class _Failing:
+    """An execute_wrapper raising `exc` the first `times` queries (a server that died, a cancelled statement)."""
+
+    def __init__(self, exc, times=1):
+        self.exc, self.times = exc, times
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.times:
+            self.times -= 1
+            raise self.exc
+        return execute(sql, params, many, context)
+
+
+def _reading_view(calls, fail=None):
+    """A view reading one row wherever the router says; `fail` breaks queries on the replica connection."""
+
     def view(request):
         where = ReplicaRouter().db_for_read(Org)
         calls.append(where)
-        if where == REPLICA and len(calls) <= fail_times:
-            raise OperationalError("server closed the connection unexpectedly")
+        with connections[where].execute_wrapper(fail) if fail and where == REPLICA else contextlib.nullcontext():
+            list(Org.objects.using(where).all()[:1])
         return where
 
     return replica_view(view)
 
 
-def test_a_failing_replica_query_is_run_again_on_the_primary(with_replica, monkeypatch):
+def _pg_error(message, sqlstate):
+    """A Django OperationalError caused by a driver error with this SQLSTATE (as psycopg raises them)."""
+    cause = Exception(message)
+    cause.sqlstate = sqlstate
+    err = OperationalError(message)
+    err.__cause__ = cause
+    return err
+
+
+def test_a_failing_replica_query_is_run_again_on_the_primary(real_replica, monkeypatch):
     downs = []
     monkeypatch.setattr(dbrouter, "mark_replica_down", lambda: downs.append(1))
     calls = []
-    result = _flaky_view(1, calls)(RequestFactory().get("/dashboards/1/"))
+    fail = _Failing(_pg_error("server closed the connection unexpectedly", "08006"))
+    result = _reading_view(calls, fail)(RequestFactory().get("/dashboards/1/"))
     assert calls == [REPLICA, "default"]
     assert result == "default"
     assert downs == [1]
 
 
-def test_an_error_not_caused_by_the_replica_is_not_hidden(with_replica):
+def test_a_primary_error_inside_the_scope_does_not_blame_the_replica(real_replica, monkeypatch):
+    """The primary fails (a session read, an audit write) while the replica is fine: the replica is not marked
+    down, the view is not run a second time, and the error reaches the database-down page as it is."""
+    downs, calls = [], []
+    monkeypatch.setattr(dbrouter, "mark_replica_down", lambda: downs.append(1))
+
+    @replica_view
+    def view(request):
+        calls.append(ReplicaRouter().db_for_read(Org))
+        list(Org.objects.using(REPLICA).all()[:1])                       # the replica answers
+        with connections["default"].execute_wrapper(_Failing(_pg_error("terminating connection", "57P01"))):
+            list(Org.objects.using("default").all()[:1])                 # the primary does not
+
+    with pytest.raises(OperationalError):
+        view(RequestFactory().get("/dashboards/1/"))
+    assert calls == [REPLICA]
+    assert downs == []
+
+
+def test_a_replica_query_cancelled_by_replay_is_read_from_the_primary_without_marking_it_down(real_replica,
+                                                                                               monkeypatch):
+    downs, calls = [], []
+    monkeypatch.setattr(dbrouter, "mark_replica_down", lambda: downs.append(1))
+    conflict = _pg_error("canceling statement due to conflict with recovery", "40001")
+    assert _reading_view(calls, _Failing(conflict))(RequestFactory().get("/x/")) == "default"
+    assert calls == [REPLICA, "default"] and downs == []
+
+
+def test_a_statement_timeout_on_the_replica_is_not_run_again(real_replica, monkeypatch):
+    """A query too slow for the replica's statement_timeout would be as slow on the primary: a 500, not a rerun."""
+    downs, calls = [], []
+    monkeypatch.setattr(dbrouter, "mark_replica_down", lambda: downs.append(1))
+    timeout = _pg_error("canceling statement due to statement timeout", "57014")
+    with pytest.raises(OperationalError):
+        _reading_view(calls, _Failing(timeout))(RequestFactory().get("/x/"))
+    assert calls == [REPLICA] and downs == []
+
+
+def test_a_replica_that_refuses_connections_sends_the_read_to_the_primary(real_replica, monkeypatch):
+    """The cached verdict says up but the replica died since: opening its connection fails in the router, which
+    marks it down and answers the primary — no error, no rerun."""
+    downs = []
+    monkeypatch.setattr(dbrouter, "mark_replica_down", lambda: downs.append(1))
+
+    def refuse():
+        raise _pg_error("connection refused", "08001")
+
+    monkeypatch.setattr(connections[REPLICA], "ensure_connection", refuse)
+    monkeypatch.setattr(connections[REPLICA], "connection", None)    # not connected (close() spares in-memory SQLite)
+    calls = []
+    assert _reading_view(calls)(RequestFactory().get("/x/")) == "default"
+    assert calls == ["default"] and downs == [1]
+
+
+def test_an_error_not_caused_by_the_replica_is_not_hidden(with_replica, replica_alias):
     with_replica["healthy"] = False
 
     @replica_view
@@ -139,9 +255,9 @@ def test_an_error_not_caused_by_the_replica_is_not_hidden(with_replica):
         view(RequestFactory().get("/dashboards/1/"))
 
 
-def test_only_safe_methods_read_the_replica(with_replica):
+def test_only_safe_methods_read_the_replica(real_replica):
     calls = []
-    view = _flaky_view(0, calls)
+    view = _reading_view(calls)
     view(RequestFactory().get("/x/"))
     view(RequestFactory().post("/x/"))
     assert calls == [REPLICA, "default"]
@@ -150,7 +266,8 @@ def test_only_safe_methods_read_the_replica(with_replica):
 @pytest.mark.parametrize("url", ["/dashboards/{pk}/", "/api/dashboards/{pk}/summary/", "/partystats/{pk}/2025/",
                                  "/partystats/{pk}/2025/tables.xlsx", "/api/partystats/{pk}/?year=2025",
                                  "/orglife/ledger/org/{pk}/2025-summary.xlsx"])
-def test_dashboards_and_reports_open_the_read_only_scope(url, tree, users, client_as, with_replica, monkeypatch):
+def test_dashboards_and_reports_open_the_read_only_scope(url, tree, users, client_as, with_replica, replica_alias,
+                                                          monkeypatch):
     """The pages themselves, not only the decorator: their queries are asked for inside the scope (in a test
     transaction the router still answers "default", so this runs on the one test database)."""
     scoped = []
@@ -197,3 +314,86 @@ def test_settings_queue_on_redis_when_asked_and_immediate_in_tests(monkeypatch):
     assert "filename" not in s["HUEY"]
     assert s["HUEY"]["immediate"] is True                       # DANGJIAN_TESTING
     assert _settings_with(monkeypatch, REDIS_URL="redis://x/0", HUEY_IMMEDIATE="0")["HUEY"]["immediate"] is False
+
+
+def test_settings_bound_replica_statements_and_lag(monkeypatch):
+    s = _settings_with(monkeypatch, DATABASE_REPLICA_URL="postgres://u@127.0.0.1:5433/dj")
+    assert s["DATABASES"]["replica"]["OPTIONS"]["options"] == "-c statement_timeout=30000"
+    assert s["DATABASE_REPLICA_MAX_LAG"] == 30
+    s = _settings_with(monkeypatch, DATABASE_REPLICA_URL="postgres://u@127.0.0.1:5433/dj",
+                       DATABASE_REPLICA_STATEMENT_TIMEOUT="5", DATABASE_REPLICA_MAX_LAG="10")
+    assert s["DATABASES"]["replica"]["OPTIONS"]["options"] == "-c statement_timeout=5000"
+    assert s["DATABASE_REPLICA_MAX_LAG"] == 10
+
+
+# --- replication health: the decision on what the replica reports -------------------------------------------
+def _state(in_recovery=True, receiver_pid=4242, status="streaming", caught_up=True, lag=0.0):
+    return dbrouter.ReplicationState(in_recovery, receiver_pid, status, caught_up, lag)
+
+
+@pytest.mark.parametrize("state, healthy", [
+    (_state(), True),
+    (_state(caught_up=True, lag=3600.0), True),     # an idle primary: nothing to replay, however old the last commit
+    (_state(caught_up=False, lag=5.0), True),       # replaying, 5 s behind
+    (_state(caught_up=False, lag=None), True),      # replaying, no transaction replayed yet since its start
+    (_state(status=None), True),                    # receiver running, status hidden (no pg_read_all_stats)
+    (_state(caught_up=False, lag=31.0), False),     # behind by more than DATABASE_REPLICA_MAX_LAG
+    (_state(in_recovery=False), False),             # promoted: no longer follows the primary
+    (_state(receiver_pid=None, status=None), False),   # no WAL receiver: replication is broken
+    (_state(status="waiting"), False),              # receiver (re)connecting to the primary
+])
+def test_replication_decision(state, healthy):
+    problem = dbrouter.replication_problem(state, max_lag=30)
+    assert (problem is None) is healthy, problem
+
+
+def test_probe_refuses_a_lagging_replica(monkeypatch, replica_alias):
+    monkeypatch.setattr(replica_alias, "ensure_connection", lambda: None)
+    monkeypatch.setattr(dbrouter, "_replication_state", lambda conn: _state(caught_up=False, lag=31.0))
+    assert dbrouter._probe() is False
+    monkeypatch.setattr(dbrouter, "_replication_state", lambda conn: _state(caught_up=False, lag=1.0))
+    assert dbrouter._probe() is True
+
+
+def test_only_one_thread_probes_at_a_time(monkeypatch):
+    probes = []
+
+    def slow_probe():
+        probes.append(threading.get_ident())
+        time.sleep(0.2)
+        return True
+
+    monkeypatch.setattr(dbrouter, "_probe", slow_probe)
+    dbrouter.reset_health()
+    try:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(dbrouter.replica_healthy())) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert results == [True] * 4 and len(probes) == 1      # no verdict yet: the others wait for the one probe
+        # An expired verdict: one thread probes, the others keep the old verdict meanwhile instead of waiting.
+        with dbrouter._health_lock:
+            dbrouter._health["at"] -= dbrouter.HEALTH_TTL + 1
+        started = threading.Event()
+
+        def probe_and_signal():
+            started.set()
+            return slow_probe()
+
+        monkeypatch.setattr(dbrouter, "_probe", probe_and_signal)
+        t = threading.Thread(target=dbrouter.replica_healthy)
+        t.start()
+        started.wait(2)
+        t0 = time.monotonic()
+        assert dbrouter.replica_healthy() is True
+        assert time.monotonic() - t0 < 0.15
+        t.join()
+        assert len(probes) == 2
+    finally:
+        dbrouter.reset_health()
+
+
+def test_otp_is_not_an_app_here():
+    assert "otp" not in dbrouter.PRIMARY_ONLY_APPS

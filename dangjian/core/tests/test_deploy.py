@@ -1,8 +1,8 @@
 """The deployment beyond one machine (docs/deploy.md), against the servers scripts/test-deploy.sh starts on
 loopback: PostgreSQL primary + streaming replica, Redis, pgbouncer (transaction pooling), gunicorn behind nginx.
 
-Without them (the normal suite) every test here skips; under the script in CI (CI=1, DANGJIAN_DEPLOY_TEST=1) a
-missing server fails. These tests use the real databases the script migrated, not a test database: the replica
+Without them (the normal suite) every test here skips; under the script (DANGJIAN_DEPLOY_TEST=1, which it sets)
+a missing server fails. These tests use the real databases the script migrated, not a test database: the replica
 must be a real standby, which a test database cannot be."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.deploy,
               pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]  # self-signed, loopback
 
 REPO = Path(__file__).resolve().parents[3]
-STRICT = os.environ.get("CI", "").lower() in {"1", "true"} and os.environ.get("DANGJIAN_DEPLOY_TEST") == "1"
+STRICT = os.environ.get("DANGJIAN_DEPLOY_TEST") == "1"      # set by scripts/test-deploy.sh: servers must be there
 RUNS_TABLE = "deploy_job_runs"
 
 
@@ -136,12 +136,26 @@ def in_recovery(alias: str) -> bool:
         return cur.fetchone()[0]
 
 
-def dashboard(site):
+def dashboard(site, url="/dashboards/{pk}/"):
     from django.test import Client
 
     client = Client()
     client.force_login(site.admin)
-    return client.get(f"/dashboards/{site.committee.pk}/")
+    return client.get(url.format(pk=site.committee.pk))
+
+
+def psql(port_: int, sql: str) -> str:
+    run = subprocess.run([f"{os.environ['DEPLOY_PGBIN']}/psql", "-h", "127.0.0.1", "-p", str(port_), "-U", "postgres",
+                          "-d", "dangjian", "-Atc", sql], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def probed_healthy() -> bool:
+    from dangjian.core import dbrouter
+
+    dbrouter.reset_health()
+    return dbrouter.replica_healthy()
 
 
 # --- (a) routing ---------------------------------------------------------------------------------------------
@@ -158,6 +172,9 @@ def test_reads_in_the_read_only_scope_go_to_the_replica_and_writes_to_the_primar
         qs = Org.objects.filter(pk=site.committee.pk)
         assert qs.db == "replica"
         assert in_recovery(qs.db)                      # a standby answers these reads
+        with connections["replica"].cursor() as cur:   # a runaway report query stops there
+            cur.execute("SHOW statement_timeout")
+            assert cur.fetchone()[0] == "30s"
         with transaction.atomic():
             assert Org.objects.all().db == "default"   # a write transaction reads what it writes
 
@@ -185,21 +202,67 @@ def test_the_dashboard_page_reads_the_replica(site):
     assert replica.count > 0, "数据看板应当从只读副本读取"
 
 
-# --- (b) fallback when the replica is down, and back -----------------------------------------------------------
+# --- (b) a replica that no longer follows the primary is not read -------------------------------------------
+def test_a_lagging_or_detached_replica_is_not_read(site, servers, settings):
+    """Replay paused while the primary writes (lag over DATABASE_REPLICA_MAX_LAG), then the WAL receiver stopped
+    (primary_conninfo emptied): the probe refuses the replica each time and the dashboard reads the primary;
+    once replication resumes, the replica is read again."""
+    from dangjian.orgs.models import Org
+
+    settings.DATABASE_REPLICA_MAX_LAG = 1
+    assert probed_healthy()
+    replica = servers["REPLICA"]
+    psql(replica, "SELECT pg_wal_replay_pause()")
+    try:
+        Org.objects.filter(pk=site.branch.pk).update(name=f"第一党支部{site.tag}")     # WAL to replay
+        lagging = wait_for(lambda: not probed_healthy(), timeout=10, step=0.3)
+        assert lagging is not None, "回放暂停、主库有写入时，探测仍认为只读副本可用"
+        with ReplicaQueries() as rq:
+            assert dashboard(site).status_code == 200
+        assert rq.count == 0
+        figure("replica_lag_refused_after_s", round(lagging, 2))
+    finally:
+        psql(replica, "SELECT pg_wal_replay_resume()")
+    assert wait_for(probed_healthy, timeout=15, step=0.3) is not None
+
+    conninfo = psql(replica, "SHOW primary_conninfo")
+    psql(replica, "ALTER SYSTEM SET primary_conninfo = ''")
+    psql(replica, "SELECT pg_reload_conf()")
+    try:
+        detached = wait_for(lambda: not probed_healthy(), timeout=20, step=0.3)
+        assert detached is not None, "WAL 接收进程停止后，探测仍认为只读副本可用"
+        with ReplicaQueries() as rq:
+            assert dashboard(site).status_code == 200
+        assert rq.count == 0
+        figure("replica_detached_refused_after_s", round(detached, 2))
+    finally:
+        psql(replica, "ALTER SYSTEM SET primary_conninfo = '{}'".format(conninfo.replace("'", "''")))
+        psql(replica, "SELECT pg_reload_conf()")
+    back = wait_for(probed_healthy, timeout=40, step=0.5)
+    assert back is not None, "复制恢复后，只读副本没有重新可用"
+    figure("replica_streaming_again_after_s", round(back, 2))
+
+
+# --- (c) fallback when the replica is down, and back -----------------------------------------------------------
 def test_the_dashboard_renders_from_the_primary_while_the_replica_is_down(site, servers):
     from dangjian.core import dbrouter
 
     work = os.environ["DEPLOY_WORK"]
+    api = "/api/dashboards/{pk}/summary/"
     dbrouter.reset_health()
-    assert dashboard(site).status_code == 200              # healthy, verdict cached: the replica is "up"
+    assert dashboard(site, api).status_code == 200         # healthy, verdict cached: the replica is "up"
     pg_ctl("-D", f"{work}/replica", "-m", "immediate", "stop")
     try:
-        # 1. the cached verdict still says up: the query fails on the replica and the view reruns on the primary.
+        # 1. an API viewset (replica_view on dispatch) with the cached "up" verdict, on the replica connection the
+        #    previous request left open (the test client keeps connections): its query fails on the dead replica,
+        #    the replica is marked down and the viewset runs again on the primary.
         with ReplicaQueries() as replica:
             t0 = time.monotonic()
-            resp = dashboard(site)
+            resp = dashboard(site, api)
             first = time.monotonic() - t0
-        assert resp.status_code == 200 and site.committee.name in resp.content.decode()
+        assert resp.status_code == 200 and resp.json(), resp.content[:300]
+        assert replica.count == 1                              # the one failed attempt
+        assert dbrouter.replica_healthy() is False             # marked down
         # 2. the verdict is now "down": straight to the primary, no attempt on the replica.
         with ReplicaQueries() as replica:
             t0 = time.monotonic()
@@ -233,7 +296,7 @@ def test_the_dashboard_renders_from_the_primary_while_the_replica_is_down(site, 
     figure("replica_back_reads_return_after_s", round(time.monotonic() - t0, 2))
 
 
-# --- (c) two Huey workers on Redis: every job runs exactly once ------------------------------------------------
+# --- (d) two Huey workers on Redis: every job runs exactly once ------------------------------------------------
 WORKER = ("import django; django.setup(); import dangjian.core.tests.test_deploy; "
           "from django.core.management import execute_from_command_line as run; "
           "import sys; run(['manage.py', 'run_huey', '-w', '1', '-k', 'thread'] + sys.argv[1:])")
@@ -291,15 +354,20 @@ def test_two_workers_on_redis_run_each_job_exactly_once(site, servers, tmp_path)
                 p.kill()
 
 
-# --- (d) Django through pgbouncer in transaction pooling -------------------------------------------------------
+# --- (e) Django through pgbouncer in transaction pooling -------------------------------------------------------
 CHECK_THROUGH_BOUNCER = """
 from django.conf import settings
 from django.db import connection, transaction
 from dangjian.orgs.models import Org
 assert settings.DATABASES["default"]["PORT"] == {bouncer}, settings.DATABASES["default"]["PORT"]
 assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
-for _ in range(20):                       # more than psycopg's prepare threshold: nothing may be prepared
+connection.ensure_connection()
+assert connection.connection.prepare_threshold is None    # psycopg prepares nothing (transaction pooling)
+for _ in range(20):                       # more than psycopg's default prepare threshold (5)
     assert Org.objects.filter(name__startswith="第").count() >= 1
+with connection.cursor() as cur:          # and nothing was prepared on the server connection
+    cur.execute("SELECT count(*) FROM pg_prepared_statements")
+    assert cur.fetchone()[0] == 0
 names = [o.name for o in Org.objects.order_by("pk").iterator(chunk_size=2)]
 assert len(names) >= 3, names
 with transaction.atomic():
@@ -337,7 +405,7 @@ def test_django_works_through_pgbouncer_in_transaction_mode(site, servers):
     assert row[-1] == "transaction", row
 
 
-# --- (e) gunicorn behind nginx -----------------------------------------------------------------------------------
+# --- (f) gunicorn behind nginx -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def web(servers):
     import requests
@@ -347,9 +415,12 @@ def web(servers):
     https, http, gunicorn = port("HTTPS"), port("HTTP"), port("GUNICORN")
 
     class Web:
-        base = f"https://127.0.0.1:{https}"
-        plain = f"http://127.0.0.1:{http}"
+        # The site answers its server_name (localhost here); any other Host — the bare address — is dropped.
+        base = f"https://localhost:{https}"
+        plain = f"http://localhost:{http}"
         app = f"http://127.0.0.1:{gunicorn}"
+        bare = f"https://127.0.0.1:{https}"
+        bare_plain = f"http://127.0.0.1:{http}"
 
         @staticmethod
         def session():
@@ -377,6 +448,34 @@ def test_login_page_through_nginx_with_security_headers_and_request_id(web):
     assert web.session().get(f"{web.plain}/login/", allow_redirects=False, timeout=30).status_code == 301
 
 
+def test_nginx_drops_unknown_hosts_and_hides_its_version(web):
+    import requests
+
+    with pytest.raises(requests.exceptions.ConnectionError):      # 444: the connection closed without an answer
+        web.session().get(f"{web.bare_plain}/login/", timeout=10)
+    with pytest.raises(requests.exceptions.SSLError):             # ssl_reject_handshake: no certificate shown
+        web.session().get(f"{web.bare}/login/", timeout=10)
+    resp = web.session().get(f"{web.base}/media/x", timeout=10)
+    assert resp.headers["Server"] == "nginx"                      # server_tokens off: no version
+
+
+def test_access_logs_keep_no_query_string(web):
+    """The 花名册 search by 身份证号 goes through nginx and gunicorn: neither access log writes the number."""
+    number = "110105198001010016"
+    s = web.session()
+    s.get(f"{web.base}/people/?q={number}", headers={"Referer": f"{web.base}/people/?q={number}"}, timeout=30)
+    s.get(f"{web.plain}/people/?q={number}", allow_redirects=False, timeout=30)
+    rid = s.get(f"{web.base}/login/?next=/people/%3Fq%3D{number}", timeout=30).headers["X-Request-ID"]
+    work = Path(os.environ["DEPLOY_WORK"])
+    nginx_log, gunicorn_log = work / "nginx" / "logs" / "dangjian.access.log", work / "gunicorn.access.log"
+    assert wait_for(lambda: f"rid={rid}" in gunicorn_log.read_text(), timeout=5) is not None
+    assert wait_for(lambda: f"rid={rid}" in nginx_log.read_text(), timeout=5) is not None
+    for log in (nginx_log, gunicorn_log):
+        text = log.read_text()
+        assert "/people/" in text and '"GET /login/ HTTP/1.1"' in text
+        assert number not in text, f"{log.name} 记录了查询参数中的身份证号"
+
+
 def test_static_files_come_from_nginx_and_media_never(web):
     static = web.session().get(f"{web.base}/static/css/app.css", timeout=30)
     assert static.status_code == 200
@@ -386,18 +485,35 @@ def test_static_files_come_from_nginx_and_media_never(web):
     assert media.status_code == 404 and "X-Request-ID" not in media.headers
 
 
-def test_uploads_over_the_limit_stop_at_nginx(web):
-    """A 26 MiB body (over client_max_body_size 25m) is refused from its Content-Length, before Django."""
+def _post_headers(web, path: str, length: int, wait: float = 10) -> bytes:
+    """Send only the headers of a POST of `length` bytes; what nginx answers within `wait` seconds (b"": nothing,
+    it waits for the body)."""
     import ssl
 
     ctx = ssl.create_default_context()
     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     host, _, p = web.base.removeprefix("https://").partition(":")
-    with socket.create_connection((host, int(p)), 10) as raw, ctx.wrap_socket(raw) as tls:
-        tls.sendall(f"POST /login/ HTTP/1.1\r\nHost: {host}:{p}\r\nContent-Type: application/octet-stream\r\n"
-                    f"Content-Length: {26 * 1024 * 1024}\r\nConnection: close\r\n\r\n".encode())
-        status = tls.recv(200).decode("latin-1").split("\r\n")[0]
-    assert " 413 " in status, status
+    with socket.create_connection(("127.0.0.1", int(p)), 10) as raw, ctx.wrap_socket(raw, server_hostname=host) as tls:
+        tls.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}:{p}\r\nContent-Type: application/octet-stream\r\n"
+                    f"Content-Length: {length}\r\nConnection: close\r\n\r\n".encode())
+        tls.settimeout(wait)
+        data = b""
+        try:
+            while chunk := tls.recv(65536):
+                data += chunk
+        except TimeoutError:
+            pass
+        return data
+
+
+def test_uploads_over_the_limit_stop_at_nginx_with_a_chinese_page(web):
+    """A 36 MiB body (over client_max_body_size 35m) is refused from its Content-Length, before Django, with a
+    Chinese page; the DJX import (50 MiB packages) has 55m on its own location."""
+    answer = _post_headers(web, "/login/", 36 * 1024 * 1024)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b" 413 " in head.split(b"\r\n")[0], head
+    assert "上传的文件过大" in body.decode()
+    assert _post_headers(web, "/djx/import/", 52 * 1024 * 1024, wait=2) == b""   # nginx waits for the body
 
 
 def test_x_forwarded_proto_is_honoured_and_login_works_end_to_end(web, site):
