@@ -7,7 +7,12 @@ callback and then enqueues the job; the job only drains — rebuilds while a req
 (Huey keeps no result). A job that finds no request (another drained it) does nothing, so with one worker any
 number of requests made during a rebuild cost one more rebuild, and with several workers the lock keeps one
 rebuild at a time. `dangjian rollups --rebuild` and the demo loader go through the same note-and-drain
-(`rebuild_now`)."""
+(`rebuild_now`).
+
+A worker killed during a rebuild (deploy restart, OOM killer) must not lose the request: the drain notes the date
+it is rebuilding (`INFLIGHT`) before taking it off `REQUESTED`, a starting worker asks for the job again
+(`resume_after_restart`), and the next drain to get the lease puts a dead job's date back. The lock is the core
+tasks' `Lease` (owner-tagged, with a heartbeat): a restarting consumer's flush_locks does not free it."""
 import datetime as dt
 import functools
 
@@ -15,8 +20,11 @@ from django.db import transaction
 from huey.contrib.djhuey import HUEY, db_task
 from huey.exceptions import TaskLockedException
 
+from dangjian.core.tasks import Lease
+
 REQUESTED = "dashboards-rollups-requested"
-LOCK = HUEY.lock_task("dashboards-rollups-rebuild")      # (flushed when a consumer starts, like lock_task's)
+INFLIGHT = "dashboards-rollups-inflight"                  # the date the running rebuild is for
+LOCK = Lease("dashboards-rollups-rebuild")
 
 
 def note(as_of: dt.date) -> None:
@@ -45,6 +53,13 @@ def request_pending() -> None:
 @db_task()
 def rebuild_rollups() -> None:
     drain()
+
+
+@HUEY.on_startup("dashboards-rollups-resume")     # (named: Huey keys startup hooks by name)
+def resume_after_restart() -> None:
+    """A worker killed inside the rebuild lost the job's message, not its date (INFLIGHT): ask for the job again."""
+    if HUEY.storage.has_data_for_key(INFLIGHT) or HUEY.storage.has_data_for_key(REQUESTED):
+        rebuild_rollups()
 
 
 @db_task()
@@ -77,12 +92,24 @@ def drain() -> list[dict]:
         except TaskLockedException:
             return done
         try:
-            while (as_of := HUEY.get(REQUESTED)) is not None:     # (get takes the request off)
-                as_of = dt.date.fromisoformat(as_of)
-                current = RollupState.objects.filter(pk=1).values_list("as_of", flat=True).first()
-                done.append(rollups.rebuild(max(as_of, current) if current else as_of))
+            with LOCK.heartbeat():
+                # Holding the lease, no live rebuild runs: a date still in flight is a dead job's. Ask again.
+                if (stale := HUEY.get(INFLIGHT)) is not None:
+                    note(dt.date.fromisoformat(stale))
+                while (as_of := HUEY.get(REQUESTED, peek=True)) is not None:
+                    HUEY.put(INFLIGHT, as_of)       # (in flight before it leaves REQUESTED: a kill loses nothing)
+                    taken = HUEY.get(REQUESTED)     # (a later request noted in between is this round's)
+                    as_of = dt.date.fromisoformat(max(as_of, taken or ""))
+                    HUEY.put(INFLIGHT, as_of.isoformat())
+                    current = RollupState.objects.filter(pk=1).values_list("as_of", flat=True).first()
+                    try:
+                        done.append(rollups.rebuild(max(as_of, current) if current else as_of))
+                    except Exception:   # (failed, not killed: logged by Huey; the next full run asks again)
+                        HUEY.get(INFLIGHT)
+                        raise
+                    HUEY.get(INFLIGHT)
         finally:
             LOCK.release()
-        # A request that came after the last look but failed to get the lock before the release: go again.
+        # A request that came after the last look but failed to get the lease before the release: go again.
         if not HUEY.storage.has_data_for_key(REQUESTED):
             return done

@@ -26,7 +26,12 @@
       box.setAttribute("role", "alert");
       document.body.appendChild(box);
     }
-    box.textContent = status === 404 ? "未找到，或不在您的管理范围内。" : "加载失败（" + status + "），请刷新页面后重试。";
+    var messages = {
+      404: "未找到，或不在您的管理范围内。",
+      503: "数据库暂时不可用，请稍后重试。操作可能已经保存，请先刷新查看，确认未保存后再重新提交。",
+      507: "存储空间不足，上传的文件未保存，请联系系统管理员。"
+    };
+    box.textContent = messages[status] || "加载失败（" + status + "），请刷新页面后重试。";
   });
   document.addEventListener("htmx:sendError", function () {
     window.alert("网络连接失败，请检查网络后重试。");
