@@ -263,7 +263,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dangjian.core.api.base.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["dangjian.core.api.base.RestrictedFilterBackend",
                                 "rest_framework.filters.OrderingFilter"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "dangjian.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -18,6 +18,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["id", "scheme", "parent", "order", "name", "standard", "kind", "method", "metric", "points",
                   "unit_points"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"method": {"allow_blank": True}}
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -88,6 +90,8 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "org", "person", "year", "title", "text", "file_name", "submitted", "review",
                   "votes_good", "votes_fairly_good", "votes_average", "votes_poor", "comment", "grade", "graded_at"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"grade": {"allow_blank": True}}
 
 
 class ReportCreateSerializer(serializers.Serializer):

@@ -11,8 +11,8 @@ class FindingSerializer(serializers.ModelSerializer):
     severity_display = serializers.CharField(source="get_severity_display", read_only=True, label="级别名称")
     state_display = serializers.CharField(source="get_state_display", read_only=True, label="状态名称")
     org_name = serializers.CharField(source="org.name", read_only=True, label="党组织名称")
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None, label="人员姓名")
-    waived_by = serializers.StringRelatedField(read_only=True, label="豁免人")
+    person_name = serializers.CharField(source="person.name", read_only=True, allow_null=True, label="人员姓名")
+    waived_by = serializers.StringRelatedField(read_only=True, allow_null=True, label="豁免人")
 
     class Meta:
         model = Finding
@@ -37,9 +37,9 @@ class ReopenSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField(read_only=True, label="操作人")
-    org_name = serializers.CharField(source="org.name", read_only=True, default=None, label="所属组织名称")
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None, label="相关人员姓名")
+    actor = serializers.StringRelatedField(read_only=True, allow_null=True, label="操作人")
+    org_name = serializers.CharField(source="org.name", read_only=True, allow_null=True, label="所属组织名称")
+    person_name = serializers.CharField(source="person.name", read_only=True, allow_null=True, label="相关人员姓名")
     data = serializers.JSONField(read_only=True, label="前后数据")
 
     class Meta:

@@ -36,6 +36,8 @@ class DispositionSerializer(serializers.ModelSerializer):
                   "correction_deadline", "days_left", "outcome", "outcome_display", "outcome_date", "outcome_note",
                   "reentry_barred_until", "next_step"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"outcome": {"allow_blank": True}}
 
     def get_days_left(self, obj) -> int | None:
         return obj.days_left()

@@ -40,7 +40,8 @@ class DuesPaymentSerializer(serializers.ModelSerializer):
 
 class DuesBaseSerializer(serializers.ModelSerializer):
     base = serializers.DecimalField(**MONEY, read_only=True, allow_null=True, label="计算基数")
-    amount = serializers.DecimalField(**MONEY, read_only=True, label="每月应交")
+    amount = serializers.DecimalField(**MONEY, read_only=True, allow_null=True, label="每月应交",
+                                      help_text="null：应交但金额未知（导入的记录既无基数也无应交额）。")
 
     class Meta:
         model = DuesBase

@@ -147,6 +147,7 @@ class DuesLedgerViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     """一名党员逐月的应交、实交、欠交（只读，由核定、交纳、减免记录推算）。"""
     queryset = Person.objects.all()
     serializer_class = LedgerMonthSerializer
+    pagination_class = None  # the months of one member, answered whole (a plain array, as documented)
 
     @extend_schema(summary="党员党费台账", responses={200: LedgerMonthSerializer(many=True), **ERRORS})
     def retrieve(self, request, pk=None):

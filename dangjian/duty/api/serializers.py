@@ -20,6 +20,8 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "source", "title", "org", "owner", "deadline", "target", "evidence_source",
                   "meeting_type", "state", "done_on", "evidence"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"meeting_type": {"allow_blank": True}}
 
 
 class ResponsibilityEvidenceSerializer(serializers.ModelSerializer):
@@ -118,6 +120,8 @@ class TemplateItemSerializer(serializers.ModelSerializer):
         model = TemplateItem
         fields = ["id", "order", "text", "due", "due_on", "rules", "evidence_source", "meeting_type"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"meeting_type": {"allow_blank": True}}
 
 
 class ResponsibilityTemplateSerializer(serializers.ModelSerializer):

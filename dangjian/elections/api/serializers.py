@@ -26,6 +26,8 @@ class ElectionSerializer(serializers.ModelSerializer):
                   "expected_voters", "present_voters", "ballots_issued", "ballots_returned", "invalid_ballots",
                   "follows", "by_election", "quorum_rule", "filed_date", "secretary_approved", "candidates", "elected", "tied", "short"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"quorum_rule": {"allow_blank": True}}
 
     def _out(self, e):
         from ..actions import outcome

@@ -78,7 +78,7 @@ class CritiqueSerializer(serializers.Serializer):
             "from_name": serializers.CharField(source="author.name", read_only=True, label="提出人姓名"),
             "to": RestrictedRelatedField(Person, VIEW, source="target", label="对象", allow_null=True,
                                          required=False, help_text="留空为自我批评。"),
-            "to_name": serializers.CharField(source="target.name", read_only=True, default=None,
+            "to_name": serializers.CharField(source="target.name", read_only=True, allow_null=True,
                                              label="对象姓名"),
             **fields,
         }
@@ -124,11 +124,10 @@ class MeetingSerializer(ActionSerializerMixin, serializers.ModelSerializer):
     type_display = serializers.CharField(source="get_type_display", read_only=True, label="会议类型名称")
     state_display = serializers.CharField(source="get_state_display", read_only=True, label="状态名称")
     chair = RestrictedRelatedField(Person, VIEW, label="主持人", allow_null=True, required=False)
-    chair_name = serializers.CharField(source="chair.name", read_only=True, default=None, label="主持人姓名")
+    chair_name = serializers.CharField(source="chair.name", read_only=True, allow_null=True, label="主持人姓名")
     lecturer = RestrictedRelatedField(Person, VIEW, label="授课人", allow_null=True, required=False)
-    lecturer_name = serializers.CharField(source="lecturer.name", read_only=True, default=None,
-                                          label="授课人姓名")
-    entered_by = serializers.StringRelatedField(read_only=True, label="录入人")
+    lecturer_name = serializers.CharField(source="lecturer.name", read_only=True, allow_null=True, label="授课人姓名")
+    entered_by = serializers.StringRelatedField(read_only=True, allow_null=True, label="录入人")
     backfilled_days = serializers.IntegerField(read_only=True, label="补录天数",
                                                help_text="会议召开后多少天才录入（当天录入为 0）。")
     excused_count = serializers.SerializerMethodField(label="请假人数")
@@ -253,8 +252,7 @@ class GradeSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True, label="姓名")
     grade = serializers.ChoiceField(choices=Grade.choices, allow_null=True, label="评定等次",
                                     help_text="预备党员参加评议但不评定等次，填 null（EVAL-02）。")
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True, default=None,
-                                          label="评定等次名称")
+    grade_display = serializers.CharField(source="get_grade_display", read_only=True, allow_null=True, label="评定等次名称")
     tally_hint = serializers.CharField(read_only=True, label="测评结果提示",
                                        help_text="评定等次与测评票数差异较大时的提示（不影响保存）；一致或未填票数时为空。")
 
@@ -347,7 +345,7 @@ class AttachmentSerializer(ActionSerializerMixin, serializers.ModelSerializer):
     meeting = RestrictedRelatedField(Meeting, CHANGE, label="会议")
     file = serializers.FileField(write_only=True, label="文件", allow_empty_file=True,
                                  help_text="JPEG、PNG、PDF、WebP 等（以服务器设置为准）。")
-    uploaded_by = serializers.StringRelatedField(read_only=True, label="上传人")
+    uploaded_by = serializers.StringRelatedField(read_only=True, allow_null=True, label="上传人")
     download_url = serializers.SerializerMethodField(label="下载地址")
 
     class Meta:
@@ -389,7 +387,7 @@ class RectificationItemSerializer(ActionSerializerMixin, serializers.ModelSerial
     owner = RestrictedRelatedField(Person, VIEW, label="责任人")
     owner_name = serializers.CharField(source="owner.name", read_only=True, label="责任人姓名")
     overdue_days = serializers.IntegerField(read_only=True, label="逾期天数", help_text="未完成且已过时限的天数，否则为 0。")
-    entered_by = serializers.StringRelatedField(read_only=True, label="录入人")
+    entered_by = serializers.StringRelatedField(read_only=True, allow_null=True, label="录入人")
 
     class Meta:
         model = RectificationItem

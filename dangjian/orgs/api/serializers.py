@@ -15,8 +15,7 @@ from dangjian.people.models import Person
 class UnitSerializer(ActionSerializerMixin, serializers.ModelSerializer):
     parent = RestrictedRelatedField(Unit, VIEW, label="上级单位", allow_null=True, required=False)
     head = RestrictedRelatedField(Person, VIEW, label="主要负责人", allow_null=True, required=False)
-    head_name = serializers.CharField(source="head.name", read_only=True, default=None,
-                                      label="主要负责人姓名")
+    head_name = serializers.CharField(source="head.name", read_only=True, allow_null=True, label="主要负责人姓名")
 
     class Meta:
         model = Unit
@@ -48,7 +47,7 @@ class OrgSerializer(ActionSerializerMixin, serializers.ModelSerializer):
                                          source="parent_pk")
     type_display = serializers.CharField(source="get_type_display", read_only=True, label="组织类型名称")
     unit = RestrictedRelatedField(Unit, VIEW, label="所在单位", allow_null=True, required=False)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, label="所在单位名称")
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, label="所在单位名称")
     joint_units = RestrictedRelatedField(Unit, VIEW, many=True, required=False, label="联合支部覆盖单位")
     term_end = serializers.DateField(read_only=True, allow_null=True, label="任期届满日期")
     children_count = serializers.IntegerField(source="numchild", read_only=True, label="下级组织数")

@@ -23,11 +23,11 @@ class PersonSerializer(ActionSerializerMixin, serializers.ModelSerializer):
                                       label="公民身份号码", help_text=ID_NUMBER_HELP)
     id_number_masked = serializers.CharField(read_only=True, label="公民身份号码（脱敏）")
     org = RestrictedRelatedField(Org, ADD, label="所在党组织")
-    org_name = serializers.CharField(source="org.name", read_only=True, default=None, label="所在党组织名称")
+    org_name = serializers.CharField(source="org.name", read_only=True, allow_null=True, label="所在党组织名称")
     group = RestrictedRelatedField(Org, VIEW, label="所在党小组", allow_null=True, required=False)
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None, label="所在党小组名称")
+    group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True, label="所在党小组名称")
     unit = RestrictedRelatedField(Unit, VIEW, label="工作单位", allow_null=True, required=False)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, label="工作单位名称")
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, label="工作单位名称")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="党籍状态名称")
 
     class Meta:
@@ -48,7 +48,7 @@ class PersonSerializer(ActionSerializerMixin, serializers.ModelSerializer):
 class PersonUpdateSerializer(PersonSerializer):
     """修改人员信息。党籍状态用 status 操作，组织关系转接用 move 操作；党员本人只能改联系电话、学历和职务。"""
 
-    org = serializers.PrimaryKeyRelatedField(read_only=True, label="所在党组织")
+    org = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, label="所在党组织")
 
     class Meta(PersonSerializer.Meta):
         read_only_fields = ["created", "updated", "status", "status_since"]

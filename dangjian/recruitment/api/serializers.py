@@ -28,6 +28,8 @@ class RecruitmentEventSerializer(serializers.ModelSerializer):
                   "present", "yes", "written_yes", "candidates_in_vote", "approver", "months", "docs", "reason",
                   "entered_at", "voided", "voided_at", "void_reason", "corrected_by"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"conclusion": {"allow_blank": True}}
 
     def get_voided(self, obj) -> bool:
         return obj.voided_at is not None

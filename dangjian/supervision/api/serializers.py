@@ -39,6 +39,8 @@ class RectificationSerializer(serializers.ModelSerializer):
                   "checklist_item", "owner", "deadline", "state", "evidence", "closed", "approved", "recheck_on",
                   "recheck_note"]
         read_only_fields = fields
+        # read-only, yet blank when not set: the schema must list "" (BlankEnum)
+        extra_kwargs = {"category": {"allow_blank": True}}
 
 
 class ProblemCreateSerializer(serializers.Serializer):
