@@ -84,23 +84,76 @@ def do_change_password(user: User, new_password: str, *, acting_user=None) -> Us
     return user
 
 
-def register_login_failure(user: User) -> None:
+# --- the login lockout ------------------------------------------------------------------------------------
+# The count is kept in the database and only ever changed there (F() expressions, conditional updates): two
+# requests that read the account at the same time must not lose one another's failure. A code is claimed
+# (counted as a failure in advance) BEFORE it is checked, so that parallel guesses are checked at most
+# LOGIN_MAX_FAILURES times in all; a right one then clears the count.
+
+
+def _lock_if_at_limit(user: User) -> bool:
+    """Lock the account if its count has reached the limit (one request wins the lock and logs it)."""
     from django.conf import settings
 
-    user.failed_logins += 1
-    fields = ["failed_logins"]
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.failed_logins = 0
-        fields.append("locked_until")
+    until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    won = User.objects.filter(pk=user.pk, failed_logins__gte=settings.LOGIN_MAX_FAILURES).update(
+        failed_logins=0, locked_until=until)
+    if won:
         audit.record("user.locked", f"账户“{user.username}”连续登录失败，已锁定{settings.LOGIN_LOCKOUT_MINUTES}分钟",
                      obj=user, person=user.person, org=user.person.org if user.person else None)
-    User.objects.filter(pk=user.pk).update(**{f: getattr(user, f) for f in fields})
+    return bool(won)
+
+
+def _refresh_lockout(user: User) -> None:
+    row = User.objects.filter(pk=user.pk).values("failed_logins", "locked_until").first() or {}
+    user.failed_logins = row.get("failed_logins", 0)
+    user.locked_until = row.get("locked_until")
+
+
+def register_login_failure(user: User, *, claimed: bool = False) -> None:
+    """A wrong password or code: +1 (atomically; unless `claim_login_attempt` counted it already), and the
+    account is locked when the count reaches LOGIN_MAX_FAILURES."""
+    from django.db.models import F
+
+    with transaction.atomic():
+        if not claimed:
+            User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        _lock_if_at_limit(user)
+    _refresh_lockout(user)
+
+
+def claim_login_attempt(user: User) -> bool:
+    """Before a code (or password) is checked: count it as a failure in advance. False when it must not be
+    checked at all: the account is locked, or this attempt is beyond the limit (parallel guesses; the
+    account is then locked)."""
+    from django.conf import settings
+    from django.db.models import F, Q
+
+    now = timezone.now()
+    with transaction.atomic():
+        counted = (User.objects.filter(pk=user.pk).filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+                   .update(failed_logins=F("failed_logins") + 1))
+        count = User.objects.filter(pk=user.pk).values_list("failed_logins", flat=True).first() or 0
+        if counted and count > settings.LOGIN_MAX_FAILURES:
+            _lock_if_at_limit(user)
+            counted = 0
+    _refresh_lockout(user)
+    return bool(counted)
+
+
+def release_login_attempt(user: User) -> None:
+    """A claimed password was right but the login is not complete yet (the code comes next): take the claim
+    back without clearing the failures counted before it."""
+    from django.db.models import F
+
+    User.objects.filter(pk=user.pk, failed_logins__gt=0).update(failed_logins=F("failed_logins") - 1)
+    _refresh_lockout(user)
 
 
 def register_login_success(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
+        failed_logins=0, locked_until=None)
+    user.failed_logins, user.locked_until = 0, None
 
 
 # --- account and role management by admins (the web UI) -----------------------------------------
@@ -352,31 +405,46 @@ def do_unlock(user: User, *, acting_user) -> User:
 
 # --- 双因素认证（TOTP） -------------------------------------------------------------------------------
 @transaction.atomic
-def do_start_two_factor_enrolment(user: User):
-    """The device an enrolment confirms: the one already in progress, or a new one with a fresh secret.
-    A confirmed device stays in force until the new one is confirmed."""
+def do_start_two_factor_enrolment(user: User, *, device_id: int | None = None):
+    """The device an enrolment confirms. `device_id` is the one this session started (kept in its session):
+    it is shown again while unconfirmed and younger than ENROL_SECONDS. Otherwise a new secret is made and
+    every other unconfirmed device of the user is deleted, so that a secret seen in one session (by someone
+    who has only the password, say) is never the one bound in another. A confirmed device stays in force
+    until the new one is confirmed."""
     from dangjian.core import crypto
 
     from . import two_factor
     from .models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).order_by("-created").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, secret_encrypted=crypto.encrypt(two_factor.new_secret()))
+    fresh_since = timezone.now() - timezone.timedelta(seconds=two_factor.ENROL_SECONDS)
+    if device_id is not None:
+        device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed_at__isnull=True,
+                                           created__gt=fresh_since).first()
+        if device is not None:
+            return device
+    TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()
+    device = TOTPDevice.objects.create(user=user, secret_encrypted=crypto.encrypt(two_factor.new_secret()))
+    audit.record("user.2fa_enrol_start", f"账户“{user.username}”开始绑定双因素认证（生成新密钥）",
+                 actor=user, org=_account_org(user), person=user.person, obj=user)
     return device
 
 
 @transaction.atomic
-def do_confirm_two_factor_enrolment(device, code: str, *, acting_user=None) -> list[str]:
+def do_confirm_two_factor_enrolment(device, code: str, *, acting_user=None, keep_session: str | None = None,
+                                    ) -> list[str]:
     """绑定: the first code from the authenticator app confirms the secret. Any earlier device of the user
-    is dropped; ten new one-time recovery codes are returned (in clear, to show once)."""
+    is dropped; ten new one-time recovery codes are returned (in clear, to show once). A re-binding (the
+    user had a device) ends the user's other sessions (all but `keep_session`)."""
     from . import two_factor
     from .models import TOTPDevice
 
     if device.confirmed_at is not None:
         raise ActionError("该设备已经绑定。")
     if not two_factor.is_totp_shaped(code):
-        raise ActionError("请输入验证器上显示的6位数字动态码。", field="code")
+        raise ActionError("动态码须为6位数字，请输入验证器上显示的6位数字。", field="code")
+    fresh_since = timezone.now() - timezone.timedelta(seconds=two_factor.ENROL_SECONDS)
+    if not TOTPDevice.objects.filter(pk=device.pk, confirmed_at__isnull=True, created__gt=fresh_since).exists():
+        raise ActionError("该二维码已失效（超过10分钟，或已在别处重新开始绑定），请按页面上新的二维码重新添加。")
     if not two_factor.accept_totp(device, code):
         raise ActionError("动态码不正确或已过期，请核对手机时间后输入验证器上最新的6位数字。", field="code")
     user = device.user
@@ -386,16 +454,18 @@ def do_confirm_two_factor_enrolment(device, code: str, *, acting_user=None) -> l
     device.confirmed_at = timezone.now()
     device.save(update_fields=["confirmed_at"])
     codes = two_factor.new_recovery_codes(device)
-    audit.record("user.2fa_enrol", f"账户“{user.username}”{'重新' if had_device else ''}绑定了双因素认证（动态码）",
+    ended = two_factor.end_sessions(user, keep=keep_session) if had_device else 0
+    audit.record("user.2fa_enrol", f"账户“{user.username}”{'重新' if had_device else ''}绑定了双因素认证（动态码）"
+                 + (f"，其他 {ended} 个登录会话已结束" if ended else ""),
                  actor=acting_user or user, org=_account_org(user), person=user.person, obj=user)
     return codes
 
 
-def register_two_factor_failure(user: User, *, stage: str = "login") -> None:
+def register_two_factor_failure(user: User, *, stage: str = "login", claimed: bool = False) -> None:
     """A wrong code counts toward the login lockout like a wrong password, and is logged."""
-    register_login_failure(user)
+    register_login_failure(user, claimed=claimed)
     audit.record("user.2fa_failure", f"账户“{user.username}”输入的动态码（或恢复码）不正确"
-                 + ("（绑定时）" if stage == "enrol" else ""),
+                 + {"enrol": "（绑定时）", "reauth": "（重新绑定前的身份确认）"}.get(stage, ""),
                  obj=user, person=user.person, org=_account_org(user), stage=stage)
 
 
@@ -413,9 +483,13 @@ def do_reset_two_factor(user: User, *, acting_user) -> User:
     if acting_user is not None and acting_user.pk == user.pk:
         raise ActionError("不能在这里重置自己的双因素认证，请在“双因素认证”页面重新绑定。")
     _check_account(acting_user, user)
+    from . import two_factor
+
     deleted = TOTPDevice.objects.filter(user=user).delete()[0]
     if not deleted:
         raise ActionError("该账户尚未绑定双因素认证，无需重置。")
-    audit.record("user.2fa_reset", f"重置账户“{user.username}”的双因素认证（须在下次登录时重新绑定）",
+    ended = two_factor.end_sessions(user)  # whoever holds the lost phone is logged out too
+    audit.record("user.2fa_reset", f"重置账户“{user.username}”的双因素认证（须在下次登录时重新绑定）"
+                 + (f"，其 {ended} 个登录会话已结束" if ended else ""),
                  actor=acting_user, org=_account_org(user), person=user.person, obj=user)
     return user

@@ -56,6 +56,7 @@ class TwoFactorCodeForm(Form):
 
     def __init__(self, *args, allow_recovery: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.allow_recovery = allow_recovery
         if allow_recovery:
             self.fields["code"].label = "动态码或恢复码"
             self.fields["code"].help_text = "输入验证器（手机应用）上显示的6位数字；手机不在身边时，可输入一个恢复码。"
@@ -64,7 +65,48 @@ class TwoFactorCodeForm(Form):
             self.fields["code"].help_text = "输入验证器上显示的6位数字。"
 
     def clean_code(self):
+        from . import two_factor
+
         code = "".join(self.cleaned_data["code"].split())
         if not code:
             raise forms.ValidationError("请输入动态码。")
+        # A typo of the wrong shape is explained here and never reaches the check (nor the lockout count).
+        if not two_factor.is_totp_shaped(code) and not (self.allow_recovery and two_factor.is_recovery_shaped(code)):
+            raise forms.ValidationError(
+                "动态码须为6位数字" + ("（恢复码为16位字母和数字，形如 ABCD-EFGH-JKLM-NPQR）。" if self.allow_recovery
+                                    else "，请输入验证器上显示的6位数字。"))
         return code
+
+
+class TwoFactorReauthForm(Form):
+    """Before a new authenticator is bound from a logged-in session: the current code, or the password."""
+
+    step = forms.CharField(widget=forms.HiddenInput, initial="reauth")
+    code = forms.CharField(label="当前动态码", max_length=12, required=False, strip=True,
+                           help_text="原验证器上显示的6位数字。",
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autofocus": True}))
+    password = forms.CharField(label="登录密码", required=False, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, with_code: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["password"].help_text = "手机已丢失、无法获取动态码时，可改为输入登录密码。"
+        else:
+            del self.fields["code"]
+            self.fields["password"].widget.attrs["autofocus"] = True
+
+    def clean_code(self):
+        from . import two_factor
+
+        code = "".join((self.cleaned_data.get("code") or "").split())
+        if code and not two_factor.is_totp_shaped(code):
+            raise forms.ValidationError("动态码须为6位数字。")
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("code") and not cleaned.get("password"):
+            raise forms.ValidationError("请输入当前动态码或登录密码。" if "code" in self.fields else "请输入登录密码。")
+        return cleaned

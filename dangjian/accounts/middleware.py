@@ -29,3 +29,46 @@ class PasswordChangeRequiredMiddleware:
                 messages.warning(request, FIRST_LOGIN_MESSAGE)
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """双因素认证 for the whole session, not only at the login: a session whose user must use 2FA
+    (`two_factor.required`) but did not log in through the code step (`two_factor.VERIFIED_KEY` missing: a role
+    granted mid-session, enforcement switched on, a session from before) is sent back to the code step. A page
+    turns the session into the half-logged-in state (password given, code to come; `next` kept) and goes to the
+    code page (or the binding page); the API answers 403 in Chinese. Wire it after AuthenticationMiddleware and
+    MessageMiddleware, before PasswordChangeRequiredMiddleware:
+        "dangjian.accounts.middleware.TwoFactorRequiredMiddleware"
+    """
+
+    API_MESSAGE = "该账户须使用双因素认证：请在网页上重新登录（输入密码和动态码）后再使用接口。"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from . import two_factor
+
+        user = getattr(request, "user", None)
+        if (getattr(settings, "TWO_FACTOR_ENFORCED", True) and user is not None and user.is_authenticated
+                and not request.session.get(two_factor.VERIFIED_KEY)):
+            path = request.path_info
+            if not path.startswith(("/static/", "/healthz")) and path != reverse("logout") \
+                    and two_factor.required(user):
+                if path.startswith("/api/"):
+                    return JsonResponse({"detail": self.API_MESSAGE}, status=403)
+                from django.contrib.auth import BACKEND_SESSION_KEY, logout
+
+                next_url = request.get_full_path() if request.method == "GET" else ""
+                backend = request.session.get(BACKEND_SESSION_KEY, "")
+                user = user._wrapped if hasattr(user, "_wrapped") else user
+                logout(request)
+                user.backend = backend
+                two_factor.start_pending(request, user, next_url)
+                messages.info(request, "您的账户现须使用双因素认证，请完成验证后继续。")
+                if two_factor.confirmed_device(user) is None:
+                    return redirect("accounts:two_factor_enrol")
+                return redirect("accounts:two_factor_verify")
+        return self.get_response(request)

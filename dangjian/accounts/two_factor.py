@@ -1,8 +1,11 @@
 """双因素认证（TOTP, RFC 6238）: who must use it, checking codes, recovery codes, the half-logged-in state.
 
-Who must use it (`required`): superusers/staff, 工委管理员 anywhere, and 党组织管理员 on an org above the
-branch level (机关党委、党组、党总支…). A branch secretary (org_admin on a 党支部 or 党小组) may enrol
-voluntarily and is then asked for a code too (`applies`), but is not forced (减负). With
+Who must use it (`required`): superusers/staff, 工委管理员 anywhere, and 党组织管理员, 只读审计 and 纪检 on an
+org above the branch level (机关党委、党组、党总支…: they read the personal data of a whole subtree; 三员).
+A branch secretary (org_admin on a 党支部 or 党小组) may enrol voluntarily and is then asked for a code too
+(`applies`), but is not forced (减负). A session that completed the code step carries VERIFIED_KEY; the
+middleware sends a session without it back to the code step once 2FA becomes required of its user (role
+granted mid-session, enforcement switched on). With
 settings.TWO_FACTOR_ENFORCED off (development with DJANGO_DEBUG=1, and the test suite unless a test turns it
 on) nobody is forced, but enrolled users still need their code.
 
@@ -26,14 +29,19 @@ ISSUER = "机关党建"
 STEP_SECONDS = 30
 DIGITS = 6
 VALID_WINDOW = 1  # steps either side of now
-# The roles that require a second factor, and the org types on which an org_admin is "branch level" (not forced).
-TWO_FACTOR_ROLES = (Role.WORK_COMMITTEE_ADMIN, Role.ORG_ADMIN)
+# The roles that require a second factor, and the org types on which they are "branch level" (not forced):
+# 工委管理员 is forced everywhere, the others only above branch level.
+TWO_FACTOR_ROLES = (Role.WORK_COMMITTEE_ADMIN, Role.ORG_ADMIN, Role.AUDITOR, Role.DISCIPLINE)
 BRANCH_LEVEL_ORG_TYPES = ("branch", "group")
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols, no 0/O, 1/I/L look-alikes
 _RECOVERY_LENGTH = 16  # 80 random bits
 PENDING_KEY = "two_factor_pending"
 PENDING_SECONDS = 300  # between the password and the code
+VERIFIED_KEY = "2fa_verified"  # set on a session logged in through the code step
+ENROL_KEY = "two_factor_enrol_device"  # the unconfirmed device this session shows (its secret is for it only)
+ENROL_SECONDS = 600  # an unconfirmed secret is void after ten minutes
+REAUTH_KEY = "two_factor_reauth_until"  # re-binding from a logged-in session: code or password asked again
 
 
 # --- who ------------------------------------------------------------------------------------------
@@ -43,8 +51,10 @@ def required(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
+    from django.db.models import Q
+
     return (RoleAssignment.objects.active().filter(user=user, role__in=TWO_FACTOR_ROLES)
-            .exclude(role=Role.ORG_ADMIN, org__type__in=BRANCH_LEVEL_ORG_TYPES).exists())
+            .filter(Q(role=Role.WORK_COMMITTEE_ADMIN) | ~Q(org__type__in=BRANCH_LEVEL_ORG_TYPES)).exists())
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -98,6 +108,10 @@ def normalize_code(value: str) -> str:
 def is_totp_shaped(value: str) -> bool:
     v = normalize_code(value)
     return len(v) == DIGITS and v.isascii() and v.isdigit()
+
+
+def is_recovery_shaped(value: str) -> bool:
+    return len(_normalize_recovery(value)) == _RECOVERY_LENGTH
 
 
 def matching_step(secret: str, code: str, now=None) -> int | None:
@@ -183,3 +197,25 @@ def pending(request) -> tuple[User | None, dict]:
 
 def clear_pending(request) -> None:
     request.session.pop(PENDING_KEY, None)
+    request.session.pop(ENROL_KEY, None)
+
+
+# --- sessions ---------------------------------------------------------------------------------------
+def end_sessions(user, *, keep: str | None = None) -> int:
+    """End the logins of `user` (database sessions), except the session `keep`. Returns how many ended."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
+                                       "django.contrib.sessions.backends.cached_db"):
+        return 0  # pragma: no cover - the project keeps sessions in the database
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for key, data in (Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or "")
+                      .values_list("session_key", "session_data").iterator()):
+        if str(store().decode(data).get(SESSION_KEY)) == str(user.pk):
+            store(session_key=key).delete()
+            ended += 1
+    return ended

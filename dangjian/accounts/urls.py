@@ -18,5 +18,6 @@ urlpatterns += [
     path("two-factor/", views.two_factor_manage, name="two_factor"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/cancel/", views.two_factor_cancel, name="two_factor_cancel"),
     path("<int:pk>/reset-two-factor/", views.user_reset_two_factor, name="user_reset_two_factor"),
 ]

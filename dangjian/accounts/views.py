@@ -39,7 +39,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username")
         user = User.objects.filter(username=username).first() if username else None
-        if user is not None and user.is_locked:
+        # The attempt is counted before the password is checked (parallel guesses: at most the limit is checked).
+        if user is not None and not actions.claim_login_attempt(user):
             raise forms.ValidationError(self.error_messages["locked"], code="locked",
                                         params={"until": timezone.localtime(user.locked_until).strftime("%H:%M")})
         try:
@@ -48,12 +49,15 @@ class LockoutAuthenticationForm(AuthenticationForm):
             if user is not None and not user.is_active and user.check_password(self.cleaned_data.get("password") or ""):
                 # The right password for a deactivated account: say so (only its holder learns it),
                 # rather than let them retry into a lockout.
+                actions.release_login_attempt(user)
                 raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from None
             if user is not None:
-                register_login_failure(user)
+                register_login_failure(user, claimed=True)
             raise
         # The failure count is cleared by the view once the login is complete (after the second factor,
         # where one applies): a right password must not wipe the wrong codes counted before it.
+        if user is not None:
+            actions.release_login_attempt(user)
         return cleaned
 
 
@@ -70,6 +74,7 @@ class LoginView(auth_views.LoginView):
             if two_factor.confirmed_device(user) is None:
                 return redirect("accounts:two_factor_enrol")
             return redirect("accounts:two_factor_verify")
+        two_factor.clear_pending(self.request)  # another account's half-finished login in this browser
         register_login_success(user)
         return super().form_valid(form)
 
@@ -348,7 +353,8 @@ def _finish_login(request, user, data):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     two_factor.clear_pending(request)
-    auth_login(request, user, backend=data.get("backend") or None)
+    auth_login(request, user, backend=data.get("backend") or None)  # a new session key
+    request.session[two_factor.VERIFIED_KEY] = True
     register_login_success(user)
     if must_change_password(user):
         messages.warning(request, FIRST_LOGIN_MESSAGE)
@@ -387,9 +393,9 @@ def two_factor_verify(request):
         return redirect("accounts:two_factor_enrol")
     form = TwoFactorCodeForm(request.POST or None, allow_recovery=True)
     if request.method == "POST" and form.is_valid():
-        user.refresh_from_db(fields=["failed_logins", "locked_until"])
         code = form.cleaned_data["code"]
-        if user.is_locked:
+        # Counted before it is checked: parallel guesses are checked at most LOGIN_MAX_FAILURES times.
+        if not actions.claim_login_attempt(user):
             form.add_error(None, _locked_message(user))
         elif two_factor.is_totp_shaped(code) and two_factor.accept_totp(device, code):
             return redirect(_finish_login(request, user, data))
@@ -400,8 +406,7 @@ def two_factor_verify(request):
             messages.warning(request, f"您使用了一个恢复码登录，还剩 {left} 个。手机丢失或更换时，请在“双因素认证”页面重新绑定。")
             return redirect(target)
         else:
-            actions.register_two_factor_failure(user)
-            user.refresh_from_db(fields=["failed_logins", "locked_until"])
+            actions.register_two_factor_failure(user, claimed=True)
             form.add_error("code", "动态码不正确或已使用过。" if two_factor.is_totp_shaped(code)
                            else "恢复码不正确或已使用过。")
             if user.is_locked:
@@ -409,14 +414,58 @@ def two_factor_verify(request):
     return _no_store(render(request, "registration/two_factor_verify.html", {"form": form, "account": user}))
 
 
+REAUTH_SECONDS = 600
+
+
+def _reauthenticated(request) -> bool:
+    return request.session.get(two_factor.REAUTH_KEY, 0) > timezone.now().timestamp()
+
+
+def _reauth_page(request, user, device, form):
+    return _no_store(render(request, "accounts/two_factor_reauth.html", {
+        "form": form, "device": device, "account": user}))
+
+
+def _reauthenticate(request, user, device):
+    """Re-binding from a logged-in session: the current code (or the password) first, so that a session left
+    open (or taken over) cannot swap the authenticator. None when confirmed; else the page to show."""
+    from .forms import TwoFactorReauthForm
+
+    form = TwoFactorReauthForm(request.POST if request.POST.get("step") == "reauth" else None,
+                               with_code=device is not None)
+    if form.is_bound and form.is_valid():
+        code, password = form.cleaned_data.get("code"), form.cleaned_data.get("password")
+        if not actions.claim_login_attempt(user):
+            form.add_error(None, _locked_message(user))
+        elif (device is not None and code and two_factor.accept_totp(device, code)) or \
+                (password and user.check_password(password)):
+            actions.release_login_attempt(user)
+            request.session[two_factor.REAUTH_KEY] = timezone.now().timestamp() + REAUTH_SECONDS
+            request.session.pop(two_factor.ENROL_KEY, None)
+            return None
+        else:
+            actions.register_two_factor_failure(user, stage="reauth", claimed=True)
+            form.add_error(None, "动态码或密码不正确。" if device is not None else "密码不正确。")
+            if user.is_locked:
+                form.add_error(None, _locked_message(user))
+    return _reauth_page(request, user, device, form)
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request):
     """绑定双因素认证: at the first login of an account that must use it (after the password), or from the
-    user's own 双因素认证 page to bind a new phone. Shows the secret and its QR code; the first code confirms."""
+    user's own 双因素认证 page to bind a new phone (after the current code or the password is asked again).
+    Shows the secret and its QR code — one secret per session, void after ten minutes; the first code confirms."""
     from .forms import TwoFactorCodeForm
 
+    posting_code = request.method == "POST" and request.POST.get("step") != "reauth"
     if request.user.is_authenticated:
         user, data, is_pending = request.user, {}, False
+        reauth_posted = request.method == "POST" and not posting_code
+        if reauth_posted or not _reauthenticated(request):
+            page = _reauthenticate(request, user, two_factor.confirmed_device(user))
+            if page is not None:
+                return page  # asked (again) for the current code or the password
     else:
         user, data = two_factor.pending(request)
         is_pending = True
@@ -426,28 +475,46 @@ def two_factor_enrol(request):
         if two_factor.confirmed_device(user) is not None:
             # Enrolled already: the code is asked for, not a new binding (that needs a full login).
             return redirect("accounts:two_factor_verify")
-    device = actions.do_start_two_factor_enrolment(user)
-    form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if is_pending:
-            user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        if is_pending and user.is_locked:
+    session_device = id_param(str(request.session.get(two_factor.ENROL_KEY, "")))
+    device = actions.do_start_two_factor_enrolment(user, device_id=session_device)
+    request.session[two_factor.ENROL_KEY] = device.pk
+    form = TwoFactorCodeForm(request.POST if posting_code else None)
+    if posting_code and device.pk != session_device:
+        form.is_valid()
+        form.add_error(None, "该二维码已失效（超过10分钟，或已在别处重新开始绑定），请按下面新的二维码重新添加。")
+    elif posting_code and form.is_valid():
+        if is_pending and not actions.claim_login_attempt(user):
             form.add_error(None, _locked_message(user))
         else:
             try:
-                codes = actions.do_confirm_two_factor_enrolment(device, form.cleaned_data["code"], acting_user=user)
+                codes = actions.do_confirm_two_factor_enrolment(
+                    device, form.cleaned_data["code"], acting_user=user,
+                    keep_session=None if is_pending else request.session.session_key)
             except ActionError as e:
                 if is_pending:
-                    actions.register_two_factor_failure(user, stage="enrol")
+                    actions.register_two_factor_failure(user, stage="enrol", claimed=True)
                 apply_action_error(form, e)
             else:
-                next_url = _finish_login(request, user, data) if is_pending else reverse("accounts:two_factor")
+                request.session.pop(two_factor.ENROL_KEY, None)
+                request.session.pop(two_factor.REAUTH_KEY, None)
+                if is_pending:
+                    next_url = _finish_login(request, user, data)
+                else:
+                    request.session[two_factor.VERIFIED_KEY] = True  # the code was just proven
+                    next_url = reverse("accounts:two_factor")
                 return _no_store(render(request, "registration/two_factor_codes.html", {
                     "codes": codes, "next_url": next_url, "account": user}))
     return _no_store(render(request, "registration/two_factor_enrol.html", {
         "form": form, "account": user, "is_pending": is_pending,
         "secret": two_factor.grouped(two_factor.secret_of(device)), "qr": two_factor.qr_data_uri(device),
-        "required": two_factor.required(user)}))
+        "required": two_factor.required(user), "expires_minutes": two_factor.ENROL_SECONDS // 60}))
+
+
+@require_POST
+def two_factor_cancel(request):
+    """返回登录: drop a half-finished login (password given, code not yet) and go back to the login page."""
+    two_factor.clear_pending(request)
+    return redirect("login")
 
 
 @login_required
@@ -464,12 +531,14 @@ def two_factor_manage(request):
 @login_required
 @require_POST
 def user_reset_two_factor(request, pk):
-    """重置双因素认证 of an account in scope (the holder lost the phone): the next login binds a new one."""
+    """重置双因素认证 of an account in scope (the holder lost the phone): its sessions end, the next login binds a
+    new one."""
     account = _user_for(request, pk)
     try:
         actions.do_reset_two_factor(account, acting_user=request.user)
     except ActionError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"已重置账户“{account.username}”的双因素认证；该账户下次登录时须重新绑定验证器。")
+        messages.success(request, f"已重置账户“{account.username}”的双因素认证，其登录会话已全部结束；"
+                                  "该账户下次登录时须重新绑定验证器。")
     return redirect(user_url(account))

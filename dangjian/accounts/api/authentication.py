@@ -8,7 +8,7 @@
 from rest_framework import authentication, exceptions
 
 from .. import two_factor
-from ..actions import register_login_failure, register_login_success
+from ..actions import claim_login_attempt, register_login_failure, register_login_success, release_login_attempt
 from ..models import User
 
 TWO_FACTOR_REFUSED = ("该账户已启用双因素认证，不能用用户名和密码（HTTP Basic）直接调用接口。"
@@ -19,15 +19,20 @@ LOCKED = "该账户因连续登录失败已被临时锁定，请稍后再试或�
 class BasicAuthentication(authentication.BasicAuthentication):
     def authenticate_credentials(self, userid, password, request=None):
         account = User.objects.filter(username=userid).first()
+        counted = account is not None and account.is_active
         if account is not None and account.is_locked:
+            raise exceptions.AuthenticationFailed(LOCKED)
+        # Counted before the password is checked: parallel guesses are checked at most LOGIN_MAX_FAILURES times.
+        if counted and not claim_login_attempt(account):
             raise exceptions.AuthenticationFailed(LOCKED)
         try:
             user, auth = super().authenticate_credentials(userid, password, request)
         except exceptions.AuthenticationFailed:
-            if account is not None and account.is_active:
-                register_login_failure(account)
+            if counted:
+                register_login_failure(account, claimed=True)
             raise
         if two_factor.applies(user):
+            release_login_attempt(user)
             raise exceptions.AuthenticationFailed(TWO_FACTOR_REFUSED)
         register_login_success(user)
         return user, auth

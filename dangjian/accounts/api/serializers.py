@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from dangjian.accounts.models import Role, RoleAssignment, User
@@ -33,11 +33,12 @@ class MyPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(label="人员编号")
     name = serializers.CharField(label="姓名")
     org = serializers.IntegerField(source="org_id", allow_null=True, label="所在党组织")
-    org_name = serializers.CharField(source="org.name", default=None, label="所在党组织名称")
+    org_name = serializers.CharField(source="org.name", allow_null=True, read_only=True, label="所在党组织名称")
     status = serializers.CharField(label="党籍状态")
     status_display = serializers.CharField(source="get_status_display", label="党籍状态名称")
 
 
+@extend_schema_serializer(many=False)   # /api/me/ is one object, though it is served by a list action
 class MeSerializer(serializers.ModelSerializer):
     display = serializers.CharField(source="__str__", read_only=True, label="显示名")
     person = MyPersonSerializer(read_only=True, allow_null=True, label="对应人员")
