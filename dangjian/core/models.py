@@ -147,3 +147,25 @@ class WorkCalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.workday else '放假'} {self.name}".strip()
+
+
+class OwedRun(models.Model):
+    """An evaluation owed after a large import (`core.owed`): written in the import's own transaction, so it commits
+    with the data or not at all; deleted once the run after the commit has finished. One that stays belongs to a
+    process killed in between (a gunicorn timeout, kill -9): the worker's job (`tasks.evaluate_owed`) does the run,
+    and the nightly full run clears every marker older than itself."""
+
+    org_ids = models.JSONField("党组织", null=True, blank=True, help_text="空：全部（全量判断）")
+    changed = models.JSONField("变更的数据", null=True, blank=True, help_text="空：全部规则")
+    as_of = models.DateField("判断日期")
+    created = models.DateTimeField("登记时间", auto_now_add=True)
+    reason = models.CharField("原因", max_length=200)
+    attempts = models.PositiveSmallIntegerField("后台重试次数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待补判断"
+        ordering = ["pk"]
+
+    def __str__(self):
+        scope = "全部" if self.org_ids is None else f"{len(self.org_ids)} 个党组织"
+        return f"{self.reason}（{scope}，{self.as_of:%Y-%m-%d}）"

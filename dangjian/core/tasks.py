@@ -28,7 +28,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
-from . import engine
+from . import engine, owed
 from .db import refresh_planner_statistics
 
 log = logging.getLogger(__name__)
@@ -169,8 +169,10 @@ def nightly_evaluation():
     from dangjian.notify.actions import create_reminders
 
     refresh_planner_statistics()
+    started = timezone.now()
     result = engine.run()
     drop_pending_before(timezone.localdate())
+    owed.clear_before(started)      # (the imports committed before this full run: judged by it)
     # Reminders for what the night's run opened go out now, not up to an hour later.
     create_reminders()
     return str(result)
@@ -257,6 +259,24 @@ def drop_pending_before(day: dt.date) -> None:
                 HUEY.put(INFLIGHT, {"batch": kept, "attempts": attempts})
             else:
                 HUEY.get(INFLIGHT)
+
+
+@db_task()
+def evaluate_owed() -> None:
+    """The evaluations an importing process owed and did not finish (killed after its commit): `owed`."""
+    owed.evaluate_owed()    # (returns nothing: Huey would keep every non-None result in its storage)
+
+
+@HUEY.on_startup("engine-owed-resume")     # (named: Huey keys startup hooks by name)
+def resume_owed_after_restart() -> None:
+    """A starting worker does the runs owed by processes killed while it was down."""
+    from .models import OwedRun
+
+    try:
+        if OwedRun.objects.exists():
+            evaluate_owed()
+    except Exception:       # (the database is not up yet: the import's own delayed job or the night catches up)
+        log.exception("启动时无法检查待补判断")
 
 
 @db_task()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from dangjian.core import audit, engine
+from dangjian.core import audit, owed
 from dangjian.core.db import refresh_planner_statistics
 
 from .importer import ImportAborted, Importer, ImportReport
@@ -45,11 +45,10 @@ def do_import_djx(document, *, acting_user=None, dry_run: bool = False, attach_t
             transaction.on_commit(refresh_planner_statistics)
             if run_rules and report.org_ids:
                 # One re-judgement for the whole import, after commit (not one per record); a
-                # large file is simply a full run.
-                if len(report.org_ids) > FULL_RUN_ABOVE:
-                    transaction.on_commit(lambda: engine.run(background="defer"))
-                else:
-                    engine.schedule(report.org_ids)
+                # large file is simply a full run. The run is noted as owed in this transaction, so
+                # that a process killed after the commit leaves it to the worker (core.owed).
+                owed.owe(None if len(report.org_ids) > FULL_RUN_ABOVE else report.org_ids,
+                         reason=f"导入 DJX 文件{('“' + title + '”') if title else ''}")
             report.committed = True
             return report
     except ImportAborted as e:

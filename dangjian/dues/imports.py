@@ -281,7 +281,10 @@ def commit(p: Preview, *, acting_user=None) -> tuple[int, int]:
     audit.record("dues.import", f"导入党费收缴明细“{p.filename}”：{len(new)} 笔，合计 "
                  f"{sum((x.amount for x in new), Decimal('0.00')):.2f} 元（已有 {dup} 笔未重复导入）",
                  actor=acting_user, count=len(new))
-    engine.schedule({o for o in orgs.values() if o}, changed=(DuesPayment,))
+    # A durable marker: a process killed after the commit leaves the judging to the worker (docs/faults.md).
+    from dangjian.core import owed
+
+    owed.owe({o for o in orgs.values() if o}, changed=(DuesPayment,), reason=f"导入党费收缴明细“{p.filename}”")
     return len(new), dup
 
 

@@ -507,7 +507,10 @@ def do_import_roster(rows, *, acting_user) -> RosterResult:
         from dangjian.core.db import refresh_planner_statistics
 
         transaction.on_commit(refresh_planner_statistics)
-    engine.schedule(touched)
+    # A durable marker: a process killed after the commit leaves the judging to the worker (docs/faults.md).
+    from dangjian.core import owed
+
+    owed.owe(touched, reason="导入花名册")
     return result
 
 

@@ -111,6 +111,100 @@ def test_kill_9_in_the_middle_of_an_import_leaves_no_row_and_the_rerun_imports_e
         assert after[table] == before[table] + len(doc[section]), table
 
 
+def kill_inside_the_run_after_the_commit(proc, db: kit.FaultDB, timeout: float = 60) -> kit.Kill:
+    """SIGKILL `proc` (`dangjian import`) inside the judgement it runs after its import committed: the import's data
+    and its owed-run marker are committed, no finding is, the planner statistics after the import are done
+    (SQLite: `sqlite_stat1` counts the imported orgs; PostgreSQL: the writer is not VACUUM/ANALYZE), and a write
+    transaction is open — the engine run's, the next one. Checked again while the process is stopped."""
+    if db.vendor == "postgresql":   # (one kept connection, one query: the run's transaction is short there)
+        import psycopg
+
+        con = psycopg.connect(db.database_url, autocommit=True)
+
+    def in_the_run() -> bool:
+        if db.vendor == "postgresql":
+            owed, findings, writers = con.execute(
+                "SELECT (SELECT COUNT(*) FROM core_owedrun), (SELECT COUNT(*) FROM core_finding), "
+                "(SELECT array_agg(query) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)").fetchone()
+            return bool(owed and not findings and writers) and not any(
+                q.lstrip().upper().startswith(("VACUUM", "ANALYZE")) for q in writers)
+        if not db.writer_in_transaction():
+            return False
+        if (not db.query("SELECT COUNT(*) FROM core_owedrun")[0][0]
+                or db.query("SELECT COUNT(*) FROM core_finding")[0][0]):
+            return False
+        if not db.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")[0][0]:
+            return False
+        stat = db.query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'orgs_org' LIMIT 1")
+        return bool(stat) and int(stat[0][0].split()[0]) > 0
+
+    try:
+        return _kill_when(proc, db, in_the_run, timeout)
+    finally:
+        if db.vendor == "postgresql":
+            con.close()
+
+
+def _kill_when(proc, db: kit.FaultDB, in_the_run, timeout: float) -> kit.Kill:
+    started = time.monotonic()
+    while True:
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"进程在导入后的判断中被捕获之前就结束了（{proc.returncode}）：{out}\n{err}")
+        if time.monotonic() - started > timeout:
+            proc.kill()
+            raise AssertionError("等待导入后的判断超时")
+        if in_the_run():
+            os.kill(proc.pid, signal.SIGSTOP)
+            if in_the_run():
+                waited = time.monotonic() - started
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                if db.vendor == "postgresql":
+                    deadline = time.monotonic() + 10
+                    while db.writer_in_transaction() and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                return kit.Kill(waited, 0, proc.returncode)
+            os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.002)
+
+
+def test_kill_9_after_an_import_commits_leaves_the_run_owed_and_the_worker_does_it(fault_db, tmp_path):
+    """A gunicorn timeout (or kill -9) after the import committed, while the same process judges what it imported:
+    the data stays, and so does the marker written with it (core.owed); the worker's job judges it and clears the
+    marker, ending with the findings of an import that was never interrupted."""
+    _, path = djx_file(tmp_path, 10)
+    reference = None
+    if not PG:
+        ref = kit.copy_sqlite(fault_db, tmp_path / "reference")
+        kit.run(["import", path], ref.env())
+        reference = ref.findings()
+        assert reference and ref.query("SELECT COUNT(*) FROM core_owedrun")[0][0] == 0
+    before = fault_db.counts()
+
+    proc = kit.start(["import", path], fault_db.env())
+    killed = kill_inside_the_run_after_the_commit(proc, fault_db)
+    assert killed.returncode == -signal.SIGKILL
+    assert fault_db.integrity() == "ok"
+    assert fault_db.counts()["orgs_org"] > before["orgs_org"], "导入已提交的数据不应丢失"
+    assert fault_db.findings() == [], "应在导入后的判断提交之前中断"
+    (reason, org_ids), = fault_db.query("SELECT reason, org_ids FROM core_owedrun")
+    assert reason.startswith("导入 DJX 文件") and (json.loads(org_ids) if isinstance(org_ids, str) else org_ids)
+
+    out = kit.run(["shell", "-c", "from dangjian.core import owed; print('RUNS', owed.evaluate_owed())"],
+                  fault_db.env()).stdout
+    assert "RUNS 1" in out
+    assert fault_db.query("SELECT COUNT(*) FROM core_owedrun")[0][0] == 0
+    if reference is not None:
+        assert fault_db.findings() == reference, "补做的判断应与未中断的导入结果相同"
+    else:       # (PostgreSQL: judging the same data again in the import's own way changes nothing)
+        judged = fault_db.findings()
+        assert judged
+        kit.run(["import", path], fault_db.env())
+        assert fault_db.findings() == judged
+
+
 def test_kill_9_in_the_middle_of_a_full_evaluation_keeps_the_old_findings_and_the_rerun_repairs(evaluated):
     db, reference = evaluated
     old = db.findings()
