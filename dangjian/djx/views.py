@@ -50,6 +50,9 @@ def export_view(request):
             raise Http404("未找到，或不在您的管理范围内。")
         org = get_restricted(request, Org, pk=id_param(ref))
     doc = export_document(user=request.user, org=org)
+    from dangjian.privacy.access import record_djx_export
+
+    record_djx_export(request, user=request.user, org=org)     # 个人信息访问记录：数据交换导出
     name = f"{org.name if org else '全部'}-{timezone.localdate():%Y%m%d}.djx.json"
     response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=1),
                             content_type="application/json; charset=utf-8")

@@ -1,6 +1,7 @@
 """Filters of the 组织生活 lists, shared by the UI and the API."""
 import django_filters as df
 
+from dangjian.core.filtersets import IdFilter, YearFilter
 from dangjian.orgs.models import Org
 
 from .choices import MeetingState, MeetingType
@@ -13,9 +14,9 @@ def _in_subtree(qs, name, value):
 
 
 class MeetingFilterSet(df.FilterSet):
-    within = df.NumberFilter(method="in_subtree", label="党组织（含下级）")
+    within = IdFilter(method="in_subtree", label="党组织（含下级）")
     type = df.ChoiceFilter(choices=MeetingType.choices, label="会议类型", empty_label="全部类型")
-    year = df.NumberFilter(field_name="date", lookup_expr="year", label="年度")
+    year = YearFilter(field_name="date", lookup_expr="year", label="年度")
     state = df.ChoiceFilter(choices=MeetingState.choices, label="状态", empty_label="全部状态")
 
     class Meta:
@@ -27,8 +28,8 @@ class MeetingFilterSet(df.FilterSet):
 
 
 class TalkFilterSet(df.FilterSet):
-    within = df.NumberFilter(method="in_subtree", label="党组织（含下级）")
-    year = df.NumberFilter(field_name="date", lookup_expr="year", label="年度")
+    within = IdFilter(method="in_subtree", label="党组织（含下级）")
+    year = YearFilter(field_name="date", lookup_expr="year", label="年度")
 
     class Meta:
         model = Talk

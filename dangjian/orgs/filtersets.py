@@ -1,5 +1,7 @@
 """One FilterSet per model, shared by the UI lists and the API."""
 import django_filters as df
+
+from dangjian.core.filtersets import IdFilter
 from django.db.models import Q
 
 from .choices import OrgType, PostRole
@@ -9,7 +11,7 @@ from .models import Org, Post, Unit
 class OrgFilterSet(df.FilterSet):
     q = df.CharFilter(method="search", label="名称")
     type = df.MultipleChoiceFilter(choices=OrgType.choices, label="组织类型", distinct=False)
-    within = df.NumberFilter(method="in_subtree", label="所属上级（含下级）")
+    within = IdFilter(method="in_subtree", label="所属上级（含下级）")
     dissolved = df.BooleanFilter(field_name="dissolved", lookup_expr="isnull", exclude=True, label="已撤销")
 
     class Meta:

@@ -123,7 +123,7 @@ def export(request):
             raise Http404("未找到，或不在您的管理范围内。")
         org = get_restricted(request, Org, VIEW, pk=id_param(within))
     qs = Person.objects.restrict(user, VIEW)
-    filterset = PersonFilterSet(request.GET, queryset=qs)
+    filterset = PersonFilterSet(request.GET, queryset=qs, request=request)
     if not filterset.is_valid():
         return HttpResponse("筛选条件有误：" + "；".join(
             f"{filterset.filters[k].label}：{'、'.join(v)}" for k, v in filterset.errors.items()), status=400,

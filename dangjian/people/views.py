@@ -52,7 +52,7 @@ def _person_for_admin(request, pk, action=CHANGE):
 @require_GET
 def person_list(request):
     base = Person.objects.restrict(request.user, VIEW).select_related("org")
-    fs = PersonFilterSet(request.GET or None, queryset=base)
+    fs = PersonFilterSet(request.GET or None, queryset=base, request=request)
     fs.filters.pop("org", None)  # a <select> of every org cannot scale; `within` searches instead
     form = fs.form
     form.fields["within"].widget = PickerWidget("orgs:org_pick", org_label, placeholder="输入组织名称搜索")
@@ -258,5 +258,7 @@ def person_id_number(request, pk):
 @login_required
 def person_history(request, pk):
     person = get_restricted(request, Person.objects.select_related("org"), VIEW, pk=pk)
+    # The history shows former and current contact data (电话、职务 before/after): a disclosure, logged.
+    record_access(request, person, Purpose.HISTORY)
     return render_history(request, person, org=person.org, person=person,
                           extra={"ancestors": _org_chain(person.org, request.user) if person.org else []})

@@ -7,7 +7,10 @@ masked row a list page happens to show):
 * the full 公民身份号码 (身份证号明文), on the page or through the API;
 * a 花名册导出 — every person of the export, masked or not (the file leaves the system);
 * an API read of people (retrieve, and each page of the list: the API returns phone and birth date);
-* a 个人档案导出 (this app's export of one person's data).
+* a 个人档案导出 (this app's export of one person's data);
+* a 身份证号查询 hit (the people list searched by a full ID number — only by users who may see the number);
+* the person's change history (former and current phone, job title), a DJX 数据交换导出 (every exported person),
+  and the API's answers to create/update/status/move (the same data as a read).
 Not logged: list pages and pickers (name, org, status and a masked ID number only), and a member looking at
 their own record (no disclosure to anyone else)."""
 from __future__ import annotations
@@ -73,6 +76,23 @@ def record_access(request, person_or_people, purpose: str, *, actor=None, channe
                                request_id=rid, ip=ip)
             for pid, oid in dict.fromkeys(_pairs(person_or_people)) if pid != own]
     if rows:
-        # One statement on PostgreSQL; SQLite splits only past its variable limit (~3,600 rows of 9 columns).
-        PersonalDataAccess.objects.bulk_create(rows)
+        # Batches of 2,000 rows: one statement for a page or a branch, bounded statements for a city's roster.
+        PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def record_djx_export(request, *, user=None, org=None, actor=None) -> int:
+    """A DJX 数据交换导出 discloses the people of the export (names, birth dates, ID numbers where allowed): one
+    access row per exported person, one INSERT — the same people `djx.exporter.export_document` selects."""
+    from dangjian.core.permissions import VIEW
+    from dangjian.people.models import Person
+
+    from .choices import Purpose
+
+    qs = Person.objects.all()
+    if user is not None:
+        qs = qs.restrict(user, VIEW)
+    if org is not None:
+        qs = qs.filter(org__path__subtree=org.path)
+    return record_access(request, qs, Purpose.DJX_EXPORT, actor=actor, skip_self=False,
+                         channel=None if request is not None else Channel.CLI)

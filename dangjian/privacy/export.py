@@ -37,6 +37,58 @@ class Relation:
     def label(self) -> str:
         return self.model._meta.label_lower
 
+    @property
+    def key(self) -> str:
+        return f"{self.label}.{self.field}"
+
+
+# Every relation is classified (dangjian/privacy/tests/test_export.py fails on a new one that is not):
+# * SUBJECT — the row is about the person (a key to the Person, the account's own roles, 2FA device, notifications,
+#   audit-log entries about the person or the account): exported in full;
+# * RECORDER — the person (through their account) only entered, confirmed, graded … the row, which is about someone
+#   else: only how many such rows there are, per kind — never their content (other people's data).
+SUBJECT = frozenset({
+    "auditlog.logentry.content_type+object_pk", "core.auditevent.person", "core.finding.person",
+    "accounts.user.person", "accounts.roleassignment.user", "accounts.totpdevice.user",
+    "notify.notification.recipient", "orgs.unit.head", "orgs.post.person", "orglife.meeting.chair",
+    "orglife.meeting.lecturer", "orglife.attendance.person", "orglife.critique.target", "orglife.talk.a",
+    "orglife.talk.b", "orglife.appraisalgrade.person", "orglife.selfcheck.person", "orglife.rectificationitem.owner",
+    "dispositions.disposition.person", "recruitment.recruitmentfile.person", "recruitment.recruitmentevent.persons",
+    "dues.duesbase.person", "dues.duesexemption.person", "dues.duespayment.person", "membership.transfer.person",
+    "membership.mobilecontact.person", "study.studyrecord.person", "study.trainingparticipant.person",
+    "study.lectureschedule.person", "supervision.rectification.owner", "duty.contactpoint.leader",
+    "duty.task.owner", "duty.responsibilitylist.person", "assessment.report.person",
+    "assessment.accountability.person", "elections.candidate.person", "elections.exclusion.person",
+    "exams.attempt.person", "privacy.personaldataaccess.person", "privacy.anonymisation.person",
+})
+RECORDER = frozenset({
+    "auditlog.logentry.actor", "core.auditevent.actor", "core.finding.waived_by", "orglife.meeting.entered_by",
+    "orglife.meetingattachment.uploaded_by", "orglife.selfcheck.entered_by", "orglife.rectificationitem.entered_by",
+    # a 批评意见 the person made is about its target: counted, not copied
+    "orglife.critique.author",
+    "dispositions.disposition.entered_by", "recruitment.recruitmentfile.created_by",
+    "recruitment.recruitmentevent.entered_by", "dues.duesbase.created_by", "dues.duesexemption.created_by",
+    "dues.duespayment.recorded_by", "dues.duespayment.confirmed_by", "dues.duespublication.created_by",
+    "membership.transfer.created_by", "membership.mobilecontact.created_by", "study.studyrecord.created_by",
+    "study.studyplan.created_by", "study.meetingcredit.created_by", "study.trainingclass.created_by",
+    "study.lectureschedule.created_by", "supervision.supervisionplan.created_by", "supervision.rectification.created_by",
+    "supervision.suggestion.replied_by", "supervision.suggestion.created_by", "supervision.inspection.recorded_by",
+    "duty.contactpoint.created_by", "duty.contactvisit.created_by", "duty.task.created_by",
+    "duty.responsibilitytemplate.created_by", "duty.responsibilitylist.signed_by", "duty.responsibilitylist.created_by",
+    "duty.evidence.confirmed_by", "assessment.scheme.created_by", "assessment.scheme.assessors",
+    "assessment.manualscore.assessor", "assessment.reviewmeeting.created_by", "assessment.report.graded_by",
+    "assessment.report.created_by", "assessment.accountability.created_by", "elections.election.created_by",
+    "fourstrong.standard.created_by", "fourstrong.application.submitted_by", "fourstrong.application.reviewed_by",
+    "fourstrong.application.decided_by", "fourstrong.application.created_by", "fourstrong.title.named_by",
+    "fourstrong.recheck.recorded_by", "exams.questionbank.created_by", "exams.paper.created_by",
+    "exams.exam.created_by", "privacy.personaldataaccess.actor",
+})
+
+
+def role_of(rel: "Relation") -> str | None:
+    """"subject", "recorder", or None (not classified: treated as "recorder" — counted, never copied)."""
+    return "subject" if rel.key in SUBJECT else "recorder" if rel.key in RECORDER else None
+
 
 def relations() -> list[Relation]:
     """Every way a model of an installed app can point at a Person or a User (forward relations only; the
@@ -105,7 +157,7 @@ def _value(f, obj):
     return value
 
 
-def serialise(obj) -> dict:
+def serialise(obj, *, label: bool = True) -> dict:
     """One row as plain JSON: every concrete field by name; a `*_encrypted` field decrypted under its own name
     (the person's data belongs in their copy, `DECRYPTED`), credentials (password hashes, 2FA secrets, recovery code
     digests, keyed indexes: `SECRET_WORDS`) left out."""
@@ -124,26 +176,33 @@ def serialise(obj) -> dict:
         out[name] = _value(f, obj)
         if f.choices and getattr(obj, f.attname) not in (None, ""):
             out[f"{name}_display"] = str(getattr(obj, f"get_{name}_display")())
-    out["_label"] = str(obj)[:200]
+    if label:   # (not for related rows: their __str__ would follow keys, one query per row)
+        out["_label"] = str(obj)[:200]
     return out
 
 
 def collect(person) -> dict:
-    """{"person": …, "user": …, "records": {model label: {"verbose_name", "via", "rows"}}}. Every related model
-    appears, with an empty list where the person has no rows, so the reader sees what was looked at."""
+    """{"person": …, "user": …, "records": {model label: {"verbose_name", "via", "rows", "recorded"}}}. Every
+    related model appears, with an empty list where the person has no rows, so the reader sees what was looked at.
+    `rows` are the records about the person (`SUBJECT`); `recorded` counts, per field, the records the person only
+    entered or confirmed for others (`RECORDER`) — their content is other people's data."""
     user = account_of(person)
     records: dict[str, dict] = {}
     for rel in relations():
         entry = records.setdefault(rel.label, {"verbose_name": str(rel.model._meta.verbose_name), "via": [],
-                                                "rows": {}})
+                                                "rows": {}, "recorded": {}})
         entry["via"].append(f"{rel.field}→{rel.target}")
         qs = rows_for(rel, person, user)
         if qs is None:
             continue
+        if role_of(rel) != "subject":
+            entry["recorded"][rel.field] = qs.count()
+            continue
         for obj in qs.order_by("pk"):
-            entry["rows"].setdefault(str(obj.pk), serialise(obj))
+            entry["rows"].setdefault(str(obj.pk), serialise(obj, label=False))
     for entry in records.values():
         entry["rows"] = list(entry["rows"].values())
+        entry["recorded"] = {k: n for k, n in entry["recorded"].items() if n}
     return {"person": serialise(person), "user": serialise(user) if user is not None else None,
             "records": dict(sorted(records.items()))}
 
@@ -170,10 +229,11 @@ def summary_workbook(person, data: dict) -> bytes:
         shown = data["person"].get(f"{key}_display", value)
         ws.append([labels.get(key, key), "" if shown is None else str(shown)])
     ov = wb.create_sheet("记录概览")
-    ov.append(["记录类型", "模型", "关联字段", "条数"])
+    ov.append(["记录类型", "模型", "关联字段", "条数", "本人经办条数（仅计数）"])
     used = {"基本信息", "记录概览"}
     for label, entry in data["records"].items():
-        ov.append([entry["verbose_name"], label, "、".join(entry["via"]), len(entry["rows"])])
+        ov.append([entry["verbose_name"], label, "、".join(entry["via"]), len(entry["rows"]),
+                   sum(entry.get("recorded", {}).values())])
         if not entry["rows"]:
             continue
         title = _sheet_title(entry["verbose_name"], used)
@@ -212,7 +272,8 @@ README = """个人数据导出说明
 
 本压缩包依据《中华人民共和国个人信息保护法》第四十五条（查阅、复制权），汇集系统中与本人有关的全部记录：
 * data.json —— 机器可读的完整数据：本人基本信息、登录账户（不含密码）、以及各业务模块中引用本人或本人账户的记录；
-  "records" 列出系统中每一类可能引用本人的记录，没有记录的类别条数为 0。
+  "records" 列出系统中每一类可能引用本人的记录，没有记录的类别条数为 0；"rows" 是关于本人的记录，
+  "recorded" 只给出本人作为经办人录入、确认、评定的他人记录的条数（这些记录的内容是他人的个人信息，不导出）。
 * 摘要.xlsx —— 便于阅读的汇总：基本信息、记录概览、每类记录一个工作表。
 附件文件只列出文件名，不含文件内容。本文件含个人敏感信息（公民身份号码），请妥善保管，交付本人后及时删除。
 导出时间：{when}；导出人：{actor}。

@@ -27,13 +27,14 @@ ZIP = "application/zip"
 @login_required
 @require_GET
 def access_list(request):
-    base = PersonalDataAccess.objects.restrict(request.user, VIEW_AUDIT).select_related("actor", "person", "org")
+    base = PersonalDataAccess.objects.restrict(request.user, VIEW_AUDIT).select_related("actor__person", "person", "org")
     fs = PersonalDataAccessFilterSet(request.GET or None, queryset=base)
     for name, field in fs.form.fields.items():
         field.widget.attrs.setdefault("class", "form-select" if name == "purpose" else "form-control")
     for name in ("since", "until"):
         fs.form.fields[name].widget = DateInput(attrs={"class": "form-control"})
-    qs = fs.qs if (fs.is_bound and fs.is_valid()) else base
+    # An invalid filter shows no rows (like the other lists), never everything.
+    qs = (fs.qs if fs.is_valid() else base.none()) if fs.is_bound else base
     page = Paginator(qs.order_by("-created", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

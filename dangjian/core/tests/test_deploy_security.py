@@ -28,7 +28,9 @@ def production_env(tmp_path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DJANGO_DEBUG", "DANGJIAN_TESTING", "DJANGO_SECRET_KEY", "SECURE_COOKIES",
                         "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-                        "SECURE_HSTS_PRELOAD", "CSP_REPORT_ONLY")}
+                        "SECURE_HSTS_PRELOAD", "CSP_REPORT_ONLY",
+                        # set by the test run for Playwright's sync API; a deployment never has it
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="party.example.gov.cn",
                DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", DANGJIAN_VAR_DIR=str(tmp_path / "var"),
                SECURE_HSTS_SECONDS="31536000", FIELD_ENCRYPTION_KEY=secrets.token_urlsafe(32))

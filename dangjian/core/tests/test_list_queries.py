@@ -43,6 +43,7 @@ SKIP = {
     "healthz": "健康检查，不经过登录",
     "notify:mark_read": "POST 操作",
     "notify:mark_all_read": "POST 操作",
+    "accounts:two_factor_cancel": "POST 操作（放弃双因素认证的待完成登录）",
     "api-schema": "OpenAPI 文档生成，非列表（由 test_api_docs 覆盖）",
     "api-docs": "Swagger UI 静态页",
     # POST-only API operations (GET answers 405); their effects are tested with the operations themselves.

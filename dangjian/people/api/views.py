@@ -61,8 +61,18 @@ class PersonViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
         record_access(request, person, Purpose.API_READ)
         return Response(self.get_serializer(person).data)
 
+    # The answers of create/update/status/move carry the same personal data as a read: logged the same way.
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        record_access(self.request, serializer.instance, Purpose.API_READ)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        record_access(self.request, serializer.instance, Purpose.API_READ)
+
     def _answer(self, person):
         person = self.base_queryset().get(pk=person.pk)
+        record_access(self.request, person, Purpose.API_READ)
         return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="党籍状态变更", request=StatusChangeSerializer, responses={200: PersonSerializer, **ERRORS},

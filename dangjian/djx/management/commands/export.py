@@ -36,6 +36,9 @@ class Command(BaseCommand):
         except UsageError as e:
             fail(self, str(e))
         doc = export_document(user=user, org=org)
+        from dangjian.privacy.access import record_djx_export
+
+        record_djx_export(None, user=user, org=org, actor=user)     # 个人信息访问记录：数据交换导出
         text = json.dumps(doc, ensure_ascii=False, indent=1)
         if options["output"]:
             Path(options["output"]).write_text(text + "\n", encoding="utf-8")
