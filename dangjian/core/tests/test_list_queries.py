@@ -23,7 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
-from dangjian.core.tests.test_permission_matrix import _walk, branch_a  # noqa: F401  (fixture)
+from dangjian.core.tests.test_permission_matrix import branch_a, walk_routes  # noqa: F401  (fixture)
 
 CEILING = 30
 # Heavier pages, each with the reason its query count is a (row-independent) constant above CEILING.
@@ -68,8 +68,8 @@ QUERY = {"dues-calc": "?base=3000.00&category=in_service", "orglife:ledger_index
 def list_routes() -> list[tuple[str, str]]:
     """(name, path) of every named route without kwargs (format-suffix twins of API routes dropped)."""
     seen: dict[str, str] = {}
-    for name, path, kwargs in _walk(get_resolver().url_patterns):
-        if kwargs or name in SKIP:
+    for name, path, kwargs, _ in walk_routes(get_resolver().url_patterns):
+        if name is None or kwargs or name in SKIP:
             continue
         seen.setdefault(name, path)
     return sorted(seen.items())

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from dangjian.core.tests.test_permission_matrix import (  # noqa: F401  (branch_a is a fixture)
-    EXTRA_KWARGS, METHODS, branch_a, object_key_for)
+    EXTRA_KWARGS, METHODS, branch_a, object_key_for, walk_routes)
 
 ROOT = Path(__file__).resolve().parents[2]   # dangjian/
 
@@ -48,19 +48,7 @@ NO_GET = {"logout", "login"}
 
 
 # --- the route inventory --------------------------------------------------------------------------
-def _walk(patterns, prefix="", namespace=None):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = namespace
-            if p.namespace:
-                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
-            yield name, (prefix + str(p.pattern)).lstrip("^"), tuple(p.pattern.regex.groupindex), p
-
-
-ALL = list(_walk(get_resolver().url_patterns))
+ALL = list(walk_routes(get_resolver().url_patterns))
 
 
 def _is_object_kwarg(k: str) -> bool:

@@ -152,23 +152,25 @@ def object_key_for(name: str) -> str | None:
     return None
 
 
-def _walk(patterns, prefix="", namespace=None):
+def walk_routes(patterns, prefix="", namespace=None):
+    """(name or None for an unnamed pattern, path, kwarg names, pattern) of every URL pattern, nested ones included.
+    Shared by this matrix, the outsider crawl and the list-page query counts."""
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = namespace
             if p.namespace:
                 ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern) and p.name:
-            name = f"{namespace}:{p.name}" if namespace else p.name
-            yield name, prefix + str(p.pattern), tuple(p.pattern.regex.groupindex)
+            yield from walk_routes(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
+            yield name, (prefix + str(p.pattern)).lstrip("^"), tuple(p.pattern.regex.groupindex), p
 
 
 def object_routes() -> list[Route]:
     """Every named route with an object kwarg (format-suffix twins of API routes folded in)."""
     routes: dict[str, Route] = {}
-    for name, path, kwargs in _walk(get_resolver().url_patterns):
-        if "format" in kwargs:
+    for name, path, kwargs, _ in walk_routes(get_resolver().url_patterns):
+        if name is None or "format" in kwargs:
             continue
         obj_kwargs = tuple(k for k in kwargs if k == "pk" or k.endswith("_pk"))
         if obj_kwargs:
