@@ -38,7 +38,7 @@ if not SECRET_KEY:
 # Key for the ID-number cipher and its blind index. Defaults to one derived from SECRET_KEY;
 # production should set its own so that rotating SECRET_KEY does not make data unreadable.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
-# Keys still accepted for decryption after a rotation (`dangjian rotate_id_key`; docs/backup.md).
+# Keys still accepted for decryption after a rotation (`dangjian rotate_id_key`; docs/key-rotation.md).
 FIELD_ENCRYPTION_OLD_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_OLD_KEYS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
@@ -186,7 +186,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Lock an account for LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES consecutive failures.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
-# 双因素认证 (TOTP) required of superusers, 工委管理员 and 党组织管理员 above branch level (dangjian/accounts/two_factor.py).
+# 双因素认证 (TOTP) required of superusers/staff, 工委管理员 anywhere, and 党组织管理员, 只读审计 and 纪检 above branch
+# level (dangjian/accounts/two_factor.py TWO_FACTOR_ROLES).
 # Off by default under DJANGO_DEBUG=1 (`make run`: the demo accounts log in with their password) and in the test
 # suite (the tests that need it turn it on); on in production unless TWO_FACTOR_ENFORCED=0.
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", not (DEBUG or TESTING))

@@ -51,10 +51,11 @@ def required(user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    from django.db.models import Q
+    from dangjian.core.permissions import active_roles
 
-    return (RoleAssignment.objects.active().filter(user=user, role__in=TWO_FACTOR_ROLES)
-            .filter(Q(role=Role.WORK_COMMITTEE_ADMIN) | ~Q(org__type__in=BRANCH_LEVEL_ORG_TYPES)).exists())
+    # (the request's own role query, shared with the scope: the check costs no query of its own per request)
+    return any(role == Role.WORK_COMMITTEE_ADMIN or (role in TWO_FACTOR_ROLES and org_type not in BRANCH_LEVEL_ORG_TYPES)
+               for role, _, org_type in active_roles(user))
 
 
 def confirmed_device(user) -> TOTPDevice | None:

@@ -67,16 +67,23 @@ def user_scope(user, action: str = VIEW) -> Scope:
         return Scope(everything=True, user=user)
     cache = user.__dict__.setdefault("_dangjian_scope_cache", {})
     if action not in cache:
-        assignments = cache.get("_assignments")
-        if assignments is None:
-            from dangjian.accounts.models import RoleAssignment
-
-            assignments = list(RoleAssignment.objects.active().filter(user=user)
-                               .values_list("role", "org__path"))
-            cache["_assignments"] = assignments
-        paths = [path for role, path in assignments if action in ROLE_ACTIONS.get(role, ())]
+        paths = [path for role, path, _ in active_roles(user) if action in ROLE_ACTIONS.get(role, ())]
         cache[action] = Scope(prefixes=_minimal_prefixes(paths), user=user)
     return cache[action]
+
+
+def active_roles(user) -> list[tuple[str, str, str]]:
+    """(role, org path, org type) of the user's active role assignments: one query per request, shared by the
+    scope and the 双因素认证 check (accounts.two_factor.required)."""
+    cache = user.__dict__.setdefault("_dangjian_scope_cache", {})
+    assignments = cache.get("_assignments")
+    if assignments is None:
+        from dangjian.accounts.models import RoleAssignment
+
+        assignments = list(RoleAssignment.objects.active().filter(user=user)
+                           .values_list("role", "org__path", "org__type"))
+        cache["_assignments"] = assignments
+    return assignments
 
 
 def ancestor_paths(user, action: str = VIEW) -> set[str]:

@@ -564,3 +564,20 @@ def test_a_half_finished_login_does_not_survive_another_accounts_login(client, u
     login(client, "committee_admin")
     login(client, "member_a")
     assert logged_in(client) and two_factor.PENDING_KEY not in client.session
+
+
+def test_the_whole_session_check_costs_no_query_of_its_own(client, users, settings, django_assert_num_queries):
+    """Every request of a password-only session asks whether 2FA has become required; the answer comes from the
+    role query the request makes anyway for its scope, so a branch secretary's page costs the same either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.secretary_a)
+    counts = {}
+    for enforced in (False, True):
+        settings.TWO_FACTOR_ENFORCED = enforced
+        client.get(reverse("home"))   # (session and caches warm)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        counts[enforced] = len(ctx.captured_queries)
+    assert counts[True] == counts[False], counts
