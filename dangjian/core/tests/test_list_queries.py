@@ -12,6 +12,10 @@ both sides). `test_the_detector_catches_one_query_per_row` proves the comparison
 
 Routes that are not GET list pages (login/logout, POST-only operations, the API schema …) are listed in SKIP
 with the reason.
+
+The pages of one object (every route with a `pk`/`<model>_pk` kwarg: detail pages, their lists — 下级组织, 痕迹,
+签到名单, 个人党费 …, forms, downloads, nested API endpoints) are held to the same comparison further down
+(`test_object_pages_do_not_grow_with_rows`), filled with the permission matrix's branch-A objects.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
+from dangjian.core.tests import test_permission_matrix as pm
 from dangjian.core.tests.test_permission_matrix import branch_a, walk_routes  # noqa: F401  (fixture)
 
 CEILING = 30
@@ -82,11 +87,16 @@ def count_queries(client: Client, url: str) -> tuple[int, int, list[str], int]:
     """(status, number of queries, their SQL, response size). The page is requested once before counting so
     that per-process caches (content types, settings, …) filled by the first request do not make the second
     data set look cheaper than the first (which could hide one query per row)."""
-    client.get(url, follow=True)
+    _body(client.get(url, follow=True))
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, follow=True)  # a redirect (e.g. 我的党费 → own ledger) is followed
+        body = _body(response)                   # (a streamed download queries while it is read)
     return (response.status_code, len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries],
-            len(response.content))
+            len(body))
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def measure(users, routes, tree, people) -> dict[str, tuple[int, int, list[str], int]]:
@@ -246,3 +256,143 @@ def grow(tree, people, users, n: int = 3) -> None:
     for m in pm.APP_MATRICES:
         if m.__name__ not in MIRROR_SKIP:
             m.objects(t, pp, u)
+
+
+# --- pages of one object --------------------------------------------------------------------------
+# Every route that names an object (`pk`/`<model>_pk`, and the `year`/`kind` beside them) is filled with the
+# permission matrix's branch-A objects exactly as the matrix fills it (`pm.ROUTES`, `pm.url_for`), opened by
+# the persona that reaches it there (`pm.REACHED_BY`, else secretary_a), and counted before and after `grow`
+# and `grow_objects` (more rows under A's own objects: children of A, sign-ins at A's meeting, payments, study
+# and history of member_a, steps of A's 发展档案, items of A's 组织生活会 …). API actions that take no GET are
+# left out by their router mapping; UI routes that take POST only are in OBJECT_SKIP with the reason.
+OBJECT_SKIP: dict[str, str] = {
+    **{name: "POST 操作（账号管理：撤销角色、重置密码、重置双因素认证、停用/启用、解锁）" for name in (
+        "accounts:roleassignment_revoke", "accounts:user_reset_password", "accounts:user_reset_two_factor",
+        "accounts:user_set_active", "accounts:user_unlock")},
+    "dues:duespayment_remit": "POST 操作（党费上缴登记）",
+    "exams:attempt_answer": "POST 操作（保存答案）",
+    "exams:attempt_submit": "POST 操作（交卷）",
+    "orglife:meeting_attachment_upload": "POST 操作（上传附件）",
+    "people:person_reveal_id": "POST 操作（查看完整身份证号，留痕）",
+    "privacy:person_export": "POST 操作（个人信息导出，留痕；导出内容由 privacy 的测试核对）",
+    "recruitment:recruitment_planned_leave": "POST 操作（登记预计离开时间）",
+}
+
+
+def _get_mapping() -> dict[str, bool]:
+    """Route name → whether GET reaches a handler (False for a DRF action mapped to POST only)."""
+    out = {}
+    for name, _path, _kwargs, pattern in walk_routes(get_resolver().url_patterns):
+        actions = getattr(pattern.callback, "actions", None)
+        if name is not None:
+            out.setdefault(name, actions is None or "get" in actions)
+    return out
+
+
+_TAKES_GET = _get_mapping()
+OBJECT_ROUTES = [r for r in pm.ROUTES if _TAKES_GET[r.name] and r.name not in OBJECT_SKIP]
+API_POST_ONLY = sorted(r.name for r in pm.ROUTES if not _TAKES_GET[r.name])
+
+
+def measure_objects(users, routes, objects) -> dict[str, tuple[int, int, list[str], int]]:
+    clients: dict[str, Client] = {}
+    out = {}
+    for route in routes:
+        who = pm.REACHED_BY.get(route.name, "secretary_a")
+        if who not in clients:
+            clients[who] = Client()
+            clients[who].force_login(getattr(users, who))
+        out[route.name] = count_queries(clients[who], pm.url_for(route, objects))
+    return out
+
+
+# Pages of one object that must show the rows `grow_objects` adds under it. (A's 痕迹 page is paged by 30 and
+# already full before: its rows are held to the ceiling, and a per-row query would already show there.)
+MUST_GROW_OBJECTS = ("orgs:org_children", "orgs:org_detail", "people:person_history",
+                     "orglife:meeting_sign_in_list", "orglife:meeting_detail", "dues:person", "study:person",
+                     "recruitment:recruitment_detail", "recruitment-detail", "orgs:unit_detail", "accounts:user_detail",
+                     "exams:questionbank_detail")
+
+
+def test_the_object_walk_finds_the_pages_of_one_object():
+    names = {r.name for r in OBJECT_ROUTES}
+    assert set(MUST_GROW_OBJECTS) | {"dashboards:org_dashboard", "person-detail", "meeting-detail"} <= names
+    assert "disposition-approve" in API_POST_ONLY and "disposition-approve" not in names
+
+
+@pytest.mark.slow  # 136 routes, each requested four times: about 25 s (with a CI run on the same 2 cores)
+def test_object_pages_do_not_grow_with_rows(branch_a, tree, people, users):  # noqa: F811
+    small = measure_objects(users, OBJECT_ROUTES, branch_a)
+    grow(tree, people, users)
+    grow_objects(branch_a, tree, people, users)
+    big = measure_objects(users, OBJECT_ROUTES, branch_a)
+    unchanged = [n for n in MUST_GROW_OBJECTS if big[n][3] <= small[n][3]]
+    assert not unchanged, f"grow_objects() 增加的数据没有出现在这些页面上：{unchanged}"
+    problems = compare(small, big)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow  # builds the same data (a few seconds)
+def test_the_object_detector_catches_one_query_per_child(branch_a, tree, people, users, monkeypatch):  # noqa: F811
+    """The same comparison, on A's 下级组织 list, fails when each child's member count is read row by row."""
+    from dangjian.orgs import views
+    from dangjian.people.models import Person
+
+    plain = views.annotate_member_counts
+
+    def n_plus_one(nodes):
+        plain(nodes)
+        for node in nodes:   # one query per child
+            node.member_count = Person.objects.filter(org=node).count()
+
+    monkeypatch.setattr(views, "annotate_member_counts", n_plus_one)
+    routes = [r for r in OBJECT_ROUTES if r.name == "orgs:org_children"]
+    small = measure_objects(users, routes, branch_a)
+    grow_objects(branch_a, tree, people, users)
+    problems = compare(small, measure_objects(users, routes, branch_a))
+    assert problems and "查询数随行数增长" in problems[0], problems
+
+
+def grow_objects(objects, tree, people, users, n: int = 3) -> None:
+    """More rows under branch A's own objects (`grow` adds people, meetings, talks, findings … to A as a
+    whole): n child groups of A (in A's 机关单位, member_a's account with a role in each), n more questions in
+    A's 题库, everyone of A signed in at A's meeting, more months of dues, study, contacts and edits of member_a,
+    another step of A's 发展档案, more items of A's 组织生活会."""
+    from django.utils import timezone
+
+    from dangjian.accounts.actions import do_assign_role
+    from dangjian.accounts.models import Role
+    from dangjian.dues.actions import do_record_payments
+    from dangjian.exams.models import Question
+    from dangjian.membership.actions import do_record_contact
+    from dangjian.orglife.actions import do_add_rectification_item, do_update_meeting
+    from dangjian.orglife.models import Attendance
+    from dangjian.orgs.actions import do_create_org
+    from dangjian.people.actions import do_update_person
+    from dangjian.people.models import Person
+    from dangjian.recruitment.actions import do_record_step
+    from dangjian.study.actions import do_record_study
+
+    admin, member = users.secretary_a, people.member_a
+    for i in range(n):   # hosted by A's 机关单位; member_a's account gets a 只读审计 role in each
+        group = do_create_org(name=f"第{i + 2}党小组", type="group", parent=tree.a, unit=objects["unit"])
+        do_assign_role(users.member_a, Role.AUDITOR, group, acting_user=admin)
+    for i in range(n):   # (A's paper is in a published exam: it cannot take more questions; its bank can)
+        Question.objects.create(bank=objects["question_bank"], kind="judge", stem=f"判断题{i}",
+                                options=["正确", "错误"], answer="A", topic="党章")
+    everyone = list(Person.objects.filter(org=tree.a))
+    meeting = objects["meeting"]
+    do_update_meeting(meeting, present=everyone, acting_user=admin)
+    Attendance.objects.filter(meeting=meeting).update(signed_in_at=timezone.now())
+    do_record_payments(tree.a, dt.date(2025, 3, 1), [{"person": member.pk, "amount": "14.00",
+                                                      "paid_on": dt.date(2025, 3, 10)}], acting_user=admin)
+    do_record_payments(tree.a, dt.date(2025, 4, 1), [{"person": member.pk, "amount": "14.00",
+                                                      "paid_on": dt.date(2025, 4, 10)}], acting_user=admin)
+    for i in range(n):
+        do_record_study([member], date=dt.date(2025, 7, 1 + i), hours="1", acting_user=admin)
+        do_record_contact(member, date=dt.date(2025, 7, 1 + i), way="phone", acting_user=admin)
+        do_update_person(member, phone=f"1390000000{i}", acting_user=admin)
+        do_add_rectification_item(objects["rectification_item"].meeting, problem=f"整改问题{i}",
+                                  owner=everyone[i], deadline=dt.date(2026, 3, 31), acting_user=admin)
+    f = objects["recruitment"]
+    do_record_step(f, "activist", dt.date(2025, 4, 1), acting_user=admin)
