@@ -12,6 +12,35 @@ from django.urls import reverse
 from .actions import must_change_password
 
 
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _to(request, name: str):
+    """A redirect that htmx follows as a whole page (HX-Redirect), not by swapping the target page into a
+    fragment; an ordinary 302 otherwise."""
+    if _htmx(request):
+        from django_htmx.http import HttpResponseClientRedirect
+
+        return HttpResponseClientRedirect(reverse(name))
+    return redirect(name)
+
+
+def _htmx_current_page(request) -> str:
+    """The page an htmx request came from (HX-Current-URL) as a path on this site; "/" when absent or foreign."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    current = request.headers.get("HX-Current-URL", "")
+    parts = urlsplit(current)
+    if not current or not url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()},
+                                                          require_https=request.is_secure()) \
+            or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class PasswordChangeRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,7 +56,7 @@ class PasswordChangeRequiredMiddleware:
                 from .views import FIRST_LOGIN_MESSAGE
 
                 messages.warning(request, FIRST_LOGIN_MESSAGE)
-                return redirect("password_change")
+                return _to(request, "password_change")
         return self.get_response(request)
 
 
@@ -61,7 +90,8 @@ class TwoFactorRequiredMiddleware:
                     return JsonResponse({"detail": self.API_MESSAGE}, status=403)
                 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 
-                next_url = request.get_full_path() if request.method == "GET" else ""
+                next_url = (_htmx_current_page(request) if _htmx(request)      # (not the fragment's URL)
+                            else request.get_full_path() if request.method == "GET" else "")
                 backend = request.session.get(BACKEND_SESSION_KEY, "")
                 user = user._wrapped if hasattr(user, "_wrapped") else user
                 logout(request)
@@ -69,6 +99,6 @@ class TwoFactorRequiredMiddleware:
                 two_factor.start_pending(request, user, next_url)
                 messages.info(request, "您的账户现须使用双因素认证，请完成验证后继续。")
                 if two_factor.confirmed_device(user) is None:
-                    return redirect("accounts:two_factor_enrol")
-                return redirect("accounts:two_factor_verify")
+                    return _to(request, "accounts:two_factor_enrol")
+                return _to(request, "accounts:two_factor_verify")
         return self.get_response(request)

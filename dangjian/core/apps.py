@@ -6,5 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import engine, lookups  # noqa: F401  (registry; path__subtree)
+        from . import checks, engine, lookups  # noqa: F401  (deploy checks; registry; path__subtree)
         engine.autodiscover()

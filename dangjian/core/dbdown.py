@@ -18,7 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 log = logging.getLogger(__name__)
-MESSAGE = "数据库暂时不可用，请稍后重试"
+MESSAGE = "数据库暂时不可用或繁忙，请稍后重试"     # (down, restarting — or SQLite busy past its timeout)
 RETRY_AFTER = "30"
 DISK_FULL_MESSAGE = "存储空间不足，上传的文件未保存"
 

@@ -72,7 +72,7 @@ def run_here_now(pk: int) -> bool:
     from .models import OwedRun
 
     try:
-        tasks.evaluate_owed.schedule(delay=RECHECK)     # (first: a kill during the run has already asked)
+        tasks.later(tasks.evaluate_owed, RECHECK)     # (first: a kill during the run has already asked)
     except Exception:
         log.exception("无法登记待补判断的后台检查（每晚的全量运行会补上）")
     lease = _lease(pk)
@@ -151,7 +151,7 @@ def evaluate_owed() -> int:
                         if is_unavailable(e):
                             log.warning("补做判断时数据库不可用：%s 秒后重试", tasks.RETRY_DELAY, exc_info=e)
                             _drop_broken_connections()
-                            tasks.evaluate_owed.schedule(delay=tasks.RETRY_DELAY)
+                            tasks.later(tasks.evaluate_owed, tasks.RETRY_DELAY)
                             return runs
                         log.exception("补做判断失败（%s）", "，".join(m.reason for m in markers))
                         continue
@@ -161,7 +161,7 @@ def evaluate_owed() -> int:
             for _, lease in taken:
                 lease.release()
     if busy:        # a live process holds a marker: look again later (it may yet die)
-        tasks.evaluate_owed.schedule(delay=RECHECK)
+        tasks.later(tasks.evaluate_owed, RECHECK)
     return runs
 
 

@@ -200,6 +200,16 @@ def enqueue() -> None:
     judge_background_rules()
 
 
+def later(task, delay: int) -> None:
+    """Ask the worker to run `task` in `delay` seconds. Huey in immediate mode (tests, `make run` with DEBUG) has no
+    worker: a delayed task would sit on its in-memory schedule, never run, and only grow — skip it (the in-process
+    run or the immediate job has already done the work)."""
+    if HUEY.immediate:
+        log.debug("立即模式：不登记 %s 秒后的后台任务 %s", delay, getattr(getattr(task, "func", None), "__name__", task))
+        return
+    task.schedule(delay=delay)
+
+
 def _merge(into: dict, more: dict) -> dict:
     """Pending requests `more` added to `into` (union of rules; union of orgs, None — everywhere — wins)."""
     for day, e in more.items():
@@ -219,7 +229,7 @@ def resume_after_restart() -> None:
         enqueue()
         h = LOCK.holder()
         if h and h["host"] != socket.gethostname():
-            judge_background_rules.schedule(delay=max(1, int(h["expires"] - time.time()) + 1))
+            later(judge_background_rules, max(1, int(h["expires"] - time.time()) + 1))
 
 
 def pending() -> dict:
@@ -357,7 +367,7 @@ def _judge(batch: dict) -> int:
                                              {d: batch[d] for d in days[i:]}))
                     HUEY.get(INFLIGHT)
                 _drop_broken_connections()
-                judge_background_rules.schedule(delay=RETRY_DELAY)
+                later(judge_background_rules, RETRY_DELAY)
                 raise _DatabaseLost from e
             log.exception("后台规则判断失败（%s，%s）；每晚的全量运行会重新判断", day, ",".join(entry["rules"]))
         done += 1

@@ -20,7 +20,7 @@ from django.db import transaction
 from huey.contrib.djhuey import HUEY, db_task
 from huey.exceptions import TaskLockedException
 
-from dangjian.core.tasks import Lease
+from dangjian.core.tasks import Lease, _pending_mutex
 
 REQUESTED = "dashboards-rollups-requested"
 INFLIGHT = "dashboards-rollups-inflight"                  # the date the running rebuild is for
@@ -28,9 +28,11 @@ LOCK = Lease("dashboards-rollups-rebuild")
 
 
 def note(as_of: dt.date) -> None:
-    """Note a rebuild request (the later date when one is already noted)."""
-    prev = HUEY.get(REQUESTED, peek=True)
-    HUEY.put(REQUESTED, max(prev or "", as_of.isoformat()))
+    """Note a rebuild request (the later date when one is already noted). Under the core tasks' mutex (held for
+    µs): two processes noting at once must not lose the later date, nor a note race the drain's taking."""
+    with _pending_mutex():
+        prev = HUEY.get(REQUESTED, peek=True)
+        HUEY.put(REQUESTED, max(prev or "", as_of.isoformat()))
 
 
 def ask(as_of: dt.date) -> None:
@@ -94,11 +96,14 @@ def drain() -> list[dict]:
         try:
             with LOCK.heartbeat():
                 # Holding the lease, no live rebuild runs: a date still in flight is a dead job's. Ask again.
-                if (stale := HUEY.get(INFLIGHT)) is not None:
+                # Noted again before it leaves INFLIGHT: a kill in between loses nothing.
+                if (stale := HUEY.get(INFLIGHT, peek=True)) is not None:
                     note(dt.date.fromisoformat(stale))
+                    HUEY.get(INFLIGHT)
                 while (as_of := HUEY.get(REQUESTED, peek=True)) is not None:
-                    HUEY.put(INFLIGHT, as_of)       # (in flight before it leaves REQUESTED: a kill loses nothing)
-                    taken = HUEY.get(REQUESTED)     # (a later request noted in between is this round's)
+                    with _pending_mutex():          # (against note()'s read-modify-write)
+                        HUEY.put(INFLIGHT, as_of)   # (in flight before it leaves REQUESTED: a kill loses nothing)
+                        taken = HUEY.get(REQUESTED)     # (a later request noted in between is this round's)
                     as_of = dt.date.fromisoformat(max(as_of, taken or ""))
                     HUEY.put(INFLIGHT, as_of.isoformat())
                     current = RollupState.objects.filter(pk=1).values_list("as_of", flat=True).first()

@@ -432,6 +432,31 @@ def test_enforcement_switched_on_mid_session_asks_for_the_code(client, users, se
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_an_htmx_request_is_sent_to_the_code_page_whole_and_keeps_the_page_it_came_from(client, users, settings,
+                                                                                        clock):
+    """htmx would swap a 302's code page into the fragment and keep the fragment's URL as `next`: it gets
+    HX-Redirect (a full page load) and `next` is the page the user is on (HX-Current-URL, same site only)."""
+    enrol(users.committee_admin, clock)
+    settings.TWO_FACTOR_ENFORCED = False
+    client.force_login(users.committee_admin)
+    settings.TWO_FACTOR_ENFORCED = True
+    r = client.get("/accounts/?q=wang&page=2", HTTP_HX_REQUEST="true",
+                   HTTP_HX_CURRENT_URL="http://testserver/accounts/?q=wang")
+    assert r.status_code in (200, 204) and r["HX-Redirect"] == url("two_factor_verify")
+    assert not r.has_header("Location") and not logged_in(client)
+    assert client.session[two_factor.PENDING_KEY]["next"] == "/accounts/?q=wang"
+
+
+@pytest.mark.parametrize("current", ["https://evil.example/accounts/", "//evil.example/x", "", "javascript:x"])
+def test_an_htmx_request_from_elsewhere_keeps_no_foreign_next(client, users, settings, clock, current):
+    settings.TWO_FACTOR_ENFORCED = False
+    client.force_login(users.committee_admin)
+    settings.TWO_FACTOR_ENFORCED = True
+    r = client.get("/accounts/?q=wang", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=current)
+    assert r["HX-Redirect"] == url("two_factor_enrol")     # (no authenticator bound yet)
+    assert client.session[two_factor.PENDING_KEY]["next"] == "/"
+
+
 def test_rebinding_asks_for_the_current_code_first(client, users, clock):
     secret, _ = enrol(users.committee_admin, clock)
     login(client, "committee_admin")

@@ -269,6 +269,14 @@ def test_middleware_keeps_an_initial_password_user_on_the_password_page(client, 
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_an_htmx_request_of_an_initial_password_user_loads_the_password_page_whole(client, users):
+    User.objects.filter(pk=users.member_a.pk).update(password_changed=None)
+    client.force_login(users.member_a)
+    r = client.get(reverse("people:person_detail", kwargs={"pk": users.member_a.person_id}), HTTP_HX_REQUEST="true")
+    assert r.status_code in (200, 204) and r["HX-Redirect"] == reverse("password_change")
+    assert not r.has_header("Location")
+
+
 def test_unlock_from_the_account_page(client_as, users):
     from django.utils import timezone
 

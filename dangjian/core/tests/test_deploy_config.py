@@ -1,5 +1,6 @@
 """The shipped deploy/ files, read as text (normal suite, no servers): what they must say for privacy, limits and
 the multi-node layout. The same files run for real in scripts/test-deploy.sh (test_deploy.py)."""
+import json
 import re
 import runpy
 from pathlib import Path
@@ -74,7 +75,7 @@ def test_nginx_hides_its_version_bounds_retries_and_drops_unknown_hosts():
     assert re.search(r"server_tokens\s+off;", NGINX_CODE)
     assert re.search(r"proxy_next_upstream_timeout\s+5s;", _code(PROXY))
     assert re.search(r"proxy_next_upstream_tries\s+2;", _code(PROXY))
-    assert NGINX_CODE.count("include /etc/nginx/dangjian-proxy.conf;") == NGINX_CODE.count("proxy_pass ") == 2
+    assert NGINX_CODE.count("include /etc/nginx/dangjian-proxy.conf;") == NGINX_CODE.count("proxy_pass ") == 3
     catch_all = [b for b in _servers(NGINX_CODE) if "default_server" in b]
     assert catch_all and all(re.search(r"return\s+444;", b) for b in catch_all)
     assert any("ssl_reject_handshake on;" in b for b in catch_all)   # no certificate shown to a scanner
@@ -107,3 +108,34 @@ def test_worker_unit_says_what_it_runs():
     start = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
     assert " -f" not in start
     assert "-f:" not in unit and "flush_locks" not in unit     # no comment about a flag the command does not pass
+
+
+def _location(name: str) -> str:
+    m = re.search(r"location\s+" + re.escape(name) + r"\s*\{(.*?)\n\s*\}", NGINX_CODE, re.S)
+    assert m, name
+    return m.group(1)
+
+
+def test_nginx_answers_in_chinese_when_gunicorn_is_down_or_slow_and_in_json_under_api():
+    """gunicorn stopped or restarting (502/503) or too slow (504): nginx's own page, in Chinese, not its English
+    default; under /api/ a JSON `detail` in Chinese (413 too). Django's own 503 (database down) passes through:
+    nginx must not intercept upstream errors."""
+    site = _servers(NGINX_CODE)[-1]
+    assert re.search(r"error_page\s+502\s+503\s+@unavailable;", site)
+    assert re.search(r"error_page\s+504\s+@timeout;", site)
+    for name, code, words in (("@unavailable", 503, "暂时无法访问"), ("@timeout", 504, "超时")):
+        body = _location(name)
+        assert re.search(rf"return\s+{code}\s+'<!doctype html>", body) and words in body, name
+        assert "text/html; charset=utf-8" in body and "$request_id" in body
+    assert "proxy_intercept_errors on" not in NGINX_CODE + _code(PROXY)
+    api = _location("/api/")
+    assert "proxy_pass http://dangjian_app;" in api and "include /etc/nginx/dangjian-proxy.conf;" in api
+    for codes, name, code in (("413", "@api_too_large", 413), ("502 503", "@api_unavailable", 503),
+                              ("504", "@api_timeout", 504)):
+        assert re.search(rf"error_page\s+{codes}\s+{name};", api), name
+        body = _location(name)
+        assert "application/json; charset=utf-8" in body
+        m = re.search(rf"return\s+{code}\s+'(.*)';", body)
+        assert m, name
+        doc = json.loads(m.group(1).replace("\\n", "").replace("$request_id", "x"))
+        assert re.search(r"[\u4e00-\u9fff]", doc["detail"]) and doc["request_id"] == "x"

@@ -60,6 +60,31 @@ def test_deploy_check_sees_the_real_settings_not_the_test_ones(tmp_path):
     assert "security.W004" in r.stdout + r.stderr
 
 
+def test_deploy_check_warns_of_a_missing_field_key_and_of_two_factor_switched_off(tmp_path):
+    """Without FIELD_ENCRYPTION_KEY the ID-number key is derived from SECRET_KEY (rotating it makes ID numbers and
+    TOTP secrets unreadable): dangjian.W001. TWO_FACTOR_ENFORCED=0 with DEBUG off: dangjian.W002."""
+    r = run_deploy_check(production_env(tmp_path, FIELD_ENCRYPTION_KEY="", TWO_FACTOR_ENFORCED="0"))
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "dangjian.W001" in out and "FIELD_ENCRYPTION_KEY" in out, out
+    assert "dangjian.W002" in out and "TWO_FACTOR_ENFORCED" in out, out
+
+
+def test_each_deploy_warning_appears_exactly_when_its_condition_holds(settings):
+    from dangjian.core import checks
+
+    settings.DEBUG, settings.FIELD_ENCRYPTION_KEY, settings.TWO_FACTOR_ENFORCED = False, "k" * 43, True
+    assert checks.field_encryption_key(None) == [] and checks.two_factor_enforced(None) == []
+    settings.FIELD_ENCRYPTION_KEY = ""
+    (w,) = checks.field_encryption_key(None)
+    assert w.id == "dangjian.W001" and "SECRET_KEY" in w.msg and "FIELD_ENCRYPTION_KEY" in w.hint
+    settings.TWO_FACTOR_ENFORCED = False
+    (w,) = checks.two_factor_enforced(None)
+    assert w.id == "dangjian.W002" and "双因素" in w.msg and w.hint
+    settings.DEBUG = True           # (a developer's `make run`: 2FA off on purpose)
+    assert checks.two_factor_enforced(None) == []
+
+
 def test_production_settings_values(tmp_path):
     code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
             "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "

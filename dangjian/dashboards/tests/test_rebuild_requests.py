@@ -243,3 +243,35 @@ def test_a_refresh_on_postgresql_does_not_wait_while_a_rebuild_holds_the_state_r
     for o in (tree.a, tree.committee, tree.wc):
         assert snap(o, "findings_warn") == counted(o), o.name
     assert snap(tree.wc, "findings_warn") == before + 1
+
+
+@pytest.fixture
+def fresh_storage(monkeypatch):
+    monkeypatch.setattr(HUEY, "storage", MemoryStorage("t"))
+
+
+def test_noting_a_request_waits_for_the_mutex_so_two_notes_never_lose_the_later_date(fresh_storage):
+    """note() is a read-modify-write of REQUESTED (web workers and the job): under the core tasks' mutex."""
+    from dangjian.core import tasks as core_tasks
+
+    with core_tasks._pending_mutex():       # another process is noting
+        t = threading.Thread(target=tasks.note, args=(AS_OF,))
+        t.start()
+        time.sleep(0.3)
+        assert HUEY.get(tasks.REQUESTED, peek=True) is None, "note() 未等待互斥锁"
+    t.join(5)
+    assert HUEY.get(tasks.REQUESTED, peek=True) == AS_OF.isoformat()
+
+
+def test_a_dead_jobs_date_stays_in_flight_until_it_is_noted_again(fresh_storage, monkeypatch):
+    """The drain puts a dead job's in-flight date back: noted first, removed after — a kill in between loses
+    nothing (the next drain finds it in flight again)."""
+    HUEY.put(tasks.INFLIGHT, AS_OF.isoformat())
+
+    def killed(as_of):
+        raise SystemExit("killed while noting")
+
+    monkeypatch.setattr(tasks, "note", killed)
+    with pytest.raises(SystemExit):
+        tasks.drain()
+    assert HUEY.get(tasks.INFLIGHT, peek=True) == AS_OF.isoformat(), "重建日期在重新登记前被删除而丢失"

@@ -37,3 +37,6 @@ class Command(BaseCommand):
         if result["media_kept"]:
             self.stdout.write(f"原附件目录已改名保留为 {result['media_kept']}，确认无误后可删除。")
         self.stdout.write("后台任务队列不在备份中：如备份时有未完成的预警计算，请运行 dangjian evaluate。")
+        self.stdout.write("备份可能早于此后的去标识化和访问记录清理：请运行 dangjian anonymise_expired（对超过保存期限的"
+                          "人员重新去标识化）和 dangjian prune_access_log（删除超过保存期限的个人信息访问记录），"
+                          "再开放使用。")
