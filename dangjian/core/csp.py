@@ -13,16 +13,11 @@ from __future__ import annotations
 from django.conf import settings
 
 DOWNLOAD_POLICY = "default-src 'none'; sandbox"
-DEFAULT_POLICY = {
-    "default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'self'",
-    "frame-ancestors": "'none'", "form-action": "'self'", "img-src": "'self' data:",
-    "style-src": "'self' 'unsafe-inline'",
-}
 
 
 def policy_header() -> tuple[str, str]:
     """(header name, value) for the configured policy."""
-    directives = getattr(settings, "CSP_POLICY", None) or DEFAULT_POLICY
+    directives = settings.CSP_POLICY   # (one definition: dangjian/settings.py)
     value = "; ".join(f"{name} {sources}".strip() for name, sources in directives.items())
     name = ("Content-Security-Policy-Report-Only" if getattr(settings, "CSP_REPORT_ONLY", False)
             else "Content-Security-Policy")

@@ -36,14 +36,15 @@ CONNECTION_LOST = ("connection refused", "could not connect", "connection to ser
 PG_DOWN_CODES = ("57P01", "57P02", "57P03", "53300")
 
 
-def _chain(exc, depth: int = 5):
+def exception_chain(exc, depth: int = 5):
+    """The exception and the ones it was raised from or during (a driver error wrapped by Django's)."""
     while exc is not None and depth:
         yield exc
         exc, depth = exc.__cause__ or exc.__context__, depth - 1
 
 
-def _sqlstate(exc) -> str | None:
-    for e in _chain(exc):
+def sqlstate(exc) -> str | None:
+    for e in exception_chain(exc):
         code = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
         if code:
             return code
@@ -68,7 +69,7 @@ def is_unavailable(exc) -> bool:
     if not isinstance(exc, DatabaseError) or isinstance(exc, (IntegrityError, ProgrammingError, DataError,
                                                               NotSupportedError)):
         return False
-    code = _sqlstate(exc)
+    code = sqlstate(exc)
     if code:    # PostgreSQL says exactly what it is
         return code.startswith("08") or code in PG_DOWN_CODES
     text = str(exc).lower()
@@ -80,7 +81,7 @@ def is_unavailable(exc) -> bool:
 def is_disk_full(exc) -> bool:
     """No space left (or the quota reached) while writing a file — an upload spooled to FILE_UPLOAD_TEMP_DIR, an
     attachment — or SQLite's "database or disk is full"."""
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
         if isinstance(e, OperationalError) and "database or disk is full" in str(e).lower():

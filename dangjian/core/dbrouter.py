@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError
 
-from dangjian.core.dbdown import is_unavailable
+from dangjian.core.dbdown import exception_chain, is_unavailable, sqlstate
 
 log = logging.getLogger(__name__)
 
@@ -236,23 +236,15 @@ class ReplicaRouter:
         return False if db == REPLICA else None
 
 
-def _chain(exc, depth: int = 5):
-    while exc is not None and depth:
-        yield exc
-        exc, depth = exc.__cause__ or exc.__context__, depth - 1
-
-
 def _replica_fault(exc, replica_errors: list) -> str | None:
     """What a failure inside `replica_view` says about the replica: "down" (its connection is lost), "conflict"
     (a query cancelled by WAL replay), or None — not the replica's doing (the primary failed, or a bug)."""
-    if not any(e is seen for e in _chain(exc) for seen in replica_errors):
+    if not any(e is seen for e in exception_chain(exc) for seen in replica_errors):
         return None
     if is_unavailable(exc):
         return "down"
-    for e in _chain(exc):
-        code = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
-        if code in RECOVERY_CONFLICT or "conflict with recovery" in str(e):
-            return "conflict"
+    if sqlstate(exc) in RECOVERY_CONFLICT or any("conflict with recovery" in str(e) for e in exception_chain(exc)):
+        return "conflict"
     return None
 
 
