@@ -48,7 +48,15 @@ def _fuzz(branch_a, check) -> tuple[int, dict]:  # noqa: F811
     ids = sorted({o.pk for o in branch_a.values()})
     problems: dict[str, dict[str, str]] = {}
     n = 0
+    from django.core import signals
+    from django.db import close_old_connections
+
     logging.disable(logging.WARNING)   # 400/404 lines by the thousand
+    # schemathesis calls the WSGI app directly, so Django's request signals would close the test's connection at
+    # the end of each request (inside the test transaction: PostgreSQL then answers every later query with a lost
+    # connection, a 503). Django's own test client disconnects them the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     try:
         for result in _schema().get_all_operations():
             op = result.ok()
@@ -71,6 +79,8 @@ def _fuzz(branch_a, check) -> tuple[int, dict]:  # noqa: F811
 
             run()
     finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
         logging.disable(logging.NOTSET)
     return n, problems
 
