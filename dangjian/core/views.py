@@ -98,9 +98,32 @@ def finding_list(request):
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     waivable_orgs = {row.record.org_id for row in table.paginated_rows
                      if can_in_org(request.user, WAIVE, row.record.org)}
+    from .pending import pending_checks
+
     return render(request, "core/finding_list.html", {
         "filter": fs, "table": table, "rules": list(registry), "waivable_orgs": waivable_orgs,
+        "pending": pending_checks(request.user),
     })
+
+
+@login_required
+def pending_checks_fragment(request):
+    """后台检查进行中: the banner alone, polled by itself while something is pending (`?org=`: that org's subtree,
+    else the user's scope). Without pending work it answers the banner without its trigger — the polling stops —
+    and says so in an HX-Trigger header (`pending-checks-done`): the findings around it are fetched again."""
+    from dangjian.orgs.models import Org
+
+    from .params import id_param
+    from .pending import pending_checks
+
+    org = None
+    if "org" in request.GET:
+        org = get_restricted(request, Org, VIEW, pk=id_param(request.GET.get("org"), default=0))
+    pending = pending_checks(request.user, None if org is None else [org])
+    response = render(request, "core/_pending_checks.html", {"pending": pending, "pending_org": org})
+    if not pending:
+        response["HX-Trigger"] = "pending-checks-done"
+    return response
 
 
 @login_required
@@ -127,7 +150,8 @@ def finding_waive(request, pk):
 
 def render_history(request, obj, *, org, person=None, template="core/history.html", extra=None):
     """A history page (痕迹) for any object: the domain events written by actions, restricted with
-    `view_audit`, and django-auditlog's field diffs (ID numbers arrive masked as ******)."""
+    `view_audit`, and django-auditlog's field diffs (ID numbers arrive masked as ******; phones, e-mails and the
+    like are masked by `privacy.masking` for readers without `view_id_number`)."""
     from auditlog.models import LogEntry
 
     user = request.user
@@ -142,7 +166,13 @@ def render_history(request, obj, *, org, person=None, template="core/history.htm
     own_record = person is not None and getattr(user, "person_id", None) == person.pk
     diffs = []
     if can_in_org(user, VIEW_AUDIT, org) or own_record:
+        from dangjian.privacy.masking import Disclosure
+
         diffs = list(LogEntry.objects.get_for_object(obj).select_related("actor", "content_type")[:50])
+        # 最小必要: phones, e-mails, ID numbers (former values too) masked unless the reader may see them in full.
+        disclosure = Disclosure(user)
+        for d in diffs:
+            d.changes = disclosure.show(d.changes_dict, org=org, person=person)
     ctx = {"object": obj, "org": org, "person": person, "events": page, "diffs": diffs,
            "may_audit": can_in_org(user, VIEW_AUDIT, org) or own_record}
     ctx.update(extra or {})

@@ -10,7 +10,9 @@ masked row a list page happens to show):
 * a 个人档案导出 (this app's export of one person's data);
 * a 身份证号查询 hit (the people list searched by a full ID number — only by users who may see the number);
 * the person's change history (former and current phone, job title), a DJX 数据交换导出 (every exported person),
-  and the API's answers to create/update/status/move (the same data as a read).
+  and the API's answers to create/update/status/move (the same data as a read);
+* an API read of the audit trail (`/api/audit-events/`) that showed someone's phone, e-mail or ID number in full
+  (`privacy.masking.Disclosure`; masked values are not logged).
 Not logged: list pages and pickers (name, org, status and a masked ID number only), and a member looking at
 their own record (no disclosure to anyone else)."""
 from __future__ import annotations

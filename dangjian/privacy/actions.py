@@ -23,6 +23,7 @@ from dangjian.people.models import Person
 from . import export
 from .access import record_access
 from .choices import Channel, Purpose
+from .masking import PERSONAL_KEYS
 from .models import Anonymisation, PersonalDataAccess
 
 log = logging.getLogger(__name__)
@@ -110,10 +111,10 @@ def expired(as_of: dt.date | None = None, years: int | None = None) -> list[tupl
 
 
 # Keys whose values identify someone, blanked wherever they occur (at any depth) in the JSON of the records about
-# the person — audit events' before/after, audit-log changes — including former values.
-SENSITIVE_KEYS = frozenset({"name", "id_number", "id_number_encrypted", "id_number_digest", "id_number_masked",
-                            "phone", "job_title", "external_id", "birth_date", "username", "first_name",
-                            "last_name", "display_name", "email", "letter_no", "to_name", "from_name", "address"})
+# the person — audit events' before/after, audit-log changes — including former values. The contact and identifier
+# keys (`masking.PERSONAL_KEYS`: phone, e-mail, ID number …) are also what a reader of the trail sees masked.
+SENSITIVE_KEYS = PERSONAL_KEYS | frozenset({"name", "job_title", "birth_date", "username", "first_name", "last_name",
+                                            "display_name", "letter_no", "to_name", "from_name"})
 # Free-text identifiers on the person's own rows, blanked: a 介绍信编号 or an exchange id leads back to the person.
 ROW_BLANKED = {"membership.transfer": ("letter_no", "external_id"),
                "recruitment.recruitmentfile": ("external_id",)}

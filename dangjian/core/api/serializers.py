@@ -28,6 +28,18 @@ class FindingSerializer(serializers.ModelSerializer):
         return rule.title if rule else None
 
 
+class PendingChecksSerializer(serializers.Serializer):
+    """后台检查进行中 (core.pending): what the findings do not show yet."""
+    pending = serializers.BooleanField(label="是否有待完成的后台检查")
+    rule_ids = serializers.ListField(child=serializers.CharField(), label="正在后台判断的规则编号")
+    rules = serializers.CharField(label="规则（文字说明）")
+    org_count = serializers.IntegerField(label="涉及的组织数", help_text="everywhere 为真时为 0")
+    everywhere = serializers.BooleanField(label="是否涉及全部组织", help_text="如规则参数修改后的全量重判")
+    imported = serializers.BooleanField(label="是否有刚导入、尚未判断完的数据")
+    imported_since = serializers.DateTimeField(allow_null=True, label="导入时间", help_text="最早一批尚未判断完的导入")
+    message = serializers.CharField(label="提示文字", help_text="空：没有待完成的后台检查")
+
+
 class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(label="豁免理由", help_text="说明为何不适用或已另行处理；将记入操作记录。")
 
@@ -47,3 +59,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = ["id", "created", "actor", "request_id", "verb", "summary", "org", "org_name", "person",
                   "person_name", "object_type", "object_id", "data"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """最小必要: phones, e-mails, ID numbers in `data` (former values too) are masked (`137****1111`) unless the
+        reader may see full personal data on the event's org (`view_id_number`) or it is their own. The viewset passes
+        one `privacy.masking.Disclosure` per request (it logs whose values were shown in full); without one, masked."""
+        from dangjian.privacy.masking import Disclosure, mask_personal
+
+        out = super().to_representation(instance)
+        disclosure = self.context.get("disclosure")
+        if isinstance(disclosure, Disclosure):
+            out["data"] = disclosure.show(out["data"], org=instance.org, person=instance.person)
+        else:
+            out["data"] = mask_personal(out["data"])
+        return out
