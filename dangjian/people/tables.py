@@ -28,7 +28,7 @@ class PersonTable(_PersonColumns):
     """人员列表. The ID number column is always masked: the full number only on the person page,
     for roles allowed to see it, and every such view is logged."""
 
-    org = tables.Column("所在党组织", order_by=("org__path", "name"), attrs={"td": {"style": "min-width: 9rem"}},
+    org = tables.Column("所在党组织", order_by=("org__path", "name"), attrs={"td": {"class": "minw-9rem"}},
                         linkify=lambda record: reverse("orgs:org_detail", kwargs={"pk": record.org_id}) if record.org_id else None)
     id_number = tables.Column("公民身份号码", accessor="id_number_masked", orderable=False, empty_values=(),
                               attrs={"td": {"class": "font-monospace text-nowrap"}})

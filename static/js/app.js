@@ -15,6 +15,21 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("[data-print]")) { window.print(); }
   });
+  // Sizes computed per row: <… data-width="37"> (a progress bar, percent) and <… data-indent="2"> (a tree level,
+  // rem). Set through the CSSOM, which the Content-Security-Policy allows (it refuses style="…" attributes).
+  function sizes(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("[data-width]").forEach(function (el) {
+      var v = parseFloat(el.getAttribute("data-width"));
+      if (isFinite(v)) { el.style.width = Math.max(0, Math.min(100, v)) + "%"; }
+    });
+    root.querySelectorAll("[data-indent]").forEach(function (el) {
+      var v = parseFloat(el.getAttribute("data-indent"));
+      if (isFinite(v)) { el.style.marginLeft = Math.max(0, v) + "rem"; }
+    });
+  }
+  sizes(document);  // (this script is at the end of <body>: the page is parsed)
+  document.addEventListener("htmx:load", function (e) { sizes(e.target.parentNode || e.target); });
   // An htmx request that fails should say so rather than silently doing nothing.
   document.addEventListener("htmx:responseError", function (e) {
     var status = e.detail.xhr ? e.detail.xhr.status : "";

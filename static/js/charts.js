@@ -13,10 +13,10 @@
       var chart = window.echarts.init(el);
       var kind = el.getAttribute("data-chart");
       var option = kind === "pie" ? {
-        tooltip: {trigger: "item"},
+        tooltip: {trigger: "item", formatter: djTooltip.item},  // (chart-tooltip.js: no inline style)
         series: [{type: "pie", radius: ["40%", "70%"], data: pairs.map(function (p) { return {name: p[0], value: p[1]}; })}]
       } : {
-        tooltip: {trigger: "axis"}, grid: {left: 40, right: 10, top: 10, bottom: 30},
+        tooltip: {trigger: "axis", formatter: djTooltip.axis}, grid: {left: 40, right: 10, top: 10, bottom: 30},
         xAxis: {type: "category", data: pairs.map(function (p) { return p[0]; })},
         yAxis: {type: "value", minInterval: 1},
         series: [{type: "bar", data: pairs.map(function (p) { return p[1]; }), itemStyle: {color: "#c8102e"}}]

@@ -47,10 +47,11 @@
       var values = d.cells.map(function (c) { return c[2]; });
       var isRate = d.indicator !== "findings";
       chart(box, {
-        tooltip: {position: "top", formatter: function (p) {
+        // (djTooltip, static/js/chart-tooltip.js: ECharts' "top" keyword would add an arrow with an inline style)
+        tooltip: {position: djTooltip.top, formatter: function (p) {
           // (org names are typed by admins: escaped, since ECharts sets the tooltip as HTML)
           return echarts.format.encodeHTML(d.units[p.value[1]]) + "<br>" + d.months[p.value[0]] + "：" +
-            (isRate ? p.value[2] + "%" : p.value[2]);
+            (isRate ? p.value[2] + "%" : p.value[2]) + djTooltip.ARROW;
         }},
         grid: {left: 160, right: 20, top: 10, bottom: 60},
         xAxis: {type: "category", data: d.months, splitArea: {show: true}},
@@ -64,7 +65,7 @@
     },
     trend: function (box, d) {
       chart(box, {
-        tooltip: {trigger: "axis"}, legend: {top: 0},
+        tooltip: {trigger: "axis", formatter: djTooltip.axis}, legend: {top: 0},
         grid: {left: 40, right: 40, top: 30, bottom: 30},
         xAxis: {type: "category", data: d.months},
         yAxis: [{type: "value", minInterval: 1}, {type: "value", max: 100, axisLabel: {formatter: "{value}%"}}],
@@ -114,7 +115,7 @@
     },
     recruitment: function (box, d) {
       chart(box, {
-        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, formatter: djTooltip.axis},
         grid: {left: 150, right: 20, top: 10, bottom: 20},
         xAxis: {type: "value", minInterval: 1},
         yAxis: {type: "category", inverse: true, data: d.stages.map(function (s) { return s[0]; }),
@@ -135,7 +136,7 @@
     },
     rectification: function (box, d) {
       chart(box, {
-        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, formatter: djTooltip.axis},
         grid: {left: 40, right: 10, top: 10, bottom: 30},
         xAxis: {type: "category", data: d.buckets.map(function (b) { return b[0]; })},
         yAxis: {type: "value", minInterval: 1},

@@ -25,8 +25,9 @@ def watch_requests(page, errors: list) -> None:
 
 
 def watch_csp(page, violations: list) -> None:
-    """Record what the Content-Security-Policy refused (an inline script or handler, eval): Chromium reports it on
-    the console as "Refused to …" or "… violates the following Content Security Policy directive …"."""
+    """Record what the Content-Security-Policy refused (an inline script or handler, eval, an inline style attribute
+    or <style> block): Chromium reports it on the console as "Refused to …" or "… violates the following Content
+    Security Policy directive …" ("Applying inline style violates …" for styles)."""
     def console(msg):
         if "Refused to" in msg.text or "Content Security Policy" in msg.text:
             violations.append(f"{page.url} {msg.text}")

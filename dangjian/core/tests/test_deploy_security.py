@@ -19,7 +19,7 @@ from django.urls import reverse
 
 ROOT = Path(settings.BASE_DIR)
 POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-          "form-action 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+          "form-action 'self'; img-src 'self' data:; style-src 'self'")
 
 
 # --- 部署检查 -------------------------------------------------------------------------------------
@@ -117,6 +117,19 @@ def test_every_page_carries_the_policy(client, users):
     assert r.status_code == 200 and r["Content-Security-Policy"] == POLICY
 
 
+def test_a_normal_page_allows_no_inline_style(client, users):
+    """style-src 'self': no style="…" attribute and no <style> block an attacker slipped into a page is applied
+    (the look comes from static/css/ only; docs/security.md)."""
+    for url in (reverse("login"), reverse("home"), reverse("orgs:org_list")):
+        if url != reverse("login"):
+            client.force_login(users.secretary_a)
+        r = client.get(url)
+        assert r.status_code == 200
+        directives = dict(d.strip().split(" ", 1) for d in r["Content-Security-Policy"].split(";"))
+        assert directives["style-src"] == "'self'", url
+        assert "unsafe-inline" not in r["Content-Security-Policy"], url
+
+
 def test_report_only_sends_the_policy_without_enforcing_it(client, db):
     with override_settings(CSP_REPORT_ONLY=True):
         r = client.get(reverse("login"))
@@ -196,6 +209,109 @@ def test_no_template_has_an_inline_script_or_handler(path):
     """script-src 'self' refuses inline <script> and on*= handlers: put code in static/js/ and data in
     data-* attributes or {{ value|json_script:"id" }} (see docs/security.md)."""
     assert inline_code(path.read_text(encoding="utf-8")) == []
+
+
+# style-src 'self' refuses style="…" attributes and <style> blocks (docs/security.md). Templates rendered only to
+# PDF by WeasyPrint never reach a browser and keep their print stylesheet inline; each is named here with the code
+# that renders it, and test_pdf_only_templates_are_only_rendered_to_pdf checks no view serves one as a page.
+STYLE_ATTR = re.compile(r"""(?:^|[\s"'/])style\s*=""", re.I)
+STYLE_TAG = re.compile(r"<style\b", re.I)
+PDF_ONLY = {
+    "templates/elections/document_pdf.html": "dangjian/elections/documents.py",
+    "templates/dues/ledger_pdf.html": "dangjian/dues/reports.py",
+    "templates/orglife/ledger_branch.html": "dangjian/orglife/ledger.py",
+}
+
+
+def inline_style(text: str) -> list[str]:
+    found = [m.group(0) for m in STYLE_TAG.finditer(text)]
+    for tag in re.finditer(r"<[a-zA-Z][^<>]*>", text):
+        body = tag.group(0)
+        found += [body for _ in STYLE_ATTR.finditer(body[body.find(" "):] if " " in body else "")]
+    return found
+
+
+def test_the_style_scanner_finds_what_it_must():
+    assert inline_style('<div class="card" style="max-width: 40rem">')
+    assert inline_style('<td\n  style="width: {{ pct }}%">')
+    assert inline_style("<span STYLE='color:red'>")
+    assert inline_style("<style>body{color:red}</style>")
+    assert inline_style('<style media="print">')
+    assert not inline_style('<link rel="stylesheet" href="/static/css/app.css">')
+    assert not inline_style('<div class="mw-40rem" data-width="{{ pct }}">')
+    assert not inline_style("<p>style=\"x\" is an attribute</p>")  # text, not a tag
+    assert not inline_style('<b data-style="x">')
+
+
+def test_the_api_docs_page_needs_no_inline_style(client_as, users):
+    """drf-spectacular's <style> block is moved to static/css/swagger.css (templates/drf_spectacular/swagger_ui.html);
+    Swagger UI itself styles through the CSSOM. The page gets the normal, strict policy."""
+    r = client_as(users.secretary_a).get("/api/docs/")
+    page = r.content.decode()
+    assert "swagger-ui" in page.lower() and inline_style(page) == []
+    assert "css/swagger.css" in page
+    assert r["Content-Security-Policy"] == POLICY
+
+
+def test_only_the_browsable_api_keeps_inline_styles(client_as, users):
+    """DRF's browsable API (its own templates, style attributes and a <style> block) is the one relaxation: style-src
+    'unsafe-inline' on those HTML pages only; its scripts stay 'self', and its JSON gets the normal policy."""
+    c = client_as(users.secretary_a)
+    html = c.get("/api/orgs/", HTTP_ACCEPT="text/html")
+    assert html.status_code == 200 and html["Content-Type"].startswith("text/html")
+    assert html["Content-Security-Policy"] == POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    assert "script-src 'self';" in html["Content-Security-Policy"]
+    assert c.get("/api/orgs/", HTTP_ACCEPT="application/json")["Content-Security-Policy"] == POLICY
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_template_has_an_inline_style(path):
+    """Looks come from static/css/app.css (utility classes such as mw-40rem, w-6em); a width computed per row is
+    a data-width / data-indent attribute that static/js/app.js applies through the CSSOM, which CSP allows."""
+    if str(path.relative_to(ROOT)) in PDF_ONLY:
+        return
+    assert inline_style(path.read_text(encoding="utf-8")) == []
+
+
+def test_pdf_only_templates_are_only_rendered_to_pdf():
+    for template, module in PDF_ONLY.items():
+        name = template.removeprefix("templates/")
+        users = [p for p in (ROOT / "dangjian").rglob("*.py")
+                 if "tests" not in p.parts and name in p.read_text(encoding="utf-8")]
+        assert [str(p.relative_to(ROOT)) for p in users] == [module], name
+        assert "weasyprint" in (ROOT / module).read_text(encoding="utf-8").lower(), module
+
+
+def test_no_python_code_emits_an_inline_style():
+    """format_html strings, widget attrs and django-tables2 attrs={"td": {...}} reach pages as attributes too."""
+    found = []
+    for p in (ROOT / "dangjian").rglob("*.py"):
+        if "tests" in p.parts or "migrations" in p.parts:
+            continue
+        text = p.read_text(encoding="utf-8")
+        found += [f"{p.relative_to(ROOT)}: {m.group(0)}" for m in re.finditer(r"""["']style["']\s*:""", text)]
+        found += [f"{p.relative_to(ROOT)}: {m.group(0)}" for m in re.finditer(r"<[a-zA-Z][^<>\n]*\sstyle\s*=", text)]
+    assert found == []
+
+
+def test_every_chart_tooltip_avoids_echarts_inline_styles():
+    """ECharts' default tooltip and its arrow for a position keyword ("top") are HTML with style attributes: each
+    tooltip names a formatter (static/js/chart-tooltip.js, or plain text) and no position keyword."""
+    for js in (ROOT / "static" / "js").glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        for m in re.finditer(r"tooltip:\s*\{", text):
+            option = text[m.end():m.end() + 200]
+            assert "formatter" in option, f"{js.name}: {option[:60]}"
+            assert not re.search(r"position:\s*[\"']", option), f"{js.name}: {option[:60]}"
+
+
+def test_htmx_injects_no_indicator_style(client, db):
+    """htmx adds a <style> for .htmx-indicator unless told not to; the rules are in app.css instead."""
+    page = client.get(reverse("login")).content.decode()
+    meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", page)
+    assert json.loads(meta.group(1))["includeIndicatorStyles"] is False
+    css = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    assert ".htmx-indicator" in css and "opacity: 0" in css
 
 
 def test_json_script_is_the_way_to_hand_data_to_scripts():
@@ -316,4 +432,68 @@ def test_the_browser_watch_sees_a_refused_inline_script(chromium):
     page.wait_for_timeout(100)
     assert page.title() != "ran"
     assert len([v for v in seen if "inline" in v]) == 2  # the script and the handler (meta also notes frame-ancestors)
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="Debian chromium 未安装（make test 会安装）")
+def test_chart_tooltips_show_under_the_policy(chromium):
+    """The project's ECharts with chart-tooltip.js, served with the policy: an axis, an item and a "top" tooltip
+    show their markers and arrow, and nothing is refused (ECharts' own tooltips would be, once per line)."""
+    from dangjian.core.tests.test_browser import watch_csp
+
+    files = {"echarts.js": ROOT / "static/vendor/echarts/echarts.min.js", "tip.js": ROOT / "static/js/chart-tooltip.js",
+             "app.css": ROOT / "static/css/app.css"}
+    main = """
+      var opts = {
+        a: {tooltip: {trigger: 'axis', formatter: djTooltip.axis}, xAxis: {type: 'category', data: ['1月', '2月']},
+            yAxis: {}, series: [{name: '新发现预警', type: 'bar', data: [1, 2]}, {name: '按期率', type: 'line', data: [50, null]}]},
+        b: {tooltip: {trigger: 'item', formatter: djTooltip.item}, series: [{type: 'pie', data: [{name: '合格', value: 3}]}]},
+        c: {tooltip: {position: djTooltip.top, formatter: function () { return '第一党支部' + djTooltip.ARROW; }},
+            xAxis: {type: 'category', data: ['x']}, yAxis: {type: 'category', data: ['y']},
+            visualMap: {min: 0, max: 3, show: false}, series: [{type: 'heatmap', data: [[0, 0, 2]]}]}};
+      Object.keys(opts).forEach(function (id) { echarts.init(document.getElementById(id)).setOption(opts[id]); });"""
+    main = main.encode()
+    page_html = b"""<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/app.css"></head><body>
+      <div id="a" class="chart-h-240"></div><div id="b" class="chart-h-240"></div><div id="c" class="chart-h-240"></div>
+      <script src="/echarts.js"></script><script src="/tip.js"></script><script src="/main.js"></script></body></html>"""
+
+    def serve(route):
+        name = route.request.url.rsplit("/", 1)[1]
+        body, kind = ((page_html, "text/html") if name == "" else (main, "text/javascript") if name == "main.js"
+                      else (files[name].read_bytes(), "text/css" if name.endswith(".css") else "text/javascript"))
+        route.fulfill(status=200, body=body, headers={"Content-Type": kind, "Content-Security-Policy": POLICY})
+
+    page = chromium.new_page(viewport={"width": 800, "height": 900})
+    seen = []
+    watch_csp(page, seen)
+    page.route("http://charts.test/**", serve)
+    page.goto("http://charts.test/")
+    shown = {}
+    for box, probe in (("a", ".ec-tip-marker"), ("b", ".ec-tip-marker"), ("c", ".ec-tip-arrow")):
+        bb = page.locator(f"#{box}").bounding_box()
+        page.mouse.move(bb["x"] + bb["width"] * 0.5, bb["y"] + bb["height"] * 0.5)
+        page.wait_for_timeout(400)
+        shown[box] = page.evaluate(f"document.querySelectorAll('#{box} {probe}').length")
+    page.close()
+    assert shown["a"] == 2 and shown["b"] == 1 and shown["c"] == 1, shown
+    assert seen == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="Debian chromium 未安装（make test 会安装）")
+def test_the_browser_watch_sees_a_refused_inline_style(chromium):
+    """…and an inline style attribute or <style> block refused by style-src 'self'."""
+    from dangjian.core.tests.test_browser import watch_csp
+
+    page = chromium.new_page()
+    seen = []
+    watch_csp(page, seen)
+    page.set_content(f"""<html><head><meta http-equiv="Content-Security-Policy" content="{POLICY}">
+        <style>#a {{ color: rgb(255, 0, 0) }}</style></head>
+        <body><p id="a">a</p><p id="b" style="color: rgb(255, 0, 0)">b</p></body></html>""")
+    page.wait_for_timeout(100)
+    assert page.eval_on_selector("#a", "e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+    assert page.eval_on_selector("#b", "e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+    assert len([v for v in seen if "inline style" in v]) == 2
     page.close()
