@@ -106,9 +106,14 @@ def client_as(client):
 
 @pytest.fixture
 def chromium(browser_type):
-    """Debian's Chromium driven by Playwright (never `playwright install`): the browser tests of every app."""
-    from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+    """Debian's Chromium driven by Playwright (never `playwright install`): the browser tests of every app. Every page
+    opened through it is watched for Content-Security-Policy refusals, which fail the test (CspWatchedBrowser in
+    dangjian/core/tests/test_browser.py; a test provoking one on purpose calls chromium.expect_csp_violations())."""
+    from dangjian.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, CspWatchedBrowser
 
-    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = CspWatchedBrowser(browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
     yield browser
     browser.close()
+    if browser.csp_violations and not browser.csp_violations_expected:
+        pytest.fail("the Content-Security-Policy refused something (docs/security.md):\n"
+                    + "\n".join(browser.csp_violations), pytrace=False)

@@ -34,6 +34,41 @@ def watch_csp(page, violations: list) -> None:
     page.on("console", console)
 
 
+class CspWatchedBrowser:
+    """The browser the `chromium` fixture (conftest.py) hands to every browser test: each page opened through it —
+    browser.new_page(), any page of a browser.new_context(), a popup — has watch_csp on it, and the fixture fails
+    the test if the policy refused anything on any page. A test that provokes a refusal on purpose says so:
+    `chromium.expect_csp_violations()`. Everything else is Playwright's Browser."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._watched = set()
+        self.csp_violations: list[str] = []
+        self.csp_violations_expected = False
+
+    def _watch(self, page) -> None:
+        if id(page) not in self._watched:
+            self._watched.add(id(page))
+            watch_csp(page, self.csp_violations)
+
+    def new_context(self, *args, **kwargs):
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("page", self._watch)
+        return context
+
+    def new_page(self, *args, **kwargs):
+        page = self._browser.new_page(*args, **kwargs)
+        self._watch(page)
+        page.context.on("page", self._watch)  # its popups
+        return page
+
+    def expect_csp_violations(self) -> None:
+        self.csp_violations_expected = True
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
 

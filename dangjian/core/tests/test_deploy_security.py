@@ -153,31 +153,51 @@ def template_files():
     return sorted(p for d in dirs for p in d.rglob("*.html"))
 
 
-SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
-HANDLER_ATTR = re.compile(r"""(?:^|[\s"'/])(on[a-z]+)\s*=""", re.I)
+# Django's {% … %}, {{ … }} and {# … #} are masked first (same length, inside blanked), so a '>' or a quote in them
+# (`{% if a > b %}`) neither ends a tag nor opens a value; an attribute right after one (`{% if x %}style=`) follows '}'.
+DJANGO_SYNTAX = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.S)
+TAG_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+
+
+def start_tags(text: str):
+    """(name, attributes, whole tag) of each start tag: from after its name to the first '>' outside quotes, so a
+    '<' or '>' inside an attribute value (`x-show="n > 0"`) does not end it. Text between tags is not looked at."""
+    masked = DJANGO_SYNTAX.sub(lambda m: m.group(0)[:2] + " " * (len(m.group(0)) - 4) + m.group(0)[-2:], text)
+    pos = 0
+    while (m := TAG_START.search(masked, pos)):
+        i, quote = m.end(), None
+        while i < len(masked) and (quote or masked[i] != ">"):
+            if quote and masked[i] == quote:
+                quote = None
+            elif not quote and masked[i] in "\"'":
+                quote = masked[i]
+            i += 1
+        yield m.group(1).lower(), text[m.end():i], text[m.start():i + 1]
+        pos = i + 1
+
+
+ATTR_START = r"""(?:^|(?<=[\s"'/}]))"""  # an attribute begins after the name, a space, a quote, '/' or a template tag
+HANDLER_ATTR = re.compile(ATTR_START + r"(on[a-z]+)\s*=", re.I)
 HX_ON = re.compile(r"\bhx-on\b|\bhx-on[:-]|\bdata-hx-on", re.I)
 JS_URL = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I)
 HX_EVAL = re.compile(r"""hx-(?:vals|vars|headers)\s*=\s*["']\s*(?:js|javascript):""", re.I)
 # An Alpine expression (x-*, @event, :bind) with a template variable inside a string literal: a re-rendered
 # form holds what the user posted, which would become code (Alpine's CSP parser still calls functions). Such
 # values go in data-* attributes; server-made constants (ids, lists of type codes) may stay in the expression.
-ALPINE_VAR = re.compile(r"""(?:\sx-[a-z:.-]+|\s@[a-z:.-]+|\s:[a-z-]+)\s*=\s*"[^"]*'\s*\{\{""", re.I)
+ALPINE_VAR = re.compile(ATTR_START + r"""(?:x-[a-z:.-]+|@[a-z:.-]+|:[a-z-]+)\s*=\s*"[^"]*'\s*\{\{""", re.I)
 
 
 def inline_code(text: str) -> list[str]:
     found = []
-    for m in SCRIPT_TAG.finditer(text):
-        attrs = m.group(1)
-        if "src=" not in attrs and 'type="application/json"' not in attrs:
-            found.append(m.group(0))
     # Only attributes inside tags: find each tag and look at its attributes.
-    for tag in re.finditer(r"<[a-zA-Z][^<>]*>", text):
-        body = tag.group(0)
-        found += [h.group(1) + "=" for h in HANDLER_ATTR.finditer(body[body.find(" "):] if " " in body else "")]
-        found += [h.group(0) for h in HX_ON.finditer(body)]
-        found += [h.group(0) for h in JS_URL.finditer(body)]
-        found += [h.group(0) for h in HX_EVAL.finditer(body)]
-        found += [h.group(0) for h in ALPINE_VAR.finditer(body)]
+    for name, attrs, tag in start_tags(text):
+        if name == "script" and "src=" not in attrs and 'type="application/json"' not in attrs:
+            found.append(tag)
+        found += [h.group(1) + "=" for h in HANDLER_ATTR.finditer(attrs)]
+        found += [h.group(0) for h in HX_ON.finditer(attrs)]
+        found += [h.group(0) for h in JS_URL.finditer(attrs)]
+        found += [h.group(0) for h in HX_EVAL.finditer(attrs)]
+        found += [h.group(0) for h in ALPINE_VAR.finditer(attrs)]
     return found
 
 
@@ -196,6 +216,22 @@ def test_the_scanner_finds_what_it_must():
     assert inline_code("""<b :class="'{{ css }}'">""")
     assert not inline_code('<b x-show="current === {{ c.pk }}">')
     assert not inline_code('<div data-step="{{ form.step.value }}" x-data="{ step: $el.dataset.step }">')
+    # a '<' or '>' earlier in the tag (an Alpine comparison, a template condition) does not end the tag
+    assert inline_code('<div x-show="n > 0" onclick="go()">')
+    assert inline_code('<div x-show="a < b" onclick="go()">')
+    assert inline_code('<a {% if a > b %}class="x"{% endif %} onclick="go()">')
+    assert inline_code('<a {% if a < b %}class="x"{% endif %} href="javascript:go()">')
+    assert inline_code("<script {% if a > b %}defer{% endif %}>alert(1)</script>")
+    assert inline_code('<script x-show="n > 0">alert(1)</script>')
+    # right after a template tag or variable, and a line break or tab right after the tag name
+    assert inline_code('<button {% if x %}onclick="go()"{% endif %}>')
+    assert inline_code('<button {{ attrs }}onclick="go()">')
+    assert inline_code('<button\nonclick="go()">')
+    assert inline_code('<button\tonclick="go()">')
+    assert inline_code('<div\nx-data="{ s: \'{{ v }}\' }">')
+    assert not inline_code('<div x-show="n > 0" class="onclick">')
+    assert not inline_code('<p>a > b onclick="x" is text</p>')
+    assert not inline_code('<script src="/static/js/app.js" x-show="n > 0"></script>')
 
 
 def test_the_api_docs_page_runs_no_inline_script(client_as, users):
@@ -214,7 +250,9 @@ def test_no_template_has_an_inline_script_or_handler(path):
 # style-src 'self' refuses style="…" attributes and <style> blocks (docs/security.md). Templates rendered only to
 # PDF by WeasyPrint never reach a browser and keep their print stylesheet inline; each is named here with the code
 # that renders it, and test_pdf_only_templates_are_only_rendered_to_pdf checks no view serves one as a page.
-STYLE_ATTR = re.compile(r"""(?:^|[\s"'/])style\s*=""", re.I)
+# style="…", and Alpine's :style / x-bind:style (its string form sets the attribute, which the policy refuses; the
+# object form goes through the CSSOM, but none is needed: a class, or a data-* value app.js applies, does it).
+STYLE_ATTR = re.compile(ATTR_START + r"(?:(?:x-bind)?:)?style\b\s*=", re.I)
 STYLE_TAG = re.compile(r"<style\b", re.I)
 PDF_ONLY = {
     "templates/elections/document_pdf.html": "dangjian/elections/documents.py",
@@ -225,9 +263,8 @@ PDF_ONLY = {
 
 def inline_style(text: str) -> list[str]:
     found = [m.group(0) for m in STYLE_TAG.finditer(text)]
-    for tag in re.finditer(r"<[a-zA-Z][^<>]*>", text):
-        body = tag.group(0)
-        found += [body for _ in STYLE_ATTR.finditer(body[body.find(" "):] if " " in body else "")]
+    for _name, attrs, tag in start_tags(text):
+        found += [tag for _ in STYLE_ATTR.finditer(attrs)]
     return found
 
 
@@ -241,6 +278,24 @@ def test_the_style_scanner_finds_what_it_must():
     assert not inline_style('<div class="mw-40rem" data-width="{{ pct }}">')
     assert not inline_style("<p>style=\"x\" is an attribute</p>")  # text, not a tag
     assert not inline_style('<b data-style="x">')
+    # Alpine's string form of :style calls setAttribute("style"), which the policy refuses; none is allowed
+    assert inline_style('<div :style="\'width: \' + w + \'%\'">')
+    assert inline_style('<div x-bind:style="s">')
+    assert inline_style('<div :style="{ width: w + \'%\' }">')  # (the object form would pass CSP: forbidden too)
+    assert not inline_style('<div :class="{ active: on }">')
+    # a '<' or '>' earlier in the tag does not end it
+    assert inline_style('<div x-show="n > 0" style="color: red">')
+    assert inline_style('<div x-show="a < b" style="color: red">')
+    assert inline_style('<td {% if a > b %}class="x"{% endif %} style="color: red">')
+    assert inline_style('<td title="{% if a > b %}x{% endif %}" style="color: red">')
+    # right after a template tag or variable, and a line break or tab right after the tag name
+    assert inline_style('<td {% if wide %}style="width: 9em"{% endif %}>')
+    assert inline_style('<td {{ extra }}style="width: 9em">')
+    assert inline_style('<div\nstyle="color: red">')
+    assert inline_style('<div\tstyle="color: red">')
+    assert inline_style('<div\n  :style="s">')
+    assert not inline_style('<div x-show="n > 0" class="style">')
+    assert not inline_style('<p>{% if a > b %}style="x"{% endif %} is text</p>')
 
 
 def test_the_api_docs_page_needs_no_inline_style(client_as, users):
@@ -251,6 +306,30 @@ def test_the_api_docs_page_needs_no_inline_style(client_as, users):
     assert "swagger-ui" in page.lower() and inline_style(page) == []
     assert "css/swagger.css" in page
     assert r["Content-Security-Policy"] == POLICY
+
+
+def head_block(template: str) -> list[str]:
+    """The lines of a template's {% block head %}, stripped, blank ones left out."""
+    m = re.search(r"\{%\s*block head\s*%\}(.*?)\{%\s*endblock(?:\s+head)?\s*%\}", template, re.S)
+    assert m, "no {% block head %}"
+    return [line.strip() for line in m.group(1).splitlines() if line.strip()]
+
+
+def test_the_api_docs_head_is_upstreams_without_its_style_block():
+    """templates/drf_spectacular/swagger_ui.html overrides drf-spectacular's head block only to move its <style> into
+    static/css/swagger.css: the rest must be upstream's, word for word, and the CSS its rules. A drf-spectacular
+    upgrade that changes its head (a new link, a changed rule) fails here: carry the change over, then update this."""
+    import drf_spectacular
+
+    upstream = (Path(drf_spectacular.__file__).parent / "templates/drf_spectacular/swagger_ui.html").read_text("utf-8")
+    ours = (ROOT / "templates/drf_spectacular/swagger_ui.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>(.*?)</style>", upstream, re.S)
+    assert style, "upstream's head has no <style> block any more: is the override still needed?"
+    assert head_block(ours) == head_block(upstream.replace(style.group(0), "")) + [
+        """<link rel="stylesheet" href="{% static 'css/swagger.css' %}">"""]
+    css = (ROOT / "static/css/swagger.css").read_text(encoding="utf-8")
+    rules = [line for line in (ln.strip() for ln in css.splitlines()) if line and not line.startswith("/*")]
+    assert rules == [line.strip() for line in style.group(1).splitlines() if line.strip()]
 
 
 def test_only_the_browsable_api_keeps_inline_styles(client_as, users):
@@ -268,9 +347,86 @@ def test_only_the_browsable_api_keeps_inline_styles(client_as, users):
 def test_no_template_has_an_inline_style(path):
     """Looks come from static/css/app.css (utility classes such as mw-40rem, w-6em); a width computed per row is
     a data-width / data-indent attribute that static/js/app.js applies through the CSSOM, which CSP allows."""
+    text = path.read_text(encoding="utf-8")
+    # a quote left open would make one tag of the rest of the file (hiding a <script> from inline_code)
+    assert [tag[:80] for _n, _a, tag in start_tags(text) if not tag.endswith(">")] == []
     if str(path.relative_to(ROOT)) in PDF_ONLY:
         return
-    assert inline_style(path.read_text(encoding="utf-8")) == []
+    assert inline_style(text) == []
+
+
+def html_escaping_the_pdf(module: str, template: str, sources: dict[str, str]) -> list[str]:
+    """Uses of a function that returns a PDF-only template's HTML (render_html in orglife/ledger.py) anywhere but as
+    the argument of a PDF-making call: WeasyPrint's HTML(…) or a function of the module that calls it (render_pdf).
+    `module` is the renderer's source; `sources` maps the other files to theirs."""
+    import ast
+
+    def calls_weasyprint(fn):
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "HTML"
+                   for n in ast.walk(fn))
+
+    def name_of(node):
+        return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+    tree = ast.parse(module)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    pdf = {f.name for f in functions if calls_weasyprint(f)} | {"HTML"}
+    html = {f.name for f in functions if f.name not in pdf
+            and any(isinstance(n, ast.Constant) and n.value == template for n in ast.walk(f))}
+    found = []
+    for where, text in {"(the renderer)": module, **sources}.items():
+        t = ast.parse(text)
+        parents = {child: node for node in ast.walk(t) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(t):
+            if name_of(node) not in html or isinstance(node, ast.FunctionDef):
+                continue
+            call = parents.get(node)
+            outer = parents.get(call)
+            if isinstance(outer, ast.keyword):
+                outer = parents.get(outer)
+            if not (isinstance(call, ast.Call) and call.func is node and isinstance(outer, ast.Call)
+                    and call in (*outer.args, *(k.value for k in outer.keywords)) and name_of(outer.func) in pdf):
+                found.append(f"{where} line {node.lineno}: {ast.unparse(call if isinstance(call, ast.Call) else node)}")
+        found += [f"{where}: imports {a.name} as {a.asname}" for n in ast.walk(t) if isinstance(n, ast.ImportFrom)
+                  for a in n.names if a.name in html and a.asname]  # (its calls could not be followed)
+    return found
+
+
+def test_the_pdf_html_scan_finds_what_it_must():
+    module = '''
+def render_html(data):
+    return render_to_string("orglife/ledger_branch.html", data)
+
+def render_pdf(html):
+    return HTML(string=html).write_pdf()
+
+def pdf_in_one(data):
+    return HTML(string=render_html(data)).write_pdf()
+'''
+    name = "orglife/ledger_branch.html"
+    fine = {"views.py": "def v(r):\n    return download(ledger.render_pdf(ledger.render_html(d)), PDF, 'x.pdf')\n"}
+    assert html_escaping_the_pdf(module, name, fine) == []
+    assert html_escaping_the_pdf(module, name, {"v.py": "def v(r):\n    return HttpResponse(ledger.render_html(d))"})
+    assert html_escaping_the_pdf(module, name, {"views.py": "from .ledger import render_html\nh = render_html(d)"})
+    assert html_escaping_the_pdf(module, name, {"views.py": "page = ledger.render_html\n"})  # handed on, not called
+    assert html_escaping_the_pdf(module, name, {"views.py": "download(pdf(ledger.render_html(d)), PDF, 'x')"})
+    assert html_escaping_the_pdf(module + "\ndef preview(d):\n    return render_html(d)\n", name, {})
+    assert html_escaping_the_pdf(module, name, {"v.py": "from .ledger import render_html as page\nx = page(d)"})
+
+
+def test_pdf_only_templates_html_goes_only_into_a_pdf():
+    """A function returning a PDF-only template's HTML (orglife/ledger.py's render_html) is used only to make the
+    PDF, never returned by a view or anything else that could reach a browser with its inline print styles."""
+    sources = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "dangjian").rglob("*.py")
+               if "tests" not in p.parts and "migrations" not in p.parts}
+    found, html_functions = [], 0
+    for template, module in PDF_ONLY.items():
+        name = template.removeprefix("templates/")
+        others = {k: v for k, v in sources.items() if k != module}
+        found += html_escaping_the_pdf(sources[module], name, others)
+        html_functions += "render_html" in sources[module]
+    assert found == []
+    assert html_functions == 1  # the scan has something to look at: orglife/ledger.py's render_html
 
 
 def test_pdf_only_templates_are_only_rendered_to_pdf():
@@ -282,15 +438,132 @@ def test_pdf_only_templates_are_only_rendered_to_pdf():
         assert "weasyprint" in (ROOT / module).read_text(encoding="utf-8").lower(), module
 
 
+def python_inline_style(text: str) -> list[str]:
+    """What Python code could put into a page as a style: a string holding a tag with style= or a <style> block (read
+    by the template scanner, so implicit concatenation, triple quotes and line breaks do not hide it; docstrings are
+    prose), a "style" dict key (widget and django-tables2 attrs), `attrs["style"] = …` and `dict(style=…)`."""
+    import ast
+
+    tree = ast.parse(text)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        line = f"line {getattr(node, 'lineno', '?')}: "
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            found += [line + f for f in inline_style(node.value)]
+        elif isinstance(node, ast.JoinedStr):  # an f-string: its literal parts around the {values}
+            parts = [v.value if isinstance(v, ast.Constant) else "{}" for v in node.values]
+            found += [line + f for f in inline_style("".join(parts))]
+        elif isinstance(node, ast.Dict):
+            found += [line + '"style": …' for k in node.keys if isinstance(k, ast.Constant) and k.value == "style"]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == "style":
+            found.append(line + '["style"]')
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            found += [line + "dict(style=…)" for k in node.keywords if k.arg == "style"]
+    return found
+
+
+def test_the_python_style_scanner_finds_what_it_must():
+    q3 = '"' * 3
+    assert python_inline_style("""format_html('<span class="x" style="color: {}">{}</span>', c, t)""")
+    assert python_inline_style("""attrs = {"td": {"class": "n", "style": "width: 6em"}}""")
+    assert python_inline_style("""forms.TextInput(attrs={'style' : 'width: 6em'})""")
+    assert python_inline_style("""self.fields["x"].widget.attrs["style"] = "width: 6em" """)
+    assert python_inline_style("""widget.attrs['style'] = w""")
+    assert python_inline_style("""forms.TextInput(attrs=dict(style="width: 6em"))""")
+    assert python_inline_style("""forms.TextInput(attrs=dict(placeholder="x", style=w))""")
+    assert python_inline_style("""format_html('<td class="n"\\n style="width: {}">', w)""")
+    assert python_inline_style(f"""format_html({q3}<td class="n"\n    style="width: {{}}">{q3}, w)""")
+    assert python_inline_style("""format_html('<td class="n" '\n            'style="width: {}">', w)""")
+    assert python_inline_style("""mark_safe("<style>td { color: red }</style>")""")
+    assert not python_inline_style("""THIN = Side(style="thin")""")  # openpyxl's cell border: no HTML
+    assert not python_inline_style("""format_html('<td class="n" data-width="{}">', w)""")
+    assert not python_inline_style("""# a comment: never <b style="x"> in a widget""")
+    assert not python_inline_style(f"""def f():\n    {q3}Moved from a <style> block and style="…" to app.css.{q3}""")
+
+
 def test_no_python_code_emits_an_inline_style():
     """format_html strings, widget attrs and django-tables2 attrs={"td": {...}} reach pages as attributes too."""
     found = []
     for p in (ROOT / "dangjian").rglob("*.py"):
         if "tests" in p.parts or "migrations" in p.parts:
             continue
-        text = p.read_text(encoding="utf-8")
-        found += [f"{p.relative_to(ROOT)}: {m.group(0)}" for m in re.finditer(r"""["']style["']\s*:""", text)]
-        found += [f"{p.relative_to(ROOT)}: {m.group(0)}" for m in re.finditer(r"<[a-zA-Z][^<>\n]*\sstyle\s*=", text)]
+        try:
+            found += [f"{p.relative_to(ROOT)}: {f}" for f in python_inline_style(p.read_text(encoding="utf-8"))]
+        except SyntaxError as e:
+            found.append(f"{p.relative_to(ROOT)}: not valid Python, so not scanned ({e})")
+    assert found == []
+
+
+def js_scan(text: str) -> tuple[str, list[str]]:
+    """(the script without its comments, its string and template literals): a small lexer, enough for the project's
+    ES5 files. A regex literal such as /["']/ is read as one, so its quotes open nothing."""
+    code, literals, i, n, prev = [], [], 0, len(text), ""  # prev: last significant character (is / a regex?)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            code.append(" ")
+        elif c in "\"'`" or (c == "/" and (not prev or prev in "(,=:[!&|?{};+-*%<>~^")):
+            j = i + 1
+            while j < n and text[j] != c and (c == "`" or text[j] != "\n"):
+                j += 2 if text[j] == "\\" else 1
+            if c != "/":
+                literals.append(text[i + 1:j])
+            code.append(text[i:j + 1])
+            i, prev = j + 1, c
+        else:
+            if not c.isspace():
+                prev = c
+            code.append(c)
+            i += 1
+    return "".join(code), literals
+
+
+JS_STYLE_FRAGMENT = re.compile(r"(?<![\w.-])(?:(?:x-bind)?:)?style\s*=|<style\b", re.I)
+SET_STYLE_ATTR = re.compile(r"""setAttribute(?:NS)?\s*\((?:[^,()]*,)?\s*["'`]style["'`]""", re.I)
+
+
+def js_inline_style(text: str) -> list[str]:
+    """setAttribute("style", …), and markup with a style attribute or <style> block in a string or template literal
+    (innerHTML, insertAdjacentHTML, a string built up piece by piece: any fragment 'style=' counts)."""
+    code, literals = js_scan(text)
+    found = [m.group(0) for m in SET_STYLE_ATTR.finditer(code)]
+    for lit in literals:
+        found += [f"{m.group(0)} in {lit[:60]!r}" for m in JS_STYLE_FRAGMENT.finditer(lit)]
+    return found
+
+
+def test_the_js_style_scanner_finds_what_it_must():
+    assert js_inline_style('el.setAttribute("style", "color: red");')
+    assert js_inline_style("el.setAttribute( 'style', s);")
+    assert js_inline_style("el.setAttribute(`style`, s);")
+    assert js_inline_style("""box.innerHTML = '<span style="color:' + c + '">x</span>';""")
+    assert js_inline_style("""box.innerHTML = `<div class="x"\n    style="width: ${w}%">`;""")
+    assert js_inline_style("""html += '" style="width:' + w + '%"';""")
+    assert js_inline_style('''html += "<b :style='s'>";''')
+    assert js_inline_style('var css = "<style>.a { color: red }</style>";')
+    assert js_inline_style("""if (/["']/.test(s)) { box.innerHTML = '<i style="x">'; }""")  # a regex's quote
+    assert not js_inline_style("m.style.backgroundColor = c; m.style.width = w + '%';")  # the CSSOM: allowed
+    assert not js_inline_style('// ECharts builds its tooltip with style="…" attributes\nvar a = 1;')
+    assert not js_inline_style('/* no <style> block,\n style="x" */ var a = "x";')
+    assert not js_inline_style('box.setAttribute("role", "alert"); e.className = "style";')
+    assert not js_inline_style("""if (/["']/.test(s)) { box.setAttribute("data-style", "1"); }""")
+    assert not js_inline_style("""var unnamed = /^series\\0/.test(n), q = "it's"; // don't""")
+
+
+def test_no_project_script_sets_an_inline_style():
+    """static/js/ (the project's scripts; libraries are in static/vendor/) builds markup with classes and sets
+    computed values through the CSSOM (el.style.width), never a style attribute the policy would refuse."""
+    found = []
+    for js in sorted((ROOT / "static" / "js").glob("*.js")):
+        found += [f"{js.name}: {f}" for f in js_inline_style(js.read_text(encoding="utf-8"))]
     assert found == []
 
 
@@ -423,6 +696,8 @@ def test_the_browser_watch_sees_a_refused_inline_script(chromium):
     """The console watch used by the browser tests recognises what this Chromium prints for a refused script."""
     from dangjian.core.tests.test_browser import watch_csp
 
+    chromium.expect_csp_violations()  # provoked on purpose
+
     page = chromium.new_page()
     seen = []
     watch_csp(page, seen)
@@ -432,6 +707,28 @@ def test_the_browser_watch_sees_a_refused_inline_script(chromium):
     page.wait_for_timeout(100)
     assert page.title() != "ran"
     assert len([v for v in seen if "inline" in v]) == 2  # the script and the handler (meta also notes frame-ancestors)
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="Debian chromium 未安装（make test 会安装）")
+def test_every_browser_test_page_is_watched_for_the_policy(chromium):
+    """No browser test has to remember watch_csp: the `chromium` fixture watches every page opened through it (from
+    the browser, from a context, a popup) and fails the test if anything was refused — unless the test expects it."""
+    chromium.expect_csp_violations()  # this test provokes three, on purpose
+    refused = f"""<html><head><meta http-equiv="Content-Security-Policy" content="{POLICY}"></head>
+        <body><p style="color: red">x</p></body></html>"""
+    page = chromium.new_page()
+    page.set_content(refused.replace("x</p>", "page</p>"))
+    context = chromium.new_context()
+    in_context = context.new_page()
+    in_context.set_content(refused.replace("x</p>", "context</p><a href='about:blank' target='_blank'>o</a>"))
+    with context.expect_page() as opened:
+        in_context.click("a")
+    opened.value.set_content(refused)
+    page.wait_for_timeout(100)
+    assert len([v for v in chromium.csp_violations if "inline style" in v]) == 3, chromium.csp_violations
+    context.close()
     page.close()
 
 
@@ -485,6 +782,8 @@ def test_chart_tooltips_show_under_the_policy(chromium):
 def test_the_browser_watch_sees_a_refused_inline_style(chromium):
     """…and an inline style attribute or <style> block refused by style-src 'self'."""
     from dangjian.core.tests.test_browser import watch_csp
+
+    chromium.expect_csp_violations()  # provoked on purpose
 
     page = chromium.new_page()
     seen = []
