@@ -93,11 +93,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dangjian.core.middleware.RequestIdMiddleware",
     "dangjian.core.dbdown.DatabaseUnavailableMiddleware",   # database down → 503 page (docs/faults.md)
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "dangjian.accounts.middleware.SessionMiddleware",  # Django's; a poll marked leaves_session_alone is not saved
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dangjian.accounts.middleware.HtmxLoginRedirectMiddleware",  # htmx + expired session → HX-Redirect to login
     "django.contrib.messages.middleware.MessageMiddleware",
     "dangjian.accounts.middleware.TwoFactorRequiredMiddleware",  # 2FA required mid-session → back to the code
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -251,7 +252,8 @@ ATTACHMENT_MAX_PER_MEETING = int(os.environ.get("ATTACHMENT_MAX_PER_MEETING", "2
 ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf", "image/webp")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # URLs carry the file's content hash (?v=…): a new release never meets last week's cached CSS/JS.
+    "staticfiles": {"BACKEND": "dangjian.core.staticfiles.VersionedStaticFilesStorage"},
 }
 
 # --- API -------------------------------------------------------------------------------------
@@ -337,7 +339,13 @@ HUEY = {
 }
 if os.environ.get("REDIS_URL"):
     HUEY.pop("filename")
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
+    # Socket timeouts (unless the URL sets its own): a Redis that hangs instead of refusing must not hang the web
+    # pages that peek at the queue (预警中心's pending-checks banner) — they time out, log and show nothing.
+    # The worker's blocking read waits 1 s at a time (Huey's read_timeout), well inside them.
+    _redis_url = os.environ["REDIS_URL"]
+    if "socket_timeout=" not in _redis_url:
+        _redis_url += ("&" if "?" in _redis_url else "?") + "socket_timeout=5&socket_connect_timeout=3"
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

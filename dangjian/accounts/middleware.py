@@ -1,10 +1,13 @@
-"""Force the change of an initial (or admin-reset) password before anything else.
+"""Force the change of an initial (or admin-reset) password before anything else (and, below: 2FA mid-session,
+htmx requests of an expired session sent to the login page whole, a session middleware that lets the 后台检查
+banner's poll leave the session's idle clock alone).
 
 The login view already sends such a user to the password page; this middleware closes the way
 around it (typing another address). Wire it after AuthenticationMiddleware and MessageMiddleware:
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware"
 """
 from django.contrib import messages
+from django.contrib.sessions.middleware import SessionMiddleware as _SessionMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -102,3 +105,65 @@ class TwoFactorRequiredMiddleware:
                     return _to(request, "accounts:two_factor_enrol")
                 return _to(request, "accounts:two_factor_verify")
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """A session that ran out while a page was open: `login_required` answers a 302 to the login page, which htmx
+    would follow and swap — the whole login page, with a second app.js — into the fragment it asked for (the
+    后台检查 banner's poll every 15 s). An htmx request of an anonymous user gets HX-Redirect instead: htmx loads
+    the login page whole, and `next` is the page the user was on (HX-Current-URL, same site only), not the
+    fragment. Ordinary requests keep their 302; the API never redirects to the login page. Wire it after
+    AuthenticationMiddleware:
+        "dangjian.accounts.middleware.HtmxLoginRedirectMiddleware"
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 302 or not _htmx(request) or request.path_info.startswith("/api/"):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return response
+        from urllib.parse import urlsplit
+
+        from django.conf import settings
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import resolve_url
+        from django_htmx.http import HttpResponseClientRedirect
+
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != urlsplit(login).path:
+            return response
+        return HttpResponseClientRedirect(redirect_to_login(_htmx_current_page(request), login)["Location"])
+
+
+class SessionMiddleware(_SessionMiddleware):
+    """Django's, except that a request marked `request.leaves_session_alone = True` (the 后台检查 banner's poll:
+    `leaves_session_alone` below) does not save the session — with SESSION_SAVE_EVERY_REQUEST every request
+    restarts the idle clock, and an open tab polling would keep a session alive for ever. A session the request
+    did change (`modified`: a login, a message) is still saved."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(request, "leaves_session_alone", False) and session is not None and not session.modified:
+            if session.accessed:
+                from django.utils.cache import patch_vary_headers
+
+                patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
+
+
+def leaves_session_alone(view):
+    """View decorator: this request does not restart the session's idle clock (`SessionMiddleware` above)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.leaves_session_alone = True
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from dangjian.accounts.middleware import leaves_session_alone
+
 from .errors import ActionError
 from .models import AuditEvent, Finding, FindingState, Severity
 from .permissions import VIEW, VIEW_AUDIT, WAIVE, can_in_org
@@ -94,33 +96,57 @@ def finding_list(request):
     for name in ("severity", "state"):
         field = fs.form.fields[name]
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
-    table = FindingTable(fs.qs if fs.is_valid() else base.none(), user=request.user)
+    valid = fs.is_valid()
+    # The queue first, then the findings (core.pending: a job done in between leaves a banner, not stale rows);
+    # for the org the page is filtered to (`within`), else the user's scope.
+    from dangjian.orgs.models import Org
+
+    from .pending import pending_checks, poll_url
+
+    within = fs.form.cleaned_data.get("within") if valid else None
+    within_org = Org.objects.restrict(request.user, VIEW).filter(pk=within).first() if within else None
+    pending = pending_checks(request.user, None if not within else [within_org])
+    table = FindingTable(fs.qs if valid else base.none(), user=request.user)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     waivable_orgs = {row.record.org_id for row in table.paginated_rows
                      if can_in_org(request.user, WAIVE, row.record.org)}
-    from .pending import pending_checks
-
     return render(request, "core/finding_list.html", {
         "filter": fs, "table": table, "rules": list(registry), "waivable_orgs": waivable_orgs,
-        "pending": pending_checks(request.user),
+        "pending": pending, "pending_org": within_org, "pending_poll": poll_url(within_org) if pending else "",
     })
 
 
+@leaves_session_alone      # (an open tab polling must not keep the session alive for ever)
 @login_required
 def pending_checks_fragment(request):
     """后台检查进行中: the banner alone, polled by itself while something is pending (`?org=`: that org's subtree,
-    else the user's scope). Without pending work it answers the banner without its trigger — the polling stops —
-    and says so in an HX-Trigger header (`pending-checks-done`): the findings around it are fetched again."""
+    else the user's scope; `?since=`: when the page was shown, epoch seconds). Without pending work it answers the
+    banner without its trigger — the polling stops — and says so in an HX-Trigger header (`pending-checks-done`):
+    the findings around it are fetched again. POLL_LIMIT after `since` it stops too, saying to refresh later. An
+    org gone or out of scope: 404, to htmx 286 (“stop polling”) with an empty banner."""
+    import time
+
+    from django.http import Http404
+
     from dangjian.orgs.models import Org
 
-    from .params import id_param
-    from .pending import pending_checks
+    from .params import ascii_int, id_param
+    from .pending import LATE, POLL_LIMIT, pending_checks, poll_url
 
     org = None
     if "org" in request.GET:
-        org = get_restricted(request, Org, VIEW, pk=id_param(request.GET.get("org"), default=0))
+        try:
+            org = get_restricted(request, Org, VIEW, pk=id_param(request.GET.get("org"), default=0))
+        except Http404:
+            if request.headers.get("HX-Request") != "true":
+                raise
+            return render(request, "core/_pending_checks.html", {"pending": None}, status=286)
+    now = int(time.time())
+    since = min(ascii_int(request.GET.get("since"), default=now), now)   # (none, unreadable or to come: now)
     pending = pending_checks(request.user, None if org is None else [org])
-    response = render(request, "core/_pending_checks.html", {"pending": pending, "pending_org": org})
+    late = LATE if pending and now - since >= POLL_LIMIT else ""
+    response = render(request, "core/_pending_checks.html", {
+        "pending": pending, "pending_org": org, "pending_poll": poll_url(org, since), "pending_late": late})
     if not pending:
         response["HX-Trigger"] = "pending-checks-done"
     return response

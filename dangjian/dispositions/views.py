@@ -18,6 +18,7 @@ from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import AuditEvent, Finding, FindingState
 from dangjian.core.params import id_param
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, can_in_org
 from dangjian.core.views import _org_picker, get_restricted
 from dangjian.orglife.models import Appraisal, AppraisalGrade
@@ -173,6 +174,7 @@ def _step_form(d: Disposition, step: str | None, data=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def disposition_detail(request, pk):
     user = request.user
     d = get_restricted(request, Disposition.objects.select_related("person", "org", "appraisal_grade__appraisal"),

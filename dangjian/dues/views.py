@@ -21,6 +21,7 @@ from dangjian.core.downloads import PDF, XLSX, download
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.params import ascii_int, id_param
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.models import Org
@@ -166,6 +167,7 @@ def _fixed_amount(category, settings):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def person_dues(request, pk):
     """A member's dues: the ledger of the last two years, the 核定 and reductions; the branch sets them,
     the member declares a payment."""

@@ -18,6 +18,7 @@ from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
 from dangjian.core.params import INT_MAX, ascii_int, id_param
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import ADD, CHANGE, DELETE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -116,6 +117,7 @@ def vote_outcome(r) -> str:
 
 @login_required
 @require_GET
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def meeting_detail(request, pk):
     user = request.user
     m = get_restricted(request, Meeting.objects.select_related("org", "chair", "lecturer", "entered_by"), VIEW, pk=pk)

@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, can_in_org, user_scope
 from dangjian.core.views import get_restricted, render_history
 
@@ -155,6 +156,7 @@ def org_pick(request):
 
 @login_required
 @require_GET
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def org_detail(request, pk):
     from dangjian.people.choices import LEFT_STATUSES
     from dangjian.people.models import Person

@@ -16,6 +16,7 @@ from dangjian.core.errors import ActionError
 from dangjian.core.forms import DateInput, PickerWidget, apply_action_error, org_label
 from dangjian.core.models import AuditEvent, Finding, FindingState
 from dangjian.core.params import id_param
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import ADD, CHANGE, VIEW, VIEW_AUDIT, VIEW_ID_NUMBER, can_in_org
 from dangjian.core.views import get_restricted, render_history
 from dangjian.orgs.models import Org, Post
@@ -93,6 +94,7 @@ def person_pick(request):
 
 @login_required
 @require_GET
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def person_detail(request, pk):
     person = get_restricted(request, Person.objects.select_related("org", "group", "unit"), VIEW, pk=pk)
     record_access(request, person, Purpose.DETAIL)     # 个人信息访问记录 (a member's own view is skipped)

@@ -100,8 +100,11 @@ class Disclosure:
     def show(self, data, *, org, person=None):
         if not has_personal(data):
             return data
+        masked = mask_personal(data)
+        if masked == data:
+            return data     # stored masked already (`person.id_number`, a roster import's ID numbers): nothing disclosed
         if self.full(org, getattr(person, "pk", None)):
             if person is not None:
                 self.revealed.append(person)
             return data
-        return mask_personal(data)
+        return masked

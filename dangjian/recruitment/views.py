@@ -19,6 +19,7 @@ from dangjian.core.errors import ActionError
 from dangjian.core.forms import apply_action_error
 from dangjian.core.models import Finding, FindingState
 from dangjian.core.params import ascii_int, id_param
+from dangjian.core.pending import pending_checks_first
 from dangjian.core.permissions import ADD, CHANGE, VIEW, can_in_org
 from dangjian.core.views import get_restricted
 from dangjian.orgs.choices import OrgType
@@ -162,6 +163,7 @@ def _step_form(request, f, case, facts, data=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@pending_checks_first     # (the queue peeked before the findings: core.pending)
 def file_detail(request, pk):
     user = request.user
     f = get_restricted(request, RecruitmentFile.objects.select_related("person", "org"), VIEW, pk=pk)

@@ -52,7 +52,7 @@ def page(client_as, user, name="core:finding_list", **kw):
 
 def test_secretary_a_sees_that_txt01_is_being_judged_for_a(minutes_saved, client_as, users):
     html = page(client_as, users.secretary_a)
-    assert BANNER in html and "文字质量（TXT-01）" in html and "涉及 1 个组织" in html
+    assert BANNER in html and "规则 TXT-01，涉及 1 个组织" in html
     assert POLL in html
 
 
@@ -122,14 +122,19 @@ def test_the_findings_page_costs_the_same_with_many_pending_orgs(tree, users, cl
     assert "涉及 3 个组织" in html and IMPORT in html
 
 
-def test_an_unreachable_queue_shows_nothing_and_never_breaks_the_page(monkeypatch, client_as, users, caplog):
+def test_an_unreachable_queue_never_breaks_the_page_and_the_import_still_shows(monkeypatch, client_as, users,
+                                                                               tree, caplog):
+    OwedRun.objects.create(org_ids=[tree.a.pk], as_of=timezone.localdate(), reason="导入党员名册")
+
     def down():
         raise ConnectionError("Redis is down")
 
     monkeypatch.setattr(tasks, "pending", down)
-    assert BANNER not in page(client_as, users.secretary_a)
-    assert "无法读取后台检查" in caplog.text
-    assert client_as(users.secretary_a).get(reverse("finding-pending")).json()["pending"] is False
+    html = page(client_as, users.secretary_a)
+    assert IMPORT in html and POLL in html          # the marker is in the database, not in Redis
+    assert "无法读取后台检查队列" in caplog.text
+    body = client_as(users.secretary_a).get(reverse("finding-pending")).json()
+    assert body["pending"] is True and body["imported"] is True and body["rule_ids"] == []
 
 
 def test_the_api_says_the_same(minutes_saved, client_as, users, tree):
@@ -139,11 +144,166 @@ def test_the_api_says_the_same(minutes_saved, client_as, users, tree):
     assert client_as(users.secretary_a).get(reverse("finding-pending"), {"org": "１２"}).status_code == 400
 
 
-def test_rules_read_as_families_or_titles():
-    from dangjian.core.pending import rules_text
+def test_rules_read_as_short_ids_with_ranges_only_for_consecutive_ones():
+    from dangjian.core.pending import PendingChecks, rules_text
 
-    assert rules_text(["TXT-01"]) == "文字质量（TXT-01）"
-    assert rules_text(["TXT-04", "TXT-01", "TXT-02"]) == "文字质量（TXT-01—04）"
+    assert rules_text(["TXT-01"]) == "TXT-01"
+    assert rules_text(["TXT-03", "TXT-01"]) == "TXT-01、TXT-03"        # not “TXT-01—03”: TXT-02 is not pending
+    assert rules_text(["TXT-04", "TXT-01", "TXT-02", "TXT-03"]) == "TXT-01—04"
+    assert rules_text(["TXT-01", "TXT-02"]) == "TXT-01、TXT-02"
+    assert rules_text(["TXT-01", "TXT-02", "TXT-03", "TXT-05"]) == "TXT-01—03、TXT-05"
+    assert rules_text(["TXT-09", "TXT-10", "TXT-11"]) == "TXT-09—11"
+    # Up to three, then how many in all — said once (no “等等”).
+    five = ["BR-01", "DUES-02", "TXT-01", "TXT-03", "ORG-04"]
+    assert rules_text(five) == "BR-01、DUES-02、ORG-04等 5 项"
+    message = PendingChecks(rule_ids=tuple(five), org_count=2).message
+    assert message == "后台正在检查：规则 BR-01、DUES-02、ORG-04等 5 项，涉及 2 个组织；结果出来后此处自动更新。"
+    assert "等等" not in message
+    assert PendingChecks(rule_ids=("TXT-01", "TXT-03"), org_count=1).message.startswith(
+        "后台正在检查：规则 TXT-01、TXT-03，涉及 1 个组织")
+
+
+FULL = "系统正在全面重新检查"
+LATE = "后台检查用时较长，请稍后刷新页面查看结果。"
+HTMX = {"HX-Request": "true"}
+
+
+def banner_poll(html):
+    """The banner's poll URL as htmx reads it."""
+    import html as h
+    import re
+
+    found = re.search(r'id="pending-checks"[^>]*?hx-get="([^"]+)"', html, re.S)
+    return h.unescape(found.group(1)) if found else None
+
+
+def since_of(url):
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(url).query)
+
+
+def test_a_poll_for_an_org_out_of_scope_or_gone_stops_polling(minutes_saved, client_as, users, tree):
+    c = client_as(users.secretary_b)
+    for org in (tree.a.pk, 987_654, "x"):
+        r = c.get(reverse("core:pending_checks"), {"org": org}, headers=HTMX)
+        assert r.status_code == 286, org            # htmx: “stop polling”
+        body = r.content.decode()
+        assert "hx-trigger" not in body and BANNER not in body and "HX-Trigger" not in r
+
+
+def test_the_poll_carries_when_the_page_was_shown_and_gives_up_after_thirty_minutes(minutes_saved, client_as,
+                                                                                     users, tree):
+    import time
+
+    c = client_as(users.secretary_a)
+    url = banner_poll(page(client_as, users.secretary_a, "orgs:org_detail", pk=tree.a.pk))
+    params = since_of(url)
+    assert params["org"] == [str(tree.a.pk)] and abs(int(params["since"][0]) - time.time()) < 60
+    shown = int(time.time()) - 29 * 60
+    r = c.get(reverse("core:pending_checks"), {"org": tree.a.pk, "since": shown}, headers=HTMX)
+    assert POLL in r.content.decode() and since_of(banner_poll(r.content.decode()))["since"] == [str(shown)]
+    r = c.get(reverse("core:pending_checks"), {"org": tree.a.pk, "since": shown - 61}, headers=HTMX)
+    body = r.content.decode()
+    assert r.status_code == 200 and LATE in body and BANNER in body
+    assert "hx-trigger" not in body and "HX-Trigger" not in r      # stops, and nothing to fetch again
+    # A time to come or one not a number counts from now: still polling.
+    for since in (int(time.time()) + 86_400, "１２", ""):
+        assert POLL in c.get(reverse("core:pending_checks"), {"since": since}, headers=HTMX).content.decode()
+
+
+def test_the_poll_does_not_keep_the_session_alive(minutes_saved, client_as, users, tree):
+    from django.contrib.sessions.models import Session
+
+    c = client_as(users.secretary_a)
+    key = c.session.session_key
+    soon = timezone.now() + dt.timedelta(hours=1)
+    Session.objects.filter(pk=key).update(expire_date=soon)
+    r = c.get(reverse("core:pending_checks"), {"org": tree.a.pk}, headers=HTMX)
+    assert r.status_code == 200 and POLL in r.content.decode()
+    assert Session.objects.get(pk=key).expire_date == soon
+    c.get(reverse("core:finding_list"))         # a page the secretary opens does restart the idle clock
+    assert Session.objects.get(pk=key).expire_date > soon
+
+
+def _queue_read_before_findings(monkeypatch, client, url):
+    """Index of the queue read among the request's queries, and of the first query of the findings."""
+    from dangjian.core import pending
+
+    at = []
+    real = pending._queued
+
+    def spy():
+        at.append(len(connection.queries_log))
+        return real()
+
+    monkeypatch.setattr(pending, "_queued", spy)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    first_finding = next(i for i, q in enumerate(ctx.captured_queries) if '"core_finding"' in q["sql"])
+    assert len(at) == 1, at
+    return at[0] - ctx.initial_queries, first_finding
+
+
+@pytest.mark.parametrize("where", ["finding_list", "org_detail"])
+def test_the_queue_is_read_before_the_findings(minutes_saved, client_as, users, tree, monkeypatch, where):
+    url = reverse("core:finding_list") if where == "finding_list" else reverse("orgs:org_detail",
+                                                                                kwargs={"pk": tree.a.pk})
+    queue_read, findings_read = _queue_read_before_findings(monkeypatch, client_as(users.secretary_a), url)
+    assert queue_read <= findings_read
+
+
+def test_a_full_recheck_is_worded_neutrally_without_another_jurisdictions_import_time(tree, users, client_as,
+                                                                                       queue):
+    """An import of a whole province (`owe(None)`): branch B's secretary is told that everything is being checked
+    again, not that “刚导入的数据” is, nor when someone else imported."""
+    marker = OwedRun.objects.create(org_ids=None, as_of=timezone.localdate(), reason="导入 DJX 交换文件")
+    html = page(client_as, users.secretary_b)
+    assert "系统正在全面重新检查，结果出来后此处自动更新。" in html and POLL in html
+    assert IMPORT not in html and f"{timezone.localtime(marker.created):%H:%M}" not in banner_text(html)
+    body = client_as(users.secretary_b).get(reverse("finding-pending")).json()
+    assert body["pending"] is True and body["everywhere"] is True and body["imported_since"] is None
+    assert body["message"] == "系统正在全面重新检查，结果出来后此处自动更新。"
+    # The 工委 admin at the root reads the whole tree: the time is theirs to see.
+    assert f"{FULL}（自 {timezone.localtime(marker.created):%H:%M} 起）" in page(client_as, users.wc_admin)
+    assert client_as(users.wc_admin).get(reverse("finding-pending")).json()["imported_since"] is not None
+
+
+def test_a_full_run_of_a_rule_is_worded_neutrally(tree, users, client_as, queue):
+    tasks.defer(["TXT-01"], None, timezone.localdate())         # (a changed TXT-01 setting)
+    html = page(client_as, users.secretary_b)
+    assert "系统正在全面重新检查，结果出来后此处自动更新。" in html and "涉及" not in banner_text(html)
+
+
+def banner_text(html):
+    import re
+
+    found = re.search(r'<div id="pending-checks".*?</div>\s*</div>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def test_an_all_scope_reader_counts_only_orgs_that_exist(tree, queue, django_user_model):
+    root = django_user_model.objects.create_superuser("root-reader", password="Dangjian2026!")
+    tasks.defer(["TXT-01"], [tree.a.pk, *range(10_000, 10_300)], timezone.localdate())
+    assert pending_checks(root).org_count == 1
+
+
+def test_the_findings_page_filtered_to_b_does_not_show_as_pending_checks(minutes_saved, client_as, users, tree):
+    c = client_as(users.committee_admin)
+    url = reverse("core:finding_list")
+    assert BANNER not in c.get(url, {"within": tree.b.pk, "filtered": 1}).content.decode()
+    html = c.get(url, {"within": tree.a.pk, "filtered": 1}).content.decode()
+    assert BANNER in html and since_of(banner_poll(html))["org"] == [str(tree.a.pk)]
+    assert "org" not in since_of(banner_poll(c.get(url).content.decode()))      # unfiltered: the whole scope
+
+
+def test_the_refreshed_regions_do_not_hand_their_select_and_swap_down(minutes_saved, client_as, users, tree):
+    import re
+
+    html = page(client_as, users.secretary_a)
+    assert re.search(r'<div id="finding-results"[^>]*hx-disinherit="\*"', html)
+    html = page(client_as, users.secretary_a, "orgs:org_detail", pk=tree.a.pk)
+    assert re.search(r'<div id="findings-live"[^>]*hx-disinherit="\*"', html)
 
 
 # --- in the browser: the banner polls, and when the worker has judged, the finding appears without a reload --------
@@ -186,7 +346,7 @@ def test_the_banner_gives_way_to_the_finding_once_the_worker_has_judged(transact
         page.get_by_label("密码").fill("Dangjian2026!")
         page.get_by_role("button", name="登录").click()
         page.goto(f"{live_server.url}{reverse('core:finding_list')}?rule_id=TXT-01&state=open&filtered=1")
-        expect(page.locator("#pending-checks")).to_contain_text("后台正在检查：文字质量（TXT-01）")
+        expect(page.locator("#pending-checks")).to_contain_text("后台正在检查：规则 TXT-01")
         expect(page.locator("#finding-results")).to_contain_text("共 0 条")
         tasks.drain()                                       # the worker judges
         expect(page.locator("#pending-checks")).to_be_hidden(timeout=10_000)
