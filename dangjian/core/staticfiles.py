@@ -5,7 +5,7 @@ nginx lets browsers keep /static/ for 7 days (deploy/nginx-dangjian.conf). File 
 week's app.css would render this week's HTML with it — and since the Content-Security-Policy refuses inline
 styles, a stale stylesheet means charts without height and progress bars at zero. The version is the first
 12 hex digits of the file's SHA-256: the collected copy in STATIC_ROOT if there is one (what nginx serves),
-else the file the finders locate (development, tests, WhiteNoise with finders). Digests are cached per path
+else (and always under DEBUG, where runserver serves the source) the file the finders locate. Digests are cached per path
 and re-read when the file's mtime or size changes, so an edited file gets a new URL without a restart.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import os
 import threading
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import StaticFilesStorage
 
@@ -48,7 +49,8 @@ class VersionedStaticFilesStorage(StaticFilesStorage):
         url = super().url(name)
         if not name or "?" in name:
             return url
-        collected = self.path(name) if self.location else ""
+        # Under DEBUG the source file is what runserver serves (a copy collected long ago may be stale).
+        collected = self.path(name) if self.location and not settings.DEBUG else ""
         path = collected if collected and os.path.isfile(collected) else finders.find(name)
         if isinstance(path, list):       # finders.find(…, all=True) shape; not used here, but be safe
             path = path[0] if path else None

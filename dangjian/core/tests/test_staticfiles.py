@@ -50,3 +50,13 @@ def test_a_missing_file_keeps_its_plain_url(tmp_path):
 def test_static_tag_uses_the_versioned_storage(name, settings, tmp_path):
     settings.STATIC_ROOT = str(tmp_path)
     assert re.fullmatch(rf"/static/{re.escape(name)}\?v=[0-9a-f]{{12}}", static(name))
+
+
+def test_under_debug_the_source_file_wins_over_a_stale_collected_copy(tmp_path, settings):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "app.css").write_text("/* collected last month */")
+    storage = VersionedStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    settings.DEBUG = True
+    assert storage.url("css/app.css") == f"/static/css/app.css?v={sha12(finders.find('css/app.css'))}"
+    settings.DEBUG = False
+    assert storage.url("css/app.css") == f"/static/css/app.css?v={sha12(tmp_path / 'css' / 'app.css')}"
