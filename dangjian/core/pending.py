@@ -18,7 +18,8 @@ Cost: two reads of Huey's storage (peeks: nothing is taken off), one query for t
 ID_CHUNK pending orgs) to keep the pending orgs inside the user's scope and the page's subtree — never a query
 per org. Scope: only orgs the user may view count (a secretary of branch B does not learn that branch A has
 pending checks); a member without a management scope sees nothing. It never raises: a storage or database error
-is logged and the page shows nothing."""
+is logged and the page shows nothing; after a failed read of the queue (a Redis that hangs: its
+socket timeout) the queue is left alone for BREAK_SECONDS, so the timeout is not paid on every page and poll."""
 from __future__ import annotations
 
 import datetime as dt
@@ -39,6 +40,7 @@ MARKERS = 200           # import markers read at most (each is one import waitin
 RULES_SHOWN = 3         # rule ids (or ranges) named in the banner; more: "等 n 项"
 FULL_RECHECK = "系统正在全面重新检查{since}，结果出来后此处自动更新。"
 LATE = "后台检查用时较长，请稍后刷新页面查看结果。"
+BREAK_SECONDS = 30       # after a failed read of the queue, it is left alone this long (peek)
 
 
 @dataclass(frozen=True)
@@ -146,16 +148,35 @@ def _queued() -> list[tuple[list[str], list[int] | None]]:
     return out
 
 
+class _Breaker:
+    """The queue's circuit breaker (one per process): after a failed read, the queue is left alone until `until`."""
+
+    def __init__(self):
+        self.until: float | None = None
+
+
+_breaker = _Breaker()
+_clock = time.monotonic     # (a test sets the time here)
+
+
 def peek() -> tuple[list, list]:
     """(queued batches, import markers) as they are now: read before the findings a page shows. Never raises for the
-    queue (Redis down: nothing queued is said, the markers still are)."""
+    queue (Redis down: nothing queued is said, the markers still are). A Redis that hangs costs its socket timeout
+    once, not on every findings page and poll: after a failure the queue is not read for BREAK_SECONDS (logged
+    once), then read again."""
     from .models import OwedRun
 
-    try:
-        queued = _queued()
-    except Exception:       # (Redis down: say nothing of the queue, still look at the markers)
-        log.exception("无法读取后台检查队列（页面不显示提示）")
+    breaker = _breaker
+    if breaker.until is not None and _clock() < breaker.until:
         queued = []
+    else:
+        try:
+            queued = _queued()
+            breaker.until = None
+        except Exception:       # (Redis down: say nothing of the queue, still look at the markers)
+            breaker.until = _clock() + BREAK_SECONDS
+            log.exception("无法读取后台检查队列（页面不显示提示，%d 秒内不再读取）", BREAK_SECONDS)
+            queued = []
     markers = list(OwedRun.objects.order_by("pk").values_list("org_ids", "created")[:MARKERS])
     return queued, markers
 

@@ -30,8 +30,31 @@
   }
   sizes(document);  // (this script is at the end of <body>: the page is parsed)
   document.addEventListener("htmx:load", function (e) { sizes(e.target.parentNode || e.target); });
+  // A background poll (an element inside [data-background]: the 后台检查进行中 banner) is nobody's click: its
+  // failure is not announced (no alert every 15 s while offline, no red box left by a 502/503), and after
+  // BACKGROUND_TRIES failures in a row it stops: the element, with its hx-trigger, gives way to a static note. A
+  // poll that succeeds swaps in a fresh element, so the count starts again.
+  var BACKGROUND_TRIES = 3;
+  function backgroundFailed(e) {
+    var elt = e.detail && e.detail.elt;
+    var el = elt && elt.closest ? elt.closest("[data-background]") : null;
+    if (!el) { return false; }
+    var failures = (parseInt(el.getAttribute("data-failures"), 10) || 0) + 1;
+    if (failures < BACKGROUND_TRIES) {
+      el.setAttribute("data-failures", String(failures));
+      return true;
+    }
+    var note = document.createElement("div");
+    note.id = el.id;
+    note.className = "alert alert-warning small py-2 mb-3";
+    note.setAttribute("role", "status");
+    note.textContent = "暂时无法获取后台检查进度，请稍后刷新页面。";
+    el.replaceWith(note);
+    return true;
+  }
   // An htmx request that fails should say so rather than silently doing nothing.
   document.addEventListener("htmx:responseError", function (e) {
+    if (backgroundFailed(e)) { return; }
     var status = e.detail.xhr ? e.detail.xhr.status : "";
     var box = document.getElementById("htmx-error");
     if (!box) {
@@ -48,7 +71,8 @@
     };
     box.textContent = messages[status] || "加载失败（" + status + "），请刷新页面后重试。";
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (e) {
+    if (backgroundFailed(e)) { return; }
     window.alert("网络连接失败，请检查网络后重试。");
   });
 })();

@@ -19,6 +19,14 @@ POLL = 'hx-trigger="every 15s"'
 IMPORT = "刚导入的数据正在后台检查"
 
 
+@pytest.fixture(autouse=True)
+def closed_breaker(monkeypatch):
+    """Each test starts with the queue's circuit breaker closed (core.pending.peek), and leaves the module's as it was."""
+    from dangjian.core import pending
+
+    monkeypatch.setattr(pending, "_breaker", pending._Breaker())
+
+
 @pytest.fixture
 def queue(monkeypatch):
     """Huey as in production: a request enqueues the job, which runs only when the test plays the worker
@@ -253,6 +261,80 @@ def test_the_queue_is_read_before_the_findings(minutes_saved, client_as, users, 
     assert queue_read <= findings_read
 
 
+def member_pages(tree, people, users):
+    """The pages of member_a (and of an applicant of A) that show the findings card: the person page, the member's
+    dues page and the 发展党员 file."""
+    from conftest import _person
+    from dangjian.recruitment.actions import do_open_file
+
+    applicant = _person(tree.a, "入党申请人", status="applicant", birth_date=dt.date(2000, 1, 1),
+                        probationary_date=None, full_member_date=None)
+    f = do_open_file(person=applicant, application_date=dt.date(2025, 3, 1), acting_user=users.secretary_a)
+    return {"person_detail": reverse("people:person_detail", kwargs={"pk": people.member_a.pk}),
+            "dues": reverse("dues:person", kwargs={"pk": people.member_a.pk}),
+            "recruitment": reverse("recruitment:recruitment_detail", kwargs={"pk": f.pk})}
+
+
+@pytest.mark.parametrize("where", ["person_detail", "dues", "recruitment"])
+def test_secretary_a_sees_it_on_a_members_pages_too_and_secretary_b_gets_404(minutes_saved, client_as, users,
+                                                                             tree, people, monkeypatch, where):
+    url = member_pages(tree, people, users)[where]
+    html = client_as(users.secretary_a).get(url).content.decode()
+    assert BANNER in html and "规则 TXT-01，涉及 1 个组织" in html and POLL in html
+    assert since_of(banner_poll(html))["org"] == [str(tree.a.pk)]       # the page's org: A
+    assert client_as(users.secretary_b).get(url).status_code == 404
+    queue_read, findings_read = _queue_read_before_findings(monkeypatch, client_as(users.secretary_a), url)
+    assert queue_read <= findings_read
+    tasks.drain()
+    assert BANNER not in client_as(users.secretary_a).get(url).content.decode()
+
+
+def test_the_banner_is_marked_as_a_background_poll(minutes_saved, client_as, users, tree):
+    """static/js/app.js: a failing poll of a `data-background` element neither alerts nor leaves the red error box,
+    and stops after three failures in a row."""
+    import re
+
+    mark = re.compile(r'<div id="pending-checks"[^>]*\sdata-background[\s>=]')
+    assert mark.search(page(client_as, users.secretary_a, "orgs:org_detail", pk=tree.a.pk))
+    poll = client_as(users.secretary_a).get(reverse("core:pending_checks"), {"org": tree.a.pk}, headers=HTMX)
+    assert mark.search(poll.content.decode())
+
+
+def test_a_hanging_queue_is_not_asked_again_for_thirty_seconds(db, monkeypatch, caplog):
+    """Redis that hangs costs its socket timeout (5 s) once, not on every findings page and poll: after a failure
+    the queue is left alone for 30 s (logged once), then asked again."""
+    from dangjian.core import pending
+
+    now = [1_000.0]
+    monkeypatch.setattr(pending, "_clock", lambda: now[0])
+    asked = []
+
+    def hangs():
+        asked.append(now[0])
+        raise TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(tasks, "pending", hangs)
+    assert pending.peek() == ([], [])
+    assert len(asked) == 1 and caplog.text.count("无法读取后台检查队列") == 1
+    for step in (1, 10, 18.9):          # within 30 s: not asked, not logged again
+        now[0] = 1_000.0 + step
+        assert pending.peek() == ([], [])
+    assert len(asked) == 1 and caplog.text.count("无法读取后台检查队列") == 1
+    now[0] = 1_030.5                    # then asked again — still hanging: another 30 s
+    assert pending.peek() == ([], [])
+    assert len(asked) == 2 and caplog.text.count("无法读取后台检查队列") == 2
+    now[0] = 1_050.0
+    pending.peek()
+    assert len(asked) == 2
+    monkeypatch.setattr(tasks, "pending", lambda: {"k": {"rules": ["TXT-01"], "orgs": [7]}})
+    now[0] = 1_061.0                    # Redis is back: read at once, and every time after
+    assert pending.peek()[0] == [(["TXT-01"], [7])]
+    monkeypatch.setattr(tasks, "pending", hangs)
+    now[0] = 1_061.5                    # (a new failure opens the breaker again, from now)
+    pending.peek()
+    assert len(asked) == 3
+
+
 def test_a_full_recheck_is_worded_neutrally_without_another_jurisdictions_import_time(tree, users, client_as,
                                                                                        queue):
     """An import of a whole province (`owe(None)`): branch B's secretary is told that everything is being checked
@@ -353,5 +435,56 @@ def test_the_banner_gives_way_to_the_finding_once_the_worker_has_judged(transact
         expect(page.locator("#finding-results")).to_contain_text("共 1 条", timeout=10_000)
         expect(page.locator("#finding-results")).to_contain_text("照搬照抄")
         assert not errors and not violations, errors + violations
+    finally:
+        tasks.clear_pending()
+
+
+@pytest.mark.browser
+def test_a_failing_poll_neither_alerts_nor_stays_red_and_stops_after_three_failures(transactional_db, chromium,
+                                                                                    live_server, tree, people,
+                                                                                    users, monkeypatch):
+    """Offline or behind a 502/503, the banner's poll is nobody's click: no alert every 15 s, no red 加载失败 box
+    for good; after three failures in a row it stops and says to refresh later."""
+    import os
+
+    from playwright.sync_api import expect
+
+    from dangjian.core import pending
+    from dangjian.core.tests.test_browser import CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium 未安装（make test 会安装）")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setattr(pending, "POLL_SECONDS", 1)
+    monkeypatch.setattr(tasks, "enqueue", lambda: None)
+    tasks.clear_pending()
+    tasks.defer(["TXT-01"], [tree.a.pk], timezone.localdate())
+    poll_path = reverse("core:pending_checks")
+    polls, dialogs = [], []
+
+    def fail(route):                    # offline, then a 503 from the proxy, then offline again
+        polls.append(route.request.url)
+        if len(polls) == 2:
+            route.fulfill(status=503, body="Service Unavailable")
+        else:
+            route.abort("internetdisconnected")
+
+    try:
+        page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill("secretary_a")
+        page.get_by_label("密码").fill("Dangjian2026!")
+        page.get_by_role("button", name="登录").click()
+        page.route(lambda url: poll_path in url, fail)
+        page.goto(f"{live_server.url}{reverse('orgs:org_detail', kwargs={'pk': tree.a.pk})}")
+        expect(page.locator("#pending-checks")).to_contain_text("后台正在检查：规则 TXT-01")
+        expect(page.locator("#pending-checks")).to_have_text("暂时无法获取后台检查进度，请稍后刷新页面。",
+                                                             timeout=10_000)
+        page.wait_for_timeout(2_500)        # (2½ poll intervals: no fourth poll)
+        assert len(polls) == 3, polls
+        assert dialogs == [], dialogs
+        expect(page.locator("#htmx-error")).to_have_count(0)
+        assert page.locator("#pending-checks[hx-trigger]").count() == 0
     finally:
         tasks.clear_pending()
