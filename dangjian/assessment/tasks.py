@@ -26,6 +26,7 @@ def nightly_rescoring():
     today = timezone.localdate()
     for scheme in Scheme.objects.filter(published_at__isnull=False, year__gte=today.year - 1).select_related("issuer"):
         # The running year's schemes every night; last year's once more after it ended (its final result, as of
-        # 31 December), then no longer: a closed year's result does not move.
-        if scheme.year == today.year or (scheme.scored_at and scheme.scored_at.date().year == scheme.year):
+        # 31 December), then no longer: a closed year's result does not move. (The year scored_at fell in is Beijing
+        # time's: 02:30 on 1 January is still 31 December in UTC.)
+        if scheme.year == today.year or (scheme.scored_at and timezone.localtime(scheme.scored_at).year == scheme.year):
             scoring.score(scheme)

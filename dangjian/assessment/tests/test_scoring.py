@@ -236,19 +236,48 @@ def test_assessors_recuse_themselves_and_lose_the_right_with_their_role(scheme, 
         actions.do_manual_score(scheme.team, org=records.b, points="1", evidence="x", acting_user=users.secretary_a)
 
 
+def _night(y, m, d):
+    """The nightly job's hour, 02:30 Beijing time (crontab in tasks.py)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(y, m, d, 2, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 def test_the_nightly_run_rescores_the_running_year_and_closes_last_year_once(scheme, users):
-    from unittest import mock
+    import time_machine
+    from django.utils import timezone
 
     from dangjian.assessment.models import Scheme
     from dangjian.assessment.tasks import nightly_rescoring
 
     Scheme.objects.filter(pk=scheme.pk).update(scored_at=_aware(2025, 12, 1))
-    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 1, 2)):
+    with time_machine.travel(_night(2026, 1, 2), tick=False):
         nightly_rescoring.call_local()
     scheme.refresh_from_db()
     first = scheme.scored_at
-    assert first.date().year == 2026                     # the closing re-score of 2025
-    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 1, 3)):
+    assert timezone.localtime(first) == _night(2026, 1, 2)         # the closing re-score of 2025
+    with time_machine.travel(_night(2026, 1, 3), tick=False):
         nightly_rescoring.call_local()
     scheme.refresh_from_db()
     assert scheme.scored_at == first                     # and no more
+
+
+def test_the_closing_re_score_at_half_past_two_on_new_years_day_is_the_last(scheme, users):
+    """02:30 on 1 January in Beijing is still 31 December in UTC (18:30): the closing re-score happened in the new
+    year all the same, and the next night leaves the closed year alone."""
+    import time_machine
+    from django.utils import timezone
+
+    from dangjian.assessment.models import Scheme
+    from dangjian.assessment.tasks import nightly_rescoring
+
+    for night in (_night(2025, 12, 30), _night(2025, 12, 31), _night(2026, 1, 1)):
+        with time_machine.travel(night, tick=False):
+            nightly_rescoring.call_local()
+        scheme.refresh_from_db()
+        assert timezone.localtime(scheme.scored_at) == night
+    assert scheme.scored_at.astimezone(dt.timezone.utc).date() == dt.date(2025, 12, 31)
+    with time_machine.travel(_night(2026, 1, 2), tick=False):
+        nightly_rescoring.call_local()
+    scheme.refresh_from_db()
+    assert timezone.localtime(scheme.scored_at) == _night(2026, 1, 1)

@@ -310,7 +310,14 @@ def test_settings_queue_on_redis_when_asked_and_immediate_in_tests(monkeypatch):
     assert _settings_with(monkeypatch)["HUEY"]["huey_class"] == "huey.SqliteHuey"
     s = _settings_with(monkeypatch, REDIS_URL="redis://127.0.0.1:6390/0")
     assert s["HUEY"]["huey_class"] == "huey.RedisHuey"
-    assert s["HUEY"]["url"] == "redis://127.0.0.1:6390/0"
+    assert s["HUEY"]["url"] == "redis://127.0.0.1:6390/0?socket_timeout=5&socket_connect_timeout=3"
+    # …so a Redis that hangs rather than refuses cannot hang a page that peeks at the queue
+    import redis
+
+    kwargs = redis.ConnectionPool.from_url(s["HUEY"]["url"]).connection_kwargs
+    assert kwargs["socket_timeout"] == 5 and kwargs["socket_connect_timeout"] == 3
+    own = _settings_with(monkeypatch, REDIS_URL="redis://x/0?socket_timeout=1")["HUEY"]["url"]
+    assert own == "redis://x/0?socket_timeout=1"                 # the operator's own timeout is kept
     assert "filename" not in s["HUEY"]
     assert s["HUEY"]["immediate"] is True                       # DANGJIAN_TESTING
     assert _settings_with(monkeypatch, REDIS_URL="redis://x/0", HUEY_IMMEDIATE="0")["HUEY"]["immediate"] is False
@@ -376,20 +383,28 @@ def test_only_one_thread_probes_at_a_time(monkeypatch):
         # An expired verdict: one thread probes, the others keep the old verdict meanwhile instead of waiting.
         with dbrouter._health_lock:
             dbrouter._health["at"] -= dbrouter.HEALTH_TTL + 1
-        started = threading.Event()
+        # The probe is held until released: the answer must come while it is still running (no wall-clock bound).
+        started, release = threading.Event(), threading.Event()
 
-        def probe_and_signal():
+        def held_probe():
+            probes.append(threading.get_ident())
             started.set()
-            return slow_probe()
+            release.wait(10)
+            return True
 
-        monkeypatch.setattr(dbrouter, "_probe", probe_and_signal)
+        monkeypatch.setattr(dbrouter, "_probe", held_probe)
         t = threading.Thread(target=dbrouter.replica_healthy)
         t.start()
-        started.wait(2)
-        t0 = time.monotonic()
-        assert dbrouter.replica_healthy() is True
-        assert time.monotonic() - t0 < 0.15
+        assert started.wait(10)
+        answers = []
+        reader = threading.Thread(target=lambda: answers.append(dbrouter.replica_healthy()))
+        reader.start()
+        reader.join(10)
+        answered_while_probing = list(answers) if t.is_alive() else None
+        release.set()
         t.join()
+        reader.join()
+        assert answered_while_probing == [True]     # the old verdict, without waiting for the running probe
         assert len(probes) == 2
     finally:
         dbrouter.reset_health()

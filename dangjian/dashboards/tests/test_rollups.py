@@ -1,8 +1,10 @@
 """The rollups equal what one counts by hand on the conftest tree (wc → committee → a (→ a1), b), and the
 engine keeps them current: a finding opened or resolved under branch A changes A's row and its ancestors'."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from dangjian.core import engine
@@ -11,6 +13,14 @@ from dangjian.dashboards import rollups
 from dangjian.dashboards.models import MonthRollup, Snapshot
 
 AS_OF = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def on_the_day_of_as_of():
+    """The findings are "found" when they are created: the clock stands on AS_OF (26 November 2026, Beijing time),
+    so that the month they count in does not depend on the day the suite runs."""
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield
 
 
 def snap(org, field):

@@ -4,9 +4,9 @@ import datetime as dt
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -159,13 +159,20 @@ def _run(*args):
                           cwd=settings.BASE_DIR, timeout=60)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def test_cli_json_on_the_example_is_one_json_array_quickly():
-    start = time.monotonic()
+    """Quick by the CLI's own CPU time (about 1 s), not by the wall clock, which a loaded CI machine stretches.
+    (Speed targets proper are the benchmarks' business, bench/.)"""
+    before = _children_cpu()
     result = _run("check", str(example_path()), "--json")
-    elapsed = time.monotonic() - start
+    cpu = _children_cpu() - before
     assert result.returncode == 0, result.stderr
     assert_contract_shape(json.loads(result.stdout))
-    assert elapsed < 10
+    assert cpu < 10
 
 
 def test_cli_exit_2_for_an_invalid_file(tmp_path):

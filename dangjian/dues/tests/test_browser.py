@@ -2,8 +2,10 @@
 screen, and the member's arrears warning (FEE-12, three months unpaid) clears by itself."""
 import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
@@ -12,6 +14,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium 未安装（make test 会安装）")]
+
+
+@pytest.fixture(autouse=True)
+def mid_month():
+    """The clock stands mid-month (15 November 2026, Beijing time; the live server runs in this process, so its
+    pages see the same day): on a month's last day the running month has ended, which changes what is asserted.
+    Chromium's own clock plays no part: every date on these pages comes from the server."""
+    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield
 
 
 def test_the_collector_records_three_months_and_the_arrears_warning_clears(transactional_db, chromium, live_server,

@@ -4,7 +4,10 @@ day, 支委会 monthly only where a 支部委员会 is set up, 党小组会 mont
 item done (with the date), to do, or overdue; and the same as an iCalendar file for a phone."""
 import datetime as dt
 from collections import Counter
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
 from django.urls import reverse
 
 from conftest import _person
@@ -14,6 +17,14 @@ from dangjian.orglife.plan import DONE, OVERDUE, TODO, by_month, fold, theme_day
 from dangjian.orgs.actions import do_appoint, do_create_org
 
 D = dt.date
+
+
+@pytest.fixture
+def mid_november():
+    """The clock stands on 15 November 2026 (Beijing time), so that 9 January of the running year has passed and a
+    主题党日 held then can be recorded (from 1 to 8 January it could not be)."""
+    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield
 
 
 def plan(org, year=2025, today=D(2025, 6, 30), **settings):
@@ -128,7 +139,7 @@ def test_the_theme_day_is_suggested_on_the_branch_usual_day_else_the_first_worki
 
 
 # --- the page and the ICS file ---------------------------------------------------------------------
-def test_the_plan_page_shows_the_months_and_the_outsider_gets_404(tree, people, users, client_as,
+def test_the_plan_page_shows_the_months_and_the_outsider_gets_404(mid_november, tree, people, users, client_as,
                                                                    django_assert_max_num_queries):
     year = dt.date.today().year
     meet(tree.a, "theme_day", D(year, 1, 9))
@@ -185,7 +196,7 @@ def parse(body: bytes) -> list[dict]:
     return events
 
 
-def test_the_ics_file_is_valid_icalendar_with_stable_uids(tree, people, users, client_as):
+def test_the_ics_file_is_valid_icalendar_with_stable_uids(mid_november, tree, people, users, client_as):
     year = dt.date.today().year
     meet(tree.a, "theme_day", D(year, 1, 9))
     client = client_as(users.secretary_a)
