@@ -105,6 +105,20 @@ def client_as(client):
 
 
 @pytest.fixture
+def mid_november():
+    """The clock stands at 10:00 on 15 November 2026, Beijing time (time_machine, not ticking; a live server runs in
+    this process and sees it too). For tests whose regulation depends on where "today" falls — on a month's last
+    day the running month counts as ended, on 31 December the year, from 1 to 8 January a meeting on 9 January has
+    not happened — so that they pass whatever day CI runs. Each module says why it needs it."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield
+
+
+@pytest.fixture
 def chromium(browser_type):
     """Debian's Chromium driven by Playwright (never `playwright install`): the browser tests of every app. Every page
     opened through it is watched for Content-Security-Policy refusals, which fail the test (CspWatchedBrowser in

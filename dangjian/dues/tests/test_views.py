@@ -4,10 +4,8 @@ member declared; the member sees their own ledger and declares; the secretary of
 reports and 台账 (Excel, PDF) come from the same ledger."""
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,11 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def mid_month():
+def mid_month(mid_november):
     """The clock stands mid-month (15 November 2026, Beijing time): on a month's last day the running month has
     ended and counts as one more month unpaid, which is not what these screens are tested for."""
-    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield
 
 
 def _month_ago(n):

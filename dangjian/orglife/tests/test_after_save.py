@@ -8,10 +8,8 @@ is deterministic.
 `orglife_due_soon_days_month` = 31 the running month is "due soon" from its first day: branch A has
 this month's INFO finding until a 主题党日 is recorded, and has it again when the record is deleted."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,11 +22,9 @@ from dangjian.orgs.actions import do_appoint, do_create_org
 
 
 @pytest.fixture(autouse=True)
-def mid_month():
+def mid_month(mid_november):
     """The clock stands mid-month (15 November 2026, Beijing time): on a month's last day the month counts as ended
     (its 主题党日 finding is a WARN, not the INFO asserted here), and on 31 December so does the year."""
-    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield
 
 
 def this_months_theme_day(org):

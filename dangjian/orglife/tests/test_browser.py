@@ -1,12 +1,9 @@
 """In Chromium, on a phone: the secretary of branch A records this month's 主题党日 from the org
 page — everyone present with one tap, one member excused with a reason — and the month's
 ORGLIFE-03 warning on the org page clears by itself."""
-import datetime as dt
 import os
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS, watch_requests
@@ -18,12 +15,10 @@ pytestmark = [pytest.mark.browser,
 
 
 @pytest.fixture(autouse=True)
-def mid_month():
+def mid_month(mid_november):
     """The clock stands mid-month (15 November 2026, Beijing time; the live server runs in this process, so its
     pages see the same day): on a month's last day the running month has ended, which changes what is asserted.
     Chromium's own clock plays no part: every date on these pages comes from the server."""
-    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield
 
 
 PHONE = {"width": 390, "height": 844}

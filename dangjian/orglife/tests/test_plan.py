@@ -4,10 +4,8 @@ day, 支委会 monthly only where a 支部委员会 is set up, 党小组会 mont
 item done (with the date), to do, or overdue; and the same as an iCalendar file for a phone."""
 import datetime as dt
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from conftest import _person
@@ -17,14 +15,6 @@ from dangjian.orglife.plan import DONE, OVERDUE, TODO, by_month, fold, theme_day
 from dangjian.orgs.actions import do_appoint, do_create_org
 
 D = dt.date
-
-
-@pytest.fixture
-def mid_november():
-    """The clock stands on 15 November 2026 (Beijing time), so that 9 January of the running year has passed and a
-    主题党日 held then can be recorded (from 1 to 8 January it could not be)."""
-    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield
 
 
 def plan(org, year=2025, today=D(2025, 6, 30), **settings):
