@@ -58,7 +58,11 @@ def free_port() -> int:
 
 
 def prepare(tmp: Path, pg: bool, accounts: tuple[int, int, int]) -> Path:
-    env = dict(os.environ, DANGJIAN_TESTING="1", DANGJIAN_VAR_DIR=str(tmp), DJANGO_SETTINGS_MODULE="dangjian.settings")
+    # The data are written with the key the server will read them with: without FIELD_ENCRYPTION_KEY, manage.py
+    # generates a fresh secret in the var dir and encrypts the demo's ID numbers with it, and every roster page of
+    # the server (FIELD_ENCRYPTION_KEY=DATA_KEY) then fails to decrypt (the first --pg run: 500 on every 人员列表).
+    env = dict(os.environ, DANGJIAN_TESTING="1", DANGJIAN_VAR_DIR=str(tmp), DJANGO_SETTINGS_MODULE="dangjian.settings",
+               FIELD_ENCRYPTION_KEY=DATA_KEY)
     (tmp / "staticfiles").mkdir(parents=True, exist_ok=True)
     if pg:
         subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
