@@ -94,28 +94,27 @@ def _wants_json(request) -> bool:
             or "application/json" in request.headers.get("Accept", ""))
 
 
-def unavailable_response(request) -> HttpResponse:
+def _error_response(request, status: int, detail: str, template: str) -> HttpResponse:
+    """JSON for the API, htmx and JSON clients, else the page — rendered without a request: the context processors
+    (navigation) would query the database. Never cached."""
     rid = getattr(request, "request_id", "") or ""
     if _wants_json(request):
-        response = JsonResponse({"detail": f"{MESSAGE}。", "request_id": rid}, status=503,
+        response = JsonResponse({"detail": detail, "request_id": rid}, status=status,
                                 json_dumps_params={"ensure_ascii": False})
     else:
-        # Rendered without a request: the context processors (navigation) would query the database.
-        response = HttpResponse(render_to_string("503.html", {"request_id": rid}), status=503)
-    response["Retry-After"] = RETRY_AFTER
+        response = HttpResponse(render_to_string(template, {"request_id": rid}), status=status)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def unavailable_response(request) -> HttpResponse:
+    response = _error_response(request, 503, f"{MESSAGE}。", "503.html")
+    response["Retry-After"] = RETRY_AFTER
     return response
 
 
 def disk_full_response(request) -> HttpResponse:
-    rid = getattr(request, "request_id", "") or ""
-    if _wants_json(request):
-        response = JsonResponse({"detail": f"{DISK_FULL_MESSAGE}，请联系系统管理员。", "request_id": rid}, status=507,
-                                json_dumps_params={"ensure_ascii": False})
-    else:
-        response = HttpResponse(render_to_string("507.html", {"request_id": rid}), status=507)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _error_response(request, 507, f"{DISK_FULL_MESSAGE}，请联系系统管理员。", "507.html")
 
 
 def _drop_broken_connections() -> None:

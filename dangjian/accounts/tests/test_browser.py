@@ -7,7 +7,7 @@ import time
 import pyotp
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, watch_csp, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_csp, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -27,10 +27,7 @@ def test_first_login_binds_the_authenticator_then_asks_for_the_code(transactiona
     watch_csp(page, errors)
 
     def password_step(page):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill("committee_admin")
-        page.get_by_label("密码").fill("Dangjian2026!")
-        page.get_by_role("button", name="登录").click()
+        log_in(page, live_server.url, "committee_admin")
 
     password_step(page)
     expect(page.get_by_role("heading", name="绑定双因素认证")).to_be_visible()

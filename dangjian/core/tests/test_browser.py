@@ -24,6 +24,14 @@ def watch_requests(page, errors: list) -> None:
     page.on("requestfailed", failed)
 
 
+def log_in(page, base_url: str, username: str, password: str = "Dangjian2026!") -> None:
+    """Sign in through the real login form (the personas share the conftest password); returns after the click."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 def watch_csp(page, violations: list) -> None:
     """Record what the Content-Security-Policy refused (an inline script or handler, eval, an inline style attribute
     or <style> block): Chromium reports it on the console as "Refused to …" or "… violates the following Content
@@ -101,10 +109,7 @@ def test_secretary_opens_branch_from_tree_and_sees_members_and_committee(chromiu
     page.on("pageerror", lambda e: errors.append(str(e)))
     watch_requests(page, errors)
     watch_csp(page, errors)  # the policy is on (dangjian/core/csp.py): nothing on these pages may be refused
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("secretary_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "secretary_a")
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 
     page.get_by_role("button", name="组织").click()

@@ -398,7 +398,7 @@ def test_the_banner_gives_way_to_the_finding_once_the_worker_has_judged(transact
     from playwright.sync_api import expect
 
     from dangjian.core import pending
-    from dangjian.core.tests.test_browser import CHROMIUM, watch_csp, watch_requests
+    from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_csp, watch_requests
     from dangjian.orglife.actions import do_update_meeting
     from dangjian.orgs.actions import do_create_org
     from dangjian.textquality.tests.samples import COPIED_B, SUBSTANCE, minutes
@@ -423,10 +423,7 @@ def test_the_banner_gives_way_to_the_finding_once_the_worker_has_judged(transact
         page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
         watch_requests(page, errors)
         watch_csp(page, violations)
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill("secretary_b")
-        page.get_by_label("密码").fill("Dangjian2026!")
-        page.get_by_role("button", name="登录").click()
+        log_in(page, live_server.url, "secretary_b")
         page.goto(f"{live_server.url}{reverse('core:finding_list')}?rule_id=TXT-01&state=open&filtered=1")
         expect(page.locator("#pending-checks")).to_contain_text("后台正在检查：规则 TXT-01")
         expect(page.locator("#finding-results")).to_contain_text("共 0 条")
@@ -450,7 +447,7 @@ def test_a_failing_poll_neither_alerts_nor_stays_red_and_stops_after_three_failu
     from playwright.sync_api import expect
 
     from dangjian.core import pending
-    from dangjian.core.tests.test_browser import CHROMIUM
+    from dangjian.core.tests.test_browser import CHROMIUM, log_in
 
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian chromium 未安装（make test 会安装）")
@@ -472,10 +469,7 @@ def test_a_failing_poll_neither_alerts_nor_stays_red_and_stops_after_three_failu
     try:
         page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill("secretary_a")
-        page.get_by_label("密码").fill("Dangjian2026!")
-        page.get_by_role("button", name="登录").click()
+        log_in(page, live_server.url, "secretary_a")
         page.route(lambda url: poll_path in url, fail)
         page.goto(f"{live_server.url}{reverse('orgs:org_detail', kwargs={'pk': tree.a.pk})}")
         expect(page.locator("#pending-checks")).to_contain_text("后台正在检查：规则 TXT-01")

@@ -8,7 +8,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -47,10 +47,7 @@ def _page(chromium, live_server, username, errors):
     page.on("console", lambda m: errors.append(f"console: {m.text} ({m.location.get('url')})")
             if m.type == "error" and not _badge(m) else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, username)
     page.wait_for_url(lambda url: "/login/" not in url)
     return page
 

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,10 +41,7 @@ def test_the_collector_records_three_months_and_the_arrears_warning_clears(trans
     page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("secretary_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "secretary_a")
 
     page.goto(f"{live_server.url}/dues/people/{people.member_a.pk}/")
     expect(page.locator("#owing")).to_contain_text("已连续 3 个月未交纳党费")

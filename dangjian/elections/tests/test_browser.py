@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -32,10 +32,7 @@ def test_counting_the_ballots_and_installing_the_committee(transactional_db, chr
     errors = []
     page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     watch_requests(page, errors)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("secretary_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "secretary_a")
     page.goto(f"{live_server.url}/elections/{e.pk}/")
     page.get_by_role("link", name="计票").click()
     page.fill("#id_date", "2025-04-01")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,10 +33,7 @@ def test_taking_an_exam_on_a_phone(transactional_db, chromium, live_server, tree
     page = context.new_page()
     watch_requests(page, errors)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("member_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "member_a")
     page.goto(f"{live_server.url}/exams/")
     page.get_by_role("link", name="参加考试").click()
     page.get_by_role("button", name="开始答题").click()
@@ -95,10 +92,7 @@ def test_quick_choices_on_a_multiple_choice_question_are_saved_in_order(transact
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                    locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("member_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "member_a")
     page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
     held, sent = [], []
 

@@ -6,7 +6,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, SCREENSHOTS, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -57,10 +57,7 @@ def test_secretary_records_theme_day_on_a_phone_and_the_warning_clears(transacti
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     watch_requests(page, errors)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("secretary_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "secretary_a")
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 
     page.goto(f"{live_server.url}/orgs/{branch.pk}/")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -57,10 +57,7 @@ def test_a_person_from_application_to_confirmation_and_a_refused_batch_vote(
     page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("secretary_a")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "secretary_a")
     page.get_by_role("button", name="党员管理").click()
     page.get_by_role("link", name="发展党员").first.click()
     expect(page.get_by_text("没有正在进行的发展党员纪实")).to_be_visible()

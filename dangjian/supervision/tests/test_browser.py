@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, SCREENSHOTS
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -19,10 +19,7 @@ def _login(browser, url, username, errors):
 
     page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, url, username)
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()     # (logged in before going on)
     return page
 

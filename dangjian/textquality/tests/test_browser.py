@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from dangjian.core.tests.test_browser import CHROMIUM, watch_requests
+from dangjian.core.tests.test_browser import CHROMIUM, log_in, watch_requests
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -31,10 +31,7 @@ def test_opening_a_copied_minutes_finding(transactional_db, chromium, live_serve
     errors = []
     page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     watch_requests(page, errors)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("committee_admin")
-    page.get_by_label("密码").fill("Dangjian2026!")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server.url, "committee_admin")
     # From the 预警中心: the TXT-01 finding links to its evidence.
     page.goto(f"{live_server.url}/findings/?rule_id=TXT-01")
     page.locator(f"a[href='/textquality/copies/{f.pk}/']:visible").first.click()
